@@ -1,0 +1,417 @@
+"""The counterpoint build benchmark (issue 7).
+
+    python bench/run.py                     # N = 100, 1,000, 10,000
+    python bench/run.py --sizes 100         # quick run
+
+For each N it
+
+1. generates the deterministic corpus (``bench/corpus.py``) into ``bench/out/N/site``
+   (``bench/out/`` is git-ignored; the folder is wiped and regenerated on every run);
+2. runs the lower bound, ``bench/baseline.py`` (one process, markdown-it-py + one Jinja2
+   template, see ``baseline.plain_loop``), in a fresh subprocess;
+3. if ``counterpoint.engine`` imports, runs ``python -m counterpoint build SITE --out OUT`` in a
+   fresh subprocess per measurement:
+
+   * ``cold build``      - ``SITE/.counterpoint`` (the cache) and ``OUT`` deleted first;
+   * ``no-op rebuild``   - the same command again, nothing changed;
+   * ``rebuild, 1 edit`` - after appending a sentence (a new paragraph) to one essay;
+
+4. measures the ``serve`` path in this process: ``Engine(SITE, out=OUT)``, one
+   ``build(None)`` (warm disk cache: this is ``serve`` starting up), then ``--edits`` times:
+   append a sentence to one essay and time ``engine.build(frozenset({path}))`` - the
+   edit-to-rebuilt latency ``serve`` sees after the file event (browser reload not included).
+
+Timing.  Every subprocess figure is the wall-clock time of a fresh ``python`` process, from
+spawn to exit, as a user typing the command sees it: interpreter start-up and imports are
+included, for the baseline as for the engine.  "x loop" divides by the baseline *process*
+wall time (same measuring method on both sides); the time ``plain_loop`` reports for its own
+loop (no start-up, no imports) is printed on its own row for reference.  The
+``startup + imports`` row is ``python -c "import counterpoint.engine"``: the part of every
+subprocess figure that no cache can remove.
+
+Memory.  Each subprocess is started by a tiny wrapper (``python -c WRAPPER``), a fresh process
+per measurement, which reports two figures:
+
+* ``largest process``: ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` of the wrapper after it
+  has waited for the build.  The kernel keeps this high-water mark exactly (no sampling) and it
+  covers every descendant that was waited for (pool workers included), but it is the peak RSS
+  of the single largest process, not a sum.  It is per measurement because the wrapper is new
+  each time (in this long-lived script RUSAGE_CHILDREN would be a maximum over all earlier
+  children).  ``/usr/bin/time -v`` reports the same number but is not installed everywhere.
+* ``whole tree``: the sum of PSS (proportional set size: shared pages split between the
+  processes that share them, so forked workers are not double counted) over the build process
+  and all its descendants, sampled every 100 ms from ``/proc`` by a thread in the wrapper; the
+  peak of that sum is the memory a parallel build really occupies.  Linux only; sampling costs
+  about 1-2 % of one core and can miss a spike shorter than 100 ms (so it means little for
+  builds that last well under a second).  ``--no-sample`` turns it off.
+
+The "peak memory" target figure is the larger of the two for the cold build.  The serve rows
+show, instead, how much this process's RSS grew when the engine was created and built once
+(the parsed state ``serve`` keeps in memory).
+
+The figures the issue's targets ask for are printed after the table.  Nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH = REPO / "bench"
+SRC = REPO / "src"
+for _p in (str(SRC), str(BENCH)):
+    if _p not in sys.path:
+        sys.path.insert(0, _p)
+
+import corpus  # noqa: E402  (bench/corpus.py)
+
+WRAPPER = r"""
+import json, os, resource, subprocess, sys, threading, time
+cmd, log, sample = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3] == "1"
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+def tree(root):
+    kids = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open("/proc/" + name + "/stat", "rb") as f:
+                    data = f.read()
+            except OSError:
+                continue
+            ppid = int(data[data.rindex(b")") + 2:].split()[1])
+            kids.setdefault(ppid, []).append(int(name))
+    out = [root]
+    for pid in out:
+        out.extend(kids.get(pid, ()))
+    return out
+
+def mem_kb(pid):
+    try:
+        with open("/proc/%d/smaps_rollup" % pid) as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    try:
+        with open("/proc/%d/statm" % pid) as f:
+            return int(f.read().split()[1]) * PAGE_KB
+    except (OSError, IndexError, ValueError):
+        return 0
+
+peak = [None]
+done = threading.Event()
+
+def sampler(pid):
+    best = 0
+    while not done.is_set():
+        try:
+            best = max(best, sum(mem_kb(p) for p in tree(pid)))
+        except Exception:
+            return
+        peak[0] = best
+        done.wait(0.1)
+
+with open(log, "wb") as out:
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+    thread = None
+    if sample and os.path.isdir("/proc/self"):
+        thread = threading.Thread(target=sampler, args=(proc.pid,), daemon=True)
+        thread.start()
+    rc = proc.wait()
+    wall = time.perf_counter() - t0
+    done.set()
+    if thread:
+        thread.join()
+maxrss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+if sys.platform == "darwin":
+    maxrss //= 1024
+print(json.dumps({"rc": rc, "wall": wall, "maxrss_kb": maxrss, "tree_kb": peak[0]}))
+"""
+
+TARGETS = {"cold_ratio": 1.3, "noop_pct": 5.0, "edit_ms": 100.0, "peak_mb": 400.0,
+           "scale": 1.2}
+
+
+class Measure:
+    def __init__(self, rc: int, wall: float, maxrss_kb: int, tree_kb: int | None, log: Path):
+        self.rc, self.wall, self.log = rc, wall, log
+        self.maxrss_mb = maxrss_kb / 1024
+        self.tree_mb = tree_kb / 1024 if tree_kb else None
+
+    def mem(self) -> str:
+        tree = f"{self.tree_mb:.0f}" if self.tree_mb is not None else "-"
+        return f"{self.maxrss_mb:.0f} / {tree}"
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH")) if p)
+    return env
+
+
+def measure(cmd: list[str], log: Path, *, sample: bool) -> Measure:
+    log.parent.mkdir(parents=True, exist_ok=True)
+    res = subprocess.run(
+        [sys.executable, "-c", WRAPPER, json.dumps(cmd), str(log), "1" if sample else "0"],
+        env=_env(), capture_output=True, text=True, check=False)
+    if res.returncode != 0:
+        raise RuntimeError(f"measuring wrapper failed: {res.stderr.strip()}")
+    data = json.loads(res.stdout.strip().splitlines()[-1])
+    return Measure(data["rc"], data["wall"], data["maxrss_kb"], data["tree_kb"], log)
+
+
+def _tail(path: Path, lines: int = 15) -> str:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return "\n".join("    | " + line for line in text.splitlines()[-lines:])
+
+
+def _rm(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
+
+
+_edit_counter = 0
+
+
+def append_sentence(path: Path) -> None:
+    """Append a new, never-repeated sentence as a paragraph at the end of an essay."""
+    global _edit_counter
+    _edit_counter += 1
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(f"\nThis sentence was appended by the benchmark, edit number {_edit_counter}.\n")
+
+
+def engine_status() -> str | None:
+    """None if ``counterpoint.engine`` imports, else why not."""
+    try:
+        import counterpoint.engine  # noqa: F401
+    except ImportError as exc:
+        return f"counterpoint.engine does not import yet ({exc})"
+    except Exception as exc:  # a broken engine must not kill the benchmark
+        return f"counterpoint.engine failed to import: {type(exc).__name__}: {exc}"
+    return None
+
+
+class Row:
+    def __init__(self, n: int, phase: str, seconds: float | None, ratio_to: float | None,
+                 mem: str = "", note: str = ""):
+        self.n, self.phase, self.seconds, self.mem, self.note = n, phase, seconds, mem, note
+        self.ratio = seconds / ratio_to if (seconds is not None and ratio_to) else None
+
+    def format(self) -> str:
+        sec = f"{self.seconds:10.3f}" if self.seconds is not None else f"{'-':>10}"
+        per = f"{self.seconds * 1000 / self.n:10.2f}" if self.seconds is not None else f"{'-':>10}"
+        ratio = f"{self.ratio:7.2f}x" if self.ratio is not None else f"{'':>8}"
+        return (f"{self.n:>6}  {self.phase:<34}{sec}{per}  {ratio}  {self.mem:>13}"
+                + (f"  {self.note}" if self.note else ""))
+
+
+HEADER = (f"{'N':>6}  {'phase':<34}{'seconds':>10}{'ms/essay':>10}  {'x loop':>8}  "
+          f"{'peak MB':>13}\n{'':>6}  {'':<34}{'':>10}{'':>10}  {'':>8}  "
+          f"{'(proc / tree)':>13}")
+
+
+def bench_size(n: int, args, engine_missing: str | None) -> dict:
+    base = args.workdir / str(n)
+    site, logs = base / "site", base / "logs"
+    _rm(base)
+    base.mkdir(parents=True)
+    rows: list[Row] = []
+    res: dict = {"n": n}
+    py = sys.executable
+
+    t0 = time.perf_counter()
+    corpus.generate_site(site, n, seed=args.seed)
+    res["generate"] = time.perf_counter() - t0
+    rows.append(Row(n, "generate corpus", res["generate"], None))
+
+    m = measure([py, str(BENCH / "baseline.py"), str(site), str(base / "baseline")],
+                logs / "baseline.log", sample=args.sample)
+    if m.rc != 0:
+        print(f"baseline failed (rc={m.rc}):\n{_tail(m.log)}")
+        return res
+    loop = float(m.log.read_text().split()[-1])
+    res["loop"], res["loop_wall"], res["loop_mb"] = loop, m.wall, m.tree_mb or m.maxrss_mb
+    rows.append(Row(n, "plain loop (its own timer)", loop, m.wall))
+    rows.append(Row(n, "plain loop (process wall)", m.wall, m.wall, m.mem()))
+
+    if engine_missing is None:
+        out = base / "public"
+        build = [py, "-m", "counterpoint", "build", str(site), "--out", str(out)]
+        m = measure([py, "-c", "import counterpoint.engine"], logs / "startup.log", sample=False)
+        rows.append(Row(n, "startup + imports (engine)", m.wall, res["loop_wall"]))
+        res["startup"] = m.wall
+
+        phases = [("cold", "cold build"), ("noop", "no-op rebuild"), ("edit", "rebuild, 1 edit")]
+        essays = sorted(p for p in (site / "content" / "essays").iterdir() if p.is_dir())
+        for key, label in phases:
+            if key == "cold":
+                _rm(site / ".counterpoint")
+                _rm(out)
+            elif key == "edit":
+                append_sentence(essays[len(essays) // 3] / "index.md")
+            m = measure(build, logs / f"{key}.log", sample=args.sample)
+            note = "" if m.rc == 0 else f"FAILED rc={m.rc}, see {m.log}"
+            rows.append(Row(n, label, m.wall, res["loop_wall"], m.mem(), note))
+            res[key] = m.wall if m.rc == 0 else None
+            if key == "cold":
+                res["peak_proc_mb"], res["peak_tree_mb"] = m.maxrss_mb, m.tree_mb
+            if m.rc != 0:
+                print(f"`counterpoint build` failed in phase {label!r} (rc={m.rc}):\n{_tail(m.log)}")
+
+        try:
+            rows += serve_path(n, site, out, essays, args.edits, res)
+        except Exception as exc:  # report, do not crash the remaining sizes
+            rows.append(Row(n, "serve path", None, None,
+                            note=f"FAILED: {type(exc).__name__}: {exc}"))
+            res["edit_ms"] = None
+
+    for row in rows:
+        print(row.format(), flush=True)
+    return res
+
+
+def _rss_mb() -> float | None:
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        return None
+
+
+def serve_path(n: int, site: Path, out: Path, essays: list[Path], edits: int,
+               res: dict) -> list[Row]:
+    from counterpoint.engine import Engine
+
+    rows = []
+    gc.collect()
+    rss0 = _rss_mb()
+    engine = Engine(site, out=out)
+    t0 = time.perf_counter()
+    engine.build(None)
+    first = time.perf_counter() - t0
+    rss1 = _rss_mb()
+    mem = f"+{rss1 - rss0:.0f} RSS" if rss0 is not None and rss1 is not None else ""
+    rows.append(Row(n, "serve: start (warm cache)", first, res["loop_wall"], mem))
+    lat = []
+    for k in range(edits):
+        path = (essays[(len(essays) // 2 + k * 7) % len(essays)] / "index.md").resolve()
+        append_sentence(path)
+        t0 = time.perf_counter()
+        report = engine.build(frozenset({path}))
+        lat.append(time.perf_counter() - t0)
+        errors = getattr(report, "errors", None)
+        if errors:
+            rows.append(Row(n, "serve: edit reported errors", None, None,
+                            note=f"{len(errors)} error(s), first: {errors[0]}"))
+    if lat:
+        med = statistics.median(lat)
+        rows.append(Row(n, f"serve: edit -> rebuilt (median/{edits})", med, res["loop_wall"],
+                        note=f"max {max(lat) * 1000:.0f} ms"))
+        res["edit_ms"] = med * 1000
+        res["edit_max_ms"] = max(lat) * 1000
+    del engine
+    gc.collect()
+    return rows
+
+
+def _verdict(value: float | None, limit: float, *, lower_is_better: bool = True) -> str:
+    if value is None:
+        return "n/a"
+    return "meets" if (value <= limit if lower_is_better else value >= limit) else "MISSES"
+
+
+def summary(results: list[dict]) -> None:
+    print("\nFigures for the issue's targets (measured above, this run):")
+    for r in results:
+        if r.get("cold") is None:
+            continue
+        n = r["n"]
+        cold_ratio = r["cold"] / r["loop_wall"]
+        print(f"  N={n}:")
+        print(f"    cold build / plain loop   {cold_ratio:8.2f}x    target <= "
+              f"{TARGETS['cold_ratio']}x   {_verdict(cold_ratio, TARGETS['cold_ratio'])}")
+        if r.get("noop") is not None:
+            pct = 100 * r["noop"] / r["cold"]
+            print(f"    no-op / cold build        {pct:8.1f} %   target < {TARGETS['noop_pct']:.0f} %"
+                  f"     {_verdict(pct, TARGETS['noop_pct'])}"
+                  f"   (start-up + imports alone: {100 * r.get('startup', 0) / r['cold']:.1f} %)")
+        if r.get("edit_ms") is not None:
+            print(f"    serve edit -> rebuilt     {r['edit_ms']:8.1f} ms  target < "
+                  f"{TARGETS['edit_ms']:.0f} ms    {_verdict(r['edit_ms'], TARGETS['edit_ms'])}"
+                  f"   (median; max {r['edit_max_ms']:.0f} ms)")
+        peak = max(r.get("peak_tree_mb") or 0, r["peak_proc_mb"])  # the larger, to be safe
+        print(f"    peak memory, cold build   {peak:8.0f} MB  target < {TARGETS['peak_mb']:.0f} MB"
+              f"    {_verdict(peak, TARGETS['peak_mb'])}   (largest process "
+              f"{r['peak_proc_mb']:.0f} MB; whole tree "
+              + (f"{r['peak_tree_mb']:.0f} MB" if r.get("peak_tree_mb") else "not sampled")
+              + ")")
+    by_n = {r["n"]: r for r in results if r.get("cold") is not None}
+    if len(by_n) >= 2:
+        lo, hi = (1000, 10000) if {1000, 10000} <= by_n.keys() else (min(by_n), max(by_n))
+        scale = (by_n[hi]["cold"] / hi) / (by_n[lo]["cold"] / lo)
+        print(f"  cold cost per essay at {hi} vs {lo}: {scale:.2f}x   target <= "
+              f"{TARGETS['scale']}x   {_verdict(scale, TARGETS['scale'])}")
+    if not by_n:
+        print("  (no engine figures: the engine part was skipped or its builds failed, see above)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="100,1000,10000",
+                    help="comma-separated corpus sizes (default 100,1000,10000)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--workdir", type=Path, default=BENCH / "out",
+                    help="where corpora and outputs go (default bench/out, git-ignored); "
+                         "use 'tmp' for a temporary folder removed afterwards")
+    ap.add_argument("--edits", type=int, default=5, help="serve-path edits to time (default 5)")
+    ap.add_argument("--no-sample", dest="sample", action="store_false",
+                    help="do not sample whole-tree memory from /proc")
+    args = ap.parse_args(argv)
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+
+    tmp = None
+    if str(args.workdir) == "tmp":
+        tmp = tempfile.TemporaryDirectory(prefix="counterpoint-bench-")
+        args.workdir = Path(tmp.name)
+    args.workdir = args.workdir.resolve()
+
+    missing = engine_status()
+    print(f"counterpoint benchmark: python {sys.version.split()[0]}, {os.cpu_count()} CPU(s), "
+          f"sizes {sizes}, seed {args.seed}, workdir {args.workdir}")
+    if missing:
+        print(f"engine part skipped: {missing}; only the corpus and the plain loop are measured.")
+    print()
+    print(HEADER)
+    results = []
+    try:
+        for n in sizes:
+            results.append(bench_size(n, args, missing))
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+    summary(results)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

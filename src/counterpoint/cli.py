@@ -1,0 +1,167 @@
+"""The ``counterpoint`` command line.
+
+Exit codes: 0 ok, 1 content errors (all listed), 2 usage errors.  A user
+never sees a traceback: an internal error prints a short "this is a bug"
+message, and the traceback only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from counterpoint import __version__
+from counterpoint.errors import BuildFailed, UsageError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="counterpoint", description="A static-site generator for annotated essays."
+    )
+    parser.add_argument("--version", action="version", version=f"counterpoint {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    build = sub.add_parser("build", help="build the site into the output folder")
+    build.add_argument("dir", nargs="?", default=".", help="site folder (default: .)")
+    build.add_argument("--out", type=Path, help="output folder (default: output in site.yml, public/)")
+    build.add_argument("--drafts", action="store_true", help="include essays with draft: true")
+    build.add_argument("--base-url", help="override base_url from site.yml")
+    build.add_argument("--jobs", type=int, help="worker processes for rendering (default: CPU count)")
+    build.add_argument("--no-cache", action="store_true", help="ignore and do not write the build cache")
+    build.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
+    build.add_argument("--quiet", action="store_true", help="print only errors")
+
+    check = sub.add_parser("check", help="validate everything without writing")
+    check.add_argument("dir", nargs="?", default=".")
+    check.add_argument("--drafts", action="store_true", help="check drafts too")
+
+    serve = sub.add_parser("serve", help="build, serve, watch and live-reload")
+    serve.add_argument("dir", nargs="?", default=".")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--drafts", action="store_true")
+    serve.add_argument("--poll", action="store_true", help="poll for changes (Docker mounts, network shares)")
+    serve.add_argument("--allow-host", action="append", default=[], metavar="HOST", help="also answer requests for HOST")
+
+    new = sub.add_parser("new", help="scaffold an essay or a critique")
+    new_sub = new.add_subparsers(dest="kind", metavar="KIND", required=True)
+    new_essay = new_sub.add_parser("essay", help='new essay bundle: counterpoint new essay "Title"')
+    new_essay.add_argument("title")
+    new_essay.add_argument("--dir", default=".", help="site folder")
+    new_critique = new_sub.add_parser("critique", help="new critique: counterpoint new critique SLUG --author NAME")
+    new_critique.add_argument("slug")
+    new_critique.add_argument("--author", required=True)
+    new_critique.add_argument("--dir", default=".", help="site folder")
+
+    init = sub.add_parser("init", help="create a new site")
+    init.add_argument("dir")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 2
+    try:
+        return _dispatch(args)
+    except BuildFailed as exc:
+        print(exc.format(), file=sys.stderr)
+        print(f"{len(exc.errors)} error(s)", file=sys.stderr)
+        return 1
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+        return 130
+    except Exception:  # noqa: BLE001 - the last line of defence
+        if args.debug:
+            traceback.print_exc()
+        else:
+            kind, value, _ = sys.exc_info()
+            print(
+                f"internal error: {kind.__name__ if kind else 'error'}: {value}\n"
+                "This is a bug in counterpoint. Run again with --debug for the traceback and report it.",
+                file=sys.stderr,
+            )
+        return 3
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "build":
+        return _build(args)
+    if args.command == "check":
+        return _check(args)
+    if args.command == "serve":
+        from counterpoint.serve import run_serve
+
+        return run_serve(
+            Path(args.dir),
+            host=args.host,
+            port=args.port,
+            drafts=args.drafts,
+            poll=args.poll,
+            allowed_hosts=args.allow_host,
+        )
+    if args.command == "new":
+        from counterpoint import scaffold
+
+        if args.kind == "essay":
+            path = scaffold.new_essay(Path(args.dir), args.title)
+        else:
+            path = scaffold.new_critique(Path(args.dir), args.slug, args.author)
+        print(f"created {path}")
+        return 0
+    if args.command == "init":
+        from counterpoint import scaffold
+
+        path = scaffold.init_site(Path(args.dir))
+        print(f"created a site in {path}: cd {path} && counterpoint serve")
+        return 0
+    raise UsageError(f"unknown command {args.command}")
+
+
+def _build(args: argparse.Namespace) -> int:
+    from counterpoint.engine import Engine
+
+    engine = Engine(
+        Path(args.dir),
+        drafts=args.drafts,
+        out=args.out,
+        base_url=args.base_url,
+        jobs=args.jobs,
+        use_cache=not args.no_cache,
+        search=False if args.no_search else None,
+    )
+    report = engine.build()
+    if not report.ok:
+        for line in report.errors:
+            print(line, file=sys.stderr)
+        print(f"{len(report.errors)} error(s); nothing was written", file=sys.stderr)
+        return 1 if not any(e.startswith("error: ") for e in report.errors) else 2
+    if not args.quiet:
+        stats = engine.last_stats
+        essays = stats.essays if stats else 0
+        print(
+            f"built {essays} essay(s) into {engine.config.output} in {report.elapsed_ms:.0f} ms"
+            f" ({len(report.written)} file(s) changed)"
+        )
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from counterpoint.engine import Engine
+
+    errors = Engine(Path(args.dir), drafts=args.drafts).check()
+    for error in errors:
+        print(error.format(), file=sys.stderr)
+    if errors:
+        print(f"{len(errors)} error(s)", file=sys.stderr)
+        return 1
+    print("no problems found")
+    return 0

@@ -1,0 +1,181 @@
+"""site.yml: loaded with the same safe YAML as front matter, every problem reported at once."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, available_timezones
+
+from .errors import BuildFailed, ContentError, UsageError
+from .frontmatter import Field, did_you_mean, load_yaml, validate_fields
+
+CONFIG_NAME = "site.yml"
+
+FIELDS: tuple[Field, ...] = (
+    Field("title", "str", required=True),
+    Field("base_url", "str", default="/"),
+    Field("language", "str", default="en"),
+    Field("author", "str", required=True),
+    Field("description", "str", default=""),
+    Field("theme", "str", default="default"),
+    Field("output", "str", default="public"),
+    Field("essays_per_page", "int", default=10, minimum=1),
+    Field("timezone", "str", default="UTC"),
+    Field("strings", "map", default={}),
+    Field("search", "bool", default=True),
+)
+
+# Folders the build must never write into (it may clear its output folder).
+_PROTECTED = ("content", "themes", "templates")
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """The validated site.yml, with CLI overrides applied."""
+
+    root: Path
+    title: str
+    base_url: str  # ends with "/": "/", "/blog/" or "https://x.github.io/blog/"
+    base_path: str  # path part of base_url, starts and ends with "/"
+    language: str
+    author: str
+    description: str
+    theme: str
+    output: Path  # absolute
+    essays_per_page: int
+    timezone: str
+    strings: Mapping[str, str] = field(default_factory=dict)
+    search: bool = True
+    digest: str = ""  # blake2b-128 of site.yml bytes, for caches
+
+
+def load_config(root: Path, *, base_url: str | None = None, output: Path | None = None) -> SiteConfig:
+    """Read ``root/site.yml``; raise BuildFailed with every error, UsageError for a bad CLI value.
+
+    ``output`` from the command line is taken relative to the current directory.
+    """
+    root = root.resolve()
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        raise UsageError(
+            f"no {CONFIG_NAME} in {root}: run 'counterpoint init {root}' to create a site, or pass the site folder"
+        )
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise BuildFailed([ContentError(CONFIG_NAME, 0, f"cannot read file: {exc.strerror or exc}")]) from None
+    try:
+        data, lines = load_yaml(raw, path, root)
+    except ContentError as exc:
+        raise BuildFailed([exc]) from None
+    values, errors = validate_fields(data, lines, CONFIG_NAME, FIELDS, subject=CONFIG_NAME, container=CONFIG_NAME)
+
+    def bad(key: str, message: str, hint: str) -> None:
+        errors.append(ContentError(CONFIG_NAME, lines.get(key, 1), message, hint))
+
+    if base_url is not None:
+        try:
+            values["base_url"] = normalize_base_url(base_url)
+        except ValueError as exc:
+            raise UsageError(f"--base-url: {exc}") from None
+    else:
+        try:
+            values["base_url"] = normalize_base_url(values["base_url"] or "/")
+        except ValueError as exc:
+            bad("base_url", f"base_url: {exc}", "write e.g. base_url: https://example.github.io/blog/ or base_url: /")
+
+    language = values["language"] or "en"
+    if not _known_locale(language):
+        bad("language", f"unknown language '{language}'", "use en or ru (any locale code Babel knows works)")
+
+    tz = values["timezone"] or "UTC"
+    if not _valid_zone(tz):
+        hint = did_you_mean(tz, sorted(available_timezones())) or "use a name like UTC or Europe/Moscow"
+        bad("timezone", f"unknown time zone '{tz}'", hint)
+
+    theme = values["theme"] or "default"
+    if "/" in theme or "\\" in theme or theme in (".", ".."):
+        bad("theme", f"theme must be a folder name, not '{theme}'", "write theme: default, or the name of a folder in themes/")
+
+    if output is not None:
+        out = output.absolute()
+        problem = _unsafe_output(out, root)
+        if problem:
+            raise UsageError(f"--out {output}: {problem}")
+    else:
+        out = (root / (values["output"] or "public")).resolve()
+        problem = _unsafe_output(out, root)
+        if problem:
+            bad("output", f"output: {problem}", "write output: public")
+
+    if errors:
+        raise BuildFailed(errors)
+    return SiteConfig(
+        root=root,
+        title=values["title"],
+        base_url=values["base_url"],
+        base_path=urlsplit(values["base_url"]).path,
+        language=language,
+        author=values["author"],
+        description=values["description"] or "",
+        theme=theme,
+        output=out,
+        essays_per_page=values["essays_per_page"],
+        timezone=tz,
+        strings=values["strings"] or {},
+        search=values["search"] if values["search"] is not None else True,
+        digest=hashlib.blake2b(raw, digest_size=16).hexdigest(),
+    )
+
+
+def normalize_base_url(value: str) -> str:
+    """'/blog' -> '/blog/', 'https://x.io/blog' -> 'https://x.io/blog/'; ValueError when unusable."""
+    value = value.strip()
+    if any(c.isspace() for c in value):
+        raise ValueError(f"'{value}' contains spaces")
+    parts = urlsplit(value)
+    if parts.query or parts.fragment:
+        raise ValueError(f"'{value}' must not have a ?query or #fragment")
+    if parts.scheme:
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"'{value}' must start with / or http(s)://host")
+    elif not value.startswith("/") or value.startswith("//"):
+        raise ValueError(f"'{value}' must start with / or http(s)://host")
+    if not parts.path:
+        return value + "/"
+    return value if value.endswith("/") else value + "/"
+
+
+def _known_locale(code: str) -> bool:
+    if code in ("en", "ru"):
+        return True
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(code.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return False
+    return True
+
+
+def _valid_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError; "../x" a ValueError
+        return False
+    return True
+
+
+def _unsafe_output(out: Path, root: Path) -> str:
+    """Why writing (and clearing) ``out`` would destroy the site's own files, or ''."""
+    out = out.resolve()
+    if out == root or out in root.parents:
+        return f"'{out}' is the site folder or contains it"
+    for name in _PROTECTED:
+        guarded = root / name
+        if out == guarded or guarded in out.parents:
+            return f"'{out}' is inside the site's {name}/ folder"
+    return ""

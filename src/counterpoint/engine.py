@@ -1,0 +1,388 @@
+"""The build engine: the whole pipeline on every build, every stage cheap.
+
+``Engine.build`` always runs discover -> (parse -> link -> render per essay)
+-> site pages -> output.  What makes it fast is caching keyed by content
+hashes, not tracking dependencies by hand: an essay whose files, the theme,
+site.yml and the package version are unchanged reuses its last result; a site
+page whose data did not change is not rendered again; a file whose bytes did
+not change is not written again.  ``serve`` keeps one Engine, so the cache
+also stays in memory between rebuilds; ``build`` loads it from
+``.counterpoint/cache``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from hashlib import blake2b
+from pathlib import Path
+
+from counterpoint import __version__
+from counterpoint.config import SiteConfig, load_config
+from counterpoint.content import Hasher, Inventory, discover
+from counterpoint.errors import BuildFailed, ContentError, UsageError, display_path
+from counterpoint.highlight import stylesheet
+from counterpoint.model import EssayResult, EssaySource, EssaySummary
+from counterpoint.output import Manifest, Stage, atomic_write, remove_stale_stages
+from counterpoint.pages import PlainPage, parse_page
+from counterpoint.pipeline import Context, jinja_for, process_essay, process_many, site_for
+from counterpoint.report import BuildReport
+from counterpoint.site_pages import site_pages
+from counterpoint.theme import Theme, load_theme
+
+CACHE_FORMAT = 1
+
+
+def code_fingerprint() -> str:
+    """The package version plus the size and mtime of its modules, so caches
+    are invalidated by an upgrade and by an edit to an editable install."""
+    h = blake2b(__version__.encode(), digest_size=8)
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        stat = path.stat()
+        h.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return h.hexdigest()
+PARALLEL_THRESHOLD = 24  # below this many essays to render, a process pool costs more than it saves
+
+
+@dataclass
+class CacheState:
+    """What survives between builds (in memory in ``serve``, pickled for ``build``)."""
+
+    hashes: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    essays: dict[str, tuple[str, EssayResult]] = field(default_factory=dict)  # index rel -> (key, result)
+    pages: dict[str, str] = field(default_factory=dict)  # output rel -> key of the data it was made from
+    plain: dict[str, tuple[str, PlainPage]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BuildStats:
+    essays: int
+    rendered: int  # essays parsed and rendered this time (cache misses)
+    pages_rendered: int
+    written: tuple[str, ...]
+
+
+class Engine:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        drafts: bool = False,
+        out: Path | None = None,
+        base_url: str | None = None,
+        jobs: int | None = None,
+        use_cache: bool = True,
+        search: bool | None = None,
+    ):
+        self.root = Path(root).resolve()
+        self.drafts = drafts
+        self.out_override = out
+        self.base_url = base_url
+        self.jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+        self.use_cache = use_cache
+        self.search = search
+        self.config: SiteConfig = load_config(self.root, base_url=base_url, output=out)
+        self._state: CacheState | None = None
+        self.last_stats: BuildStats | None = None
+
+    # -- paths ---------------------------------------------------------------
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / ".counterpoint" / "cache"
+
+    def _cache_file(self) -> Path:
+        out_key = blake2b(str(self.config.output).encode(), digest_size=6).hexdigest()
+        return self.cache_dir / f"state-{out_key}.pickle"
+
+    def _manifest_file(self) -> Path:
+        out_key = blake2b(str(self.config.output).encode(), digest_size=6).hexdigest()
+        return self.cache_dir / f"manifest-{out_key}.json"
+
+    def watched_paths(self) -> list[Path]:
+        theme_dirs = [self.root / "themes", self.root / "templates"]
+        try:
+            theme = load_theme(self.root, self.config.theme)
+            theme_dirs += [d.parent for d in theme.template_dirs[1:]]
+        except BuildFailed:
+            pass
+        paths = [self.root / "site.yml", self.root / "content", *theme_dirs]
+        return list(dict.fromkeys(p for p in paths if p.exists()))
+
+    # -- the build -----------------------------------------------------------
+    def build(self, changed: frozenset[Path] | None = None) -> BuildReport:
+        """Build the site; content errors come back in the report, never raised."""
+        start = time.perf_counter()
+        trigger = tuple(sorted(display_path(p, self.root) for p in changed)) if changed else ()
+        try:
+            stats = self._build()
+        except BuildFailed as exc:
+            return BuildReport(False, tuple(e.format() for e in exc.errors), (), _ms(start), trigger)
+        except UsageError as exc:
+            return BuildReport(False, (f"error: {exc}",), (), _ms(start), trigger)
+        self.last_stats = stats
+        return BuildReport(True, (), stats.written, _ms(start), trigger)
+
+    def check(self) -> list[ContentError]:
+        """Every problem in the site, nothing written."""
+        config = load_config(self.root, base_url=self.base_url, output=self.out_override)
+        theme = load_theme(self.root, config.theme)
+        inventory = discover(self.root, Hasher())
+        errors = list(inventory.errors) + _stray_errors(inventory)
+        ctx = Context(config, theme, self.drafts, Path(os.devnull))
+        from counterpoint.link import link
+        from counterpoint.parse import parse_essay
+
+        for source in inventory.essays:
+            try:
+                raw = source.index.path.read_bytes()
+                crit = {r.rel: r.path.read_bytes() for r in source.critiques}
+            except OSError as exc:
+                errors.append(ContentError(source.index.rel, 0, f"cannot read file: {exc.strerror}"))
+                continue
+            parsed, problems = parse_essay(source, ctx.config, raw, crit)
+            errors += problems
+            if parsed is not None:
+                errors += link(parsed)[1]
+        for page in inventory.pages:
+            errors += parse_page(page, config)[1]
+        errors += _collisions(inventory, {})
+        return sorted(set(errors), key=ContentError.sort_key)
+
+    def _load_state(self) -> CacheState:
+        if self._state is not None:
+            return self._state
+        state = CacheState()
+        if self.use_cache:
+            try:
+                with open(self._cache_file(), "rb") as handle:
+                    fmt, version, loaded = pickle.load(handle)
+                if fmt == CACHE_FORMAT and version == __version__ and isinstance(loaded, CacheState):
+                    state = loaded
+            except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
+                state = CacheState()
+        self._state = state
+        return state
+
+    def _save_state(self, state: CacheState) -> None:
+        if not self.use_cache:
+            return
+        data = pickle.dumps((CACHE_FORMAT, __version__, state), protocol=5)
+        atomic_write(self._cache_file(), data)
+
+    def _build(self) -> BuildStats:
+        config = load_config(self.root, base_url=self.base_url, output=self.out_override)
+        if self.search is not None:
+            from dataclasses import replace
+
+            config = replace(config, search=self.search)
+        self.config = config
+        _check_output(config)
+        theme = load_theme(self.root, config.theme)
+        state = self._load_state()
+        hasher = Hasher(state.hashes)
+        inventory = discover(self.root, hasher)
+        errors: list[ContentError] = list(inventory.errors) + _stray_errors(inventory)
+        salt = "|".join(
+            [str(CACHE_FORMAT), code_fingerprint(), config.digest, config.base_url, str(config.output), theme.digest,
+             str(self.drafts), str(config.search)]
+        )
+        remove_stale_stages(config.output)
+        manifest = Manifest.load(self._manifest_file()) if self.use_cache else Manifest({})
+        stage = Stage(config.output, manifest)
+        try:
+            ctx = Context(config, theme, self.drafts, stage.dir)
+            results, rendered = self._essays(inventory, state, salt, ctx, manifest, stage)
+            for result in results.values():
+                errors += result.errors
+            errors += _collisions(inventory, results)
+            plain = self._plain_pages(inventory, state, salt, config, errors)
+            if errors:
+                raise BuildFailed(errors)
+            summaries = _ordered([r.summary for r in results.values() if r.summary is not None], config)
+            pages_rendered = self._site_pages(summaries, plain, config, theme, state, salt, stage)
+            self._static(inventory, theme, stage)
+            written, new_manifest = stage.commit()
+        except BaseException:
+            stage.discard()
+            raise
+        if self.use_cache:
+            new_manifest.save(self._manifest_file())
+        if config.search and any(w.endswith(".html") for w in written):
+            from counterpoint.search import index_site
+
+            index_site(config.output)
+        state.essays = {k: v for k, v in state.essays.items() if k in results}
+        self._save_state(state)
+        return BuildStats(len(results), rendered, pages_rendered, tuple(written))
+
+    def _essays(
+        self, inventory: Inventory, state: CacheState, salt: str, ctx: Context, manifest: Manifest, stage: Stage
+    ) -> tuple[dict[str, EssayResult], int]:
+        results: dict[str, EssayResult] = {}
+        todo: list[EssaySource] = []
+        keys: dict[str, str] = {}
+        for source in inventory.essays:
+            key = blake2b((salt + "|" + source.digest()).encode(), digest_size=16).hexdigest()
+            keys[source.index.rel] = key
+            cached = state.essays.get(source.index.rel)
+            if cached and cached[0] == key and all(manifest.intact(ctx.config.output, r) for r in cached[1].outputs):
+                results[source.index.rel] = cached[1]
+                stage.adopt(cached[1].outputs, staged=False)
+            else:
+                todo.append(source)
+        for source, result in zip(todo, self._run(todo, ctx)):
+            results[source.index.rel] = result
+            stage.adopt(result.outputs, staged=True)
+            if not result.errors:
+                state.essays[source.index.rel] = (keys[source.index.rel], result)
+            else:
+                state.essays.pop(source.index.rel, None)
+        return results, len(todo)
+
+    def _run(self, todo: list[EssaySource], ctx: Context) -> list[EssayResult]:
+        if len(todo) < PARALLEL_THRESHOLD or self.jobs < 2:
+            return [process_essay(source, ctx) for source in todo]
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin" else "spawn"
+        workers = min(self.jobs, max(1, len(todo) // PARALLEL_THRESHOLD))
+        # contiguous chunks keep the result order stable and pickling cheap
+        size = max(1, min(64, len(todo) // (workers * 4) or 1))
+        chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
+            out: list[EssayResult] = []
+            for batch in pool.map(process_many, chunks, [ctx] * len(chunks)):
+                out.extend(batch)
+        return out
+
+    def _plain_pages(
+        self, inventory: Inventory, state: CacheState, salt: str, config: SiteConfig, errors: list[ContentError]
+    ) -> list[tuple[str, PlainPage]]:
+        pages: list[tuple[str, PlainPage]] = []
+        for source in inventory.pages:
+            key = blake2b((salt + source.index.digest).encode(), digest_size=16).hexdigest()
+            cached = state.plain.get(source.index.rel)
+            if cached and cached[0] == key:
+                page = cached[1]
+            else:
+                parsed, problems = parse_page(source, config)
+                errors += problems
+                if parsed is None:
+                    continue
+                page = parsed
+                state.plain[source.index.rel] = (key, page)
+            if page.draft and not self.drafts:
+                continue
+            rel = (page.slug + "/" if page.slug else "") + "index.html"
+            pages.append((rel, page))
+        return pages
+
+    def _site_pages(
+        self,
+        summaries: list[EssaySummary],
+        plain: list[tuple[str, PlainPage]],
+        config: SiteConfig,
+        theme: Theme,
+        state: CacheState,
+        salt: str,
+        stage: Stage,
+    ) -> int:
+        site = site_for(config, config.language)
+        jinja = jinja_for(theme)
+        rendered = 0
+        seen: dict[str, str] = {}
+        for spec in site_pages(summaries, plain, site, jinja):
+            key = spec.key(salt)
+            seen[spec.rel] = key
+            previous = stage.manifest.files.get(spec.rel)
+            if state.pages.get(spec.rel) == key and previous and stage.manifest.intact(
+                config.output, _ref(spec.rel, previous)
+            ):
+                stage.refs[spec.rel] = _ref(spec.rel, previous)
+                continue
+            stage.write(spec.rel, spec.render().encode())
+            rendered += 1
+        state.pages = seen
+        return rendered
+
+    def _static(self, inventory: Inventory, theme: Theme, stage: Stage) -> None:
+        for rel, path in theme.static_files().items():
+            data = path.read_bytes()
+            stage.write(rel, data)
+        stage.write("static/pygments.css", _pygments_css().encode())
+        content = self.root / "content"
+        for asset in inventory.assets:
+            rel = asset.path.relative_to(content).as_posix()
+            stage.copy(rel, asset.path, asset.digest)
+
+
+_PYGMENTS: list[str] = []
+
+
+def _pygments_css() -> str:
+    if not _PYGMENTS:
+        _PYGMENTS.append(stylesheet())
+    return _PYGMENTS[0]
+
+
+def _ref(rel: str, known: tuple[str, int]):
+    from counterpoint.model import OutputRef
+
+    return OutputRef(rel, known[0], known[1])
+
+
+def _ms(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 1)
+
+
+def _ordered(summaries: list[EssaySummary], config: SiteConfig) -> list[EssaySummary]:
+    tz = config.timezone
+    return sorted(summaries, key=lambda s: (s.date.sort_key(tz), s.slug), reverse=True)
+
+
+def _stray_errors(inventory: Inventory) -> list[ContentError]:
+    return [
+        ContentError(
+            ref.rel,
+            0,
+            "critique is outside any essay bundle",
+            "critiques live in content/essays/<slug>/critiques/ beside the essay's index.md",
+        )
+        for ref in inventory.stray_critiques
+    ]
+
+
+def _collisions(inventory: Inventory, results: dict[str, EssayResult]) -> list[ContentError]:
+    """Two sources that would write the same page (also differing only in case)."""
+    owners: dict[str, str] = {}
+    errors: list[ContentError] = []
+    for source in inventory.essays:
+        result = results.get(source.index.rel)
+        slug = result.summary.slug if result and result.summary else source.slug
+        key = slug.lower()
+        if key in owners:
+            errors.append(
+                ContentError(
+                    source.index.rel,
+                    1,
+                    f"essay slug '{slug}' is also used by {owners[key]}",
+                    "two essays would write the same page: set a different 'slug:' in one of them",
+                )
+            )
+        else:
+            owners[key] = source.index.rel
+    return errors
+
+
+def _check_output(config: SiteConfig) -> None:
+    out = config.output.resolve()
+    root = config.root.resolve()
+    if out == root or out in root.parents:
+        raise UsageError(f"output folder {out} is the site folder or contains it; choose a folder such as {root / 'public'}")
+    if (out / "site.yml").exists() or (out / "content").is_dir():
+        raise UsageError(f"output folder {out} holds a site (site.yml or content/); refusing to write into it")
+    if root / "content" in (out, *out.parents):
+        raise UsageError(f"output folder {out} is inside content/; choose a folder such as {root / 'public'}")

@@ -1,0 +1,469 @@
+"""Markdown files with YAML front matter, read safely and with line numbers.
+
+YAML is composed with ``yaml.BaseLoader`` semantics and turned into plain
+Python by hand, so that:
+
+* every scalar stays the string the author wrote (``no``, ``1.10``, ``10:00``
+  and ``2026-02-30`` are not reinterpreted) and each field is converted and
+  checked on its own by :func:`validate_meta`, with the key's line;
+* tags never construct anything (``!!python/object`` is refused, not run);
+* duplicate keys, alias bombs and self-referencing aliases are errors,
+  not silent overwrites or hangs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from .errors import ContentError, display_path
+
+MAX_NODES = 10_000  # values constructed from one YAML document, aliases expanded
+MAX_DEPTH = 64  # nesting of lists/maps; PyYAML's composer recurses per level
+BINARY_SNIFF = 8192
+
+_FENCE_OPEN = re.compile(r"---[ \t]*")
+_FENCE_CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*")
+_YAML_HINTS = {
+    "mapping values are not allowed here": 'quote values that contain ": ", e.g. title: "Part 1: Axes"',
+    "found character '\\t' that cannot start any token": "indent with spaces, not tabs",
+    "found unexpected end of stream": "close the quote or bracket that starts here",
+    "found undefined alias": "define the anchor (&name) before using the alias (*name)",
+}
+
+
+# --------------------------------------------------------------------------- documents
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed content file: raw front matter (strings, lists, dicts) and body."""
+
+    path: Path  # absolute
+    rel: str  # display path (errors.display_path)
+    meta: dict[str, Any]
+    meta_lines: dict[str, int]  # top-level key -> 1-based file line
+    body: str  # after the closing fence; BOM stripped, newlines normalized to LF
+    body_line: int  # file line of the body's first line
+    digest: str  # blake2b-128 of the raw bytes, for caches
+
+
+def read_document(
+    path: Path, root: Path, *, untrusted: bool = False, data: bytes | None = None
+) -> Document:
+    """Read ``path`` (or use ``data``, already read) and parse it."""
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ContentError(display_path(path, root), 0, f"cannot read file: {exc.strerror or exc}") from None
+    return parse_document(data, path, root, untrusted=untrusted)
+
+
+def parse_document(raw: bytes, path: Path, root: Path, *, untrusted: bool = False) -> Document:
+    """Split front matter from body and load the front matter; raises ContentError."""
+    rel = display_path(path, root)
+    text = decode_text(raw, rel)
+    lines = text.split("\n")
+    meta: dict[str, Any] = {}
+    meta_lines: dict[str, int] = {}
+    body, body_line = text, 1
+    if _FENCE_OPEN.fullmatch(lines[0]):
+        close = next((i for i in range(1, len(lines)) if _FENCE_CLOSE.fullmatch(lines[i])), None)
+        if close is None:
+            raise ContentError(
+                rel, 1, "front matter is not closed",
+                hint="add a line '---' after the last front matter line, before the text",
+            )
+        meta, meta_lines = _load("\n".join(lines[1:close]), rel, 2, untrusted, "front matter")
+        body, body_line = "\n".join(lines[close + 1 :]), close + 2
+    return Document(
+        path=path if path.is_absolute() else path.absolute(),
+        rel=rel,
+        meta=meta,
+        meta_lines=meta_lines,
+        body=body,
+        body_line=body_line,
+        digest=hashlib.blake2b(raw, digest_size=16).hexdigest(),
+    )
+
+
+def load_yaml(
+    raw: bytes, path: Path, root: Path, untrusted: bool = False
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """Load a whole YAML file (site.yml) as a mapping: (data, top-level key lines)."""
+    rel = display_path(path, root)
+    return _load(decode_text(raw, rel), rel, 1, untrusted, rel)
+
+
+def decode_text(raw: bytes, rel: str) -> str:
+    """UTF-8 (BOM optional) to text with LF newlines; binary and other encodings are errors."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ContentError(rel, 0, "file is UTF-16, not UTF-8", hint="save the file as UTF-8")
+    nul = raw.find(b"\0", 0, BINARY_SNIFF)
+    if nul >= 0:
+        raise ContentError(
+            rel, _line_at(raw, nul), f"file looks binary (NUL byte at offset {nul}), not text",
+            hint="content files must be UTF-8 text; save it as UTF-8 or move it out of content/",
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = _line_at(raw, exc.start)
+        raise ContentError(
+            rel, line,
+            f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}, line {line})",
+            hint="save the file as UTF-8",
+        ) from None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _line_at(raw: bytes, offset: int) -> int:
+    head = raw[:offset].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return head.count(b"\n") + 1
+
+
+# --------------------------------------------------------------------------- YAML
+
+
+class _Refused(Exception):
+    def __init__(self, mark: yaml.Mark, message: str, hint: str = ""):
+        super().__init__(message)
+        self.mark, self.message, self.hint = mark, message, hint
+
+
+class _Composer(yaml.BaseLoader):
+    """BaseLoader's composer, refusing tags (and, untrusted, anchors) before any node exists."""
+
+    def __init__(self, text: str, untrusted: bool):
+        super().__init__(text)
+        self.untrusted = untrusted
+        self.depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if self.untrusted and (isinstance(event, yaml.AliasEvent) or event.anchor is not None):
+            raise _Refused(
+                event.start_mark, "YAML anchors and aliases are not allowed in critiques",
+                "write the value out instead of using &name / *name",
+            )
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            shown = "!!" + tag[len("tag:yaml.org,2002:") :] if tag.startswith("tag:yaml.org,2002:") else tag
+            raise _Refused(
+                event.start_mark, f"YAML tags are not allowed (found '{shown}')",
+                "remove the tag; quote the value if it should start with '!'",
+            )
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _Refused(event.start_mark, f"YAML is nested more than {MAX_DEPTH} levels deep")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def _load(
+    text: str, rel: str, first_line: int, untrusted: bool, label: str
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """Compose ``text`` (whose first line is file line ``first_line``) into a mapping."""
+
+    def error(mark: yaml.Mark | None, message: str, hint: str = "") -> ContentError:
+        line, col = (first_line + mark.line, mark.column + 1) if mark else (first_line, 1)
+        return ContentError(rel, line, message, hint, col)
+
+    loader: _Composer | None = None
+    try:
+        loader = _Composer(text, untrusted)  # the reader rejects control characters here
+        node = loader.get_single_node()
+    except _Refused as exc:
+        raise error(exc.mark, exc.message, exc.hint) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        if exc.context_mark is not None and (mark is None or "end of stream" in (exc.problem or "")):
+            mark = exc.context_mark  # an unclosed quote: point at where it opened
+        problem = exc.problem or exc.context or "syntax error"
+        if exc.context and exc.problem:
+            problem = f"{problem} ({exc.context})"
+        raise error(mark, f"invalid YAML in {label}: {problem}", _YAML_HINTS.get(exc.problem or "", "")) from None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n")
+        raise ContentError(
+            rel, first_line + line,
+            f"invalid character U+{exc.character:04X} in {label}: {exc.reason}" if isinstance(exc.character, int)
+            else f"invalid character in {label}: {exc.reason}",
+            hint="remove the control character",
+        ) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - any other PyYAML complaint
+        raise ContentError(rel, first_line, f"invalid YAML in {label}: {exc}") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    if node is None:
+        return {}, {}
+    if not isinstance(node, yaml.MappingNode):
+        kind = "a list" if isinstance(node, yaml.SequenceNode) else f"the text {node.value[:40]!r}"
+        raise error(node.start_mark, f"{label} must be 'key: value' lines, not {kind}",
+                    "write one 'key: value' pair per line")
+    budget = [MAX_NODES]
+
+    def build(node: yaml.Node, path: tuple[int, ...]) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise error(node.start_mark, f"YAML in {label} expands to more than {MAX_NODES} values",
+                        "remove the anchors and aliases (&name, *name) that repeat data")
+        if isinstance(node, yaml.ScalarNode):
+            return node.value
+        if id(node) in path:
+            raise error(node.start_mark, f"YAML alias in {label} refers to itself",
+                        "remove the alias (*name) inside its own anchor")
+        path = (*path, id(node))
+        if isinstance(node, yaml.SequenceNode):
+            return [build(item, path) for item in node.value]
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = _key(key_node)
+            if key in out:
+                raise error(key_node.start_mark, f"duplicate key '{key}' in {label}",
+                            "remove one of the two lines with this key")
+            out[key] = build(value_node, path)
+        return out
+
+    def _key(node: yaml.Node) -> str:
+        if not isinstance(node, yaml.ScalarNode):
+            raise error(node.start_mark, f"keys in {label} must be plain names, not lists or maps")
+        return node.value
+
+    data = build(node, ())
+    lines = {_key(k): first_line + k.start_mark.line for k, _ in node.value}
+    return data, lines
+
+
+# --------------------------------------------------------------------------- dates
+
+
+_STAMP = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?[ ]?(Z|z|[+-]\d{2}(?::?\d{2})?)?)?"
+)
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """A date as the author wrote it, with optional time and UTC offset.
+
+    ``date`` is what readers see: it is never shifted to another time zone.
+    Zones only matter for ordering (``sort_key``) and feeds (``iso``).
+    """
+
+    date: dt.date
+    time: dt.time | None  # naive
+    tzinfo: dt.timezone | None  # the offset written (Z, +03:00), else None
+    text: str
+
+    def local(self, default_tz: str = "UTC") -> dt.datetime:
+        """The moment as an aware datetime in its own offset, or ``default_tz``."""
+        naive = dt.datetime.combine(self.date, self.time or dt.time())
+        return naive.replace(tzinfo=self.tzinfo or ZoneInfo(default_tz))
+
+    def sort_key(self, default_tz: str = "UTC") -> dt.datetime:
+        """Aware UTC datetime; a stamp without offset is read in ``default_tz``."""
+        return self.local(default_tz).astimezone(dt.timezone.utc)
+
+    def iso(self, default_tz: str = "UTC") -> str:
+        """RFC 3339 (``2026-01-16T10:30:00+03:00``), for Atom feeds and sitemaps."""
+        return self.local(default_tz).isoformat(timespec="seconds")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def parse_stamp(text: str) -> Stamp:
+    """Parse ``YYYY-MM-DD`` or an ISO 8601 date-time; ValueError says what is wrong."""
+    text = text.strip()
+    m = _STAMP.fullmatch(text)
+    if not m:
+        raise ValueError("expected YYYY-MM-DD or a date-time such as 2026-01-16T10:30")
+    y, mo, d, h, mi, s, frac, off = m.groups()
+    date = dt.date(int(y), int(mo), int(d))  # ValueError: "day is out of range for month"
+    time = None
+    if h is not None:
+        micro = int((frac or "0")[:6].ljust(6, "0"))
+        time = dt.time(int(h), int(mi), int(s or 0), micro)
+    tz = None
+    if off is not None:
+        if off in "Zz":
+            tz = dt.timezone.utc
+        else:
+            digits = off[1:].replace(":", "")
+            oh, om = int(digits[:2]), int(digits[2:] or 0)
+            if oh > 23 or om > 59:
+                raise ValueError(f"time zone offset {off} is out of range")
+            delta = dt.timedelta(hours=oh, minutes=om)
+            tz = dt.timezone(-delta if off[0] == "-" else delta)
+    return Stamp(date, time, tz, text)
+
+
+# --------------------------------------------------------------------------- fields
+
+
+@dataclass(frozen=True)
+class Field:
+    """One allowed front matter key and how to convert it.
+
+    kind: "str" (one line) | "text" (may be multi-line) | "date" | "bool" | "int" |
+    "choice" | "list" (of str) | "url" (http/https) | "map" (str -> str).
+    """
+
+    name: str
+    kind: str
+    required: bool = False
+    default: Any = None
+    choices: tuple[str, ...] = ()
+    minimum: int | None = None
+
+
+_TRUE = {"true", "yes", "on"}
+_FALSE = {"false", "no", "off"}
+
+
+def validate_meta(doc: Document, fields: Sequence[Field], what: str) -> tuple[dict[str, Any], list[ContentError]]:
+    """Convert ``doc.meta`` per ``fields``: (values with defaults, every error). Never raises."""
+    return validate_fields(
+        doc.meta, doc.meta_lines, doc.rel, fields,
+        subject=f"{what} front matter", container="the front matter",
+    )
+
+
+def validate_fields(
+    data: Mapping[str, Any],
+    lines: Mapping[str, int],
+    rel: str,
+    fields: Sequence[Field],
+    *,
+    subject: str,
+    container: str,
+) -> tuple[dict[str, Any], list[ContentError]]:
+    """The validator behind ``validate_meta``, for any (data, lines) pair such as site.yml.
+
+    ``subject`` names the whole ("essay front matter", "site.yml"); ``container`` is
+    where a missing line goes ("the front matter", "site.yml").
+    """
+    by_name = {f.name: f for f in fields}
+    values: dict[str, Any] = {}
+    errors: list[ContentError] = []
+    for key in data:
+        if key not in by_name:
+            errors.append(ContentError(
+                rel, lines.get(key, 1), f"unknown key '{key}' in {subject}",
+                did_you_mean(key, list(by_name)) or f"allowed keys: {', '.join(by_name)}",
+            ))
+    for f in fields:
+        line = lines.get(f.name, 1)
+        raw = data.get(f.name)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            if f.required:
+                if raw is None:
+                    errors.append(ContentError(rel, line, f"{subject} is missing '{f.name}'",
+                                               f'add a line "{f.name}: ..." to {container}'))
+                else:
+                    errors.append(ContentError(rel, line, f"'{f.name}' is empty in {subject}",
+                                               f'write a value after "{f.name}:"'))
+            values[f.name] = [] if f.kind == "list" and f.default is None else _copy(f.default)
+            continue
+        try:
+            values[f.name] = _convert(f, raw)
+        except _Invalid as exc:
+            errors.append(ContentError(rel, line, exc.message, exc.hint))
+            values[f.name] = _copy(f.default)
+    return values, errors
+
+
+class _Invalid(Exception):
+    def __init__(self, message: str, hint: str = ""):
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+def _convert(f: Field, raw: Any) -> Any:
+    name = f.name
+    if f.kind == "list":
+        items = raw if isinstance(raw, list) else [raw]
+        if not all(isinstance(i, str) for i in items):
+            raise _Invalid(f"'{name}' must be a list of plain values", f"write {name}: [one, two]")
+        return [i.strip() for i in items if i.strip()]
+    if f.kind == "map":
+        if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+            raise _Invalid(f"'{name}' must be 'key: text' lines indented under '{name}:'")
+        return {k: v.strip() for k, v in raw.items()}
+    if not isinstance(raw, str):
+        kind = "list" if isinstance(raw, list) else "mapping"
+        raise _Invalid(f"'{name}' must be a single value, not a {kind}",
+                       f'write it on one line: {name}: ... (quote it if it contains ": ")')
+    value = raw.strip()
+    if f.kind == "str":
+        return re.sub(r"\s*\n\s*", " ", value)
+    if f.kind == "text":
+        return value
+    if f.kind == "bool":
+        if value.lower() in _TRUE | _FALSE:
+            return value.lower() in _TRUE
+        raise _Invalid(f"'{name}' must be true or false, not '{value}'", f"write {name}: true or {name}: false")
+    if f.kind == "int":
+        if not re.fullmatch(r"[+-]?[0-9]+", value):
+            raise _Invalid(f"'{name}' must be a whole number, not '{value}'", f"write e.g. {name}: {f.default or 10}")
+        number = int(value)
+        if f.minimum is not None and number < f.minimum:
+            raise _Invalid(f"'{name}' must be at least {f.minimum}, not {number}")
+        return number
+    if f.kind == "choice":
+        if value in f.choices:
+            return value
+        raise _Invalid(
+            f"'{name}' must be one of {', '.join(f.choices)}, not '{value}'",
+            did_you_mean(value, list(f.choices)) or f"write {name}: {f.choices[0]}",
+        )
+    if f.kind == "date":
+        try:
+            return parse_stamp(value)
+        except ValueError as exc:
+            raise _Invalid(f"invalid date '{value}': {exc}", "write the date as YYYY-MM-DD") from None
+    if f.kind == "url":
+        if _is_http_url(value):
+            return value
+        raise _Invalid(f"'{name}' must be an http(s) URL, not '{value}'",
+                       "write the full address, starting with https://")
+    raise ValueError(f"unknown field kind {f.kind!r}")  # a programming error, not user input
+
+
+def _is_http_url(value: str) -> bool:
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+def did_you_mean(word: str, options: list[str]) -> str:
+    """'did you mean 'x'?' for a near miss (case-insensitive first), else ''."""
+    for option in options:
+        if option.lower() == word.lower():
+            return f"did you mean '{option}'?"
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+def _copy(value: Any) -> Any:
+    return list(value) if isinstance(value, list) else dict(value) if isinstance(value, dict) else value

@@ -1,0 +1,49 @@
+"""Fenced code highlighting with Pygments: CSS classes only, no inline styles."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from markdown_it.common.utils import escapeHtml
+from pygments import highlight as pygments_highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+_FORMATTER = HtmlFormatter(nowrap=True, classprefix="")
+
+
+@lru_cache(maxsize=64)
+def _lexer(name: str):
+    try:
+        return get_lexer_by_name(name, stripnl=False, ensurenl=False)
+    except ClassNotFound:
+        return None
+
+
+def highlight(code: str, lang: str, attrs: str) -> str:
+    """Return a whole ``<pre>`` so markdown-it does not wrap it again."""
+    name = (lang or "").strip().split()[0] if lang else ""
+    lexer = _lexer(name.lower()) if name else None
+    lang_attr = f' data-lang="{escapeHtml(name)}"' if name else ""
+    if lexer is None:
+        return f'<pre class="highlight"{lang_attr}><code>{escapeHtml(code)}</code></pre>\n'
+    body = pygments_highlight(code, lexer, _FORMATTER)
+    return f'<pre class="highlight"{lang_attr}><code>{body}</code></pre>\n'
+
+
+def stylesheet() -> str:
+    """Light and dark token colours, scoped to ``.highlight``."""
+    light = HtmlFormatter(style="friendly", classprefix="").get_style_defs(".highlight")
+    dark = HtmlFormatter(style="monokai", classprefix="").get_style_defs(".highlight")
+    dark_rules = "\n".join(
+        line for line in dark.splitlines() if not line.startswith(("pre {", ".highlight .hll", "td.", "span.lineno"))
+    )
+    light_rules = "\n".join(line for line in light.splitlines() if not line.startswith(("pre {", "td.", "span.lineno")))
+    return (
+        "/* Pygments token colours (generated) */\n"
+        + light_rules.replace(".highlight  {", ".highlight {")
+        + "\n@media (prefers-color-scheme: dark) {\n"
+        + dark_rules
+        + "\n}\n"
+    )

@@ -1,0 +1,213 @@
+"""UI strings for ``en`` and ``ru``, dates and plural forms through Babel.
+
+A site overrides any string with ``strings:`` in site.yml; a plural string is
+given per CLDR category with a ``.one``/``.few``/``.many``/``.other`` suffix
+(``reading_time.other: "{n} min"``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Mapping
+
+from babel import Locale
+from babel.dates import format_date
+
+from counterpoint.frontmatter import Stamp
+
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "reading_time.one": "{n} min read",
+        "reading_time.other": "{n} min read",
+        "critiques.one": "{n} critique",
+        "critiques.other": "{n} critiques",
+        "open_critiques.one": "{n} open",
+        "open_critiques.other": "{n} open",
+        "upds.one": "{n} UPD",
+        "upds.other": "{n} UPDs",
+        "remarks.one": "{n} remark",
+        "remarks.other": "{n} remarks",
+        "difficulty": "Difficulty",
+        "difficulty.easy": "Easy",
+        "difficulty.medium": "Medium",
+        "difficulty.hard": "Hard",
+        "stance.refutes": "refutes",
+        "stance.disputes": "disputes",
+        "stance.supports": "supports",
+        "stance.questions": "questions",
+        "stance.notes": "notes",
+        "status.open": "open",
+        "status.addressed": "addressed",
+        "status.declined": "declined",
+        "addressed_in": "addressed in UPD of {date}",
+        "answered_before": "written before UPD of {date}",
+        "corrected_in": "corrected in UPD of {date}",
+        "critiques_heading": "Critiques",
+        "no_critiques": "No critiques yet.",
+        "ledger_heading": "Claims and their critiques",
+        "claim": "Claim",
+        "status": "Status",
+        "claim.corrected": "corrected",
+        "claim.disputed": "disputed",
+        "claim.supported": "supported",
+        "claim.unchallenged": "no remarks",
+        "whole_critique": "whole critique",
+        "to_claim": "to the claim",
+        "source": "originally posted here",
+        "by_author": "author",
+        "reply": "reply",
+        "pinned": "pinned",
+        "upd": "UPD",
+        "re": "in reply to",
+        "updated": "Updated",
+        "published": "Published",
+        "tags": "Tags",
+        "all_tags": "All tags",
+        "tagged": "Essays tagged “{tag}”",
+        "corrections": "Corrections",
+        "corrections_intro": "Every correction made to an essay on this site, newest first.",
+        "no_corrections": "No corrections yet.",
+        "essays": "Essays",
+        "newer": "Newer",
+        "older": "Older",
+        "page_of": "Page {n} of {total}",
+        "search": "Search",
+        "search_placeholder": "Search essays and critiques",
+        "not_found": "Page not found",
+        "not_found_text": "There is nothing at this address. Try the list of essays or the search.",
+        "feed": "Feed",
+        "corrections_feed": "Corrections feed",
+        "show_remarks": "Show remarks",
+        "new": "new",
+        "skip": "Skip to content",
+        "home": "Home",
+        "toc": "Contents",
+        "remark_on": "Remark on",
+        "essay_corrections_feed": "Corrections to this essay",
+        "annotations_json": "Annotations (JSON)",
+    },
+    "ru": {
+        "reading_time.one": "{n} минута",
+        "reading_time.few": "{n} минуты",
+        "reading_time.many": "{n} минут",
+        "reading_time.other": "{n} минуты",
+        "critiques.one": "{n} критика",
+        "critiques.few": "{n} критики",
+        "critiques.many": "{n} критик",
+        "critiques.other": "{n} критики",
+        "open_critiques.one": "{n} открыта",
+        "open_critiques.few": "{n} открыты",
+        "open_critiques.many": "{n} открыто",
+        "open_critiques.other": "{n} открыто",
+        "upds.one": "{n} UPD",
+        "upds.other": "{n} UPD",
+        "remarks.one": "{n} замечание",
+        "remarks.few": "{n} замечания",
+        "remarks.many": "{n} замечаний",
+        "remarks.other": "{n} замечания",
+        "difficulty": "Уровень сложности",
+        "difficulty.easy": "Простой",
+        "difficulty.medium": "Средний",
+        "difficulty.hard": "Сложный",
+        "stance.refutes": "опровергает",
+        "stance.disputes": "оспаривает",
+        "stance.supports": "поддерживает",
+        "stance.questions": "спрашивает",
+        "stance.notes": "замечает",
+        "status.open": "открыта",
+        "status.addressed": "учтена",
+        "status.declined": "отклонена",
+        "addressed_in": "учтена в UPD от {date}",
+        "answered_before": "написано до UPD от {date}",
+        "corrected_in": "исправлено в UPD от {date}",
+        "critiques_heading": "Критика",
+        "no_critiques": "Критики пока нет.",
+        "ledger_heading": "Утверждения и критика",
+        "claim": "Утверждение",
+        "status": "Статус",
+        "claim.corrected": "исправлено",
+        "claim.disputed": "оспорено",
+        "claim.supported": "поддержано",
+        "claim.unchallenged": "без замечаний",
+        "whole_critique": "вся критика",
+        "to_claim": "к утверждению",
+        "source": "исходная публикация",
+        "by_author": "автор",
+        "reply": "ответ",
+        "pinned": "закреплено",
+        "upd": "UPD",
+        "re": "в ответ на",
+        "updated": "Обновлено",
+        "published": "Опубликовано",
+        "tags": "Теги",
+        "all_tags": "Все теги",
+        "tagged": "Эссе с тегом «{tag}»",
+        "corrections": "Исправления",
+        "corrections_intro": "Все исправления в эссе на этом сайте, новые сверху.",
+        "no_corrections": "Исправлений пока нет.",
+        "essays": "Эссе",
+        "newer": "Новее",
+        "older": "Старше",
+        "page_of": "Страница {n} из {total}",
+        "search": "Поиск",
+        "search_placeholder": "Искать в эссе и критике",
+        "not_found": "Страница не найдена",
+        "not_found_text": "По этому адресу ничего нет. Попробуйте список эссе или поиск.",
+        "feed": "Лента",
+        "corrections_feed": "Лента исправлений",
+        "show_remarks": "Показать замечания",
+        "new": "новое",
+        "skip": "Перейти к тексту",
+        "home": "Главная",
+        "toc": "Содержание",
+        "remark_on": "Замечание к",
+        "essay_corrections_feed": "Исправления этого эссе",
+        "annotations_json": "Аннотации (JSON)",
+    },
+}
+
+
+@lru_cache(maxsize=None)
+def _locale(lang: str) -> Locale:
+    return Locale.parse(lang.replace("-", "_"))
+
+
+@dataclass(frozen=True)
+class Translator:
+    """Strings and formats for one language, with the site's overrides."""
+
+    lang: str
+    overrides: Mapping[str, str]
+
+    def _table(self) -> dict[str, str]:
+        base = self.lang.split("-")[0].split("_")[0]
+        return STRINGS.get(base, STRINGS["en"])
+
+    def raw(self, key: str) -> str:
+        if key in self.overrides:
+            return self.overrides[key]
+        table = self._table()
+        return table.get(key, STRINGS["en"].get(key, key))
+
+    def __call__(self, key: str, **values: object) -> str:
+        return self.raw(key).format(**values) if values else self.raw(key)
+
+    def plural(self, key: str, n: int) -> str:
+        category = _locale(self.lang).plural_form(n)
+        for candidate in (f"{key}.{category}", f"{key}.other"):
+            if candidate in self.overrides or candidate in self._table():
+                return self.raw(candidate).format(n=n)
+        return STRINGS["en"].get(f"{key}.other", key).format(n=n)
+
+    def date(self, stamp: Stamp | None, fmt: str = "long") -> str:
+        """The date as the author wrote it, in the reader's words."""
+        if stamp is None:
+            return ""
+        text = format_date(stamp.date, format=fmt, locale=_locale(self.lang))
+        return text
+
+
+@lru_cache(maxsize=32)
+def translator(lang: str, overrides: tuple[tuple[str, str], ...] = ()) -> Translator:
+    return Translator(lang, dict(overrides))

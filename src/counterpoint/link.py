@@ -1,0 +1,180 @@
+"""Link stage: resolve every reference of an essay once all its files are parsed.
+
+Remarks find their claims (by id or by quoted passage), UPDs find the
+critiques they answer and the claims they correct, critiques get a status.
+Every problem is collected; nothing depends on the order files were read in.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, replace
+
+from counterpoint import anchoring
+from counterpoint.errors import ContentError
+from counterpoint.model import Claim, Critique, ParsedEssay, Remark, Update
+
+
+@dataclass(frozen=True)
+class LinkedEssay:
+    essay: ParsedEssay
+    claims: dict[str, Claim]
+    critiques: tuple[Critique, ...]  # pinned first, then by date
+    remarks_by_claim: dict[str, tuple[Remark, ...]]
+    corrected_by: dict[str, str]  # claim id -> newest UPD id correcting it
+    updates: tuple[Update, ...]
+
+
+def link(essay: ParsedEssay) -> tuple[LinkedEssay, list[ContentError]]:
+    errors: list[ContentError] = []
+    claims = dict(essay.claims)
+    rel = essay.meta.rel
+    quoted = _anchor_quotes(essay, claims, errors)
+
+    critique_ids = {c.id: c for c in essay.critiques}
+    addressed: dict[str, list[str]] = {}
+    corrected_by: dict[str, str] = {}
+    for update in essay.updates:
+        for cid in update.re:
+            if cid not in critique_ids:
+                errors.append(
+                    ContentError(rel, update.line, f"UPD cites unknown critique '{cid}'", _known("critiques", cid, critique_ids))
+                )
+            else:
+                addressed.setdefault(cid, []).append(update.id)
+        for claim_id in update.corrects:
+            if claim_id not in claims:
+                errors.append(
+                    ContentError(rel, update.line, f"UPD corrects unknown claim '#{claim_id}'", _known("claims", claim_id, claims))
+                )
+            else:
+                previous = corrected_by.get(claim_id)
+                if previous is None or _upd_date(essay, previous) <= update.date.sort_key():
+                    corrected_by[claim_id] = update.id
+
+    updates_by_id = {u.id: u for u in essay.updates}
+    critiques: list[Critique] = []
+    remarks_by_claim: dict[str, list[Remark]] = {}
+    for critique in essay.critiques:
+        remarks: list[Remark] = []
+        for remark in critique.remarks:
+            if remark.quote is not None:
+                if remark.quote not in quoted:
+                    continue  # already reported by _anchor_quotes
+                claim_id = quoted[remark.quote]
+            else:
+                claim_id = remark.target
+            if claim_id not in claims:
+                errors.append(
+                    ContentError(
+                        critique.rel,
+                        remark.line,
+                        f"remark targets unknown claim '{remark.target}'",
+                        _known("claims in this essay", remark.target, claims),
+                        remark.col,
+                    )
+                )
+                continue
+            answered = ""
+            upd_id = corrected_by.get(claim_id)
+            if upd_id and critique.date.sort_key() <= updates_by_id[upd_id].date.sort_key():
+                answered = upd_id
+            remark = replace(remark, claim=claim_id, answered_by=answered)
+            remarks.append(remark)
+            remarks_by_claim.setdefault(claim_id, []).append(remark)
+        status = "open"
+        if critique.id in addressed:
+            status = "addressed"
+        elif critique.declared_status == "declined":
+            status = "declined"
+        elif critique.declared_status == "addressed":
+            errors.append(
+                ContentError(
+                    critique.rel,
+                    critique.status_line,
+                    "critique says 'status: addressed' but no UPD cites it",
+                    f"add 're={critique.id}' to the UPD that answers it, or remove the status line",
+                )
+            )
+        critiques.append(
+            replace(critique, remarks=tuple(remarks), status=status, addressed_by=tuple(addressed.get(critique.id, ())))
+        )
+    critiques.sort(key=lambda c: (not c.pinned, c.date.sort_key(), c.id))
+    linked = LinkedEssay(
+        essay=essay,
+        claims=claims,
+        critiques=tuple(critiques),
+        remarks_by_claim={k: tuple(v) for k, v in remarks_by_claim.items()},
+        corrected_by=corrected_by,
+        updates=essay.updates,
+    )
+    return linked, errors
+
+
+def _upd_date(essay: ParsedEssay, upd_id: str):
+    return next(u.date.sort_key() for u in essay.updates if u.id == upd_id)
+
+
+def _anchor_quotes(essay: ParsedEssay, claims: dict[str, Claim], errors: list[ContentError]) -> dict[str, str]:
+    """Turn each ``::: on "quote"`` into a claim wrapped around that passage.
+
+    Returns quote -> claim id for the quotes found exactly once.
+    """
+    quoted = [(c, r) for c in essay.critiques for r in c.remarks if r.quote]
+    if not quoted:
+        return {}
+    blocks = anchoring.essay_text(essay.tokens)
+    offset = essay.body_line - 1
+    spans: dict[int, list[tuple[int, int, str]]] = {}
+    resolved: dict[str, str] = {}
+    failed: set[str] = set()
+    for critique, remark in quoted:
+        quote = remark.quote or ""
+        if quote in resolved or quote in failed:
+            continue
+        matches = anchoring.find(blocks, quote)
+        if len(matches) == 1:
+            match = matches[0]
+            claim_id = anchoring.quote_claim_id(quote)
+            block = blocks[match.block]
+            spans.setdefault(match.block, []).append((match.start, match.end, claim_id))
+            claims[claim_id] = Claim(claim_id, "quote", block.line + offset, quote, block.token)
+            resolved[quote] = claim_id
+        elif not matches:
+            failed.add(quote)
+            near = anchoring.closest(blocks, quote)
+            hint = "quote the essay's words exactly (whitespace does not matter)"
+            if near and near[2] >= 0.5:
+                hint = f'closest passage, {essay.meta.rel} line {near[1] + offset}: "{near[0]}"'
+            errors.append(
+                ContentError(critique.rel, remark.line, f'quoted passage not found in the essay: "{_short(quote)}"', hint, remark.col)
+            )
+        else:
+            failed.add(quote)
+            lines = ", ".join(str(blocks[m.block].line + offset) for m in matches)
+            errors.append(
+                ContentError(
+                    critique.rel,
+                    remark.line,
+                    f'quoted passage "{_short(quote)}" occurs {len(matches)} times in the essay (lines {lines})',
+                    "quote a longer passage so it occurs once, or mark the claim and use '::: on #id'",
+                    remark.col,
+                )
+            )
+    for number, block_spans in spans.items():
+        anchoring.wrap(essay.tokens, blocks[number], block_spans)
+    return resolved
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _known(what: str, name: str, known) -> str:
+    names = sorted(k for k in known if not k.startswith("q-"))
+    close = difflib.get_close_matches(name, names, n=1)
+    if close:
+        return f"did you mean '{close[0]}'? ({what}: {', '.join(names[:12])}{', …' if len(names) > 12 else ''})"
+    if not names:
+        return f"there are no {what}; mark one with [text]{{.claim #id}}" if "claim" in what else f"there are no {what}"
+    return f"{what}: {', '.join(names[:12])}{', …' if len(names) > 12 else ''}"

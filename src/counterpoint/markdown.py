@@ -1,0 +1,251 @@
+"""The two Markdown dialects: the author's (essays) and the reader's (critiques).
+
+Both are markdown-it-py parsers configured once per process. The author's
+dialect has raw HTML, attributes, footnotes, claims and UPD containers; the
+reader's has none of that: it is the untrusted one, and everything it renders
+passes the sanitizer in ``sanitize.py`` afterwards.
+
+The plugins only *collect* (claims, headings, UPDs, remarks) into ``env``;
+resolving what points where happens later, in ``link.py``, once every file of
+the essay has been parsed.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
+from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from counterpoint.highlight import highlight
+from counterpoint.slugs import heading_slug
+
+ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_:.-]*$")
+_HEADING_ID_RE = re.compile(r"\s*\{#([^\s{}]+)\}\s*$")
+_SAFE_SCHEMES = ("http:", "https:", "mailto:")
+
+
+def _container_validate(name: str):
+    def validate(params: str, *args: Any) -> bool:
+        return params.strip().split(" ", 1)[0] == name
+
+    return validate
+
+
+def _render_nothing(*args: Any) -> str:  # containers are rendered by render.py
+    return ""
+
+
+@lru_cache(maxsize=None)
+def essay_parser() -> MarkdownIt:
+    """The author's Markdown: CommonMark + GFM tables/strikethrough, footnotes,
+    attributes, claims, heading ids and ``::: upd`` blocks."""
+    md = MarkdownIt("commonmark", {"html": True, "highlight": highlight})
+    md.enable(["table", "strikethrough"])
+    footnote_plugin(md)
+    attrs_plugin(md, spans=True, allowed=["id", "class"])
+    attrs_block_plugin(md, allowed=["id", "class"])
+    container_plugin(md, "upd", validate=_container_validate("upd"))
+    md.core.ruler.push("counterpoint_essay", collect_essay_targets)
+    md.add_render_rule("claim_open", render_claim_open)
+    md.add_render_rule("claim_close", lambda *a: "</span>")
+    return md
+
+
+@lru_cache(maxsize=None)
+def reader_parser() -> MarkdownIt:
+    """Reader text: no raw HTML, no attributes, no ids, safe links only.
+
+    ``::: on`` and ``::: reply`` split a critique into remarks and replies;
+    ``::: upd`` is deliberately unknown here, so a reader cannot forge one.
+    """
+    md = MarkdownIt("commonmark", {"html": False, "highlight": highlight})
+    md.enable(["table", "strikethrough"])
+    md.validateLink = is_safe_link  # type: ignore[method-assign]
+    container_plugin(md, "on", validate=_container_validate("on"))
+    container_plugin(md, "reply", validate=_container_validate("reply"))
+    md.core.ruler.push("counterpoint_reader", demote_headings)
+    return md
+
+
+def is_safe_link(url: str) -> bool:
+    """http(s), mailto and relative links; nothing that can run or embed."""
+    probe = re.sub(r"[\x00-\x20\x7f]+", "", url).lower()
+    scheme = re.match(r"^[a-z][a-z0-9+.-]*:", probe)
+    return scheme is None or scheme.group(0) in _SAFE_SCHEMES
+
+
+def demote_headings(state: StateCore) -> None:
+    """A reader's ``# Title`` becomes an ``h3``: it sits inside a critique."""
+    for token in state.tokens:
+        if token.type in ("heading_open", "heading_close"):
+            level = min(6, int(token.tag[1]) + 2)
+            token.tag = f"h{level}"
+
+
+def collect_essay_targets(state: StateCore) -> None:
+    """Record every claim, heading id and UPD of the essay into ``env``.
+
+    ``env["targets"]`` gets ``(id, kind, line, token_index, text)`` tuples;
+    ``env["upds"]`` gets ``(info, line, open_index, close_index)``.  Inline
+    ``[text]{.claim #id}`` spans are retyped to ``claim_open``/``claim_close``.
+    """
+    env = state.env
+    targets: list[tuple[str, str, int, int, str]] = env.setdefault("targets", [])
+    upds: list[tuple[str, int, int, int]] = env.setdefault("upds", [])
+    problems: list[tuple[int, str, str]] = env.setdefault("problems", [])
+    explicit_ids = {t.attrs.get("id") for t in state.tokens if t.type == "heading_open"}
+    used: set[str] = set()
+    tokens = state.tokens
+    upd_stack: list[int] = []
+    for index, token in enumerate(tokens):
+        line = token.map[0] + 1 if token.map else 0
+        if token.type == "heading_open":
+            inline = tokens[index + 1]
+            explicit = _take_heading_id(inline)
+            if explicit:
+                token.attrs["id"] = explicit
+            elif "id" not in token.attrs:
+                token.attrs["id"] = _unique(heading_slug(_plain_text(inline)) or "section", used, explicit_ids)
+            used.add(str(token.attrs["id"]))
+            targets.append((str(token.attrs["id"]), "heading", line, index, _plain_text(inline)))
+        elif token.nesting == 1 and _has_claim_class(token):
+            claim_id = token.attrs.get("id")
+            if not claim_id:
+                problems.append((line, "block claim has no id", "write it as {.claim #some-id}"))
+                continue
+            token.attrs["data-claim"] = claim_id
+            targets.append((str(claim_id), "block", line, index, _block_text(tokens, index)))
+        elif token.type == "inline" and token.children:
+            _retype_inline_claims(token, index, line, targets, problems)
+        elif token.type == "container_upd_open":
+            upd_stack.append(index)
+        elif token.type == "container_upd_close" and upd_stack:
+            start = upd_stack.pop()
+            open_token = tokens[start]
+            upds.append((open_token.info.strip(), open_token.map[0] + 1 if open_token.map else 0, start, index))
+
+
+def _retype_inline_claims(
+    inline: Token, index: int, line: int, targets: list, problems: list
+) -> None:
+    children = inline.children or []
+    stack: list[Token | None] = []
+    for pos, child in enumerate(children):
+        if child.type == "span_open":
+            if _has_claim_class(child):
+                claim_id = child.attrs.get("id")
+                if not claim_id:
+                    problems.append((line, "claim has no id", "write it as [text]{.claim #some-id}"))
+                    stack.append(None)
+                    continue
+                child.type = "claim_open"
+                child.tag = "span"
+                child.meta = {"claim": str(claim_id)}
+                stack.append(child)
+                targets.append((str(claim_id), "inline", line, index, _span_text(children, pos)))
+            else:
+                stack.append(None)
+        elif child.type == "span_close" and stack:
+            opener = stack.pop()
+            if opener is not None:
+                child.type = "claim_close"
+
+
+def _span_text(children: list[Token], start: int) -> str:
+    depth, parts = 0, []
+    for child in children[start:]:
+        if child.type in ("span_open", "claim_open"):
+            depth += 1
+        elif child.type in ("span_close", "claim_close"):
+            depth -= 1
+            if depth == 0:
+                break
+        elif child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return " ".join("".join(parts).split())
+
+
+def _has_claim_class(token: Token) -> bool:
+    return "claim" in str(token.attrs.get("class", "")).split()
+
+
+def _take_heading_id(inline: Token) -> str | None:
+    """``## Title {#id}``: strip the suffix and return the id."""
+    children = inline.children or []
+    if not children or children[-1].type != "text":
+        return None
+    match = _HEADING_ID_RE.search(children[-1].content)
+    if not match:
+        return None
+    children[-1].content = children[-1].content[: match.start()]
+    inline.content = _HEADING_ID_RE.sub("", inline.content)
+    return match.group(1)
+
+
+def _plain_text(inline: Token) -> str:
+    parts = [c.content for c in inline.children or [] if c.type in ("text", "code_inline")]
+    return " ".join("".join(parts).split())
+
+
+def _block_text(tokens: list[Token], index: int) -> str:
+    """The text of the block opened at ``index`` (for the claim ledger)."""
+    level = tokens[index].level
+    parts: list[str] = []
+    for token in tokens[index + 1 :]:
+        if token.level == level and token.nesting == -1:
+            break
+        if token.type == "inline":
+            parts.append(_plain_text(token))
+    return " ".join(parts)
+
+
+def _unique(base: str, used: set[str], reserved: set) -> str:
+    candidate, n = base, 1
+    while candidate in used or candidate in reserved:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def render_claim_open(self, tokens: list[Token], idx: int, options: Any, env: dict) -> str:
+    """``<span class="claim" data-claim=…>``; ``env["claim_attrs"]`` adds the
+    linked data (remark count, corrected-by) once the link pass has run."""
+    token = tokens[idx]
+    claim_id = token.meta["claim"]
+    attrs = dict(token.attrs)
+    attrs["class"] = " ".join(dict.fromkeys(["claim", *str(attrs.get("class", "")).split()]))
+    attrs["data-claim"] = claim_id
+    if token.meta.get("quote"):
+        attrs.pop("id", None)
+        if token.meta.get("first"):
+            attrs["id"] = claim_id
+    attrs.update(env.get("claim_attrs", {}).get(claim_id, {}))
+    return "<span" + "".join(f' {k}="{escape(str(v))}"' for k, v in attrs.items()) + ">"
+
+
+def escape(text: str) -> str:
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
+def reading_words(tokens: list[Token]) -> int:
+    """Words a reader reads: text and code, not markup."""
+    count = 0
+    for token in tokens:
+        if token.type == "inline":
+            for child in token.children or []:
+                if child.type in ("text", "code_inline"):
+                    count += len(child.content.split())
+        elif token.type in ("fence", "code_block"):
+            count += len(token.content.split())
+    return count

@@ -1,0 +1,194 @@
+"""The values that flow between build stages.
+
+discover -> ``EssaySource`` / ``PageSource``; parse -> ``ParsedEssay`` with its
+``Critique`` list; link -> ``LinkedEssay``; render -> ``EssayResult`` (what the
+site-wide pages need, plus the files written).  Everything but the token lists
+is a frozen dataclass, so a stage can only hand a new value to the next one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from counterpoint.frontmatter import Stamp
+
+STANCES = ("refutes", "disputes", "supports", "questions", "notes")
+STATUSES = ("open", "addressed", "declined")
+DIFFICULTIES = ("easy", "medium", "hard")
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A source file with the digest of its bytes (the cache key material)."""
+
+    path: Path
+    rel: str
+    digest: str
+
+
+@dataclass(frozen=True)
+class EssaySource:
+    """An essay on disk: its Markdown, its critiques and its assets."""
+
+    slug: str  # from the folder or file name; front matter may override it
+    index: FileRef
+    critiques: tuple[FileRef, ...] = ()
+    assets: tuple[FileRef, ...] = ()
+    bundle: bool = True
+
+    def digest(self) -> str:
+        parts = [self.slug, self.index.digest]
+        parts += [f"{c.rel}={c.digest}" for c in self.critiques]
+        parts += [f"{a.rel}={a.digest}" for a in self.assets]
+        return "|".join(parts)
+
+
+@dataclass(frozen=True)
+class PageSource:
+    slug: str
+    index: FileRef
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    kind: str  # "inline" | "block" | "heading" | "quote"
+    line: int
+    text: str
+    token: int  # index of the token that holds it, in the essay's token list
+
+
+@dataclass(frozen=True)
+class Update:
+    id: str  # "upd-2026-01-17", "-2"… when a date repeats
+    date: Stamp
+    re: tuple[str, ...]
+    corrects: tuple[str, ...]
+    line: int
+    start: int  # token range of the container
+    end: int
+
+
+@dataclass(frozen=True)
+class Remark:
+    critique: str
+    target: str  # as written: "#id" or the quoted passage
+    quote: str | None
+    line: int
+    col: int
+    html: str
+    claim: str = ""  # resolved claim id (set by link)
+    answered_by: str = ""  # id of a later UPD that corrected the claim (set by link)
+
+    @property
+    def anchor(self) -> str:
+        return f"remark-{self.critique}-{self.line}"
+
+
+@dataclass(frozen=True)
+class Reply:
+    author: str
+    date: Stamp
+    html: str
+    line: int
+    by_author: bool
+
+
+@dataclass(frozen=True)
+class Critique:
+    id: str
+    rel: str
+    author: str
+    date: Stamp
+    stance: str
+    pinned: bool
+    source: str
+    declared_status: str  # "" when the front matter says nothing
+    html: str  # the general text
+    remarks: tuple[Remark, ...]
+    replies: tuple[Reply, ...]
+    status_line: int = 1
+    status: str = "open"  # set by link
+    addressed_by: tuple[str, ...] = ()  # UPD ids, set by link
+
+
+@dataclass(frozen=True)
+class EssayMeta:
+    slug: str
+    title: str
+    date: Stamp
+    summary: str
+    tags: tuple[str, ...]
+    difficulty: str
+    author: str
+    draft: bool
+    lang: str
+    rel: str
+
+
+@dataclass
+class ParsedEssay:
+    """An essay after parsing: its tokens are still mutable (link adds quote claims)."""
+
+    meta: EssayMeta
+    source: EssaySource
+    tokens: list[Any]
+    env: dict[str, Any]
+    body_line: int
+    claims: dict[str, Claim]
+    updates: tuple[Update, ...]
+    critiques: tuple[Critique, ...]
+    words: int
+
+
+@dataclass(frozen=True)
+class UpdateSummary:
+    """A UPD as the corrections page and feeds show it."""
+
+    id: str
+    date: Stamp
+    html: str
+    re: tuple[tuple[str, str], ...]  # (critique id, author)
+    essay_slug: str
+    essay_title: str
+    essay_url: str
+
+
+@dataclass(frozen=True)
+class EssaySummary:
+    """What the index, tag, corrections pages and feeds need of an essay."""
+
+    slug: str
+    url: str  # site-relative, "essays/slug/"
+    title: str
+    date: Stamp
+    updated: Stamp | None
+    summary: str
+    tags: tuple[str, ...]
+    difficulty: str
+    author: str
+    lang: str
+    minutes: int
+    critiques: int
+    open_critiques: int
+    updates: tuple[UpdateSummary, ...]
+    draft: bool = False
+
+
+@dataclass(frozen=True)
+class OutputRef:
+    """A file the build wrote: where, its digest and size (for the manifest)."""
+
+    rel: str
+    digest: str
+    size: int
+
+
+@dataclass(frozen=True)
+class EssayResult:
+    summary: EssaySummary | None
+    outputs: tuple[OutputRef, ...] = ()
+    errors: tuple[Any, ...] = ()  # ContentError
+    sources: tuple[str, ...] = field(default=())

@@ -1,0 +1,154 @@
+"""Output stage: stage every new file, then put them in place atomically.
+
+Files are written into a staging folder inside the output folder (same file
+system), and only when the whole build succeeded is each one moved into
+place with ``os.replace`` — a reader of the folder sees the old file or the
+new one, never half of one; a failed build leaves the output untouched.
+Files the previous build made but this one did not are removed by the
+previous build's manifest, never by a recursive delete, so ``.git``,
+``CNAME`` and other files the build did not make survive.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from hashlib import blake2b
+from pathlib import Path
+
+from counterpoint.model import OutputRef
+
+STAGING_PREFIX = ".cp-tmp-"
+
+
+def digest_bytes(data: bytes) -> str:
+    return blake2b(data, digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What the last successful build wrote: rel path -> (digest, size)."""
+
+    files: dict[str, tuple[str, int]]
+
+    @classmethod
+    def load(cls, path: Path) -> "Manifest":
+        try:
+            data = json.loads(path.read_text("utf-8"))
+            return cls({k: (v[0], int(v[1])) for k, v in data["files"].items()})
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            return cls({})
+
+    def save(self, path: Path) -> None:
+        atomic_write(path, json.dumps({"files": self.files}, sort_keys=True).encode())
+
+    def intact(self, out: Path, ref: OutputRef) -> bool:
+        """The file is in the output as this manifest recorded it."""
+        known = self.files.get(ref.rel)
+        if known is None or known != (ref.digest, ref.size):
+            return False
+        try:
+            return (out / ref.rel).stat().st_size == ref.size
+        except OSError:
+            return False
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=STAGING_PREFIX, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class Stage:
+    """A staging folder for one build; ``commit`` or ``discard`` it."""
+
+    def __init__(self, out: Path, manifest: Manifest):
+        self.out = out
+        self.manifest = manifest
+        out.mkdir(parents=True, exist_ok=True)
+        self.dir = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + "stage-", dir=out))
+        self.refs: dict[str, OutputRef] = {}
+        self.staged: set[str] = set()
+
+    def write(self, rel: str, data: bytes) -> OutputRef:
+        ref = OutputRef(rel, digest_bytes(data), len(data))
+        if not self.manifest.intact(self.out, ref):
+            write_staged(self.dir, rel, data)
+            self.staged.add(rel)
+        self.refs[rel] = ref
+        return ref
+
+    def copy(self, rel: str, source: Path, digest: str) -> OutputRef:
+        ref = OutputRef(rel, digest, source.stat().st_size)
+        if not self.manifest.intact(self.out, ref):
+            target = self.dir / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+            self.staged.add(rel)
+        self.refs[rel] = ref
+        return ref
+
+    def adopt(self, refs: tuple[OutputRef, ...], staged: bool) -> None:
+        """Files a worker process wrote into this stage (or reused from the cache)."""
+        for ref in refs:
+            self.refs[ref.rel] = ref
+            if staged and (self.dir / ref.rel).exists():
+                self.staged.add(ref.rel)
+
+    def commit(self) -> tuple[list[str], Manifest]:
+        """Move every staged file into place, then remove stale ones."""
+        changed: list[str] = []
+        try:
+            for rel in sorted(self.staged):
+                target = self.out / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if target.is_dir() and not target.is_symlink():
+                    raise OSError(f"cannot write {rel}: a folder of that name is in the way")
+                os.replace(self.dir / rel, target)
+                changed.append(rel)
+            new = Manifest({rel: (ref.digest, ref.size) for rel, ref in self.refs.items()})
+            for rel in sorted(set(self.manifest.files) - set(new.files)):
+                target = self.out / rel
+                if target.is_file() or target.is_symlink():
+                    target.unlink()
+                    changed.append(rel)
+                    _prune_empty(target.parent, self.out)
+        finally:
+            self.discard()
+        return changed, new
+
+    def discard(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def write_staged(stage_dir: Path, rel: str, data: bytes) -> None:
+    target = stage_dir / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+
+
+def _prune_empty(folder: Path, out: Path) -> None:
+    """Remove folders left empty by stale pages, up to (not including) the output root."""
+    while folder != out and out in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def remove_stale_stages(out: Path) -> None:
+    """Staging folders left by a build that was killed."""
+    if out.is_dir():
+        for entry in out.iterdir():
+            if entry.name.startswith(STAGING_PREFIX + "stage-") and entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)

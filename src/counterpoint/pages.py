@@ -1,0 +1,54 @@
+"""Plain pages (``content/about.md`` -> ``/about/``): the author's Markdown, no annotations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jinja2 import Environment
+from markupsafe import Markup
+
+from counterpoint.config import SiteConfig
+from counterpoint.errors import ContentError
+from counterpoint.frontmatter import parse_document, validate_meta
+from counterpoint.markdown import essay_parser
+from counterpoint.model import PageSource
+from counterpoint.parse import PAGE_FIELDS
+from counterpoint.render import Site
+from counterpoint.site_pages import PageSpec
+
+
+@dataclass(frozen=True)
+class PlainPage:
+    slug: str
+    title: str
+    lang: str
+    summary: str
+    html: str
+    draft: bool
+
+    def spec(self, rel: str, site: Site, jinja: Environment) -> PageSpec:
+        url = rel.removesuffix("index.html")
+        return PageSpec(
+            rel,
+            self,
+            lambda: jinja.get_template("page.html").render(
+                site=site, t=site.t, page=self, body=Markup(self.html), page_url=url, page_description=self.summary
+            ),
+        )
+
+
+def parse_page(source: PageSource, config: SiteConfig) -> tuple[PlainPage | None, list[ContentError]]:
+    try:
+        doc = parse_document(source.index.path.read_bytes(), source.index.path, config.root)
+    except ContentError as exc:
+        return None, [exc]
+    except OSError as exc:
+        return None, [ContentError(source.index.rel, 0, f"cannot read file: {exc.strerror}", "check the file is readable")]
+    values, errors = validate_meta(doc, PAGE_FIELDS, "page")
+    if errors:
+        return None, errors
+    md = essay_parser()
+    env: dict = {}
+    html = md.render(doc.body, env)
+    slug = values.get("slug") or source.slug
+    return PlainPage(slug, values["title"], values.get("lang") or config.language, values.get("summary") or "", html, bool(values.get("draft"))), []

@@ -1,0 +1,300 @@
+"""Parse stage: files -> front matter values, token streams and collected targets.
+
+Nothing is resolved here: a remark's target stays as written and a UPD's
+``re=`` stays a list of names.  ``link.py`` resolves them all in one pass.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from counterpoint.config import SiteConfig
+from counterpoint.errors import ContentError
+from counterpoint.frontmatter import Document, Field, Stamp, parse_document, parse_stamp, validate_meta
+from counterpoint.markdown import ID_RE, essay_parser, reader_parser, reading_words
+from counterpoint.model import (
+    DIFFICULTIES,
+    STANCES,
+    STATUSES,
+    Claim,
+    Critique,
+    EssayMeta,
+    EssaySource,
+    FileRef,
+    ParsedEssay,
+    Remark,
+    Reply,
+    Update,
+)
+from counterpoint.sanitize import clean
+from counterpoint.slugs import slug_problem
+
+ESSAY_FIELDS = (
+    Field("title", "str", required=True),
+    Field("date", "date", required=True),
+    Field("summary", "text", default=""),
+    Field("tags", "list", default=[]),
+    Field("difficulty", "choice", default="", choices=DIFFICULTIES),
+    Field("author", "str", default=""),
+    Field("draft", "bool", default=False),
+    Field("slug", "str", default=""),
+    Field("lang", "str", default=""),
+)
+PAGE_FIELDS = (
+    Field("title", "str", required=True),
+    Field("date", "date"),
+    Field("summary", "text", default=""),
+    Field("draft", "bool", default=False),
+    Field("slug", "str", default=""),
+    Field("lang", "str", default=""),
+)
+CRITIQUE_FIELDS = (
+    Field("author", "str", required=True),
+    Field("date", "date", required=True),
+    Field("stance", "choice", default="notes", choices=STANCES),
+    Field("pinned", "bool", default=False),
+    Field("source", "url", default=""),
+    Field("status", "choice", default="", choices=STATUSES),
+)
+
+_UPD_ARG_RE = re.compile(r"^(re|corrects)=(\S+)$")
+_QUOTE_PAIRS = {'"': '"', "«": "»", "“": "”", "„": "“"}
+
+
+def parse_essay(
+    source: EssaySource, config: SiteConfig, raw: bytes, critiques_raw: dict[str, bytes]
+) -> tuple[ParsedEssay | None, list[ContentError]]:
+    """Parse an essay and its critiques; return every problem found, not the first."""
+    errors: list[ContentError] = []
+    try:
+        doc = parse_document(raw, source.index.path, config.root)
+    except ContentError as exc:
+        return None, [exc]
+    values, problems = validate_meta(doc, ESSAY_FIELDS, "essay")
+    errors += problems
+    slug = values.get("slug") or source.slug
+    if values.get("slug"):
+        why = slug_problem(values["slug"])
+        if why:
+            errors.append(
+                ContentError(doc.rel, doc.meta_lines.get("slug", 1), why, "use lowercase letters, digits and '-', e.g. slug: my-essay")
+            )
+    if problems and any(p.message.endswith(("'title'", "'date'")) for p in problems):
+        return None, errors
+    meta = EssayMeta(
+        slug=slug,
+        title=values.get("title") or "",
+        date=values.get("date"),
+        summary=values.get("summary") or "",
+        tags=tuple(dict.fromkeys(values.get("tags") or [])),
+        difficulty=values.get("difficulty") or "",
+        author=values.get("author") or config.author,
+        draft=bool(values.get("draft")),
+        lang=values.get("lang") or config.language,
+        rel=doc.rel,
+    )
+    md = essay_parser()
+    env: dict = {}
+    tokens = md.parse(doc.body, env)
+    offset = doc.body_line - 1
+    for line, message, hint in env.get("problems", []):
+        errors.append(ContentError(doc.rel, line + offset, message, hint))
+    claims, claim_errors = _collect_claims(env, doc, offset)
+    errors += claim_errors
+    updates, upd_errors = _collect_updates(env, doc, offset)
+    errors += upd_errors
+    critiques: list[Critique] = []
+    for ref in source.critiques:
+        critique, problems = parse_critique(ref, critiques_raw[ref.rel], config, meta.author)
+        errors += problems
+        if critique is not None:
+            critiques.append(critique)
+    parsed = ParsedEssay(
+        meta=meta,
+        source=source,
+        tokens=tokens,
+        env=env,
+        body_line=doc.body_line,
+        claims=claims,
+        updates=tuple(updates),
+        critiques=tuple(critiques),
+        words=reading_words(tokens),
+    )
+    return parsed, errors
+
+
+def _collect_claims(env: dict, doc: Document, offset: int) -> tuple[dict[str, Claim], list[ContentError]]:
+    claims: dict[str, Claim] = {}
+    errors: list[ContentError] = []
+    for claim_id, kind, line, index, text in env.get("targets", []):
+        line += offset
+        if kind != "heading" and not ID_RE.match(claim_id):
+            errors.append(
+                ContentError(doc.rel, line, f"claim id '{claim_id}' is not a valid id", "start with a letter; use letters, digits, '-' or '_'")
+            )
+            continue
+        if claim_id in claims:
+            first = claims[claim_id]
+            errors.append(
+                ContentError(
+                    doc.rel,
+                    line,
+                    f"duplicate claim id '{claim_id}' (first used on line {first.line})",
+                    "ids must be unique within an essay: rename one of them",
+                )
+            )
+            continue
+        claims[claim_id] = Claim(claim_id, kind, line, text, index)
+    return claims, errors
+
+
+def _collect_updates(env: dict, doc: Document, offset: int) -> tuple[list[Update], list[ContentError]]:
+    updates: list[Update] = []
+    errors: list[ContentError] = []
+    seen: dict[str, int] = {}
+    for info, line, start, end in env.get("upds", []):
+        line += offset
+        args = info.split()[1:]
+        if not args:
+            errors.append(ContentError(doc.rel, line, "UPD block has no date", "write it as '::: upd 2026-01-17 re=critique-id'"))
+            continue
+        try:
+            date = parse_stamp(args[0])
+        except ValueError as exc:
+            errors.append(ContentError(doc.rel, line, f"UPD date '{args[0]}' is invalid: {exc}", "write the date as YYYY-MM-DD"))
+            continue
+        re_ids: list[str] = []
+        corrects: list[str] = []
+        for arg in args[1:]:
+            match = _UPD_ARG_RE.match(arg)
+            if not match:
+                errors.append(
+                    ContentError(doc.rel, line, f"unknown UPD argument '{arg}'", "use re=critique-id[,id…] and corrects=#claim-id[,#id…]")
+                )
+                continue
+            names = [n.strip() for n in match.group(2).split(",") if n.strip()]
+            if match.group(1) == "re":
+                re_ids += names
+            else:
+                corrects += [n.lstrip("#") for n in names]
+        base = f"upd-{date.date.isoformat()}"
+        seen[base] = seen.get(base, 0) + 1
+        upd_id = base if seen[base] == 1 else f"{base}-{seen[base]}"
+        updates.append(Update(upd_id, date, tuple(re_ids), tuple(corrects), line, start, end))
+    return updates, errors
+
+
+def parse_critique(
+    ref: FileRef, raw: bytes, config: SiteConfig, essay_author: str
+) -> tuple[Critique | None, list[ContentError]]:
+    """A reader's critique: front matter, general text, remarks and replies.
+
+    Rendered right away with the reader dialect and sanitized: reader HTML
+    never reaches a later stage unsanitized.
+    """
+    try:
+        doc = parse_document(raw, ref.path, config.root, untrusted=True)
+    except ContentError as exc:
+        return None, [exc]
+    values, errors = validate_meta(doc, CRITIQUE_FIELDS, "critique")
+    if any(e.message.endswith(("'author'", "'date'")) for e in errors):
+        return None, errors
+    critique_id = ref.path.stem
+    md = reader_parser()
+    env: dict = {}
+    tokens = md.parse(doc.body, env)
+    offset = doc.body_line - 1
+    general: list = []
+    remarks: list[Remark] = []
+    replies: list[Reply] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token.type in ("container_on_open", "container_reply_open"):
+            end = _container_end(tokens, index)
+            line = (token.map[0] + 1 if token.map else 1) + offset
+            html = clean(md.renderer.render(tokens[index + 1 : end], md.options, env))
+            if token.type == "container_on_open":
+                remark, problem = _remark(critique_id, token.info, line, html, doc.rel)
+                if remark:
+                    remarks.append(remark)
+                if problem:
+                    errors.append(problem)
+            else:
+                reply, problem = _reply(token.info, line, html, doc.rel, {config.author, essay_author})
+                if reply:
+                    replies.append(reply)
+                if problem:
+                    errors.append(problem)
+            index = end + 1
+            continue
+        general.append(token)
+        index += 1
+    html = clean(md.renderer.render(general, md.options, env))
+    critique = Critique(
+        id=critique_id,
+        rel=doc.rel,
+        author=values["author"],
+        date=values["date"],
+        stance=values.get("stance") or "notes",
+        pinned=bool(values.get("pinned")),
+        source=values.get("source") or "",
+        declared_status=values.get("status") or "",
+        html=html,
+        remarks=tuple(remarks),
+        replies=tuple(replies),
+        status_line=doc.meta_lines.get("status", 1),
+    )
+    return critique, errors
+
+
+def _container_end(tokens: list, start: int) -> int:
+    open_type = tokens[start].type
+    close_type = open_type.replace("_open", "_close")
+    depth = 0
+    for index in range(start, len(tokens)):
+        if tokens[index].type == open_type:
+            depth += 1
+        elif tokens[index].type == close_type:
+            depth -= 1
+            if depth == 0:
+                return index
+    return len(tokens) - 1
+
+
+def _remark(critique_id: str, info: str, line: int, html: str, rel: str) -> tuple[Remark | None, ContentError | None]:
+    arg = info.strip()[len("on") :].strip()
+    col = info.find(arg) + 5 if arg else 1
+    if arg.startswith("#"):
+        target = arg[1:].strip()
+        if not target or " " in target:
+            return None, ContentError(rel, line, f"remark target '{arg}' is not an id", "write '::: on #claim-id' or '::: on \"quoted text\"'", col)
+        return Remark(critique_id, target, None, line, col, html), None
+    if arg and arg[0] in _QUOTE_PAIRS and arg.endswith(_QUOTE_PAIRS[arg[0]]) and len(arg) > 2:
+        quote = " ".join(arg[1:-1].split())
+        return Remark(critique_id, quote, quote, line, col, html), None
+    return None, ContentError(
+        rel,
+        line,
+        f"remark needs a target, got '{arg}'" if arg else "remark has no target",
+        "write '::: on #claim-id' or '::: on \"exact words of the essay\"'",
+        col,
+    )
+
+
+def _reply(info: str, line: int, html: str, rel: str, authors: set[str]) -> tuple[Reply | None, ContentError | None]:
+    arg = info.strip()[len("reply") :].strip()
+    name, _, date_text = arg.rpartition(",")
+    name = name.strip()
+    if not name or not date_text.strip():
+        return None, ContentError(rel, line, f"reply needs a name and a date, got '{arg}'", "write '::: reply Name, 2026-01-17'")
+    try:
+        date: Stamp = parse_stamp(date_text.strip())
+    except ValueError as exc:
+        return None, ContentError(rel, line, f"reply date '{date_text.strip()}' is invalid: {exc}", "write the date as YYYY-MM-DD")
+    return Reply(name, date, html, line, name in authors), None
+
+
+def read_bytes(path: Path) -> bytes:
+    return path.read_bytes()

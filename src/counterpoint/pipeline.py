@@ -1,0 +1,98 @@
+"""One essay through parse -> link -> render, in whatever process runs it.
+
+An essay bundle is the unit of work: its critiques can only point into it, so
+each bundle is parsed, linked and rendered on its own (in parallel on a cold
+build) and only its summary travels back to the site-wide pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment
+
+from counterpoint.config import SiteConfig
+from counterpoint.errors import ContentError
+from counterpoint.i18n import translator
+from counterpoint.link import link
+from counterpoint.model import EssayResult, EssaySource, OutputRef
+from counterpoint.output import digest_bytes, write_staged
+from counterpoint.parse import parse_essay
+from counterpoint.render import Site, annotations, render_essay_page, summarize
+from counterpoint.theme import Theme
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a worker needs, picklable; the Jinja environment is made once per process."""
+
+    config: SiteConfig
+    theme: Theme
+    drafts: bool
+    stage_dir: Path
+
+
+_JINJA: dict[str, Environment] = {}
+
+
+def jinja_for(theme: Theme) -> Environment:
+    key = theme.digest
+    env = _JINJA.get(key)
+    if env is None:
+        from counterpoint.slugs import slug
+
+        env = theme.environment()
+        env.globals["tag_slug"] = slug
+        _JINJA.clear()
+        _JINJA[key] = env
+    return env
+
+
+def site_for(config: SiteConfig, lang: str) -> Site:
+    return Site(config, translator(lang, tuple(sorted(config.strings.items()))))
+
+
+def process_essay(source: EssaySource, ctx: Context) -> EssayResult:
+    """Parse, link and render one essay; write its files into the stage."""
+    try:
+        raw = source.index.path.read_bytes()
+        critiques_raw = {ref.rel: ref.path.read_bytes() for ref in source.critiques}
+    except OSError as exc:
+        return EssayResult(None, errors=(ContentError(source.index.rel, 0, f"cannot read file: {exc.strerror}", "check the file exists and is readable"),))
+    parsed, errors = parse_essay(source, ctx.config, raw, critiques_raw)
+    if parsed is None:
+        return EssayResult(None, errors=tuple(errors))
+    if parsed.meta.draft and not ctx.drafts:
+        # a draft is left out whole: its unfinished remarks must not block a build
+        return EssayResult(None, errors=tuple(e for e in errors if e.path == source.index.rel))
+    linked, link_errors = link(parsed)
+    errors += link_errors
+    if errors:
+        return EssayResult(None, errors=tuple(errors))
+    site = site_for(ctx.config, parsed.meta.lang)
+    jinja = jinja_for(ctx.theme)
+    url = f"essays/{parsed.meta.slug}/"
+    summary = summarize(linked, site, url)
+    files: dict[str, bytes] = {
+        url + "index.html": render_essay_page(linked, summary, site, jinja).encode(),
+        url + "annotations.json": annotations(linked, summary, site).encode(),
+    }
+    from counterpoint.feeds import essay_corrections_feed
+
+    files[url + "corrections.xml"] = essay_corrections_feed(summary, site, jinja).encode()
+    refs: list[OutputRef] = []
+    for rel, data in files.items():
+        write_staged(ctx.stage_dir, rel, data)
+        refs.append(OutputRef(rel, digest_bytes(data), len(data)))
+    bundle_dir = source.index.path.parent
+    for asset in source.assets:
+        rel = url + asset.path.relative_to(bundle_dir).as_posix()
+        data = asset.path.read_bytes()
+        write_staged(ctx.stage_dir, rel, data)
+        refs.append(OutputRef(rel, asset.digest, len(data)))
+    return EssayResult(summary, tuple(refs), ())
+
+
+def process_many(sources: list[EssaySource], ctx: Context) -> list[EssayResult]:
+    return [process_essay(source, ctx) for source in sources]

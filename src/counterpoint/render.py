@@ -1,0 +1,332 @@
+"""Render stage: a linked essay -> the essay page, its annotations and summary.
+
+The essay's tokens are rendered one top-level block at a time so that each
+remark can be placed right after the block that holds its claim (DESIGN §6).
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import Environment
+from markupsafe import Markup, escape
+
+from counterpoint.config import SiteConfig
+from counterpoint.i18n import Translator
+from counterpoint.link import LinkedEssay
+from counterpoint.markdown import essay_parser
+from counterpoint.model import Claim, Critique, EssaySummary, Remark, Update, UpdateSummary
+
+WORDS_PER_MINUTE = 200
+
+
+@dataclass(frozen=True)
+class Site:
+    """What every template gets: configuration, URL helpers, strings."""
+
+    config: SiteConfig
+    t: Translator
+
+    def url(self, path: str = "") -> str:
+        """A site path under the base path: ``url("essays/x/")`` -> ``/blog/essays/x/``."""
+        return self.config.base_path + path.lstrip("/")
+
+    def absolute(self, path: str = "") -> str:
+        """An absolute URL for feeds, canonical links and Open Graph."""
+        base = self.config.base_url
+        if base.startswith("/"):
+            return self.url(path)
+        return base + path.lstrip("/")
+
+
+def top_level_groups(tokens: list) -> list[tuple[int, int]]:
+    """(start, end) token ranges of the top-level blocks, end exclusive."""
+    groups: list[tuple[int, int]] = []
+    start = None
+    depth = 0
+    for index, token in enumerate(tokens):
+        if start is None:
+            start = index
+        depth += token.nesting if token.block else 0
+        if depth == 0:
+            groups.append((start, index + 1))
+            start = None
+    if start is not None:
+        groups.append((start, len(tokens)))
+    return groups
+
+
+def claim_status(claim_id: str, linked: LinkedEssay) -> str:
+    if claim_id in linked.corrected_by:
+        return "corrected"
+    remarks = linked.remarks_by_claim.get(claim_id, ())
+    if not remarks:
+        return "unchallenged"
+    stances = {_critique(linked, r.critique).stance for r in remarks}
+    if stances <= {"supports"}:
+        return "supported"
+    return "disputed"
+
+
+def _critique(linked: LinkedEssay, critique_id: str) -> Critique:
+    return next(c for c in linked.critiques if c.id == critique_id)
+
+
+def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> str:
+    essay = linked.essay
+    tokens = essay.tokens
+    md = essay_parser()
+    for update in linked.updates:
+        tokens[update.start].meta = {"upd": update}
+        tokens[update.end].meta = {"upd_close": True}
+
+    claim_attrs: dict[str, dict[str, Any]] = {}
+    for claim_id, claim in linked.claims.items():
+        attrs: dict[str, Any] = {"data-remarks": len(linked.remarks_by_claim.get(claim_id, ()))}
+        if claim_id in linked.corrected_by:
+            attrs["data-corrected-by"] = linked.corrected_by[claim_id]
+        if claim.kind in ("block", "heading"):
+            token = tokens[claim.token]
+            if claim.kind == "heading" and not attrs["data-remarks"] and "data-corrected-by" not in attrs:
+                continue
+            classes = str(token.attrs.get("class", "")).split()
+            token.attrs["class"] = " ".join(dict.fromkeys(["claim", *classes]))
+            token.attrs["data-claim"] = claim_id
+            token.attrs.update({k: str(v) for k, v in attrs.items()})
+        else:
+            claim_attrs[claim_id] = attrs
+
+    env = dict(essay.env)
+    env["claim_attrs"] = claim_attrs
+    env["upd_render"] = lambda update: _upd_open(update, linked, site)
+    remark_template = jinja.get_template("partials/remark.html")
+    critiques = {c.id: c for c in linked.critiques}
+
+    # which top-level block holds each claim, in document order
+    groups = top_level_groups(tokens)
+    starts = [g[0] for g in groups]
+    claims_in_group: dict[int, list[Claim]] = {}
+    for claim_id in document_order(tokens):
+        claim = linked.claims.get(claim_id)
+        if claim is None or claim_id not in linked.remarks_by_claim:
+            continue
+        group = _bisect(starts, claim.token)
+        claims_in_group.setdefault(group, []).append(claim)
+
+    parts: list[str] = []
+    for number, (start, end) in enumerate(groups):
+        parts.append(md.renderer.render(tokens[start:end], md.options, env))
+        for claim in claims_in_group.get(number, ()):
+            for remark in linked.remarks_by_claim[claim.id]:
+                parts.append(
+                    remark_template.render(
+                        remark=remark,
+                        critique=critiques[remark.critique],
+                        claim=claim,
+                        site=site,
+                        t=site.t,
+                        html=Markup(remark.html),
+                        answered=_update(linked, remark.answered_by),
+                    )
+                )
+    return "".join(parts)
+
+
+def _bisect(starts: list[int], index: int) -> int:
+    return max(0, bisect.bisect_right(starts, index) - 1)
+
+
+def document_order(tokens: list) -> list[str]:
+    """Claim ids in the order a reader meets them (block claims before their inline ones)."""
+    order: dict[str, None] = {}
+    for token in tokens:
+        claim_id = token.attrs.get("data-claim") if token.nesting == 1 else None
+        if claim_id:
+            order.setdefault(str(claim_id), None)
+        for child in token.children or ():
+            if child.type == "claim_open":
+                order.setdefault(child.meta["claim"], None)
+    return list(order)
+
+
+def _update(linked: LinkedEssay, upd_id: str) -> Update | None:
+    return next((u for u in linked.updates if u.id == upd_id), None) if upd_id else None
+
+
+def _upd_open(update: Update, linked: LinkedEssay, site: Site) -> str:
+    t = site.t
+    re_links = "".join(
+        f' <a class="upd-re" href="#critique-{escape(cid)}">{escape(_author(linked, cid))}</a>' for cid in update.re
+    )
+    corrects = " ".join(update.corrects)
+    return (
+        f'<section class="upd" id="{escape(update.id)}" data-re="{escape(" ".join(update.re))}"'
+        f' data-corrects="{escape(corrects)}" data-date="{escape(update.date.date.isoformat())}">\n'
+        f'<header class="upd-head"><a class="upd-label" href="#{escape(update.id)}">{escape(t("upd"))}</a> '
+        f'<time datetime="{escape(update.date.date.isoformat())}">{escape(t.date(update.date))}</time>'
+        + (f' <span class="upd-re-list">{escape(t("re"))}{re_links}</span>' if update.re else "")
+        + "</header>\n"
+    )
+
+
+def _author(linked: LinkedEssay, critique_id: str) -> str:
+    critique = next((c for c in linked.critiques if c.id == critique_id), None)
+    return critique.author if critique else critique_id
+
+
+def install_render_rules() -> None:
+    """UPD containers render through ``env["upd_render"]`` (set per essay)."""
+    md = essay_parser()
+    if md.renderer.rules.get("container_upd_open") is _render_upd_open:
+        return
+    md.add_render_rule("container_upd_open", _render_upd_open)
+    md.add_render_rule("container_upd_close", lambda self, tokens, idx, options, env: "</section>\n")
+
+
+def _render_upd_open(self, tokens, idx, options, env) -> str:
+    update = tokens[idx].meta.get("upd")
+    return env["upd_render"](update) if update else '<section class="upd">\n'
+
+
+def upd_html(linked: LinkedEssay, update: Update) -> str:
+    """The inside of a UPD block alone, for the corrections page and feeds."""
+    md = essay_parser()
+    env = dict(linked.essay.env)
+    env["claim_attrs"] = {}
+    return md.renderer.render(linked.essay.tokens[update.start + 1 : update.end], md.options, env)
+
+
+def minutes(words: int) -> int:
+    return max(1, round(words / WORDS_PER_MINUTE))
+
+
+def summarize(linked: LinkedEssay, site: Site, url: str) -> EssaySummary:
+    meta = linked.essay.meta
+    updates = tuple(
+        UpdateSummary(
+            id=u.id,
+            date=u.date,
+            html=upd_html(linked, u),
+            re=tuple((cid, _author(linked, cid)) for cid in u.re),
+            essay_slug=meta.slug,
+            essay_title=meta.title,
+            essay_url=url,
+        )
+        for u in linked.updates
+    )
+    tz = site.config.timezone
+    newest = max(linked.updates, key=lambda u: u.date.sort_key(tz)).date if linked.updates else None
+    return EssaySummary(
+        slug=meta.slug,
+        url=url,
+        title=meta.title,
+        date=meta.date,
+        updated=newest,
+        summary=meta.summary,
+        tags=meta.tags,
+        difficulty=meta.difficulty,
+        author=meta.author,
+        lang=meta.lang,
+        minutes=minutes(linked.essay.words),
+        critiques=len(linked.critiques),
+        open_critiques=sum(1 for c in linked.critiques if c.status == "open"),
+        updates=updates,
+        draft=meta.draft,
+    )
+
+
+def annotations(linked: LinkedEssay, summary: EssaySummary, site: Site) -> str:
+    """``annotations.json``: the essay's audit trail for other tools."""
+    data = {
+        "version": 1,
+        "essay": {
+            "slug": summary.slug,
+            "title": summary.title,
+            "url": site.absolute(summary.url),
+            "date": summary.date.text,
+            "updated": summary.updated.text if summary.updated else None,
+            "lang": summary.lang,
+        },
+        "claims": [
+            {
+                "id": c.id,
+                "kind": c.kind,
+                "text": c.text,
+                "line": c.line,
+                "status": claim_status(c.id, linked),
+                "corrected_by": linked.corrected_by.get(c.id),
+                "remarks": [f"{r.critique}:{r.line}" for r in linked.remarks_by_claim.get(c.id, ())],
+            }
+            for c in sorted(linked.claims.values(), key=lambda c: c.token)
+            if c.kind != "heading" or c.id in linked.remarks_by_claim
+        ],
+        "critiques": [
+            {
+                "id": c.id,
+                "author": c.author,
+                "date": c.date.text,
+                "stance": c.stance,
+                "status": c.status,
+                "pinned": c.pinned,
+                "source": c.source or None,
+                "addressed_by": list(c.addressed_by),
+                "remarks": [
+                    {
+                        "id": f"{r.critique}:{r.line}",
+                        "claim": r.claim,
+                        "quote": r.quote,
+                        "answered_by": r.answered_by or None,
+                        "html": r.html,
+                    }
+                    for r in c.remarks
+                ],
+                "replies": [
+                    {"author": r.author, "date": r.date.text, "by_author": r.by_author, "html": r.html} for r in c.replies
+                ],
+                "html": c.html,
+            }
+            for c in linked.critiques
+        ],
+        "updates": [
+            {"id": u.id, "date": u.date.text, "re": list(u.re), "corrects": list(u.corrects), "html": s.html}
+            for u, s in zip(linked.updates, summary.updates)
+        ],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def render_essay_page(linked: LinkedEssay, summary: EssaySummary, site: Site, jinja: Environment) -> str:
+    install_render_rules()
+    body = render_body(linked, site, jinja)
+    ledger = [
+        {
+            "claim": c,
+            "status": claim_status(c.id, linked),
+            "remarks": linked.remarks_by_claim.get(c.id, ()),
+            "corrected_by": _update(linked, linked.corrected_by.get(c.id, "")),
+        }
+        for c in sorted(linked.claims.values(), key=lambda c: c.token)
+        if c.kind != "heading" or c.id in linked.remarks_by_claim
+    ]
+    updates = {u.id: u for u in linked.updates}
+    template = jinja.get_template("essay.html")
+    return template.render(
+        site=site,
+        t=site.t,
+        essay=summary,
+        meta=linked.essay.meta,
+        body=Markup(body),
+        critiques=linked.critiques,
+        claims=linked.claims,
+        ledger=ledger,
+        updates=updates,
+        Markup=Markup,
+        page_url=summary.url,
+    )
+
+
+def remark_dict(remark: Remark) -> dict[str, Any]:
+    return {"critique": remark.critique, "claim": remark.claim, "line": remark.line}

@@ -1,0 +1,37 @@
+"""The last gate for reader text: nh3 with an allow-list.
+
+The reader dialect already emits no raw HTML and no unsafe links; this is the
+belt to that pair of braces, so a parser bug cannot become a script.
+"""
+
+from __future__ import annotations
+
+import nh3
+
+TAGS = {
+    "p", "br", "hr", "em", "strong", "del", "s", "code", "pre", "span", "blockquote",
+    "ul", "ol", "li", "a", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr",
+    "th", "td", "img", "sup", "sub",
+}
+ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "code": {"class"},
+    "pre": {"class", "data-lang"},
+    "span": {"class"},
+    "th": {"style"},
+    "td": {"style"},
+    "ol": {"start"},
+}
+SCHEMES = {"http", "https", "mailto"}
+
+
+def clean(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        url_schemes=SCHEMES,
+        link_rel="nofollow noopener ugc",
+        filter_style_properties={"text-align"},
+    )

@@ -1,0 +1,39 @@
+"""Slugs and ids: ASCII, transliterated (``Заголовок`` -> ``zagolovok``)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from slugify import slugify
+
+# Names Windows refuses as file names; a slug becomes a folder name.
+RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+@lru_cache(maxsize=4096)
+def slug(text: str) -> str:
+    """A URL slug: lowercase ASCII, words joined by '-'."""
+    return slugify(text, max_length=80, word_boundary=True)
+
+
+def heading_slug(text: str) -> str:
+    return slug(text)
+
+
+def slug_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a slug (a folder name in the output), or None."""
+    if not value:
+        return "slug is empty"
+    if "\x00" in value:
+        return "slug contains a NUL byte"
+    if "/" in value or "\\" in value:
+        return f"slug '{value}' contains a path separator"
+    if value in (".", "..") or ".." in value:
+        return f"slug '{value}' contains '..'"
+    if value.lower() in RESERVED:
+        return f"slug '{value}' is a reserved file name on Windows"
+    if not SLUG_RE.match(value):
+        return f"slug '{value}' must be lowercase ASCII letters, digits, '-' or '_'"
+    return None

@@ -1,0 +1,88 @@
+"""Themes: one ordered template search path and one Jinja environment.
+
+Order: the site's ``templates/`` (overrides of single templates), the site's
+``themes/<name>/``, the built-in theme of that name, then the built-in
+default (so a partial theme only needs the templates it changes).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from functools import cached_property
+from hashlib import blake2b
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+
+from counterpoint.errors import BuildFailed, ContentError
+
+
+def builtin_themes_dir() -> Path:
+    """Where the shipped themes are: inside the wheel, or in a source checkout."""
+    spec = importlib.util.find_spec("counterpoint.themes")
+    if spec and spec.submodule_search_locations:
+        return Path(list(spec.submodule_search_locations)[0])
+    return Path(__file__).resolve().parents[2] / "themes"
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    template_dirs: tuple[Path, ...]
+    static_dirs: tuple[Path, ...]  # later ones win
+
+    @cached_property
+    def digest(self) -> str:
+        """Changes whenever any template or static file of the theme changes."""
+        h = blake2b(digest_size=16)
+        for folder in (*self.template_dirs, *self.static_dirs):
+            if not folder.is_dir():
+                continue
+            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+                h.update(path.relative_to(folder).as_posix().encode())
+                h.update(path.read_bytes())
+        return h.hexdigest()
+
+    def static_files(self) -> dict[str, Path]:
+        """Output path (``static/…``) -> file, site theme over built-in."""
+        files: dict[str, Path] = {}
+        for folder in self.static_dirs:
+            if folder.is_dir():
+                for path in sorted(folder.rglob("*")):
+                    if path.is_file() and not path.name.startswith("."):
+                        files["static/" + path.relative_to(folder).as_posix()] = path
+        return files
+
+    def environment(self) -> Environment:
+        env = Environment(
+            loader=ChoiceLoader([FileSystemLoader(str(d)) for d in self.template_dirs if d.is_dir()]),
+            autoescape=select_autoescape(["html", "xml", "j2"], default_for_string=True, default=True),
+            trim_blocks=True,
+            lstrip_blocks=True,
+            auto_reload=False,
+        )
+        return env
+
+
+def load_theme(root: Path, name: str) -> Theme:
+    builtin = builtin_themes_dir()
+    candidates = [root / "themes" / name, builtin / name]
+    found = [c for c in candidates if c.is_dir()]
+    if not found:
+        raise BuildFailed(
+            [
+                ContentError(
+                    "site.yml",
+                    0,
+                    f"theme '{name}' not found",
+                    f"create themes/{name}/templates/ in the site, or use one of: "
+                    + ", ".join(sorted(p.name for p in builtin.iterdir() if p.is_dir())),
+                )
+            ]
+        )
+    default = builtin / "default"
+    chain = [*found, *([default] if default not in found else [])]
+    template_dirs = (root / "templates", *(c / "templates" for c in chain))
+    static_dirs = tuple(c / "static" for c in reversed(chain))
+    return Theme(name, template_dirs, static_dirs)

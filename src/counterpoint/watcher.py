@@ -1,0 +1,231 @@
+"""Watch the site's sources with watchdog and say which paths changed.
+
+Deliberately small (Lektor's shape): :class:`ChangeFilter` decides what counts as a
+change, :class:`Watcher` turns watchdog events into paths. When to rebuild is the
+Rebuilder's business. Each source root is watched recursively and its parent
+non-recursively, so a root (``templates/``, ``site.yml``) that appears, disappears or is
+replaced by an editor's rename is still seen.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from contextlib import suppress
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import TextIO
+
+from watchdog.events import (
+    EVENT_TYPE_ATTRIB,
+    EVENT_TYPE_CLOSED_NO_WRITE,
+    EVENT_TYPE_MODIFIED,
+    EVENT_TYPE_MOVED,
+    EVENT_TYPE_OPENED,
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileAttribEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver, ObservedWatch
+from watchdog.observers.polling import PollingObserver
+
+# Editors' swap, backup and write-then-rename files, OS litter, and the generator's own
+# temp files (the engine writes ``.cp-tmp-*`` and renames them into place).
+IGNORED_NAMES = (
+    "*~", ".*.sw?", "4913", "*___jb_tmp___", "*___jb_old___", ".goutputstream-*",
+    ".#*", "#*#", ".DS_Store", "Thumbs.db", ".~lock.*#", "*.kate-swp", "*.tmp", ".cp-tmp-*",
+)
+IGNORED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", ".counterpoint"})
+
+# Only the event kinds that can mean new content; opened/closed-without-writing events
+# would make every build (which reads the sources) trigger the next one.
+_EVENTS = [
+    FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileClosedEvent,
+    FileAttribEvent, DirCreatedEvent, DirDeletedEvent, DirMovedEvent,
+]
+
+INOTIFY_LIMIT = """\
+warning: the system's limit on watched folders (inotify) is reached; falling back to polling,
+  which notices changes more slowly. To raise the limit:
+    echo fs.inotify.max_user_watches=524288 | sudo tee /etc/sysctl.d/40-inotify.conf
+    sudo sysctl --system
+  or pass --poll to choose polling yourself."""
+
+
+def _under(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _content_touched(path: str) -> bool:
+    """True when an attribute event also moved the mtime (``touch``), not a chmod/chown.
+
+    A chmod changes only ctime; ``touch`` sets mtime and ctime to the same instant.
+    """
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return st.st_mtime_ns == st.st_ctime_ns
+
+
+class ChangeFilter:
+    """Which paths of a watchdog event count as source changes."""
+
+    def __init__(self, ignore: Iterable[Path] = ()) -> None:
+        self._ignore = tuple(str(Path(p).absolute()) for p in ignore)
+
+    def ignores(self, path: str, root: str | None = None) -> bool:
+        name = os.path.basename(path)
+        if any(fnmatchcase(name, pattern) for pattern in IGNORED_NAMES):
+            return True
+        if any(_under(path, ignored) for ignored in self._ignore):
+            return True
+        inner = path[len(root):] if root and _under(path, root) else path
+        return any(part in IGNORED_DIRS for part in inner.split(os.sep))
+
+    def changed_paths(self, event: FileSystemEvent) -> list[str]:
+        kind = event.event_type
+        if kind in (EVENT_TYPE_OPENED, EVENT_TYPE_CLOSED_NO_WRITE):
+            return []
+        if event.is_directory and kind in (EVENT_TYPE_MODIFIED, EVENT_TYPE_ATTRIB):
+            return []
+        if kind == EVENT_TYPE_ATTRIB and not _content_touched(os.fsdecode(event.src_path)):
+            return []
+        paths = [os.fsdecode(event.src_path)]
+        if kind == EVENT_TYPE_MOVED and event.dest_path:
+            paths.append(os.fsdecode(event.dest_path))  # a rename-save changes its target
+        return [p for p in paths if p and not self.ignores(p)]
+
+
+class Watcher(FileSystemEventHandler):
+    """Call ``on_change(paths)`` for every relevant change under ``paths``."""
+
+    def __init__(
+        self,
+        paths: Iterable[Path],
+        on_change: Callable[[frozenset[Path]], None],
+        *,
+        poll: bool = False,
+        ignore: Iterable[Path] = (),
+        poll_interval: float = 1.0,
+        out: TextIO | None = None,
+    ) -> None:
+        self._roots = sorted({str(_absolute(Path(p))) for p in paths})
+        self._on_change = on_change
+        self._filter = ChangeFilter(ignore)
+        self._poll = poll
+        self._poll_interval = poll_interval
+        self._out = out
+        self._lock = threading.RLock()
+        self._observer: BaseObserver | None = None
+        self._recursive: dict[str, ObservedWatch] = {}
+        self.polling = poll
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def start(self) -> None:
+        if not self._poll:
+            try:
+                self._observer = self._launch(Observer())
+                return
+            except OSError as exc:
+                if exc.errno not in (errno.ENOSPC, errno.EMFILE):
+                    raise
+                print(INOTIFY_LIMIT, file=self._out or sys.stdout, flush=True)
+        self.polling = True
+        self._observer = self._launch(PollingObserver(timeout=self._poll_interval))
+
+    def stop(self) -> None:
+        with self._lock:
+            observer, self._observer = self._observer, None
+        if observer is not None:
+            with suppress(Exception):
+                observer.stop()
+                observer.join(5)
+
+    def __enter__(self) -> Watcher:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _launch(self, observer: BaseObserver) -> BaseObserver:
+        with self._lock:
+            self._recursive = {}
+            parents = {os.path.dirname(r) for r in self._roots} - set(self._roots)
+            for parent in sorted(parents):
+                if os.path.isdir(parent):
+                    observer.schedule(self, parent, recursive=False, event_filter=_EVENTS)
+            for root in self._roots:
+                self._watch_root(observer, root)
+            try:
+                observer.start()
+            except BaseException:
+                with suppress(Exception):
+                    observer.stop()
+                raise
+        return observer
+
+    def _watch_root(self, observer: BaseObserver, root: str) -> None:
+        if root not in self._recursive and os.path.isdir(root):
+            with suppress(OSError):  # vanished meanwhile: the parent's watch sees it return
+                self._recursive[root] = observer.schedule(self, root, recursive=True, event_filter=_EVENTS)
+
+    def _unwatch_root(self, observer: BaseObserver, root: str) -> None:
+        watch = self._recursive.pop(root, None)
+        if watch is not None:
+            with suppress(Exception):
+                observer.unschedule(watch)
+
+    # -- events (in the observer's thread) ------------------------------------------------
+    def dispatch(self, event: FileSystemEvent) -> None:
+        try:
+            self._follow_roots(event)
+            changed = frozenset(
+                Path(p)
+                for p in self._filter.changed_paths(event)
+                if (root := self._root_of(p)) is not None and not self._filter.ignores(p, root)
+            )
+            if changed:
+                self._on_change(changed)
+        except Exception as exc:  # a failing callback must not kill the observer thread
+            print(f"internal error in the watcher: {type(exc).__name__}: {exc}", file=self._out or sys.stderr)
+
+    def _root_of(self, path: str) -> str | None:
+        return next((r for r in self._roots if _under(path, r)), None)
+
+    def _follow_roots(self, event: FileSystemEvent) -> None:
+        """Start or drop the recursive watch of a root folder that appeared or went away."""
+        if not event.is_directory:
+            return
+        gone = os.fsdecode(event.src_path) if isinstance(event, (DirDeletedEvent, DirMovedEvent)) else None
+        came = os.fsdecode(event.dest_path if isinstance(event, DirMovedEvent) else event.src_path)
+        with self._lock:
+            observer = self._observer
+            if observer is None:
+                return
+            if gone in self._roots:
+                self._unwatch_root(observer, gone)
+            if isinstance(event, (DirCreatedEvent, DirMovedEvent)) and came in self._roots:
+                self._unwatch_root(observer, came)  # a replaced folder needs a fresh watch
+                self._watch_root(observer, came)
+
+
+def _absolute(path: Path) -> Path:
+    """Resolve symlinks in the existing part, so event paths and roots compare equal."""
+    path = path.absolute()
+    if path.exists():
+        return path.resolve()
+    return _absolute(path.parent) / path.name if path.parent != path else path

@@ -1,0 +1,135 @@
+"""site.yml loading: defaults, validation with lines and hints, CLI overrides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from counterpoint.config import SiteConfig, load_config, normalize_base_url
+from counterpoint.errors import BuildFailed, UsageError
+
+
+def site(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "site.yml").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def failures(tmp_path: Path, text: str) -> list[tuple[str, int, str, str]]:
+    with pytest.raises(BuildFailed) as info:
+        load_config(site(tmp_path, text))
+    return [(e.path, e.line, e.message, e.hint) for e in info.value.errors]
+
+
+def test_defaults(tmp_path: Path) -> None:
+    cfg = load_config(site(tmp_path, "title: My essays\nauthor: Anna\n"))
+    assert isinstance(cfg, SiteConfig)
+    assert cfg.root == tmp_path.resolve()
+    assert (cfg.title, cfg.author) == ("My essays", "Anna")
+    assert (cfg.base_url, cfg.base_path) == ("/", "/")
+    assert (cfg.language, cfg.description, cfg.theme, cfg.timezone) == ("en", "", "default", "UTC")
+    assert cfg.output == tmp_path.resolve() / "public"
+    assert cfg.essays_per_page == 10
+    assert cfg.strings == {} and cfg.search is True
+    assert len(cfg.digest) == 32
+
+
+def test_all_keys(tmp_path: Path) -> None:
+    cfg = load_config(site(tmp_path, (
+        "title: Заметки\nauthor: Анна\nbase_url: https://x.github.io/blog\nlanguage: ru\n"
+        "description: about things\ntheme: mine\noutput: build/site\nessays_per_page: 5\n"
+        "timezone: Europe/Moscow\nsearch: off\nstrings:\n  read_more: Дальше\n"
+    )))
+    assert cfg.base_url == "https://x.github.io/blog/" and cfg.base_path == "/blog/"
+    assert (cfg.language, cfg.theme, cfg.timezone, cfg.essays_per_page) == ("ru", "mine", "Europe/Moscow", 5)
+    assert cfg.output == tmp_path.resolve() / "build" / "site"
+    assert cfg.search is False and cfg.strings == {"read_more": "Дальше"}
+
+
+def test_required_keys(tmp_path: Path) -> None:
+    assert failures(tmp_path, "description: x\n") == [
+        ("site.yml", 1, "site.yml is missing 'author'", 'add a line "author: ..." to site.yml'),
+        ("site.yml", 1, "site.yml is missing 'title'", 'add a line "title: ..." to site.yml'),
+    ]
+
+
+def test_unknown_key_hint(tmp_path: Path) -> None:
+    assert failures(tmp_path, "author: A\ntitel: T\n") == [
+        ("site.yml", 1, "site.yml is missing 'title'", 'add a line "title: ..." to site.yml'),
+        ("site.yml", 2, "unknown key 'titel' in site.yml", "did you mean 'title'?"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("given", "url", "path"),
+    [
+        ("https://x.github.io/blog", "https://x.github.io/blog/", "/blog/"),
+        ("https://x.github.io/blog/", "https://x.github.io/blog/", "/blog/"),
+        ("https://example.org", "https://example.org/", "/"),
+        ("/blog", "/blog/", "/blog/"),
+        ("/", "/", "/"),
+    ],
+)
+def test_base_url_normalization(tmp_path: Path, given: str, url: str, path: str) -> None:
+    cfg = load_config(site(tmp_path, f"title: T\nauthor: A\nbase_url: {given}\n"))
+    assert (cfg.base_url, cfg.base_path) == (url, path)
+
+
+@pytest.mark.parametrize("bad", ["blog/", "ftp://x.org/", "//cdn.example.org/", "https:///x", "/a?b=1"])
+def test_bad_base_url(tmp_path: Path, bad: str) -> None:
+    [(path, line, message, hint)] = failures(tmp_path, f"title: T\nauthor: A\nbase_url: '{bad}'\n")
+    assert (path, line) == ("site.yml", 3)
+    assert message.startswith(f"base_url: '{bad}'")
+    with pytest.raises(ValueError):
+        normalize_base_url(bad)
+
+
+def test_bad_timezone_language_and_numbers(tmp_path: Path) -> None:
+    errors = failures(tmp_path, (
+        "title: T\nauthor: A\ntimezone: europe/moscow\nlanguage: klingon\nessays_per_page: 0\n"
+        "search: sometimes\n"
+    ))
+    assert errors == [
+        ("site.yml", 3, "unknown time zone 'europe/moscow'", "did you mean 'Europe/Moscow'?"),
+        ("site.yml", 4, "unknown language 'klingon'", "use en or ru (any locale code Babel knows works)"),
+        ("site.yml", 5, "'essays_per_page' must be at least 1, not 0", ""),
+        ("site.yml", 6, "'search' must be true or false, not 'sometimes'", "write search: true or search: false"),
+    ]
+    [(_, line, message, _)] = failures(tmp_path, "title: T\nauthor: A\ntimezone: Mars/Olympus\n")
+    assert (line, message) == (3, "unknown time zone 'Mars/Olympus'")
+
+
+def test_output_may_not_overwrite_the_site(tmp_path: Path) -> None:
+    for bad in (".", "content", "content/out", ".."):
+        [(_, line, message, _)] = failures(tmp_path, f"title: T\nauthor: A\noutput: {bad}\n")
+        assert line == 3 and message.startswith("output: ")
+
+
+def test_yaml_errors_are_build_failures(tmp_path: Path) -> None:
+    [(path, line, message, _)] = failures(tmp_path, "title: T\nauthor: A\ntitle: U\n")
+    assert (path, line, message) == ("site.yml", 3, "duplicate key 'title' in site.yml")
+    [(_, _, message, _)] = failures(tmp_path, "title: !!python/name:os.system T\n")
+    assert message.startswith("YAML tags are not allowed")
+
+
+def test_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "s").mkdir()
+    root = site(tmp_path / "s", "title: T\nauthor: A\nbase_url: https://a.org/\noutput: public\n")
+    cfg = load_config(root, base_url="https://b.org/docs", output=tmp_path / "out")
+    assert (cfg.base_url, cfg.base_path) == ("https://b.org/docs/", "/docs/")
+    assert cfg.output == tmp_path / "out"
+    monkeypatch.chdir(tmp_path)
+    assert load_config(root, output=Path("rel")).output == tmp_path / "rel"
+    with pytest.raises(UsageError, match="--base-url"):
+        load_config(root, base_url="nope")
+    with pytest.raises(UsageError, match="--out"):
+        load_config(root, output=root / "content")
+
+
+def test_missing_site_yml(tmp_path: Path) -> None:
+    with pytest.raises(UsageError) as info:
+        load_config(tmp_path)
+    assert str(info.value) == (
+        f"no site.yml in {tmp_path.resolve()}: run 'counterpoint init {tmp_path.resolve()}' "
+        "to create a site, or pass the site folder"
+    )
