@@ -135,7 +135,8 @@ def test_scalars_stay_strings(tmp_path: Path) -> None:
 def test_yaml_syntax_error_has_file_line_and_column(tmp_path: Path) -> None:
     err = error_of(tmp_path, "---\ntitle: ok\nsummary: Part 1: bad\n---\n")
     assert err.line == 3 and err.col == 16  # the second ':'
-    assert "mapping values are not allowed here" in err.message
+    assert "mapping values are not allowed" in err.message
+    assert "quote values" in err.hint
     assert "quote" in err.hint
 
 

@@ -10,9 +10,11 @@ run locates a window, a similarity ratio ranks windows).
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from hashlib import blake2b
 
+from markdown_it.common.utils import escapeHtml as escape_html
 from markdown_it.token import Token
 
 _TEXT_TYPES = ("text", "code_inline")
@@ -21,12 +23,32 @@ _BREAK_TYPES = ("softbreak", "hardbreak")
 
 @dataclass
 class BlockText:
-    """The collapsed text of one inline token and where each character came from."""
+    """The text of one inline token, whitespace collapsed, and where it came from.
+
+    ``raw`` is the children's text joined as it stands; ``text`` is ``raw``
+    with whitespace runs collapsed.  The mapping between the two is computed
+    only for the passages that are actually wrapped.
+    """
 
     token: int  # index of the inline token in the essay's token list
     line: int
+    raw: str
     text: str
-    origin: list[tuple[int, int]]  # per character: (child index, offset in child.content)
+    children: list[tuple[int, int, int]]  # (child index, raw start, raw end) of text children
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """Raw offsets of the collapsed range [start, end)."""
+        words = [(m.start(), m.end()) for m in _WORD.finditer(self.raw)]
+        norm, first, last = 0, None, None
+        for raw_start, raw_end in words:
+            length = raw_end - raw_start
+            if first is None and start < norm + length + 1:
+                first = raw_start + max(0, start - norm) if start < norm + length else raw_end
+            if end <= norm + length:
+                last = raw_start + (end - norm)
+                break
+            norm += length + 1
+        return (first or 0), (last if last is not None else len(self.raw))
 
 
 @dataclass(frozen=True)
@@ -36,38 +58,30 @@ class Match:
     end: int
 
 
+_WORD = re.compile(r"\S+")
+
+
 def essay_text(tokens: list[Token]) -> list[BlockText]:
     blocks: list[BlockText] = []
     for index, token in enumerate(tokens):
         if token.type != "inline" or not token.children:
             continue
-        chars: list[str] = []
-        origin: list[tuple[int, int]] = []
-        space = True  # collapse leading whitespace
-        for pos, child in enumerate(token.children):
-            if child.type in _BREAK_TYPES:
-                if not space:
-                    chars.append(" ")
-                    origin.append((pos, -1))
-                    space = True
+        pieces: list[str] = []
+        children: list[tuple[int, int, int]] = []
+        pos = 0
+        for number, child in enumerate(token.children):
+            if child.type in _TEXT_TYPES:
+                content = child.content
+                children.append((number, pos, pos + len(content)))
+            elif child.type in _BREAK_TYPES:
+                content = "\n"
+            else:
                 continue
-            if child.type not in _TEXT_TYPES:
-                continue
-            for offset, char in enumerate(child.content):
-                if char.isspace():
-                    if space:
-                        continue
-                    chars.append(" ")
-                    space = True
-                else:
-                    chars.append(char)
-                    space = False
-                origin.append((pos, offset))
-        while chars and chars[-1] == " ":
-            chars.pop()
-            origin.pop()
+            pieces.append(content)
+            pos += len(content)
+        raw = "".join(pieces)
         line = token.map[0] + 1 if token.map else 0
-        blocks.append(BlockText(index, line, "".join(chars), origin))
+        blocks.append(BlockText(index, line, raw, " ".join(raw.split()), children))
     return blocks
 
 
@@ -102,8 +116,14 @@ def closest(blocks: list[BlockText], quote: str) -> tuple[str, int, float] | Non
         candidate = block.text[start:end]
         score = difflib.SequenceMatcher(None, candidate, quote, autojunk=False).ratio()
         if best is None or score > best[2]:
-            best = (candidate, block.line, score)
+            best = (candidate, line_of(block, start), score)
     return best
+
+
+def line_of(block: BlockText, start: int) -> int:
+    """The source line (relative to the Markdown body) of collapsed offset ``start``."""
+    raw_start = block.raw_span(start, start + 1)[0]
+    return block.line + block.raw.count("\n", 0, raw_start)
 
 
 def quote_claim_id(quote: str) -> str:
@@ -116,36 +136,51 @@ def wrap(tokens: list[Token], block: BlockText, spans: list[tuple[int, int, str]
     Each text child is cut at every range boundary and each piece is wrapped
     in the claims covering it, so the result always nests properly, even when
     a passage crosses emphasis or overlaps another passage.  A partly covered
-    inline code span is wrapped whole (it cannot be split).
+    inline code span is written out as ``<code>`` around text pieces, so the
+    claim covers exactly the quoted characters inside it.
     """
     inline = tokens[block.token]
     children = inline.children or []
     cuts: dict[int, set[int]] = {}
     covering: dict[int, list[tuple[int, int, str]]] = {}
     for start, end, claim_id in spans:
-        used = [block.origin[i] for i in range(start, end) if block.origin[i][1] >= 0]
-        by_child: dict[int, list[int]] = {}
-        for child, offset in used:
-            by_child.setdefault(child, []).append(offset)
-        for child, offsets in by_child.items():
-            lo, hi = min(offsets), max(offsets) + 1
-            if children[child].type == "code_inline":
-                lo, hi = 0, len(children[child].content)
+        raw_start, raw_end = block.raw_span(start, end)
+        for child, child_start, child_end in block.children:
+            if child_end <= raw_start or child_start >= raw_end:
+                continue
+            lo, hi = max(raw_start, child_start) - child_start, min(raw_end, child_end) - child_start
             cuts.setdefault(child, set()).update((lo, hi))
             covering.setdefault(child, []).append((lo, hi, claim_id))
+    # a line break inside a passage is wrapped too, so the claim's text reads as the quote
+    for pos, raw_pos in _break_positions(children):
+        for start, end, claim_id in spans:
+            raw_start, raw_end = block.raw_span(start, end)
+            if raw_start < raw_pos < raw_end:
+                covering.setdefault(pos, []).append((0, 0, claim_id))
     first_seen: set[str] = set()
     out: list[Token] = []
     for pos, child in enumerate(children):
         if pos not in covering:
             out.append(child)
             continue
+        if child.type in _BREAK_TYPES:
+            ids = [cid for _, _, cid in covering[pos]]
+            out += [Token("claim_open", "span", 1, meta={"claim": cid, "quote": True, "first": False}) for cid in ids]
+            out.append(child)
+            out += [Token("claim_close", "span", -1) for _ in ids]
+            continue
         content = child.content
         bounds = sorted({0, len(content), *cuts[pos]})
+        split_code = child.type == "code_inline" and len(bounds) > 2
+        if split_code:
+            out.append(_html(_code_open(child)))
         for lo, hi in zip(bounds, bounds[1:]):
             if lo == hi:
                 continue
             ids = [cid for a, b, cid in covering[pos] if a <= lo and hi <= b]
-            piece = Token(child.type, child.tag, 0, content=content[lo:hi], markup=child.markup)
+            piece = Token("text" if split_code else child.type, child.tag, 0, content=content[lo:hi], markup=child.markup)
+            if not split_code:
+                piece.attrs = dict(child.attrs)
             for cid in ids:
                 opener = Token("claim_open", "span", 1)
                 opener.meta = {"claim": cid, "quote": True, "first": cid not in first_seen}
@@ -154,4 +189,28 @@ def wrap(tokens: list[Token], block: BlockText, spans: list[tuple[int, int, str]
             out.append(piece)
             for cid in reversed(ids):
                 out.append(Token("claim_close", "span", -1))
+        if split_code:
+            out.append(_html("</code>"))
     inline.children = out
+
+
+def _break_positions(children: list[Token]) -> list[tuple[int, int]]:
+    """(child index, raw offset) of each line break, counted as ``essay_text`` does."""
+    found: list[tuple[int, int]] = []
+    pos = 0
+    for number, child in enumerate(children):
+        if child.type in _TEXT_TYPES:
+            pos += len(child.content)
+        elif child.type in _BREAK_TYPES:
+            found.append((number, pos))
+            pos += 1
+    return found
+
+
+def _html(markup: str) -> Token:
+    return Token("html_inline", "", 0, content=markup)
+
+
+def _code_open(token: Token) -> str:
+    attrs = "".join(f' {k}="{escape_html(str(v))}"' for k, v in token.attrs.items())
+    return f"<code{attrs}>"

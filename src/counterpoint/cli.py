@@ -33,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--no-cache", action="store_true", help="ignore and do not write the build cache")
     build.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
     build.add_argument("--quiet", action="store_true", help="print only errors")
+    build.add_argument("--timings", action="store_true", help="print the time spent in each stage")
 
     check = sub.add_parser("check", help="validate everything without writing")
     check.add_argument("dir", nargs="?", default=".")
@@ -151,6 +152,8 @@ def _build(args: argparse.Namespace) -> int:
             f"built {essays} essay(s) into {engine.config.output} in {report.elapsed_ms:.0f} ms"
             f" ({len(report.written)} file(s) changed)"
         )
+        if args.timings and stats:
+            print("  " + ", ".join(f"{name} {ms:.0f} ms" for name, ms in stats.timings.items()))
     return 0
 
 

@@ -36,15 +36,22 @@ class Hasher:
     def __init__(self, memo: dict[str, tuple[int, int, str]] | None = None):
         self.memo: dict[str, tuple[int, int, str]] = memo if memo is not None else {}
 
-    def ref(self, path: Path, root: Path) -> FileRef:
+    def ref(self, path: Path, root: Path, *, lazy: bool = False) -> FileRef:
+        """A FileRef with its digest; ``lazy`` leaves an unknown digest empty for
+        the worker that reads the file anyway (see ``pipeline.process_essay``)."""
         rel = display_path(path, root)
         stat = path.stat()
         known = self.memo.get(rel)
         if known and known[0] == stat.st_size and known[1] == stat.st_mtime_ns:
-            return FileRef(path, rel, known[2])
+            return FileRef(path, rel, known[2], stat.st_size, stat.st_mtime_ns)
+        if lazy:
+            return FileRef(path, rel, "", stat.st_size, stat.st_mtime_ns)
         digest = blake2b(path.read_bytes(), digest_size=16).hexdigest()
         self.memo[rel] = (stat.st_size, stat.st_mtime_ns, digest)
-        return FileRef(path, rel, digest)
+        return FileRef(path, rel, digest, stat.st_size, stat.st_mtime_ns)
+
+    def learn(self, ref: FileRef, digest: str) -> None:
+        self.memo[ref.rel] = (ref.size, ref.mtime_ns, digest)
 
 
 def _ignored(name: str) -> bool:
@@ -111,15 +118,17 @@ def discover(root: Path, hasher: Hasher) -> Inventory:
                 essays.append(
                     EssaySource(
                         slug=slug(entry.name) or entry.name,
-                        index=hasher.ref(index, root),
-                        critiques=tuple(hasher.ref(p, root) for p in critiques),
-                        assets=tuple(hasher.ref(p, root) for p in other),
+                        index=hasher.ref(index, root, lazy=True),
+                        critiques=tuple(hasher.ref(p, root, lazy=True) for p in critiques),
+                        assets=tuple(hasher.ref(p, root, lazy=True) for p in other),
                         bundle=True,
                     )
                 )
             elif entry.suffix == ".md" and entry.is_file():
                 claimed.add(entry)
-                essays.append(EssaySource(slug=slug(entry.stem) or "essay", index=hasher.ref(entry, root), bundle=False))
+                essays.append(
+                    EssaySource(slug=slug(entry.stem) or "essay", index=hasher.ref(entry, root, lazy=True), bundle=False)
+                )
 
     for path in _files(content, root):
         if path in claimed:

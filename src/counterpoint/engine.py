@@ -18,7 +18,7 @@ import pickle
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from hashlib import blake2b
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from counterpoint.config import SiteConfig, load_config
 from counterpoint.content import Hasher, Inventory, discover
 from counterpoint.errors import BuildFailed, ContentError, UsageError, display_path
 from counterpoint.highlight import stylesheet
-from counterpoint.model import EssayResult, EssaySource, EssaySummary
+from counterpoint.model import EssayResult, EssaySource, EssaySummary, FileRef
 from counterpoint.output import Manifest, Stage, atomic_write, remove_stale_stages
 from counterpoint.pages import PlainPage, parse_page
 from counterpoint.pipeline import Context, jinja_for, process_essay, process_many, site_for
@@ -65,6 +65,7 @@ class BuildStats:
     rendered: int  # essays parsed and rendered this time (cache misses)
     pages_rendered: int
     written: tuple[str, ...]
+    timings: dict[str, float] = field(default_factory=dict)  # stage -> ms
 
 
 class Engine:
@@ -88,6 +89,8 @@ class Engine:
         self.search = search
         self.config: SiteConfig = load_config(self.root, base_url=base_url, output=out)
         self._state: CacheState | None = None
+        self._inventory: Inventory | None = None
+        self.persist = use_cache  # serve keeps its cache in memory only
         self.last_stats: BuildStats | None = None
 
     # -- paths ---------------------------------------------------------------
@@ -119,7 +122,7 @@ class Engine:
         start = time.perf_counter()
         trigger = tuple(sorted(display_path(p, self.root) for p in changed)) if changed else ()
         try:
-            stats = self._build()
+            stats = self._build(frozenset(Path(p).absolute() for p in changed) if changed else None)
         except BuildFailed as exc:
             return BuildReport(False, tuple(e.format() for e in exc.errors), (), _ms(start), trigger)
         except UsageError as exc:
@@ -169,23 +172,40 @@ class Engine:
         return state
 
     def _save_state(self, state: CacheState) -> None:
-        if not self.use_cache:
+        if not self.use_cache or not self.persist:
             return
         data = pickle.dumps((CACHE_FORMAT, __version__, state), protocol=5)
         atomic_write(self._cache_file(), data)
 
-    def _build(self) -> BuildStats:
+    def _discover(self, hasher: Hasher, changed: frozenset[Path] | None) -> Inventory:
+        """Walk content/ — or, when every change is an edit of a file already
+        known (the common case in ``serve``), refresh just those files."""
+        previous = self._inventory
+        content = self.root / "content"
+        if previous is not None and changed:
+            by_path = {ref.path: ref for ref in _all_refs(previous)}
+            edited = [p for p in changed if content in p.parents]
+            if all(p in by_path and p.is_file() for p in edited):
+                fresh = {p: hasher.ref(p, self.root, lazy=True) for p in edited}
+                inventory = _replace_refs(previous, fresh)
+                self._inventory = inventory
+                return inventory
+        inventory = discover(self.root, hasher)
+        self._inventory = inventory
+        return inventory
+
+    def _build(self, changed: frozenset[Path] | None = None) -> BuildStats:
+        clock = _Clock()
         config = load_config(self.root, base_url=self.base_url, output=self.out_override)
         if self.search is not None:
-            from dataclasses import replace
-
             config = replace(config, search=self.search)
         self.config = config
         _check_output(config)
         theme = load_theme(self.root, config.theme)
         state = self._load_state()
         hasher = Hasher(state.hashes)
-        inventory = discover(self.root, hasher)
+        inventory = self._discover(hasher, changed)
+        clock.lap("discover")
         errors: list[ContentError] = list(inventory.errors) + _stray_errors(inventory)
         salt = "|".join(
             [str(CACHE_FORMAT), code_fingerprint(), config.digest, config.base_url, str(config.output), theme.digest,
@@ -196,7 +216,8 @@ class Engine:
         stage = Stage(config.output, manifest)
         try:
             ctx = Context(config, theme, self.drafts, stage.dir)
-            results, rendered = self._essays(inventory, state, salt, ctx, manifest, stage)
+            results, rendered = self._essays(inventory, state, salt, ctx, manifest, stage, hasher)
+            clock.lap("essays")
             for result in results.values():
                 errors += result.errors
             errors += _collisions(inventory, results)
@@ -205,32 +226,44 @@ class Engine:
                 raise BuildFailed(errors)
             summaries = _ordered([r.summary for r in results.values() if r.summary is not None], config)
             pages_rendered = self._site_pages(summaries, plain, config, theme, state, salt, stage)
+            clock.lap("site pages")
             self._static(inventory, theme, stage)
             written, new_manifest = stage.commit()
+            clock.lap("write")
         except BaseException:
             stage.discard()
             raise
         if self.use_cache:
             new_manifest.save(self._manifest_file())
-        if config.search and any(w.endswith(".html") for w in written):
-            from counterpoint.search import index_site
+        if config.search:
+            from counterpoint.search import bundle_complete, index_site
 
-            index_site(config.output)
+            if any(w.endswith(".html") for w in written) or not bundle_complete(config.output):
+                index_site(config.output, config.language)
+            clock.lap("search")
         state.essays = {k: v for k, v in state.essays.items() if k in results}
         self._save_state(state)
-        return BuildStats(len(results), rendered, pages_rendered, tuple(written))
+        clock.lap("cache")
+        return BuildStats(len(results), rendered, pages_rendered, tuple(written), clock.laps)
 
     def _essays(
-        self, inventory: Inventory, state: CacheState, salt: str, ctx: Context, manifest: Manifest, stage: Stage
+        self,
+        inventory: Inventory,
+        state: CacheState,
+        salt: str,
+        ctx: Context,
+        manifest: Manifest,
+        stage: Stage,
+        hasher: Hasher,
     ) -> tuple[dict[str, EssayResult], int]:
         results: dict[str, EssayResult] = {}
         todo: list[EssaySource] = []
-        keys: dict[str, str] = {}
         for source in inventory.essays:
-            key = blake2b((salt + "|" + source.digest()).encode(), digest_size=16).hexdigest()
-            keys[source.index.rel] = key
+            material = source.digest()
             cached = state.essays.get(source.index.rel)
-            if cached and cached[0] == key and all(manifest.intact(ctx.config.output, r) for r in cached[1].outputs):
+            if material and cached and cached[0] == _key(salt, material) and all(
+                manifest.intact(ctx.config.output, r) for r in cached[1].outputs
+            ):
                 results[source.index.rel] = cached[1]
                 stage.adopt(cached[1].outputs, staged=False)
             else:
@@ -238,8 +271,13 @@ class Engine:
         for source, result in zip(todo, self._run(todo, ctx)):
             results[source.index.rel] = result
             stage.adopt(result.outputs, staged=True)
-            if not result.errors:
-                state.essays[source.index.rel] = (keys[source.index.rel], result)
+            known = dict(result.digests)
+            for ref in source.files():
+                if ref.rel in known:
+                    hasher.learn(ref, known[ref.rel])
+            hashed = _with_digests(source, known)
+            if not result.errors and hashed.digest():
+                state.essays[source.index.rel] = (_key(salt, hashed.digest()), result)
             else:
                 state.essays.pop(source.index.rel, None)
         return results, len(todo)
@@ -328,10 +366,68 @@ def _pygments_css() -> str:
     return _PYGMENTS[0]
 
 
+def _key(salt: str, material: str) -> str:
+    return blake2b((salt + "|" + material).encode(), digest_size=16).hexdigest()
+
+
+def _all_refs(inventory: Inventory):
+    for source in inventory.essays:
+        yield from source.files()
+    for page in inventory.pages:
+        yield page.index
+    yield from inventory.assets
+    yield from inventory.stray_critiques
+
+
+def _replace_refs(inventory: Inventory, fresh: dict[Path, FileRef]) -> Inventory:
+    def swap(ref: FileRef) -> FileRef:
+        return fresh.get(ref.path, ref)
+
+    return replace(
+        inventory,
+        essays=tuple(
+            replace(
+                s,
+                index=swap(s.index),
+                critiques=tuple(map(swap, s.critiques)),
+                assets=tuple(map(swap, s.assets)),
+            )
+            for s in inventory.essays
+        ),
+        pages=tuple(replace(p, index=swap(p.index)) for p in inventory.pages),
+        assets=tuple(map(swap, inventory.assets)),
+    )
+
+
+def _with_digests(source: EssaySource, digests: dict[str, str]) -> EssaySource:
+    def fill(ref):
+        return ref if ref.digest else replace(ref, digest=digests.get(ref.rel, ""))
+
+    return replace(
+        source,
+        index=fill(source.index),
+        critiques=tuple(fill(r) for r in source.critiques),
+        assets=tuple(fill(r) for r in source.assets),
+    )
+
+
 def _ref(rel: str, known: tuple[str, int]):
     from counterpoint.model import OutputRef
 
     return OutputRef(rel, known[0], known[1])
+
+
+class _Clock:
+    """Milliseconds spent in each stage of one build."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round((now - self._last) * 1000, 1)
+        self._last = now
 
 
 def _ms(start: float) -> float:
@@ -347,7 +443,7 @@ def _stray_errors(inventory: Inventory) -> list[ContentError]:
     return [
         ContentError(
             ref.rel,
-            0,
+            1,
             "critique is outside any essay bundle",
             "critiques live in content/essays/<slug>/critiques/ beside the essay's index.md",
         )

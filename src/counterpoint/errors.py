@@ -56,6 +56,10 @@ class UsageError(Exception):
 def display_path(path: Path, root: Path) -> str:
     """The path as the user knows it: relative to the site root when inside it."""
     try:
+        return path.relative_to(root).as_posix()  # the common case, without touching the disk
+    except ValueError:
+        pass
+    try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.as_posix()

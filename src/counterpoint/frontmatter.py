@@ -39,6 +39,9 @@ _YAML_HINTS = {
     "found character '\\t' that cannot start any token": "indent with spaces, not tabs",
     "found unexpected end of stream": "close the quote or bracket that starts here",
     "found undefined alias": "define the anchor (&name) before using the alias (*name)",
+    # the same problems as libyaml words them
+    "mapping values are not allowed in this context": 'quote values that contain ": ", e.g. title: "Part 1: Axes"',
+    "found character that cannot start any token": "indent with spaces, not tabs; quote values starting with @ or `",
 }
 
 
@@ -142,7 +145,20 @@ class _Refused(Exception):
         self.mark, self.message, self.hint = mark, message, hint
 
 
-class _Composer(yaml.BaseLoader):
+try:  # libyaml scans and parses about ten times faster; composing stays in Python
+    from yaml._yaml import CParser as _CParser
+
+    class _Base(yaml.composer.Composer, yaml.resolver.BaseResolver, _CParser):  # type: ignore[misc]
+        def __init__(self, text: str):
+            _CParser.__init__(self, text)
+            yaml.composer.Composer.__init__(self)
+            yaml.resolver.BaseResolver.__init__(self)
+
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _Base = yaml.BaseLoader  # type: ignore[misc,assignment]
+
+
+class _Composer(_Base):
     """BaseLoader's composer, refusing tags (and, untrusted, anchors) before any node exists."""
 
     def __init__(self, text: str, untrusted: bool):

@@ -1,14 +1,20 @@
 """UI strings for ``en`` and ``ru``, dates and plural forms through Babel.
 
-A site overrides any string with ``strings:`` in site.yml; a plural string is
+A site overrides any string with ``strings:`` in site.yml.  A plural string is
 given per CLDR category with a ``.one``/``.few``/``.many``/``.other`` suffix
-(``reading_time.other: "{n} min"``).
+(``reading_time.other: "{n} min"``), or without a suffix for every count
+(``reading_time: "{n} min"``).  Once a site overrides a plural string, its own
+forms are used (a missing category falls back to its ``.other``, then to the
+unsuffixed key), so an override never mixes with the built-in wording.
+``check_strings`` reports unknown keys and placeholders before anything renders.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
+from string import Formatter
 from typing import Mapping
 
 from babel import Locale
@@ -86,6 +92,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "remark_on": "Remark on",
         "essay_corrections_feed": "Corrections to this essay",
         "annotations_json": "Annotations (JSON)",
+        "search_unavailable": "The search index has not been built for this copy of the site.",
+        "search_noscript": "Search needs JavaScript; every essay is listed on the home page and by tag.",
     },
     "ru": {
         "reading_time.one": "{n} минута",
@@ -164,8 +172,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "remark_on": "Замечание к",
         "essay_corrections_feed": "Исправления этого эссе",
         "annotations_json": "Аннотации (JSON)",
+        "search_unavailable": "Для этой копии сайта поисковый индекс не построен.",
+        "search_noscript": "Для поиска нужен JavaScript; все эссе есть на главной странице и на страницах тегов.",
     },
 }
+
+PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
 
 
 @lru_cache(maxsize=None)
@@ -194,20 +206,79 @@ class Translator:
         return self.raw(key).format(**values) if values else self.raw(key)
 
     def plural(self, key: str, n: int) -> str:
+        """``plural("reading_time", 21)`` -> "21 минута" (CLDR plural rules through Babel)."""
         category = _locale(self.lang).plural_form(n)
-        for candidate in (f"{key}.{category}", f"{key}.other"):
-            if candidate in self.overrides or candidate in self._table():
-                return self.raw(candidate).format(n=n)
+        candidates = (f"{key}.{category}", f"{key}.other", key)
+        if any(k == key or k.startswith(key + ".") for k in self.overrides):
+            for candidate in candidates:
+                if candidate in self.overrides:
+                    return self.overrides[candidate].format(n=n)
+        table = self._table()
+        for candidate in candidates[:2]:
+            if candidate in table:
+                return table[candidate].format(n=n)
         return STRINGS["en"].get(f"{key}.other", key).format(n=n)
 
     def date(self, stamp: Stamp | None, fmt: str = "long") -> str:
         """The date as the author wrote it, in the reader's words."""
         if stamp is None:
             return ""
-        text = format_date(stamp.date, format=fmt, locale=_locale(self.lang))
-        return text
+        return _format_date(stamp.date, fmt, self.lang)
+
+
+@lru_cache(maxsize=4096)
+def _format_date(day: date, fmt: str, lang: str) -> str:
+    return format_date(day, format=fmt, locale=_locale(lang))
 
 
 @lru_cache(maxsize=32)
 def translator(lang: str, overrides: tuple[tuple[str, str], ...] = ()) -> Translator:
     return Translator(lang, dict(overrides))
+
+
+def _fields(text: str) -> set[str]:
+    return {name.split(".")[0].split("[")[0] for _, name, _, _ in Formatter().parse(text) if name is not None}
+
+
+def check_strings(overrides: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """Problems in site.yml ``strings:``: (key, message, hint) for each unknown key,
+    unknown plural category or placeholder the string cannot fill."""
+    from counterpoint.frontmatter import did_you_mean
+
+    known = STRINGS["en"]
+    plural_keys = {k.rsplit(".", 1)[0] for k in known if k.endswith(".other")}
+    simple_keys = [k for k in known if not any(k.startswith(p + ".") for p in plural_keys)]
+    problems: list[tuple[str, str, str]] = []
+    for key, text in overrides.items():
+        key = str(key)
+        family, _, category = key.rpartition(".")
+        if key in plural_keys:
+            reference = known[f"{key}.other"]
+        elif family in plural_keys and category:
+            if category not in PLURAL_CATEGORIES:
+                problems.append(
+                    (key, f"strings: '{key}' has an unknown plural category '{category}'",
+                     "use one of " + ", ".join(f"{family}.{c}" for c in PLURAL_CATEGORIES) + f", or plain '{family}'"),
+                )
+                continue
+            reference = known[f"{family}.other"]
+        elif key in known:
+            reference = known[key]
+        else:
+            choices = simple_keys + sorted(plural_keys)
+            hint = did_you_mean(key, choices) or "the keys are listed in the README (Blog features)"
+            problems.append((key, f"strings: unknown string '{key}'", hint))
+            continue
+        try:
+            used = _fields(str(text))
+        except ValueError as exc:
+            problems.append((key, f"strings: '{key}' is not a valid template: {exc}", "write a literal brace as {{ or }}"))
+            continue
+        allowed = _fields(reference)
+        extra = sorted(used - allowed)
+        if extra:
+            names = ", ".join("{" + f + "}" for f in sorted(allowed)) or "no placeholders"
+            problems.append(
+                (key, f"strings: '{key}' uses unknown placeholder {{{extra[0]}}}", f"this string can use {names}")
+            )
+    return problems

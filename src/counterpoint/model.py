@@ -25,7 +25,9 @@ class FileRef:
 
     path: Path
     rel: str
-    digest: str
+    digest: str  # "" until known: a cold build hashes in the worker that reads the file
+    size: int = 0
+    mtime_ns: int = 0
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,13 @@ class EssaySource:
     assets: tuple[FileRef, ...] = ()
     bundle: bool = True
 
+    def files(self) -> tuple[FileRef, ...]:
+        return (self.index, *self.critiques, *self.assets)
+
     def digest(self) -> str:
+        """Key material for the essay's cache entry; "" when a file is not hashed yet."""
+        if any(not ref.digest for ref in self.files()):
+            return ""
         parts = [self.slug, self.index.digest]
         parts += [f"{c.rel}={c.digest}" for c in self.critiques]
         parts += [f"{a.rel}={a.digest}" for a in self.assets]
@@ -191,4 +199,4 @@ class EssayResult:
     summary: EssaySummary | None
     outputs: tuple[OutputRef, ...] = ()
     errors: tuple[Any, ...] = ()  # ContentError
-    sources: tuple[str, ...] = field(default=())
+    digests: tuple[tuple[str, str], ...] = field(default=())  # (rel, digest) of the files read

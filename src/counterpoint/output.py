@@ -130,10 +130,16 @@ class Stage:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+_MADE: set[Path] = set()
+
+
 def write_staged(stage_dir: Path, rel: str, data: bytes) -> None:
     target = stage_dir / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+    if target.parent not in _MADE:  # one mkdir per folder, not per file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _MADE.add(target.parent)
+    with open(target, "wb") as handle:
+        handle.write(data)
 
 
 def _prune_empty(folder: Path, out: Path) -> None:

@@ -7,7 +7,7 @@ build) and only its summary travels back to the site-wide pages.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from jinja2 import Environment
@@ -40,10 +40,10 @@ def jinja_for(theme: Theme) -> Environment:
     key = theme.digest
     env = _JINJA.get(key)
     if env is None:
-        from counterpoint.slugs import slug
+        from counterpoint.site_pages import tag_slug
 
         env = theme.environment()
-        env.globals["tag_slug"] = slug
+        env.globals["tag_slug"] = tag_slug
         _JINJA.clear()
         _JINJA[key] = env
     return env
@@ -58,8 +58,20 @@ def process_essay(source: EssaySource, ctx: Context) -> EssayResult:
     try:
         raw = source.index.path.read_bytes()
         critiques_raw = {ref.rel: ref.path.read_bytes() for ref in source.critiques}
+        assets_raw = {ref.rel: ref.path.read_bytes() for ref in source.assets}
     except OSError as exc:
         return EssayResult(None, errors=(ContentError(source.index.rel, 0, f"cannot read file: {exc.strerror}", "check the file exists and is readable"),))
+    digests = tuple(
+        (ref.rel, ref.digest or digest_bytes(data))
+        for ref, data in zip(source.files(), (raw, *critiques_raw.values(), *assets_raw.values()))
+    )
+    result = _process(source, ctx, raw, critiques_raw, assets_raw)
+    return replace(result, digests=digests)
+
+
+def _process(
+    source: EssaySource, ctx: Context, raw: bytes, critiques_raw: dict[str, bytes], assets_raw: dict[str, bytes]
+) -> EssayResult:
     parsed, errors = parse_essay(source, ctx.config, raw, critiques_raw)
     if parsed is None:
         return EssayResult(None, errors=tuple(errors))
@@ -88,9 +100,9 @@ def process_essay(source: EssaySource, ctx: Context) -> EssayResult:
     bundle_dir = source.index.path.parent
     for asset in source.assets:
         rel = url + asset.path.relative_to(bundle_dir).as_posix()
-        data = asset.path.read_bytes()
+        data = assets_raw[asset.rel]
         write_staged(ctx.stage_dir, rel, data)
-        refs.append(OutputRef(rel, asset.digest, len(data)))
+        refs.append(OutputRef(rel, asset.digest or digest_bytes(data), len(data)))
     return EssayResult(summary, tuple(refs), ())
 
 
