@@ -9,9 +9,10 @@ run locates a window, a similarity ratio ranks windows).
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from hashlib import blake2b
 
 from markdown_it.common.utils import escapeHtml as escape_html
@@ -35,20 +36,41 @@ class BlockText:
     raw: str
     text: str
     children: list[tuple[int, int, int]]  # (child index, raw start, raw end) of text children
+    _words: tuple[list[int], list[int], list[int], list[int]] | None = field(default=None, repr=False, compare=False)
+
+    def _table(self) -> tuple[list[int], list[int], list[int], list[int]]:
+        """Built once per block, so each lookup is a bisection, not a scan of the
+        block (a paragraph may hold thousands of quoted passages)."""
+        if self._words is None:
+            starts: list[int] = []
+            ends: list[int] = []
+            norm_ends: list[int] = []  # collapsed offset where each word ends
+            norm = 0
+            for m in _WORD.finditer(self.raw):
+                starts.append(m.start())
+                ends.append(m.end())
+                norm += m.end() - m.start()
+                norm_ends.append(norm)
+                norm += 1
+            newlines = [m.start() for m in re.finditer("\n", self.raw)]
+            self._words = (starts, ends, norm_ends, newlines)
+        return self._words
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Raw offsets of the collapsed range [start, end)."""
-        words = [(m.start(), m.end()) for m in _WORD.finditer(self.raw)]
-        norm, first, last = 0, None, None
-        for raw_start, raw_end in words:
-            length = raw_end - raw_start
-            if first is None and start < norm + length + 1:
-                first = raw_start + max(0, start - norm) if start < norm + length else raw_end
-            if end <= norm + length:
-                last = raw_start + (end - norm)
-                break
-            norm += length + 1
-        return (first or 0), (last if last is not None else len(self.raw))
+        starts, ends, norm_ends, _ = self._table()
+        first = 0
+        k = bisect.bisect_left(norm_ends, start)
+        if k < len(starts):
+            norm = norm_ends[k] - (ends[k] - starts[k])
+            first = starts[k] + max(0, start - norm) if start < norm_ends[k] else ends[k]
+        j = bisect.bisect_left(norm_ends, end)
+        if j >= len(starts):
+            return first, len(self.raw)
+        return first, starts[j] + (end - (norm_ends[j] - (ends[j] - starts[j])))
+
+    def newlines_before(self, raw_offset: int) -> int:
+        return bisect.bisect_left(self._table()[3], raw_offset)
 
 
 @dataclass(frozen=True)
@@ -123,7 +145,7 @@ def closest(blocks: list[BlockText], quote: str) -> tuple[str, int, float] | Non
 def line_of(block: BlockText, start: int) -> int:
     """The source line (relative to the Markdown body) of collapsed offset ``start``."""
     raw_start = block.raw_span(start, start + 1)[0]
-    return block.line + block.raw.count("\n", 0, raw_start)
+    return block.line + block.newlines_before(raw_start)
 
 
 def quote_claim_id(quote: str) -> str:
@@ -143,20 +165,28 @@ def wrap(tokens: list[Token], block: BlockText, spans: list[tuple[int, int, str]
     children = inline.children or []
     cuts: dict[int, set[int]] = {}
     covering: dict[int, list[tuple[int, int, str]]] = {}
-    for start, end, claim_id in spans:
-        raw_start, raw_end = block.raw_span(start, end)
-        for child, child_start, child_end in block.children:
-            if child_end <= raw_start or child_start >= raw_end:
+    raw_spans = [(*block.raw_span(start, end), claim_id) for start, end, claim_id in spans]
+    child_ends = [child_end for _, _, child_end in block.children]
+    for raw_start, raw_end, claim_id in raw_spans:
+        # only the children the passage overlaps: found by bisection, not by a scan
+        for number in range(bisect.bisect_right(child_ends, raw_start), len(block.children)):
+            child, child_start, child_end = block.children[number]
+            if child_start >= raw_end:
+                break
+            if child_end <= raw_start:
                 continue
             lo, hi = max(raw_start, child_start) - child_start, min(raw_end, child_end) - child_start
             cuts.setdefault(child, set()).update((lo, hi))
             covering.setdefault(child, []).append((lo, hi, claim_id))
     # a line break inside a passage is wrapped too, so the claim's text reads as the quote
-    for pos, raw_pos in _break_positions(children):
-        for start, end, claim_id in spans:
-            raw_start, raw_end = block.raw_span(start, end)
-            if raw_start < raw_pos < raw_end:
-                covering.setdefault(pos, []).append((0, 0, claim_id))
+    breaks = _break_positions(children)
+    break_offsets = [raw_pos for _, raw_pos in breaks]
+    for raw_start, raw_end, claim_id in raw_spans:
+        for number in range(bisect.bisect_right(break_offsets, raw_start), len(breaks)):
+            pos, raw_pos = breaks[number]
+            if raw_pos >= raw_end:
+                break
+            covering.setdefault(pos, []).append((0, 0, claim_id))
     first_seen: set[str] = set()
     out: list[Token] = []
     for pos, child in enumerate(children):
@@ -174,10 +204,18 @@ def wrap(tokens: list[Token], block: BlockText, spans: list[tuple[int, int, str]
         split_code = child.type == "code_inline" and len(bounds) > 2
         if split_code:
             out.append(_html(_code_open(child)))
+        # sweep the pieces left to right, keeping the passages that cover the current one
+        entries = sorted(range(len(covering[pos])), key=lambda n: covering[pos][n][0])
+        active: set[int] = set()
+        next_entry = 0
         for lo, hi in zip(bounds, bounds[1:]):
             if lo == hi:
                 continue
-            ids = [cid for a, b, cid in covering[pos] if a <= lo and hi <= b]
+            while next_entry < len(entries) and covering[pos][entries[next_entry]][0] <= lo:
+                active.add(entries[next_entry])
+                next_entry += 1
+            active = {n for n in active if covering[pos][n][1] >= hi}
+            ids = [covering[pos][n][2] for n in sorted(active)]
             piece = Token("text" if split_code else child.type, child.tag, 0, content=content[lo:hi], markup=child.markup)
             if not split_code:
                 piece.attrs = dict(child.attrs)

@@ -17,7 +17,7 @@ from counterpoint.errors import ContentError, display_path
 from counterpoint.model import EssaySource, FileRef, PageSource
 from counterpoint.slugs import slug
 
-_IGNORED_PREFIXES = (".", "_", "#")
+_IGNORED_PREFIXES = (".", "_")
 _IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".tmp", "___jb_tmp___", "___jb_old___")
 
 
@@ -55,7 +55,13 @@ class Hasher:
 
 
 def _ignored(name: str) -> bool:
-    return name.startswith(_IGNORED_PREFIXES) or name.endswith(_IGNORED_SUFFIXES) or name == "4913"
+    """Hidden files, editor temp and backup files (``.x.swp``, ``x~``, ``#x#``, ``4913``)."""
+    return (
+        name.startswith(_IGNORED_PREFIXES)
+        or name.endswith(_IGNORED_SUFFIXES)
+        or (name.startswith("#") and name.endswith("#"))
+        or name == "4913"
+    )
 
 
 def _files(folder: Path, root: Path) -> list[Path]:
@@ -114,7 +120,17 @@ def discover(root: Path, hasher: Hasher) -> Inventory:
                         )
                     continue
                 critiques = [p for p in files if p.parent == entry / "critiques" and p.suffix == ".md"]
-                other = [p for p in files if p != index and p not in critiques]
+                nested = [p for p in files if entry / "critiques" in p.parents and p.parent != entry / "critiques"]
+                for path in nested:
+                    errors.append(
+                        ContentError(
+                            display_path(path, root),
+                            0,
+                            "file in a subfolder of critiques/",
+                            f"critiques are files directly in {display_path(entry / 'critiques', root)}/; move it there",
+                        )
+                    )
+                other = [p for p in files if p != index and p not in critiques and p not in nested]
                 essays.append(
                     EssaySource(
                         slug=slug(entry.name) or entry.name,

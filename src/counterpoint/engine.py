@@ -187,6 +187,11 @@ class Engine:
             edited = [p for p in changed if content in p.parents]
             if all(p in by_path and p.is_file() for p in edited):
                 fresh = {p: hasher.ref(p, self.root, lazy=True) for p in edited}
+                # files hashed by workers since the last walk
+                for ref in by_path.values():
+                    known = hasher.memo.get(ref.rel)
+                    if not ref.digest and ref.path not in fresh and known and known[:2] == (ref.size, ref.mtime_ns):
+                        fresh[ref.path] = replace(ref, digest=known[2])
                 inventory = _replace_refs(previous, fresh)
                 self._inventory = inventory
                 return inventory
@@ -244,7 +249,7 @@ class Engine:
         state.essays = {k: v for k, v in state.essays.items() if k in results}
         self._save_state(state)
         clock.lap("cache")
-        return BuildStats(len(results), rendered, pages_rendered, tuple(written), clock.laps)
+        return BuildStats(sum(1 for r in results.values() if r.summary), rendered, pages_rendered, tuple(written), clock.laps)
 
     def _essays(
         self,

@@ -52,9 +52,9 @@ def link(essay: ParsedEssay) -> tuple[LinkedEssay, list[ContentError]]:
                 if previous is None or _upd_date(essay, previous) <= update.date.sort_key():
                     corrected_by[claim_id] = update.id
 
-    updates_by_id = {u.id: u for u in essay.updates}
     critiques: list[Critique] = []
     remarks_by_claim: dict[str, list[Remark]] = {}
+    updates_in_time = sorted(essay.updates, key=lambda u: u.date.sort_key())
     for critique in essay.critiques:
         remarks: list[Remark] = []
         for remark in critique.remarks:
@@ -75,10 +75,15 @@ def link(essay: ParsedEssay) -> tuple[LinkedEssay, list[ContentError]]:
                     )
                 )
                 continue
-            answered = ""
-            upd_id = corrected_by.get(claim_id)
-            if upd_id and critique.date.sort_key() <= updates_by_id[upd_id].date.sort_key():
-                answered = upd_id
+            # the first UPD correcting the claim on or after the critique's date answers the remark
+            answered = next(
+                (
+                    u.id
+                    for u in updates_in_time
+                    if claim_id in u.corrects and critique.date.sort_key() <= u.date.sort_key()
+                ),
+                "",
+            )
             remark = replace(remark, claim=claim_id, answered_by=answered)
             remarks.append(remark)
             remarks_by_claim.setdefault(claim_id, []).append(remark)
@@ -138,7 +143,7 @@ def _anchor_quotes(essay: ParsedEssay, claims: dict[str, Claim], errors: list[Co
             claim_id = anchoring.quote_claim_id(quote)
             block = blocks[match.block]
             spans.setdefault(match.block, []).append((match.start, match.end, claim_id))
-            claims[claim_id] = Claim(claim_id, "quote", block.line + offset, quote, block.token)
+            claims[claim_id] = Claim(claim_id, "quote", anchoring.line_of(block, match.start) + offset, quote, block.token)
             resolved[quote] = claim_id
         elif not matches:
             failed.add(quote)
@@ -151,12 +156,13 @@ def _anchor_quotes(essay: ParsedEssay, claims: dict[str, Claim], errors: list[Co
             )
         else:
             failed.add(quote)
-            lines = ", ".join(str(blocks[m.block].line + offset) for m in matches)
+            found = dict.fromkeys(anchoring.line_of(blocks[m.block], m.start) + offset for m in matches)
+            lines = ("lines " if len(found) > 1 else "line ") + ", ".join(map(str, found))
             errors.append(
                 ContentError(
                     critique.rel,
                     remark.line,
-                    f'quoted passage "{_short(quote)}" occurs {len(matches)} times in the essay (lines {lines})',
+                    f'quoted passage "{_short(quote)}" occurs {len(matches)} times in the essay ({lines})',
                     "quote a longer passage so it occurs once, or mark the claim and use '::: on #id'",
                     remark.col,
                 )

@@ -29,6 +29,8 @@ from counterpoint.slugs import heading_slug
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_:.-]*$")
 _HEADING_ID_RE = re.compile(r"\s*\{#([^\s{}]+)\}\s*$")
 _SAFE_SCHEMES = ("http:", "https:", "mailto:")
+# ids the essay page itself uses (theme sections): a generated heading id steps around them
+RESERVED_IDS = frozenset({"main", "critiques", "critiques-title", "ledger", "ledger-title", "search"})
 
 
 def _container_validate(name: str):
@@ -100,7 +102,7 @@ def collect_essay_targets(state: StateCore) -> None:
     targets: list[tuple[str, str, int, int, str]] = env.setdefault("targets", [])
     upds: list[tuple[str, int, int, int]] = env.setdefault("upds", [])
     problems: list[tuple[int, str, str]] = env.setdefault("problems", [])
-    explicit_ids = {t.attrs.get("id") for t in state.tokens if t.type == "heading_open"}
+    explicit_ids = _explicit_ids(state.tokens) | RESERVED_IDS
     used: set[str] = set()
     tokens = state.tokens
     upd_stack: list[int] = []
@@ -121,7 +123,16 @@ def collect_essay_targets(state: StateCore) -> None:
                 problems.append((line, "block claim has no id", "write it as {.claim #some-id}"))
                 continue
             token.attrs["data-claim"] = claim_id
+            line = _attrs_line(state.src, line, f"#{claim_id}")
             targets.append((str(claim_id), "block", line, index, _block_text(tokens, index)))
+        elif token.nesting == 0 and token.block and _has_claim_class(token):
+            problems.append(
+                (
+                    _attrs_line(state.src, line, ".claim"),
+                    f"a block claim cannot mark a {token.type.replace('_', ' ')}",
+                    "put {.claim #id} right before a paragraph, list, blockquote or table",
+                )
+            )
         elif token.type == "inline" and token.children:
             _retype_inline_claims(token, index, line, targets, problems)
         elif token.type == "container_upd_open":
@@ -132,13 +143,41 @@ def collect_essay_targets(state: StateCore) -> None:
             upds.append((open_token.info.strip(), open_token.map[0] + 1 if open_token.map else 0, start, index))
 
 
+def _attrs_line(src: str, line: int, needle: str) -> int:
+    """The line of a block's ``{.claim #id}``: the one just above the block, when it is there."""
+    lines = src.split("\n")
+    if 2 <= line <= len(lines) + 1 and needle in lines[line - 2] and lines[line - 2].lstrip().startswith("{"):
+        return line - 1
+    return line
+
+
+def _explicit_ids(tokens: list[Token]) -> set[str]:
+    """Every id the author wrote (``{#id}`` on blocks, headings and claim spans):
+    generated heading ids step around them instead of colliding."""
+    ids: set[str] = set()
+    for index, token in enumerate(tokens):
+        if token.attrs.get("id"):
+            ids.add(str(token.attrs["id"]))
+        if token.type == "heading_open" and index + 1 < len(tokens):
+            children = tokens[index + 1].children or []
+            if children and children[-1].type == "text":
+                match = _HEADING_ID_RE.search(children[-1].content)
+                if match:
+                    ids.add(match.group(1))
+        elif token.type == "inline":
+            ids.update(str(c.attrs["id"]) for c in token.children or () if c.type == "span_open" and c.attrs.get("id"))
+    return ids
+
+
 def _retype_inline_claims(
     inline: Token, index: int, line: int, targets: list, problems: list
 ) -> None:
     children = inline.children or []
     stack: list[Token | None] = []
     for pos, child in enumerate(children):
-        if child.type == "span_open":
+        if child.type in ("softbreak", "hardbreak"):
+            line += 1  # a claim's line is the line it starts on, not its paragraph's
+        elif child.type == "span_open":
             if _has_claim_class(child):
                 claim_id = child.attrs.get("id")
                 if not claim_id:

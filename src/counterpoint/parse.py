@@ -29,6 +29,7 @@ from counterpoint.model import (
 )
 from counterpoint.sanitize import clean
 from counterpoint.slugs import slug_problem
+from counterpoint.i18n import known_language
 
 ESSAY_FIELDS = (
     Field("title", "str", required=True),
@@ -59,6 +60,8 @@ CRITIQUE_FIELDS = (
 )
 
 _UPD_ARG_RE = re.compile(r"^(re|corrects)=(\S+)$")
+_CRITIQUE_ID_RE = re.compile(r"^[^\W_][\w.-]*$")  # a file stem usable as an id and in re= lists
+_WORDS_RE = re.compile(r"[^\W_]+")
 _QUOTE_PAIRS = {'"': '"', "«": "»", "“": "”", "„": "“"}
 
 
@@ -80,6 +83,10 @@ def parse_essay(
             errors.append(
                 ContentError(doc.rel, doc.meta_lines.get("slug", 1), why, "use lowercase letters, digits and '-', e.g. slug: my-essay")
             )
+    if values.get("lang") and not known_language(values["lang"]):
+        errors.append(
+            ContentError(doc.rel, doc.meta_lines.get("lang", 1), f"unknown language '{values['lang']}'", "use a language code such as en or ru")
+        )
     if problems and any(p.message.endswith(("'title'", "'date'")) for p in problems):
         return None, errors
     meta = EssayMeta(
@@ -201,6 +208,16 @@ def parse_critique(
     if any(e.message.endswith(("'author'", "'date'")) for e in errors):
         return None, errors
     critique_id = ref.path.stem
+    if not _CRITIQUE_ID_RE.match(critique_id):
+        better = "-".join(_WORDS_RE.findall(critique_id)).lower() or "critique"
+        errors.append(
+            ContentError(
+                doc.rel,
+                1,
+                f"critique file name '{critique_id}' cannot be used as a critique id",
+                f"UPDs cite a critique by its file name (re=…): rename the file, e.g. to {better}.md",
+            )
+        )
     md = reader_parser()
     env: dict = {}
     tokens = md.parse(doc.body, env)
@@ -208,6 +225,7 @@ def parse_critique(
     general: list = []
     remarks: list[Remark] = []
     replies: list[Reply] = []
+    body_lines = doc.body.split("\n")  # once: a critique may hold thousands of remarks
     index = 0
     while index < len(tokens):
         token = tokens[index]
@@ -216,7 +234,8 @@ def parse_critique(
             line = (token.map[0] + 1 if token.map else 1) + offset
             html = clean(md.renderer.render(tokens[index + 1 : end], md.options, env))
             if token.type == "container_on_open":
-                remark, problem = _remark(critique_id, token.info, line, html, doc.rel)
+                source_line = body_lines[token.map[0]] if token.map and token.map[0] < len(body_lines) else ""
+                remark, problem = _remark(critique_id, token.info, line, html, doc.rel, source_line)
                 if remark:
                     remarks.append(remark)
                 if problem:
@@ -236,7 +255,8 @@ def parse_critique(
         id=critique_id,
         rel=doc.rel,
         author=values["author"],
-        date=values["date"],
+        # an invalid date is already reported; a stand-in keeps linking going so every other problem is found too
+        date=values["date"] or parse_stamp("1970-01-01"),
         stance=values.get("stance") or "notes",
         pinned=bool(values.get("pinned")),
         source=values.get("source") or "",
@@ -263,9 +283,12 @@ def _container_end(tokens: list, start: int) -> int:
     return len(tokens) - 1
 
 
-def _remark(critique_id: str, info: str, line: int, html: str, rel: str) -> tuple[Remark | None, ContentError | None]:
+def _remark(
+    critique_id: str, info: str, line: int, html: str, rel: str, source_line: str = ""
+) -> tuple[Remark | None, ContentError | None]:
     arg = info.strip()[len("on") :].strip()
-    col = info.find(arg) + 5 if arg else 1
+    # the column of the target as written: "::: on #x" -> 8
+    col = source_line.find(arg, source_line.find("on")) + 1 if arg and arg in source_line else 1
     if arg.startswith("#"):
         target = arg[1:].strip()
         if not target or " " in target:

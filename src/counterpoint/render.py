@@ -50,7 +50,7 @@ def top_level_groups(tokens: list) -> list[tuple[int, int]]:
     for index, token in enumerate(tokens):
         if start is None:
             start = index
-        depth += token.nesting if token.block else 0
+        depth += token.nesting  # every token of the top-level stream is a block (footnote tokens lack .block)
         if depth == 0:
             groups.append((start, index + 1))
             start = None
@@ -191,12 +191,15 @@ def _render_upd_open(self, tokens, idx, options, env) -> str:
     return env["upd_render"](update) if update else '<section class="upd">\n'
 
 
-def upd_html(linked: LinkedEssay, update: Update) -> str:
+def upd_html(linked: LinkedEssay, update: Update, site: Site, url: str) -> str:
     """The inside of a UPD block alone, for the corrections page and feeds."""
     md = essay_parser()
     env = dict(linked.essay.env)
     env["claim_attrs"] = {}
-    return md.renderer.render(linked.essay.tokens[update.start + 1 : update.end], md.options, env)
+    html = md.renderer.render(linked.essay.tokens[update.start + 1 : update.end], md.options, env)
+    # shown away from the essay: in-page links must point into the essay
+    page = site.url(url)
+    return html.replace('href="#', f'href="{page}#').replace(' id="', ' data-essay-id="')
 
 
 def minutes(words: int) -> int:
@@ -209,7 +212,7 @@ def summarize(linked: LinkedEssay, site: Site, url: str) -> EssaySummary:
         UpdateSummary(
             id=u.id,
             date=u.date,
-            html=upd_html(linked, u),
+            html=upd_html(linked, u, site, url),
             re=tuple((cid, _author(linked, cid)) for cid in u.re),
             essay_slug=meta.slug,
             essay_title=meta.title,
@@ -295,7 +298,7 @@ def annotations(linked: LinkedEssay, summary: EssaySummary, site: Site) -> str:
             for u, s in zip(linked.updates, summary.updates)
         ],
     }
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def render_essay_page(linked: LinkedEssay, summary: EssaySummary, site: Site, jinja: Environment) -> str:

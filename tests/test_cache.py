@@ -1,0 +1,136 @@
+"""The build cache: what a rebuild re-renders, and that it is never stale."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from counterpoint import engine as engine_module
+from counterpoint.engine import Engine
+from sitefactory import critique, essay, make_site
+
+
+def _site(tmp_path: Path, n: int = 3) -> Path:
+    files: dict[str, str] = {}
+    for i in range(n):
+        files[f"content/essays/e{i}/index.md"] = essay(
+            f"Essay {i}", f"[Claim number {i} stands here.]{{.claim #c{i}}}\n\nMore text {i}.", tags=["t"]
+        )
+        files[f"content/essays/e{i}/critiques/r{i}.md"] = critique("reader", f"::: on #c{i}\nNot so, {i}.\n:::")
+    return make_site(tmp_path / "site", files)
+
+
+def _build(root: Path, **kwargs) -> Engine:
+    engine = Engine(root, search=False, **kwargs)
+    report = engine.build()
+    assert report.ok, report.errors
+    return engine
+
+
+def _outputs(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_noop_rebuild_renders_and_writes_nothing(tmp_path: Path) -> None:
+    root = _site(tmp_path)
+    first = _build(root)
+    assert first.last_stats.rendered == 3
+    again = _build(root)  # a new engine: the cache comes from disk
+    assert again.last_stats.rendered == 0
+    assert again.last_stats.pages_rendered == 0
+    assert again.last_stats.written == ()
+
+
+def test_editing_one_essay_rerenders_only_it_and_its_listings(tmp_path: Path) -> None:
+    root = _site(tmp_path)
+    _build(root)
+    before = _outputs(root / "public")
+    path = root / "content/essays/e1/index.md"
+    path.write_text(path.read_text().replace("More text 1.", "Edited text 1."))
+    after_engine = _build(root)
+    assert after_engine.last_stats.rendered == 1
+    written = set(after_engine.last_stats.written)
+    assert "essays/e1/index.html" in written
+    assert "essays/e0/index.html" not in written and "essays/e2/index.html" not in written
+    after = _outputs(root / "public")
+    assert b"Edited text 1." in after["essays/e1/index.html"]
+    assert after["essays/e0/index.html"] == before["essays/e0/index.html"]
+
+
+def test_critique_change_invalidates_its_essay(tmp_path: Path) -> None:
+    root = _site(tmp_path)
+    _build(root)
+    path = root / "content/essays/e2/critiques/r2.md"
+    path.write_text(path.read_text().replace("Not so, 2.", "Wrong, says the reader."))
+    engine = _build(root)
+    assert engine.last_stats.rendered == 1
+    assert "Wrong, says the reader." in (root / "public/essays/e2/index.html").read_text()
+
+
+def test_template_change_invalidates_everything(tmp_path: Path) -> None:
+    root = _site(tmp_path)
+    _build(root)
+    (root / "templates/partials").mkdir(parents=True)
+    builtin = Path(engine_module.load_theme(root, "default").template_dirs[1]) / "partials/remark.html"
+    (root / "templates/partials/remark.html").write_text(
+        builtin.read_text().replace('class="remark-body"', 'class="remark-body overridden"')
+    )
+    engine = _build(root)
+    assert engine.last_stats.rendered == 3
+    for i in range(3):
+        assert "remark-body overridden" in (root / f"public/essays/e{i}/index.html").read_text()
+
+
+def test_site_yml_change_invalidates_everything(tmp_path: Path) -> None:
+    root = _site(tmp_path)
+    _build(root)
+    config = root / "site.yml"
+    config.write_text(config.read_text().replace("Test site", "Renamed site"))
+    engine = _build(root)
+    assert engine.last_stats.rendered == 3
+    assert "Renamed site" in (root / "public/essays/e0/index.html").read_text()
+
+
+def test_package_version_change_invalidates_everything(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _site(tmp_path)
+    _build(root)
+    monkeypatch.setattr(engine_module, "code_fingerprint", lambda: "another-version")
+    engine = _build(root)
+    assert engine.last_stats.rendered == 3
+
+
+def test_deleted_output_file_is_written_again(tmp_path: Path) -> None:
+    root = _site(tmp_path)
+    _build(root)
+    (root / "public/essays/e0/index.html").unlink()
+    engine = _build(root)
+    assert engine.last_stats.rendered == 1
+    assert (root / "public/essays/e0/index.html").is_file()
+
+
+def test_serve_edit_uses_memory_and_sees_the_change(tmp_path: Path) -> None:
+    root = _site(tmp_path)
+    engine = Engine(root, search=False)
+    assert engine.build().ok
+    path = root / "content/essays/e0/index.md"
+    path.write_text(path.read_text().replace("More text 0.", "Fresh words."))
+    report = engine.build(frozenset({path}))
+    assert report.ok
+    assert engine.last_stats.rendered == 1
+    assert "Fresh words." in (root / "public/essays/e0/index.html").read_text()
+    # a new essay is not a known file: the whole content folder is walked again
+    new = root / "content/essays/e9/index.md"
+    new.parent.mkdir()
+    new.write_text(essay("Essay nine", "Nine."))
+    assert engine.build(frozenset({new})).ok
+    assert (root / "public/essays/e9/index.html").is_file()
+
+
+def test_parallel_build_is_identical_to_serial(tmp_path: Path) -> None:
+    n = engine_module.PARALLEL_THRESHOLD * 2 + 3
+    root = _site(tmp_path, n)
+    serial = _build(root, out=tmp_path / "serial", jobs=1, use_cache=False)
+    parallel = _build(root, out=tmp_path / "parallel", jobs=2, use_cache=False)
+    assert serial.last_stats.rendered == parallel.last_stats.rendered == n
+    assert _outputs(tmp_path / "serial") == _outputs(tmp_path / "parallel")
