@@ -38,12 +38,12 @@ def test_all_keys(tmp_path: Path) -> None:
     cfg = load_config(site(tmp_path, (
         "title: Заметки\nauthor: Анна\nbase_url: https://x.github.io/blog\nlanguage: ru\n"
         "description: about things\ntheme: mine\noutput: build/site\nessays_per_page: 5\n"
-        "timezone: Europe/Moscow\nsearch: off\nstrings:\n  read_more: Дальше\n"
+        "timezone: Europe/Moscow\nsearch: off\nstrings:\n  older: Дальше\n"
     )))
     assert cfg.base_url == "https://x.github.io/blog/" and cfg.base_path == "/blog/"
     assert (cfg.language, cfg.theme, cfg.timezone, cfg.essays_per_page) == ("ru", "mine", "Europe/Moscow", 5)
     assert cfg.output == tmp_path.resolve() / "build" / "site"
-    assert cfg.search is False and cfg.strings == {"read_more": "Дальше"}
+    assert cfg.search is False and cfg.strings == {"older": "Дальше"}
 
 
 def test_required_keys(tmp_path: Path) -> None:

@@ -91,6 +91,11 @@ def load_config(root: Path, *, base_url: str | None = None, output: Path | None 
     if not _known_locale(language):
         bad("language", f"unknown language '{language}'", "use en or ru (any locale code Babel knows works)")
 
+    from .i18n import check_strings
+
+    for _key, message, hint in check_strings(values["strings"] or {}):
+        bad("strings", message, hint)
+
     tz = values["timezone"] or "UTC"
     if not _valid_zone(tz):
         hint = did_you_mean(tz, sorted(available_timezones())) or "use a name like UTC or Europe/Moscow"
@@ -104,7 +109,7 @@ def load_config(root: Path, *, base_url: str | None = None, output: Path | None 
         out = output.absolute()
         problem = _unsafe_output(out, root)
         if problem:
-            raise UsageError(f"--out {output}: {problem}")
+            raise UsageError(f"--out {output}: {problem}; choose another folder, such as --out {root / 'public'}")
     else:
         out = (root / (values["output"] or "public")).resolve()
         problem = _unsafe_output(out, root)
@@ -178,4 +183,6 @@ def _unsafe_output(out: Path, root: Path) -> str:
         guarded = root / name
         if out == guarded or guarded in out.parents:
             return f"'{out}' is inside the site's {name}/ folder"
+    if (out / CONFIG_NAME).exists() or (out / "content").is_dir():
+        return f"'{out}' holds a site of its own ({CONFIG_NAME} or content/)"
     return ""

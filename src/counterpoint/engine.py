@@ -32,7 +32,7 @@ from counterpoint.output import Manifest, Stage, atomic_write, remove_stale_stag
 from counterpoint.pages import PlainPage, parse_page
 from counterpoint.pipeline import Context, jinja_for, process_essay, process_many, site_for
 from counterpoint.report import BuildReport
-from counterpoint.site_pages import site_pages
+from counterpoint.site_pages import Cards, site_pages
 from counterpoint.theme import Theme, load_theme
 
 CACHE_FORMAT = 1
@@ -57,6 +57,7 @@ class CacheState:
     essays: dict[str, tuple[str, EssayResult]] = field(default_factory=dict)  # index rel -> (key, result)
     pages: dict[str, str] = field(default_factory=dict)  # output rel -> key of the data it was made from
     plain: dict[str, tuple[str, PlainPage]] = field(default_factory=dict)
+    cards: tuple[str, dict[str, str]] = ("", {})  # (salt, summary digest -> card HTML)
 
 
 @dataclass(frozen=True)
@@ -79,8 +80,10 @@ class Engine:
         jobs: int | None = None,
         use_cache: bool = True,
         search: bool | None = None,
+        allow_outside_output: bool = False,
     ):
         self.root = Path(root).resolve()
+        self.allow_outside_output = allow_outside_output  # an output folder outside the site that holds other files
         self.drafts = drafts
         self.out_override = out
         self.base_url = base_url
@@ -90,6 +93,7 @@ class Engine:
         self.config: SiteConfig = load_config(self.root, base_url=base_url, output=out)
         self._state: CacheState | None = None
         self._inventory: Inventory | None = None
+        self._last_manifest: tuple[Manifest, tuple[int, int] | None] | None = None
         self.persist = use_cache  # serve keeps its cache in memory only
         self.last_stats: BuildStats | None = None
 
@@ -127,6 +131,8 @@ class Engine:
             return BuildReport(False, tuple(e.format() for e in exc.errors), (), _ms(start), trigger)
         except UsageError as exc:
             return BuildReport(False, (f"error: {exc}",), (), _ms(start), trigger)
+        except OSError as exc:  # a file vanished or unreadable, a full disk: said, not a traceback
+            return BuildReport(False, (_os_error(exc, self.root, self.config.output).format(),), (), _ms(start), trigger)
         self.last_stats = stats
         return BuildReport(True, (), stats.written, _ms(start), trigger)
 
@@ -175,7 +181,19 @@ class Engine:
         if not self.use_cache or not self.persist:
             return
         data = pickle.dumps((CACHE_FORMAT, __version__, state), protocol=5)
-        atomic_write(self._cache_file(), data)
+        try:
+            atomic_write(self._cache_file(), data)
+        except OSError:  # a full disk: the next build just starts cold
+            self._cache_file().unlink(missing_ok=True)
+
+    def _manifest(self, out: Path) -> Manifest:
+        """What the output holds.  Right after our own build into the same,
+        still existing folder (``serve``), it is trusted without a stat per file."""
+        if self._last_manifest is not None:
+            manifest, folder = self._last_manifest
+            if folder is not None and folder == _folder_id(out):
+                return replace(manifest, trusted=True)
+        return Manifest.load(self._manifest_file()) if self.use_cache else Manifest({})
 
     def _discover(self, hasher: Hasher, changed: frozenset[Path] | None) -> Inventory:
         """Walk content/ — or, when every change is an edit of a file already
@@ -205,7 +223,7 @@ class Engine:
         if self.search is not None:
             config = replace(config, search=self.search)
         self.config = config
-        _check_output(config)
+        _check_output(config, self.allow_outside_output, self._manifest_file())
         theme = load_theme(self.root, config.theme)
         state = self._load_state()
         hasher = Hasher(state.hashes)
@@ -217,7 +235,7 @@ class Engine:
              str(self.drafts), str(config.search)]
         )
         remove_stale_stages(config.output)
-        manifest = Manifest.load(self._manifest_file()) if self.use_cache else Manifest({})
+        manifest = self._manifest(config.output)
         stage = Stage(config.output, manifest)
         try:
             ctx = Context(config, theme, self.drafts, stage.dir)
@@ -239,7 +257,11 @@ class Engine:
             stage.discard()
             raise
         if self.use_cache:
-            new_manifest.save(self._manifest_file())
+            try:
+                new_manifest.save(self._manifest_file())
+            except OSError:  # the output is complete; only the cache could not be written
+                self._manifest_file().unlink(missing_ok=True)  # an outdated one would mislead the next build
+        self._last_manifest = (new_manifest, _folder_id(config.output))
         if config.search:
             from counterpoint.search import bundle_complete, index_site
 
@@ -305,6 +327,7 @@ class Engine:
         self, inventory: Inventory, state: CacheState, salt: str, config: SiteConfig, errors: list[ContentError]
     ) -> list[tuple[str, PlainPage]]:
         pages: list[tuple[str, PlainPage]] = []
+        owners: dict[str, str] = {}  # output path, lowercased -> the page that writes it
         for source in inventory.pages:
             key = blake2b((salt + source.index.digest).encode(), digest_size=16).hexdigest()
             cached = state.plain.get(source.index.rel)
@@ -320,6 +343,11 @@ class Engine:
             if page.draft and not self.drafts:
                 continue
             rel = (page.slug + "/" if page.slug else "") + "index.html"
+            clash = _page_clash(page.slug, owners.get(rel.lower()))
+            if clash:
+                errors.append(ContentError(source.index.rel, 0, clash, "set a different 'slug:' in its front matter, or rename the file"))
+                continue
+            owners[rel.lower()] = source.index.rel
             pages.append((rel, page))
         return pages
 
@@ -337,7 +365,8 @@ class Engine:
         jinja = jinja_for(theme)
         rendered = 0
         seen: dict[str, str] = {}
-        for spec in site_pages(summaries, plain, site, jinja):
+        cards = Cards(state.cards[1] if state.cards[0] == salt else {})
+        for spec in site_pages(summaries, plain, site, jinja, cards):
             key = spec.key(salt)
             seen[spec.rel] = key
             previous = stage.manifest.files.get(spec.rel)
@@ -349,6 +378,8 @@ class Engine:
             stage.write(spec.rel, spec.render().encode())
             rendered += 1
         state.pages = seen
+        cards.prune(summaries)
+        state.cards = (salt, cards.memo)
         return rendered
 
     def _static(self, inventory: Inventory, theme: Theme, stage: Stage) -> None:
@@ -373,6 +404,14 @@ def _pygments_css() -> str:
 
 def _key(salt: str, material: str) -> str:
     return blake2b((salt + "|" + material).encode(), digest_size=16).hexdigest()
+
+
+def _folder_id(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_dev, stat.st_ino)
 
 
 def _all_refs(inventory: Inventory):
@@ -478,7 +517,27 @@ def _collisions(inventory: Inventory, results: dict[str, EssayResult]) -> list[C
     return errors
 
 
-def _check_output(config: SiteConfig) -> None:
+_SITE_SECTIONS = ("tags", "corrections", "search", "static", "pagefind")
+
+
+def _page_clash(slug: str, owner: str | None) -> str:
+    """Why a plain page at ``slug`` would overwrite another page (also one differing
+    only in case, which is the same file on macOS and Windows), or ''."""
+    parts = slug.lower().split("/")
+    if owner:
+        return f"page address '/{slug}/' is also used by {owner}"
+    if not slug:
+        return "this page would replace the site's home page (index.html)"
+    if parts[0] in _SITE_SECTIONS:
+        return f"page address '/{slug}/' is inside the site's own /{parts[0]}/ section"
+    if parts[0] == "essays" and len(parts) > 1:
+        return f"page address '/{slug}/' is inside /essays/, where essays are"
+    if parts[0] == "page" and len(parts) > 1 and parts[1].isdigit():
+        return f"page address '/{slug}/' is an index page of the site"
+    return ""
+
+
+def _check_output(config: SiteConfig, allow_outside: bool = False, manifest: Path | None = None) -> None:
     out = config.output.resolve()
     root = config.root.resolve()
     if out == root or out in root.parents:
@@ -487,3 +546,47 @@ def _check_output(config: SiteConfig) -> None:
         raise UsageError(f"output folder {out} holds a site (site.yml or content/); refusing to write into it")
     if root / "content" in (out, *out.parents):
         raise UsageError(f"output folder {out} is inside content/; choose a folder such as {root / 'public'}")
+    if root not in out.parents and not allow_outside and _foreign_files(out) and not (manifest and manifest.exists()):
+        raise UsageError(
+            f"output folder {out} is outside the site and already holds files that counterpoint did not make; "
+            "choose a new or empty folder, or pass --allow-outside-output to build into it anyway "
+            "(files the build did not make are never removed)"
+        )
+
+
+def _foreign_files(out: Path) -> bool:
+    """``out`` exists and holds something other than a killed build's staging folder."""
+    from counterpoint.output import STAGING_PREFIX
+
+    try:
+        return any(not entry.name.startswith(STAGING_PREFIX) for entry in out.iterdir())
+    except (FileNotFoundError, NotADirectoryError):
+        return out.exists()
+    except OSError:
+        return True
+
+
+def _os_error(exc: OSError, root: Path, out: Path) -> ContentError:
+    """An operating-system error during a build, as the user can act on it:
+    the file (as the user knows it, never a staging path) and what to do."""
+    import errno
+
+    from counterpoint.output import STAGING_PREFIX
+
+    where = exc.filename2 if exc.errno == errno.ENOSPC and exc.filename2 else exc.filename or exc.filename2
+    path = Path(os.fsdecode(where)) if where else out
+    parts = [p for p in path.parts if not p.startswith(STAGING_PREFIX)]
+    path = Path(*parts) if parts else path
+    writing = path == out or out in path.parents or out.resolve() in path.parents
+    verb = "cannot write" if writing else "cannot read"
+    unchanged = " (the output folder was left as it was)" if writing else ""
+    hints = {
+        errno.ENOSPC: ("no space left on the device", "free some disk space and build again" + unchanged),
+        errno.EDQUOT: ("disk quota exceeded", "free some space and build again" + unchanged),
+        errno.EACCES: ("permission denied", "check the permissions of the file and its folder" + unchanged),
+        errno.EPERM: ("operation not permitted", "check the permissions of the file and its folder" + unchanged),
+        errno.ENOENT: ("the file disappeared during the build", "it was moved or deleted while the site was building; build again"),
+        errno.EROFS: ("the file system is read-only", "choose an output folder on a writable disk"),
+    }
+    message, hint = hints.get(exc.errno or 0, (exc.strerror or str(exc), "check the file and build again" + unchanged))
+    return ContentError(display_path(path, root), 0, f"{verb} file: {message}", hint)

@@ -1,86 +1,141 @@
-"""Atom feeds: essays, corrections (one entry per UPD), corrections per essay."""
+"""Atom feeds (RFC 4287): essays, corrections (one entry per UPD), corrections per essay.
+
+Links are absolute when ``base_url`` is (``https://x.github.io/blog/…``).  An
+Atom id must be an absolute IRI, so a site whose ``base_url`` is only a path
+gets stable ``urn:uuid:`` ids made from the site title and the page's path.
+A feed's ``updated`` is the newest of its entries' moments, compared as
+datetimes (``+03:00`` and ``Z`` stamps mix correctly).
+"""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timezone
 
 from jinja2 import Environment
 
+from counterpoint.frontmatter import Stamp
 from counterpoint.model import EssaySummary, UpdateSummary
 from counterpoint.render import Site
 
-FEED_SIZE = 20
+FEED_SIZE = 50  # newest entries per feed; the pages themselves list everything
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
-def _epoch() -> str:
-    return datetime(1970, 1, 1, tzinfo=timezone.utc).isoformat().replace("+00:00", "Z")
+def atom_id(site: Site, path: str) -> str:
+    """An absolute IRI for a feed or entry id."""
+    url = site.absolute(path)
+    if "://" in url:
+        return url
+    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"counterpoint:{site.config.title}:{url}"))
+
+
+def _moment(stamp: Stamp, tz: str) -> tuple[datetime, str]:
+    return stamp.sort_key(tz), stamp.iso(tz)
+
+
+def _newest(entries: list[dict], fallback: Stamp | None, tz: str) -> str:
+    """The newest ``updated`` of the entries, compared as datetimes."""
+    if entries:
+        return max(entries, key=lambda e: e["updated_at"])["updated"]
+    if fallback is not None:
+        return fallback.iso(tz)
+    return _EPOCH.isoformat().replace("+00:00", "Z")
 
 
 def essays_feed(essays: list[EssaySummary], site: Site, jinja: Environment) -> str:
     tz = site.config.timezone
-    entries = [
-        {
-            "title": e.title,
-            "id": site.absolute(e.url),
-            "url": site.absolute(e.url),
-            "published": e.date.iso(tz),
-            "updated": (e.updated or e.date).iso(tz) if e.updated and e.updated.sort_key(tz) > e.date.sort_key(tz) else e.date.iso(tz),
-            "author": e.author,
-            "tags": e.tags,
-            "summary": e.summary,
-            "html": "",
-        }
-        for e in essays[:FEED_SIZE]
-    ]
-    updated = max((x["updated"] for x in entries), default=_epoch())
+    entries = []
+    for e in essays[:FEED_SIZE]:
+        newest = e.updated if e.updated and e.updated.sort_key(tz) > e.date.sort_key(tz) else e.date
+        updated_at, updated = _moment(newest, tz)
+        entries.append(
+            {
+                "title": e.title,
+                "id": atom_id(site, e.url),
+                "url": site.absolute(e.url),
+                "published": e.date.iso(tz),
+                "updated": updated,
+                "updated_at": updated_at,
+                "author": e.author,
+                "tags": e.tags,
+                "summary": e.summary,
+                "html": "",
+                "lang": e.lang,
+            }
+        )
     return jinja.get_template("feed.xml").render(
-        site=site, t=site.t, title=site.config.title, feed_path="feed.xml", alternate="", updated=updated, entries=entries
+        site=site,
+        t=site.t,
+        title=site.config.title,
+        subtitle=site.config.description,
+        feed_id=atom_id(site, "feed.xml"),
+        feed_path="feed.xml",
+        alternate="",
+        updated=_newest(entries, None, tz),
+        entries=entries,
+        lang=site.config.language,
     )
 
 
-def _upd_entries(updates: list[UpdateSummary], site: Site, author: str) -> list[dict]:
+def _upd_entries(updates: list[UpdateSummary], site: Site, authors: dict[str, str]) -> list[dict]:
     tz = site.config.timezone
-    return [
-        {
-            "title": f"{site.t('upd')} {site.t.date(u.date)}: {u.essay_title}",
-            "id": site.absolute(u.essay_url) + "#" + u.id,
-            "url": site.absolute(u.essay_url) + "#" + u.id,
-            "published": u.date.iso(tz),
-            "updated": u.date.iso(tz),
-            "author": author,
-            "tags": (),
-            "summary": "",
-            "html": u.html,
-        }
-        for u in updates[:FEED_SIZE]
-    ]
+    entries = []
+    for u in updates[:FEED_SIZE]:
+        updated_at, updated = _moment(u.date, tz)
+        entries.append(
+            {
+                "title": f"{site.t('upd')} {site.t.date(u.date)}: {u.essay_title}",
+                "id": atom_id(site, f"{u.essay_url}#{u.id}"),
+                "url": site.absolute(u.essay_url) + "#" + u.id,
+                "published": updated,
+                "updated": updated,
+                "updated_at": updated_at,
+                "author": authors.get(u.essay_slug, site.config.author),
+                "tags": (),
+                "summary": "",
+                "html": u.html,
+                "base": site.absolute(u.essay_url),
+                "lang": "",
+            }
+        )
+    return entries
 
 
-def corrections_feed(updates: list[UpdateSummary], site: Site, jinja: Environment) -> str:
-    entries = _upd_entries(updates, site, site.config.author)
-    updated = max((x["updated"] for x in entries), default=_epoch())
+def corrections_feed(
+    updates: list[UpdateSummary], site: Site, jinja: Environment, essays: list[EssaySummary] = ()
+) -> str:
+    """Every UPD on the site, newest first (``updates`` comes sorted)."""
+    entries = _upd_entries(updates, site, {e.slug: e.author for e in essays})
     return jinja.get_template("feed.xml").render(
         site=site,
         t=site.t,
         title=f"{site.config.title}: {site.t('corrections')}",
+        subtitle=site.t("corrections_intro"),
+        feed_id=atom_id(site, "corrections/feed.xml"),
         feed_path="corrections/feed.xml",
         alternate="corrections/",
-        updated=updated,
+        updated=_newest(entries, None, site.config.timezone),
         entries=entries,
+        lang=site.config.language,
     )
 
 
 def essay_corrections_feed(essay: EssaySummary, site: Site, jinja: Environment) -> str:
+    """The UPDs of one essay (``essays/<slug>/corrections.xml``); empty until the first UPD."""
     tz = site.config.timezone
     updates = sorted(essay.updates, key=lambda u: u.date.sort_key(tz), reverse=True)
-    entries = _upd_entries(updates, site, essay.author)
-    updated = max((x["updated"] for x in entries), default=essay.date.iso(tz))
+    entries = _upd_entries(updates, site, {essay.slug: essay.author})
     return jinja.get_template("feed.xml").render(
         site=site,
         t=site.t,
         title=f"{essay.title}: {site.t('corrections')}",
+        subtitle="",
+        feed_id=atom_id(site, essay.url + "corrections.xml"),
         feed_path=essay.url + "corrections.xml",
         alternate=essay.url,
-        updated=updated,
+        updated=_newest(entries, essay.date, tz),
         entries=entries,
+        lang=essay.lang or site.config.language,
     )

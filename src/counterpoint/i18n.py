@@ -17,7 +17,7 @@ from functools import lru_cache
 from string import Formatter
 from typing import Mapping
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 
 from counterpoint.frontmatter import Stamp
@@ -100,14 +100,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "reading_time.few": "{n} минуты",
         "reading_time.many": "{n} минут",
         "reading_time.other": "{n} минуты",
-        "critiques.one": "{n} критика",
-        "critiques.few": "{n} критики",
-        "critiques.many": "{n} критик",
-        "critiques.other": "{n} критики",
-        "open_critiques.one": "{n} открыта",
-        "open_critiques.few": "{n} открыты",
-        "open_critiques.many": "{n} открыто",
-        "open_critiques.other": "{n} открыто",
+        "critiques.one": "{n} отзыв",
+        "critiques.few": "{n} отзыва",
+        "critiques.many": "{n} отзывов",
+        "critiques.other": "{n} отзыва",
+        "open_critiques.one": "{n} открытый",
+        "open_critiques.few": "{n} открытых",
+        "open_critiques.many": "{n} открытых",
+        "open_critiques.other": "{n} открытых",
         "upds.one": "{n} UPD",
         "upds.other": "{n} UPD",
         "remarks.one": "{n} замечание",
@@ -182,7 +182,23 @@ PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
 
 @lru_cache(maxsize=None)
 def _locale(lang: str) -> Locale:
-    return Locale.parse(lang.replace("-", "_"))
+    """The Babel locale for ``lang`` ("ru", "en-GB"); its base language, else English."""
+    code = lang.replace("-", "_")
+    for candidate in (code, code.split("_")[0].lower(), "en"):
+        try:
+            return Locale.parse(candidate)
+        except (UnknownLocaleError, ValueError, TypeError):
+            continue
+    return Locale("en")
+
+
+def known_language(lang: str) -> bool:
+    """Babel knows ``lang`` (``ru``, ``en``, ``en-GB``, ``pt_BR``…)."""
+    try:
+        Locale.parse(lang.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -193,7 +209,7 @@ class Translator:
     overrides: Mapping[str, str]
 
     def _table(self) -> dict[str, str]:
-        base = self.lang.split("-")[0].split("_")[0]
+        base = self.lang.split("-")[0].split("_")[0].lower()
         return STRINGS.get(base, STRINGS["en"])
 
     def raw(self, key: str) -> str:

@@ -183,6 +183,7 @@ class EssaySummary:
     open_critiques: int
     updates: tuple[UpdateSummary, ...]
     draft: bool = False
+    digest: str = ""  # of everything above: what listings use as their cache key
 
 
 @dataclass(frozen=True)

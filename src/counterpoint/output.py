@@ -11,6 +11,7 @@ previous build's manifest, never by a recursive delete, so ``.git``,
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -33,6 +34,7 @@ class Manifest:
     """What the last successful build wrote: rel path -> (digest, size)."""
 
     files: dict[str, tuple[str, int]]
+    trusted: bool = False  # the output is known to be as recorded: skip the stat per file
 
     @classmethod
     def load(cls, path: Path) -> "Manifest":
@@ -50,6 +52,8 @@ class Manifest:
         known = self.files.get(ref.rel)
         if known is None or known != (ref.digest, ref.size):
             return False
+        if self.trusted:
+            return True
         try:
             return (out / ref.rel).stat().st_size == ref.size
         except OSError:
@@ -74,10 +78,13 @@ class Stage:
     def __init__(self, out: Path, manifest: Manifest):
         self.out = out
         self.manifest = manifest
+        self.created = not out.exists()  # a failed first build removes the folder it made
+        self.committed = False
         out.mkdir(parents=True, exist_ok=True)
         self.dir = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + "stage-", dir=out))
         self.refs: dict[str, OutputRef] = {}
         self.staged: set[str] = set()
+        self._checked: set[Path] = set()  # output folders known to stay inside the output
 
     def write(self, rel: str, data: bytes) -> OutputRef:
         ref = OutputRef(rel, digest_bytes(data), len(data))
@@ -105,29 +112,75 @@ class Stage:
                 self.staged.add(ref.rel)
 
     def commit(self) -> tuple[list[str], Manifest]:
-        """Move every staged file into place, then remove stale ones."""
+        """Move every staged file into place, then remove stale ones.
+
+        All or nothing: every target is checked first; a file about to be
+        replaced or removed is kept (hard-linked, else moved) in the staging
+        folder, so that when a replace fails half way (a full disk, a file
+        locked by another program) everything done so far is undone and the
+        output is as the previous build left it.
+        """
         changed: list[str] = []
+        new = Manifest({rel: (ref.digest, ref.size) for rel, ref in self.refs.items()})
+        stale = [rel for rel in sorted(set(self.manifest.files) - set(new.files)) if self._removable(rel)]
+        backup = self.dir / ".cp-old"  # no output path starts with a dot folder
+        done: list[tuple[str, bool]] = []  # (rel, had an old version) in the order applied
         try:
+            for rel in sorted(self.staged):
+                self._check_target(rel)
             for rel in sorted(self.staged):
                 target = self.out / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
-                if target.is_dir() and not target.is_symlink():
-                    raise OSError(f"cannot write {rel}: a folder of that name is in the way")
+                existed = _keep(target, backup / rel, move=False)
+                done.append((rel, existed))
                 os.replace(self.dir / rel, target)
                 changed.append(rel)
-            new = Manifest({rel: (ref.digest, ref.size) for rel, ref in self.refs.items()})
-            for rel in sorted(set(self.manifest.files) - set(new.files)):
+            for rel in stale:
                 target = self.out / rel
-                if target.is_file() or target.is_symlink():
-                    target.unlink()
-                    changed.append(rel)
-                    _prune_empty(target.parent, self.out)
+                done.append((rel, _keep(target, backup / rel, move=True)))
+                changed.append(rel)
+                _prune_empty(target.parent, self.out)
+            self.committed = True
+        except BaseException:
+            self._roll_back(done, backup)
+            raise
         finally:
             self.discard()
         return changed, new
 
+    def _check_target(self, rel: str) -> None:
+        """Refuse to write through a symlinked folder that leads out of the output,
+        or over a folder that stands where a file goes."""
+        target = self.out / rel
+        if target.parent not in self._checked and not _inside(target.parent, self.out):
+            raise OSError(errno.EXDEV, "a folder on the way is a symlink that leads out of the output folder", str(target))
+        self._checked.add(target.parent)
+        if target.is_dir() and not target.is_symlink():
+            raise OSError(errno.EISDIR, "a folder of that name is in the way", str(target))
+
+    def _removable(self, rel: str) -> bool:
+        target = self.out / rel
+        return (target.is_file() or target.is_symlink()) and _inside(target.parent, self.out)
+
+    def _roll_back(self, done: list[tuple[str, bool]], backup: Path) -> None:
+        for rel, existed in reversed(done):
+            target = self.out / rel
+            try:
+                if existed:
+                    os.replace(backup / rel, target)
+                elif target.is_file() or target.is_symlink():
+                    target.unlink()
+                    _prune_empty(target.parent, self.out)
+            except OSError:
+                continue  # keep restoring the rest
+
     def discard(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
+        if self.created and not self.committed:
+            try:
+                self.out.rmdir()  # only when empty: a failed first build leaves nothing behind
+            except OSError:
+                pass
 
 
 _MADE: set[Path] = set()
@@ -140,6 +193,32 @@ def write_staged(stage_dir: Path, rel: str, data: bytes) -> None:
         _MADE.add(target.parent)
     with open(target, "wb") as handle:
         handle.write(data)
+
+
+def _keep(target: Path, backup: Path, *, move: bool) -> bool:
+    """Keep the current ``target`` at ``backup`` (for a roll-back); False when there is none."""
+    if not (target.is_file() or target.is_symlink()):
+        return False
+    backup.parent.mkdir(parents=True, exist_ok=True)
+    if not move:
+        try:
+            os.link(target, backup, follow_symlinks=False)  # free: the old file stays where it is
+            return True
+        except OSError:
+            pass  # no hard links here: copy it
+        shutil.copy2(target, backup, follow_symlinks=False)
+        return True
+    os.replace(target, backup)
+    return True
+
+
+def _inside(folder: Path, out: Path) -> bool:
+    """``folder`` is ``out`` or below it, once symlinks are resolved."""
+    try:
+        real, base = folder.resolve(), out.resolve()
+    except OSError:
+        return False
+    return real == base or base in real.parents
 
 
 def _prune_empty(folder: Path, out: Path) -> None:

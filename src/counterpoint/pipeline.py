@@ -7,6 +7,7 @@ build) and only its summary travels back to the site-wide pages.
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -86,6 +87,7 @@ def _process(
     jinja = jinja_for(ctx.theme)
     url = f"essays/{parsed.meta.slug}/"
     summary = summarize(linked, site, url)
+    summary = replace(summary, digest=digest_bytes(pickle.dumps(summary, protocol=5)))
     files: dict[str, bytes] = {
         url + "index.html": render_essay_page(linked, summary, site, jinja).encode(),
         url + "annotations.json": annotations(linked, summary, site).encode(),

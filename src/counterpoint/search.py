@@ -1,31 +1,86 @@
-"""Static full-text search with Pagefind, run after the pages are in place."""
+"""Static full-text search with Pagefind, run after the pages are in place.
+
+Pagefind (PyPI ``pagefind[bin]``) reads the built HTML and writes a search
+bundle into ``<output>/pagefind/``; the theme's search page loads it in the
+browser, so search works on any static host.  Essay pages mark their article
+(the essay with its critiques) with ``data-pagefind-body``, so listings are
+not indexed twice.  The whole site is indexed as one language (the site's),
+so the search page finds an English essay on a Russian site too.
+
+The new bundle is written beside the old one and swapped in when complete,
+so no stale index files pile up.  Without Pagefind the build still succeeds
+and says how to add search.
+"""
 
 from __future__ import annotations
 
 import importlib.util
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
-HINT = "search index skipped: Pagefind is not installed (pip install 'counterpoint[search]')"
+from counterpoint.output import STAGING_PREFIX
+
+BUNDLE = "pagefind"
+HINT = (
+    "search index skipped: Pagefind is not installed. "
+    "Add it with: pip install 'pagefind[bin]' (the 'search' extra of counterpoint); "
+    "turn search off with 'search: false' in site.yml or build --no-search"
+)
+TIMEOUT_S = 300
 
 
 def available() -> bool:
-    return importlib.util.find_spec("pagefind_bin") is not None or importlib.util.find_spec("pagefind") is not None
+    """Pagefind's Python package and its binary are importable."""
+    try:
+        return importlib.util.find_spec("pagefind") is not None and (
+            importlib.util.find_spec("pagefind_bin") is not None or shutil.which("pagefind") is not None
+        )
+    except (ImportError, ValueError):
+        return False
 
 
-def index_site(out: Path) -> str | None:
-    """Index the built site into ``out/pagefind``; return a warning or None."""
+def bundle_complete(out: Path) -> bool:
+    return (out / BUNDLE / "pagefind.js").is_file() and (out / BUNDLE / "pagefind-ui.js").is_file()
+
+
+def index_site(out: Path, language: str | None = None) -> str | None:
+    """Index the built site into ``out/pagefind``; return a warning (also printed) or None."""
     if not available():
         print(HINT, file=sys.stderr)
         return HINT
-    proc = subprocess.run(
-        [sys.executable, "-m", "pagefind", "--site", str(out), "--output-subdir", "pagefind", "--quiet"],
-        capture_output=True,
-        text=True,
-    )
-    if proc.returncode != 0:
-        message = f"search index failed: {(proc.stderr or proc.stdout).strip()[-500:]}"
+    out = Path(out)
+    fresh = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + "stage-search-", dir=out))
+    command = [sys.executable, "-m", "pagefind", "--site", str(out), "--output-path", str(fresh), "--quiet"]
+    if language:
+        command += ["--force-language", language.replace("_", "-").split("-")[0].lower()]
+    try:
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S)
+        failed = proc.returncode != 0 or not (fresh / "pagefind.js").is_file()
+        detail = (proc.stderr or proc.stdout).strip()
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        failed, detail = True, str(exc)
+    if failed:
+        shutil.rmtree(fresh, ignore_errors=True)
+        message = f"search index failed (the site itself was built): {detail[-500:] or 'pagefind exited with an error'}"
         print(message, file=sys.stderr)
         return message
+    _swap(fresh, out / BUNDLE)
     return None
+
+
+def _swap(fresh: Path, target: Path) -> None:
+    """Put ``fresh`` in place of ``target``: the old bundle is moved aside, then removed."""
+    old = None
+    if target.is_symlink() or target.is_file():
+        target.unlink()
+    elif target.exists():
+        old = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + "stage-old-", dir=target.parent))
+        os.replace(target, old / BUNDLE)
+    os.replace(fresh, target)
+    os.chmod(target, 0o755)  # mkdtemp makes 0700 folders; a web server must read it
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

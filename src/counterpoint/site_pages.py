@@ -18,6 +18,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from counterpoint import feeds
+from counterpoint.i18n import Translator, translator
 from counterpoint.model import EssaySummary, UpdateSummary
 from counterpoint.render import Site
 from counterpoint.slugs import slug
@@ -54,7 +55,8 @@ class TagInfo:
 
 
 def page_path(prefix: str, number: int) -> str:
-    """``""`` -> ``index.html``, ``page/2/index.html``; under a prefix for tags."""
+    """The URL path of page ``number`` of a listing: ``""``, ``"page/2/"``…; under a
+    prefix for tags (``"tags/ai/page/2/"``)."""
     return prefix + ("" if number == 1 else f"page/{number}/")
 
 
@@ -64,28 +66,85 @@ def paginate(items: list, per_page: int) -> list[list]:
     return [items[i : i + per_page] for i in range(0, len(items), per_page)]
 
 
+def tag_slug(tag: str) -> str:
+    """The tag's URL slug: transliterated and lowercased ("Физика" -> "fizika"),
+    so tags that differ only in case share a page; a tag with no letters or
+    digits at all ("!!!") gets a stable slug from its text."""
+    return slug(tag) or "tag-" + blake2b(tag.casefold().encode(), digest_size=4).hexdigest()
+
+
 def tag_index(essays: list[EssaySummary]) -> dict[str, tuple[str, list[EssaySummary]]]:
-    """tag slug -> (display name, essays newest first); first spelling wins."""
+    """tag slug -> (display name, essays in the given order); the spelling of the
+    newest essay that uses a tag wins, and an essay is listed once per slug."""
     tags: dict[str, tuple[str, list[EssaySummary]]] = {}
     for essay in essays:
-        for tag in essay.tags:
-            key = slug(tag) or "tag"
-            tags.setdefault(key, (tag, []))[1].append(essay)
-    return dict(sorted(tags.items(), key=lambda kv: kv[1][0].lower()))
+        for key in dict.fromkeys(tag_slug(tag) for tag in essay.tags):
+            name = next(tag for tag in essay.tags if tag_slug(tag) == key)
+            tags.setdefault(key, (name, []))[1].append(essay)
+    return dict(sorted(tags.items(), key=lambda kv: (kv[1][0].casefold(), kv[0])))
 
 
 def all_updates(essays: list[EssaySummary], tz: str) -> list[UpdateSummary]:
-    updates = [u for e in essays for u in e.updates]
-    updates.sort(key=lambda u: (u.date.sort_key(tz), u.essay_slug, u.id), reverse=True)
-    return updates
+    """Every UPD on the site, newest first (same moment: newer essay first, then
+    the later block of the essay first)."""
+    ranked = [(u, rank, -pos) for rank, e in enumerate(essays) for pos, u in enumerate(e.updates)]
+    ranked.sort(key=lambda x: (-x[0].date.sort_key(tz).timestamp(), x[1], x[2]))
+    return [u for u, _, _ in ranked]
+
+
+def translators(site: Site) -> Callable[[str], Translator]:
+    """``t_for(lang)``: the UI strings of one essay's language, with the site's overrides."""
+    overrides = tuple(sorted(site.config.strings.items()))
+
+    def t_for(lang: str) -> Translator:
+        return site.t if not lang or lang == site.t.lang else translator(lang, overrides)
+
+    return t_for
+
+
+def _digests(essays: list[EssaySummary]) -> tuple[str, ...]:
+    """Listings are keyed by their essays' digests, not by pickling the essays again."""
+    return tuple(e.digest for e in essays)
+
+
+class Cards:
+    """Each essay's card (``partials/essay_card.html``) rendered once and reused by
+    every listing it appears on, across builds while its summary is unchanged."""
+
+    def __init__(self, memo: dict[str, str] | None = None):
+        self.memo: dict[str, str] = memo if memo is not None else {}
+
+    def renderer(self, site: Site, jinja: Environment, t_for: Callable[[str], Translator]) -> Callable[[EssaySummary], Markup]:
+        template = jinja.get_template("partials/essay_card.html")
+
+        def card(essay: EssaySummary) -> Markup:
+            key = essay.digest or essay.slug
+            html = self.memo.get(key)
+            if html is None:
+                html = template.render(site=site, t=site.t, t_for=t_for, essay=essay)
+                self.memo[key] = html
+            return Markup(html)
+
+        return card
+
+    def prune(self, essays: list[EssaySummary]) -> None:
+        """Forget the cards of essays that changed or went away."""
+        keep = {e.digest or e.slug for e in essays}
+        self.memo = {k: v for k, v in self.memo.items() if k in keep}
 
 
 def site_pages(
-    essays: list[EssaySummary], pages: list[tuple[str, Any]], site: Site, jinja: Environment
+    essays: list[EssaySummary],
+    pages: list[tuple[str, Any]],
+    site: Site,
+    jinja: Environment,
+    cards: Cards | None = None,
 ) -> Iterator[PageSpec]:
     """Every site-wide page; ``essays`` newest first, ``pages`` (rel, PlainPage)."""
     t = site.t
+    t_for = translators(site)
     per_page = site.config.essays_per_page
+    card = (cards or Cards()).renderer(site, jinja, t_for)
 
     def listing(prefix: str, chunk: list, number: int, total: int, **extra: Any) -> PageSpec:
         pager = Pager(
@@ -97,9 +156,9 @@ def site_pages(
         rel = page_path(prefix, number) + "index.html"
         return PageSpec(
             rel,
-            (chunk, pager, extra),
+            (_digests(chunk), pager, extra),
             lambda: jinja.get_template("index.html").render(
-                site=site, t=t, essays=chunk, pager=pager, page_url=page_path(prefix, number), **extra
+                site=site, t=t, t_for=t_for, card=card, essays=chunk, pager=pager, page_url=page_path(prefix, number), **extra
             ),
         )
 
@@ -117,19 +176,24 @@ def site_pages(
     for key, (name, items) in tags.items():
         tag_chunks = paginate(items, per_page)
         for number, chunk in enumerate(tag_chunks, 1):
-            yield listing(f"tags/{key}/", chunk, number, len(tag_chunks), heading=t("tagged", tag=name), intro="")
+            yield listing(f"tags/{key}/", chunk, number, len(tag_chunks), heading=t("tagged", tag=name), intro="", tag=name)
 
     updates = all_updates(essays, site.config.timezone)
     yield PageSpec(
         "corrections/index.html",
-        updates,
+        _digests([e for e in essays if e.updates]),
         lambda: jinja.get_template("corrections.html").render(
-            site=site, t=t, updates=updates, Markup=Markup, page_url="corrections/"
+            site=site, t=t, t_for=t_for, updates=updates, Markup=Markup, page_url="corrections/"
         ),
     )
-    yield PageSpec("feed.xml", essays[: feeds.FEED_SIZE], lambda: feeds.essays_feed(essays, site, jinja))
+    yield PageSpec("feed.xml", _digests(essays[: feeds.FEED_SIZE]), lambda: feeds.essays_feed(essays, site, jinja))
+    feed_updates = updates[: feeds.FEED_SIZE]
+    upd_slugs = {u.essay_slug for u in feed_updates}
+    upd_essays = [e for e in essays if e.slug in upd_slugs]
     yield PageSpec(
-        "corrections/feed.xml", updates[: feeds.FEED_SIZE], lambda: feeds.corrections_feed(updates, site, jinja)
+        "corrections/feed.xml",
+        (tuple((u.essay_slug, u.id) for u in feed_updates), _digests(upd_essays)),
+        lambda: feeds.corrections_feed(feed_updates, site, jinja, upd_essays),
     )
     yield PageSpec("404.html", None, lambda: jinja.get_template("404.html").render(site=site, t=t, page_url="404.html"))
     if site.config.search:
@@ -139,21 +203,38 @@ def site_pages(
     for rel, page in pages:
         yield page.spec(rel, site, jinja)
 
-    sitemap_urls = _sitemap(essays, pages, tags, len(chunks), site)
     yield PageSpec(
-        "sitemap.xml", sitemap_urls, lambda: jinja.get_template("sitemap.xml").render(site=site, urls=sitemap_urls)
+        "sitemap.xml",
+        (_digests(essays), [rel for rel, _ in pages]),
+        lambda: jinja.get_template("sitemap.xml").render(
+            site=site, urls=_sitemap(essays, pages, tags, len(chunks), site)
+        ),
     )
-    robots = f"User-agent: *\nAllow: /\n\nSitemap: {site.absolute('sitemap.xml')}\n"
+    robots = "User-agent: *\nAllow: /\n"
+    if "://" in site.config.base_url:  # crawlers need the sitemap's absolute URL
+        robots += f"\nSitemap: {site.absolute('sitemap.xml')}\n"
     yield PageSpec("robots.txt", robots, lambda: robots)
 
 
 def _sitemap(essays, pages, tags, index_pages: int, site: Site) -> list[dict[str, str]]:
+    """Every page a search engine should know, with ``lastmod`` where the build
+    knows it: an essay's newest UPD (else its date); the index and the
+    corrections page change with the newest essay or UPD."""
     tz = site.config.timezone
+
+    def lastmod(stamp) -> str:
+        return stamp.date.isoformat() if stamp else ""
+
     newest = max((e.updated or e.date for e in essays), key=lambda s: s.sort_key(tz), default=None)
-    urls = [{"loc": site.absolute(""), "lastmod": newest.date.isoformat() if newest else ""}]
+    newest_upd = max((e.updated for e in essays if e.updated), key=lambda s: s.sort_key(tz), default=None)
+    urls = [{"loc": site.absolute(""), "lastmod": lastmod(newest)}]
     urls += [{"loc": site.absolute(page_path("", n)), "lastmod": ""} for n in range(2, index_pages + 1)]
-    urls += [{"loc": site.absolute(e.url), "lastmod": (e.updated or e.date).date.isoformat()} for e in essays]
+    urls += [{"loc": site.absolute(e.url), "lastmod": lastmod(e.updated or e.date)} for e in essays]
     urls += [{"loc": site.absolute(rel.removesuffix("index.html")), "lastmod": ""} for rel, _ in pages]
-    urls += [{"loc": site.absolute(f"tags/{key}/"), "lastmod": ""} for key in tags]
-    urls.append({"loc": site.absolute("corrections/"), "lastmod": ""})
+    if tags:
+        urls.append({"loc": site.absolute("tags/"), "lastmod": ""})
+    for key, (_, items) in tags.items():
+        newest_tagged = max((e.updated or e.date for e in items), key=lambda s: s.sort_key(tz))
+        urls.append({"loc": site.absolute(f"tags/{key}/"), "lastmod": lastmod(newest_tagged)})
+    urls.append({"loc": site.absolute("corrections/"), "lastmod": lastmod(newest_upd)})
     return urls

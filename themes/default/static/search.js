@@ -1,0 +1,69 @@
+/* The search page: loads Pagefind's UI from the bundle the build wrote and
+ * mounts it on #search.  Everything it needs comes from data attributes:
+ *   data-bundle       URL of the Pagefind bundle ("/blog/pagefind/")
+ *   data-base-url     the site's base path, prefixed to every result URL
+ *   data-placeholder  the search box placeholder, in the page's language
+ *   data-unavailable  what to say when the bundle is missing
+ * A query in the address (search/?q=tides) is run on load, and the address
+ * follows what is typed, so a search can be bookmarked or shared. */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("search");
+  if (!root) return;
+  var data = root.dataset;
+  var bundle = data.bundle || "/pagefind/";
+  if (bundle.charAt(bundle.length - 1) !== "/") bundle += "/";
+
+  function unavailable() {
+    var note = document.createElement("p");
+    note.className = "search-unavailable";
+    note.textContent = data.unavailable || "Search is not available.";
+    root.replaceChildren(note);
+    root.setAttribute("data-search-state", "unavailable");
+  }
+
+  function followQuery() {
+    if (!window.history || !window.history.replaceState) return;
+    root.addEventListener("input", function (event) {
+      var input = event.target;
+      if (!input || input.tagName !== "INPUT") return;
+      var url = new URL(window.location.href);
+      if (input.value) url.searchParams.set("q", input.value);
+      else url.searchParams.delete("q");
+      window.history.replaceState(null, "", url.toString());
+    });
+  }
+
+  function mount() {
+    if (typeof window.PagefindUI !== "function") {
+      unavailable();
+      return;
+    }
+    var options = {
+      element: "#search",
+      bundlePath: bundle,
+      baseUrl: data.baseUrl || "/",
+      showSubResults: true,
+      showImages: false,
+      autofocus: true
+    };
+    if (data.placeholder) options.translations = { placeholder: data.placeholder };
+    var ui = new window.PagefindUI(options);
+    root.setAttribute("data-search-state", "ready");
+    followQuery();
+    var query = new URLSearchParams(window.location.search).get("q");
+    if (query) ui.triggerSearch(query);
+  }
+
+  var style = document.createElement("link");
+  style.rel = "stylesheet";
+  style.href = bundle + "pagefind-ui.css";
+  document.head.appendChild(style);
+
+  var script = document.createElement("script");
+  script.src = bundle + "pagefind-ui.js";
+  script.onload = mount;
+  script.onerror = unavailable;
+  document.head.appendChild(script);
+})();

@@ -1,0 +1,711 @@
+"""The blog around the essays: index pages, tags, corrections, feeds, sitemap,
+robots.txt, 404, Open Graph, drafts, localization and annotations.json."""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from datetime import datetime
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from counterpoint.engine import Engine
+from counterpoint.errors import BuildFailed
+from counterpoint.i18n import STRINGS, check_strings, translator
+from counterpoint.site_pages import paginate, tag_slug
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+BASE = "https://example.org/blog/"
+REPO = Path(__file__).resolve().parents[1]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), "utf-8")
+
+
+def site_yml(**extra: object) -> str:
+    settings: dict[str, object] = {"title": "Test blog", "author": "Vera Lind", "language": "en", **extra}
+    lines = []
+    for key, value in settings.items():
+        if isinstance(value, dict):
+            lines.append(f"{key}:")
+            lines += [f"  {k}: {json.dumps(v, ensure_ascii=False)}" for k, v in value.items()]
+        else:
+            lines.append(f"{key}: {json.dumps(value, ensure_ascii=False) if isinstance(value, str) else value}")
+    return "\n".join(lines) + "\n"
+
+
+def essay(title: str, date: str, body: str = "Some text.", **meta: object) -> str:
+    lines = ["---", f"title: {json.dumps(title, ensure_ascii=False)}", f"date: {date}"]
+    for key, value in meta.items():
+        if isinstance(value, (list, tuple)):
+            lines.append(f"{key}: [{', '.join(json.dumps(v, ensure_ascii=False) for v in value)}]")
+        elif isinstance(value, bool):
+            lines.append(f"{key}: {'true' if value else 'false'}")
+        else:
+            lines.append(f"{key}: {value}")
+    return "\n".join(lines) + "\n---\n\n" + textwrap.dedent(body).strip() + "\n"
+
+
+def critique(author: str, date: str, body: str, **meta: str) -> str:
+    extra = "".join(f"{k}: {v}\n" for k, v in meta.items())
+    return f"---\nauthor: {author}\ndate: {date}\n{extra}---\n" + textwrap.dedent(body).strip() + "\n"
+
+
+def build(root: Path, out: Path | None = None, *, base_url: str | None = BASE, drafts: bool = False) -> Path:
+    out = out or root.parent / (root.name + "-out")
+    report = Engine(root, out=out, base_url=base_url, drafts=drafts, use_cache=False, search=False).build()
+    assert report.ok, "\n".join(report.errors)
+    return out
+
+
+def make(tmp_path: Path, files: dict[str, str], name: str = "site", **config: object) -> Path:
+    root = tmp_path / name
+    write(root, {"site.yml": site_yml(**config), **files})
+    return root
+
+
+class Page(HTMLParser):
+    """The bits of an HTML page the tests look at."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.meta: dict[str, str] = {}
+        self.links: list[tuple[str, str]] = []  # (rel, href) of <link>
+        self.anchors: list[str] = []
+        self.ids: set[str] = set()
+        self.html_lang = ""
+        self.elements: list[tuple[str, dict[str, str]]] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        self.elements.append((tag, a))
+        if "id" in a:
+            self.ids.add(a["id"])
+        if tag == "html":
+            self.html_lang = a.get("lang", "")
+        elif tag == "meta" and ("property" in a or "name" in a):
+            self.meta[a.get("property") or a["name"]] = a.get("content", "")
+        elif tag == "link":
+            self.links.append((a.get("rel", ""), a.get("href", "")))
+        elif tag == "a" and "href" in a:
+            self.anchors.append(a["href"])
+
+    def canonical(self) -> str:
+        return next(href for rel, href in self.links if rel == "canonical")
+
+    def with_class(self, cls: str) -> list[dict[str, str]]:
+        return [a for _, a in self.elements if cls in a.get("class", "").split()]
+
+
+@dataclass
+class Element:
+    """An element of a page with the class asked for: its attributes, its text
+    (whitespace collapsed) and its links as (href, text)."""
+
+    attrs: dict[str, str]
+    text: str
+    links: list[tuple[str, str]]
+
+
+class _Elements(HTMLParser):
+    def __init__(self, tag: str, cls: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tag, self.cls = tag, cls
+        self.found: list[Element] = []
+        self.depth = 0  # nesting of self.tag inside the element being read
+        self.text: list[str] = []
+        self.href: str | None = None
+        self.link_text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if self.depth:
+            if tag == self.tag:
+                self.depth += 1
+            if tag == "a":
+                self.href, self.link_text = a.get("href", ""), []
+        elif tag == self.tag and self.cls in a.get("class", "").split():
+            self.depth = 1
+            self.text = []
+            self.found.append(Element(a, "", []))
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.depth:
+            return
+        if tag == "a" and self.href is not None:
+            self.found[-1].links.append((self.href, " ".join("".join(self.link_text).split())))
+            self.href = None
+        if tag == self.tag:
+            self.depth -= 1
+            if not self.depth:
+                self.found[-1].text = " ".join("".join(self.text).split())
+
+    def handle_data(self, data: str) -> None:
+        if self.depth:
+            self.text.append(data)
+            if self.href is not None:
+                self.link_text.append(data)
+
+
+def elements(out: Path, rel: str, tag: str, cls: str) -> list[Element]:
+    parser = _Elements(tag, cls)
+    parser.feed((out / rel).read_text("utf-8"))
+    return parser.found
+
+
+def page(out: Path, rel: str) -> Page:
+    return Page((out / rel).read_text("utf-8"))
+
+
+def text_of(out: Path, rel: str) -> str:
+    return (out / rel).read_text("utf-8")
+
+
+def card_slugs(out: Path, rel: str) -> list[str]:
+    return [a["data-essay"] for a in page(out, rel).with_class("essay-card")]
+
+
+def atom(out: Path, rel: str) -> ET.Element:
+    root = ET.fromstring((out / rel).read_bytes())
+    assert root.tag == f"{ATOM}feed"
+    return root
+
+
+def atom_time(text: str) -> datetime:
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    assert value.tzinfo is not None, f"Atom dates need a zone: {text}"
+    return value
+
+
+def assert_valid_atom(feed: ET.Element) -> None:
+    """RFC 4287's required elements, RFC 3339 dates, absolute ids, unique entry ids."""
+    for name in ("id", "title", "updated"):
+        assert feed.find(f"{ATOM}{name}") is not None, f"feed lacks <{name}>"
+    atom_time(feed.findtext(f"{ATOM}updated"))
+    assert feed.find(f"{ATOM}link[@rel='self']") is not None
+    feed_has_author = feed.find(f"{ATOM}author/{ATOM}name") is not None
+    ids = []
+    for entry in feed.findall(f"{ATOM}entry"):
+        for name in ("id", "title", "updated"):
+            assert (entry.findtext(f"{ATOM}{name}") or "").strip(), f"entry lacks <{name}>"
+        atom_time(entry.findtext(f"{ATOM}updated"))
+        if entry.find(f"{ATOM}published") is not None:
+            atom_time(entry.findtext(f"{ATOM}published"))
+        assert feed_has_author or entry.find(f"{ATOM}author/{ATOM}name") is not None
+        assert entry.find(f"{ATOM}link[@rel='alternate']") is not None or entry.find(f"{ATOM}content") is not None
+        ids.append(entry.findtext(f"{ATOM}id"))
+    for value in [feed.findtext(f"{ATOM}id"), *ids]:
+        assert re.match(r"^[a-z][a-z0-9+.-]*:", value), f"Atom id must be an absolute IRI: {value}"
+    assert len(ids) == len(set(ids)), "entry ids repeat"
+
+
+def all_files(out: Path) -> dict[str, str]:
+    return {
+        p.relative_to(out).as_posix(): p.read_text("utf-8")
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.suffix in (".html", ".xml", ".txt", ".json")
+    }
+
+
+# --------------------------------------------------------------------------- pagination
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 4, 5, 6])
+def test_index_pagination_boundaries(tmp_path: Path, count: int) -> None:
+    per_page = 2
+    files = {f"content/essays/e{i}.md": essay(f"Essay {i}", f"2026-01-{10 + i:02d}") for i in range(count)}
+    out = build(make(tmp_path, files, essays_per_page=per_page))
+    pages = max(1, -(-count // per_page))
+    listed: list[str] = []
+    for number in range(1, pages + 1):
+        rel = "index.html" if number == 1 else f"page/{number}/index.html"
+        assert (out / rel).is_file(), rel
+        slugs = card_slugs(out, rel)
+        assert 0 < len(slugs) <= per_page or count == 0
+        listed += slugs
+        nav = page(out, rel)
+        older = f"/blog/page/{number + 1}/"
+        newer = "/blog/" if number == 2 else f"/blog/page/{number - 1}/"
+        assert (older in nav.anchors) == (number < pages)
+        assert (newer in nav.anchors) == (number > 1)
+        assert nav.canonical() == BASE + ("" if number == 1 else f"page/{number}/")
+    assert not (out / f"page/{pages + 1}").exists()
+    assert not (out / "page/1").exists()
+    assert listed == [f"e{i}" for i in reversed(range(count))]  # newest first, each essay once
+
+
+def test_paginate_is_exact_at_multiples() -> None:
+    assert paginate([], 3) == [[]]
+    assert [len(c) for c in paginate(list(range(6)), 3)] == [3, 3]
+    assert [len(c) for c in paginate(list(range(7)), 3)] == [3, 3, 1]
+
+
+def test_index_card_shows_everything_an_essay_list_needs(tmp_path: Path) -> None:
+    files = {
+        "content/essays/tides/index.md": essay(
+            "How tides work",
+            "2026-01-10",
+            """
+            ::: upd 2026-01-20 re=lift
+            Fixed the lift.
+            :::
+
+            [The Moon lifts the water.]{.claim #lift} More words here.
+            """,
+            summary="The Moon and the sea.",
+            tags=["Physics"],
+            difficulty="hard",
+        ),
+        "content/essays/tides/critiques/lift.md": critique("ana", "2026-01-12", "::: on #lift\nNo.\n:::"),
+        "content/essays/tides/critiques/other.md": critique("bo", "2026-01-13", "::: on #lift\nHm.\n:::"),
+    }
+    out = build(make(tmp_path, files))
+    (card,) = elements(out, "index.html", "li", "essay-card")
+    for expected in (
+        "How tides work",
+        "The Moon and the sea.",
+        "January 10, 2026",
+        "1 min read",
+        "Difficulty: Hard",
+        "2 critiques",
+        "1 open",
+        "1 UPD",
+        "Physics",
+    ):
+        assert expected in card.text, expected
+    hrefs = dict(card.links)
+    assert hrefs["/blog/tags/physics/"] == "Physics"
+    assert hrefs["/blog/essays/tides/"] == "How tides work"
+
+
+# --------------------------------------------------------------------------- tags
+
+
+def test_tag_slugs_transliterate_and_ignore_case(tmp_path: Path) -> None:
+    files = {
+        "content/essays/a.md": essay("A", "2026-01-01", tags=["Физика", "AI"]),
+        "content/essays/b.md": essay("B", "2026-01-02", tags=["физика", "ai", "ИИ"]),
+        "content/essays/c.md": essay("C", "2026-01-03", tags=["Machine Learning", "!!!"]),
+    }
+    out = build(make(tmp_path, files))
+    assert tag_slug("Физика") == tag_slug("физика") == "fizika"
+    assert sorted(p.name for p in (out / "tags").iterdir() if p.is_dir()) == sorted(
+        ["fizika", "ai", "ii", "machine-learning", tag_slug("!!!")]
+    )
+    assert tag_slug("!!!").startswith("tag-") and tag_slug("!!!") != tag_slug("???")
+    assert card_slugs(out, "tags/fizika/index.html") == ["b", "a"]
+    assert card_slugs(out, "tags/ai/index.html") == ["b", "a"]
+    # the newest essay's spelling names the shared page
+    assert "Essays tagged “физика”" in text_of(out, "tags/fizika/index.html")
+    tags_page = page(out, "tags/index.html")
+    for key in ("fizika", "ai", "ii", "machine-learning", tag_slug("!!!")):
+        assert f"/blog/tags/{key}/" in tags_page.anchors
+    # every tag link on every card and essay page points at an existing tag page
+    for rel in ("index.html", "essays/a/index.html", "essays/b/index.html", "essays/c/index.html"):
+        for href in page(out, rel).anchors:
+            if href.startswith("/blog/tags/") and href != "/blog/tags/":
+                assert (out / href.removeprefix("/blog/") / "index.html").is_file(), href
+
+
+def test_tag_pages_paginate(tmp_path: Path) -> None:
+    files = {f"content/essays/e{i}.md": essay(f"E{i}", f"2026-02-0{i + 1}", tags=["Same"]) for i in range(3)}
+    out = build(make(tmp_path, files, essays_per_page=2))
+    assert card_slugs(out, "tags/same/index.html") == ["e2", "e1"]
+    assert card_slugs(out, "tags/same/page/2/index.html") == ["e0"]
+    assert "/blog/tags/same/page/2/" in page(out, "tags/same/index.html").anchors
+
+
+# --------------------------------------------------------------------------- corrections and feeds
+
+
+def corrections_site(tmp_path: Path, **config: object) -> Path:
+    files = {
+        "content/essays/tides/index.md": essay(
+            "Tides",
+            "2026-01-10",
+            """
+            ::: upd 2026-01-20 re=lift,numbers corrects=#lift
+            The Moon does not lift the water.
+            :::
+
+            [The Moon lifts the water.]{.claim #lift} [Ten million times weaker.]{.claim #ten}
+
+            ::: upd 2026-01-25T09:00:00+03:00 re=numbers
+            The figure was off by a factor of thirty.
+            :::
+            """,
+            tags=["physics"],
+        ),
+        "content/essays/tides/critiques/lift.md": critique("dmitry_k", "2026-01-12", "::: on #lift\nIt does not.\n:::"),
+        "content/essays/tides/critiques/numbers.md": critique("ana_r", "2026-01-14", "::: on #ten\nSource?\n:::"),
+        "content/essays/winds/index.md": essay(
+            "Winds",
+            "2026-01-15",
+            """
+            Wind is air that moves.
+
+            ::: upd 2026-01-22
+            Added a sentence.
+            :::
+            """,
+        ),
+        "content/essays/calm.md": essay("Calm", "2026-01-05", "No corrections here."),
+    }
+    return make(tmp_path, files, **config)
+
+
+def test_corrections_page_lists_every_upd_newest_first(tmp_path: Path) -> None:
+    out = build(corrections_site(tmp_path))
+    items = elements(out, "corrections/index.html", "li", "correction")
+    assert [item.attrs["data-essay"] for item in items] == ["tides", "winds", "tides"]
+    newest, middle, oldest = items
+    assert "January 25, 2026" in newest.text and "factor of thirty" in newest.text
+    assert ("/blog/essays/tides/", "Tides") in newest.links
+    assert any(href == "/blog/essays/tides/#upd-2026-01-25" for href, _ in newest.links)
+    assert ("/blog/essays/tides/#critique-numbers", "ana_r") in newest.links
+    assert "January 22, 2026" in middle.text and "Added a sentence." in middle.text
+    assert ("/blog/essays/winds/", "Winds") in middle.links
+    assert "January 20, 2026" in oldest.text and "does not lift" in oldest.text
+    for cid, author in (("lift", "dmitry_k"), ("numbers", "ana_r")):
+        assert (f"/blog/essays/tides/#critique-{cid}", author) in oldest.links
+    essay_page = page(out, "essays/tides/index.html")
+    assert {"upd-2026-01-20", "upd-2026-01-25", "critique-lift", "critique-numbers"} <= essay_page.ids
+
+
+def test_empty_site_has_index_feeds_and_corrections(tmp_path: Path) -> None:
+    root = make(tmp_path, {})
+    (root / "content").mkdir()
+    out = build(root)
+    assert card_slugs(out, "index.html") == []
+    assert "No corrections yet." in text_of(out, "corrections/index.html")
+    for rel in ("feed.xml", "corrections/feed.xml"):
+        feed = atom(out, rel)
+        assert_valid_atom(feed)
+        assert feed.findall(f"{ATOM}entry") == []
+    assert not (out / "page/2").exists()
+
+
+def test_feeds_are_valid_atom_with_absolute_urls_under_a_sub_path(tmp_path: Path) -> None:
+    out = build(corrections_site(tmp_path))
+    essays_feed = atom(out, "feed.xml")
+    assert_valid_atom(essays_feed)
+    entries = essays_feed.findall(f"{ATOM}entry")
+    assert [e.find(f"{ATOM}link[@rel='alternate']").get("href") for e in entries] == [
+        BASE + "essays/winds/",
+        BASE + "essays/tides/",
+        BASE + "essays/calm/",
+    ]
+    # an essay's entry is updated by its newest UPD
+    tides = next(e for e in entries if e.findtext(f"{ATOM}title") == "Tides")
+    assert atom_time(tides.findtext(f"{ATOM}updated")) == datetime.fromisoformat("2026-01-25T09:00:00+03:00")
+    assert atom_time(tides.findtext(f"{ATOM}published")) == datetime.fromisoformat("2026-01-10T00:00:00+00:00")
+
+    corrections = atom(out, "corrections/feed.xml")
+    assert_valid_atom(corrections)
+    upd_entries = corrections.findall(f"{ATOM}entry")
+    assert [e.find(f"{ATOM}link").get("href") for e in upd_entries] == [
+        BASE + "essays/tides/#upd-2026-01-25",
+        BASE + "essays/winds/#upd-2026-01-22",
+        BASE + "essays/tides/#upd-2026-01-20",
+    ]
+    assert "factor of thirty" in upd_entries[0].findtext(f"{ATOM}content")
+    assert upd_entries[0].find(f"{ATOM}content").get("{http://www.w3.org/XML/1998/namespace}base") == BASE + "essays/tides/"
+
+    per_essay = atom(out, "essays/tides/corrections.xml")
+    assert_valid_atom(per_essay)
+    assert [e.findtext(f"{ATOM}id") for e in per_essay.findall(f"{ATOM}entry")] == [
+        BASE + "essays/tides/#upd-2026-01-25",
+        BASE + "essays/tides/#upd-2026-01-20",
+    ]
+    calm = atom(out, "essays/calm/corrections.xml")
+    assert_valid_atom(calm)
+    assert calm.findall(f"{ATOM}entry") == []
+
+    for feed in (essays_feed, corrections, per_essay):
+        for link in feed.iter(f"{ATOM}link"):
+            assert link.get("href").startswith(BASE), link.get("href")
+        assert feed.findtext(f"{ATOM}id").startswith(BASE)
+        newest = max(atom_time(e.findtext(f"{ATOM}updated")) for e in feed.findall(f"{ATOM}entry"))
+        assert atom_time(feed.findtext(f"{ATOM}updated")) == newest
+    # every feed is advertised where readers look for it
+    assert ("alternate", "/blog/feed.xml") in page(out, "index.html").links
+    assert ("alternate", "/blog/essays/tides/corrections.xml") in page(out, "essays/tides/index.html").links
+
+
+def test_feed_updated_compares_moments_not_strings(tmp_path: Path) -> None:
+    # 01:00 at +05:00 on the 20th is 20:00 UTC on the 19th: earlier than 22:00 UTC on the 19th,
+    # although its text sorts later.
+    files = {
+        "content/essays/east.md": essay("East", "2026-01-20T01:00:00+05:00"),
+        "content/essays/west.md": essay("West", "2026-01-19T22:00:00Z"),
+    }
+    out = build(make(tmp_path, files))
+    feed = atom(out, "feed.xml")
+    assert atom_time(feed.findtext(f"{ATOM}updated")) == datetime.fromisoformat("2026-01-19T22:00:00+00:00")
+    assert [e.findtext(f"{ATOM}title") for e in feed.findall(f"{ATOM}entry")] == ["West", "East"]
+
+
+def test_feed_ids_stay_absolute_without_a_host(tmp_path: Path) -> None:
+    out = build(corrections_site(tmp_path), base_url="/")
+    for rel in ("feed.xml", "corrections/feed.xml", "essays/tides/corrections.xml"):
+        feed = atom(out, rel)
+        assert_valid_atom(feed)
+        assert feed.findtext(f"{ATOM}id").startswith("urn:uuid:")
+    again = build(corrections_site(tmp_path / "again"), base_url="/")
+    assert atom(again, "feed.xml").findtext(f"{ATOM}id") == atom(out, "feed.xml").findtext(f"{ATOM}id")
+
+
+# --------------------------------------------------------------------------- sitemap, robots, 404, meta
+
+
+def test_sitemap_lists_every_page_with_lastmod_from_the_newest_upd(tmp_path: Path) -> None:
+    root = corrections_site(tmp_path)
+    write(root, {"content/about.md": "---\ntitle: About\n---\nAbout us.\n"})
+    out = build(root)
+    urlset = ET.fromstring((out / "sitemap.xml").read_bytes())
+    assert urlset.tag == f"{SITEMAP}urlset"
+    entries = {u.findtext(f"{SITEMAP}loc"): u.findtext(f"{SITEMAP}lastmod") for u in urlset.findall(f"{SITEMAP}url")}
+    assert entries[BASE + "essays/tides/"] == "2026-01-25"
+    assert entries[BASE + "essays/winds/"] == "2026-01-22"
+    assert entries[BASE + "essays/calm/"] == "2026-01-05"
+    assert entries[BASE] == "2026-01-25"
+    assert entries[BASE + "corrections/"] == "2026-01-25"
+    for loc in (BASE + "about/", BASE + "tags/", BASE + "tags/physics/"):
+        assert loc in entries
+    for loc in entries:
+        assert loc.startswith(BASE)
+        rel = loc.removeprefix(BASE)
+        assert (out / rel / "index.html").is_file() if rel == "" or rel.endswith("/") else (out / rel).is_file()
+    robots = text_of(out, "robots.txt")
+    assert "User-agent: *" in robots and f"Sitemap: {BASE}sitemap.xml" in robots
+
+
+def test_404_and_open_graph_and_canonical_on_every_page(tmp_path: Path) -> None:
+    root = corrections_site(tmp_path, description="Tides and winds.")
+    write(root, {"content/about.md": "---\ntitle: About\nsummary: Who writes here.\n---\nAbout us.\n"})
+    out = build(root)
+    not_found = page(out, "404.html")
+    assert not_found.meta.get("robots") == "noindex"
+    assert "/blog/" in not_found.anchors  # absolute paths: 404.html is served at any address
+    assert all(href.startswith(("/blog/", "https://", "#")) for href in not_found.anchors)
+    html_files = sorted(out.rglob("*.html"))
+    assert {p.relative_to(out).as_posix() for p in html_files} == {
+        "404.html", "index.html", "about/index.html", "corrections/index.html", "tags/index.html",
+        "tags/physics/index.html", "essays/tides/index.html", "essays/winds/index.html", "essays/calm/index.html",
+    }
+    for path in html_files:
+        rel = path.relative_to(out).as_posix()
+        doc = Page(path.read_text("utf-8"))
+        canonical = doc.canonical()
+        assert canonical.startswith(BASE), rel
+        if rel.endswith("index.html"):
+            assert canonical == BASE + rel.removesuffix("index.html"), rel
+        assert doc.meta["og:url"] == canonical, rel
+        assert doc.meta["og:title"].strip(), rel
+        assert doc.meta["og:type"] in ("website", "article"), rel
+        assert doc.meta["og:site_name"] == "Test blog", rel
+    tides = page(out, "essays/tides/index.html")
+    assert tides.meta["og:type"] == "article"
+    assert tides.meta["og:title"].startswith("Tides")
+    assert page(out, "about/index.html").meta["og:description"] == "Who writes here."
+    assert page(out, "index.html").meta["og:description"] == "Tides and winds."
+
+
+# --------------------------------------------------------------------------- drafts
+
+
+def test_drafts_are_absent_from_every_listing_feed_and_sitemap(tmp_path: Path) -> None:
+    root = corrections_site(tmp_path)
+    write(
+        root,
+        {
+            "content/essays/secret/index.md": essay(
+                "Unpublishedtitle",
+                "2026-02-01",
+                """
+                ::: upd 2026-02-02
+                Draftcorrection text.
+                :::
+
+                [A draft claim.]{.claim #c}
+                """,
+                tags=["Draftonlytag", "physics"],
+                draft=True,
+            ),
+            "content/essays/secret/critiques/r.md": critique("reader", "2026-02-01", "::: on #c\nDraftremark.\n:::"),
+        },
+    )
+    out = build(root)
+    assert not (out / "essays/secret").exists()
+    assert not (out / "tags/draftonlytag").exists()
+    for rel, text in all_files(out).items():
+        for word in ("secret", "Unpublishedtitle", "Draftonlytag", "Draftcorrection", "Draftremark"):
+            assert word.lower() not in text.lower(), f"{word} leaked into {rel}"
+    # the same site with --drafts shows it everywhere
+    shown = build(root, tmp_path / "with-drafts", drafts=True)
+    assert "secret" in card_slugs(shown, "index.html")
+    assert (shown / "tags/draftonlytag/index.html").is_file()
+    assert "Draftcorrection" in text_of(shown, "corrections/index.html")
+    assert "Draftcorrection" in text_of(shown, "corrections/feed.xml")
+    assert BASE + "essays/secret/" in text_of(shown, "sitemap.xml")
+    assert BASE + "essays/secret/" in text_of(shown, "feed.xml")
+
+
+# --------------------------------------------------------------------------- localization
+
+
+@pytest.mark.parametrize(
+    ("minutes", "expected"), [(1, "1 минута"), (2, "2 минуты"), (5, "5 минут"), (21, "21 минута"), (22, "22 минуты"), (11, "11 минут")]
+)
+def test_russian_reading_time_plural_forms(minutes: int, expected: str) -> None:
+    assert translator("ru").plural("reading_time", minutes) == expected
+
+
+def test_english_reading_time() -> None:
+    en = translator("en")
+    assert en.plural("reading_time", 1) == "1 min read"
+    assert en.plural("reading_time", 6) == "6 min read"
+    assert en.plural("critiques", 1) == "1 critique"
+    assert en.plural("critiques", 2) == "2 critiques"
+
+
+def words(n: int) -> str:
+    return " ".join(["слово"] * n)
+
+
+def test_russian_site_with_an_english_essay(tmp_path: Path) -> None:
+    files = {
+        "content/essays/dolgoe.md": essay("Долгое эссе", "2026-01-17", words(21 * 200), difficulty="easy"),
+        "content/essays/kratkoe.md": essay("Краткое", "2026-01-16", words(2 * 200)),
+        "content/essays/english.md": essay("An English essay", "2026-01-15", words(200), lang="en", difficulty="easy"),
+    }
+    out = build(make(tmp_path, files, language="ru"))
+    long_page = page(out, "essays/dolgoe/index.html")
+    long_html = text_of(out, "essays/dolgoe/index.html")
+    assert long_page.html_lang == "ru"
+    assert "21 минута" in long_html and "17 января 2026" in long_html
+    assert "Уровень сложности: Простой" in long_html
+    assert "2 минуты" in text_of(out, "essays/kratkoe/index.html")
+    english = page(out, "essays/english/index.html")
+    english_html = text_of(out, "essays/english/index.html")
+    assert english.html_lang == "en"
+    assert "1 min read" in english_html and "January 15, 2026" in english_html
+    assert "Difficulty: Easy" in english_html
+    (head,) = elements(out, "essays/english/index.html", "header", "essay-head")
+    assert "1 min read" in head.text and "минут" not in head.text
+    # on the Russian index each card speaks its essay's language
+    index = text_of(out, "index.html")
+    cards = {card.attrs["data-essay"]: card.text for card in elements(out, "index.html", "li", "essay-card")}
+    assert {card.attrs["data-essay"]: card.attrs["lang"] for card in elements(out, "index.html", "li", "essay-card")} == {
+        "dolgoe": "ru", "kratkoe": "ru", "english": "en"
+    }
+    assert "1 min read" in cards["english"] and "January 15, 2026" in cards["english"]
+    assert "21 минута" in cards["dolgoe"] and "17 января 2026" in cards["dolgoe"]
+    assert "Исправления" in index  # the site's own navigation stays Russian
+
+
+def test_language_codes_are_case_and_region_tolerant_and_unknown_ones_are_errors(tmp_path: Path) -> None:
+    assert translator("RU").plural("reading_time", 5) == "5 минут"
+    assert translator("ru-RU").date(None) == ""
+    assert translator("en-GB").plural("reading_time", 2) == "2 min read"
+    root = make(tmp_path, {"content/essays/x.md": essay("X", "2026-01-10", lang="xx-bogus")})
+    report = Engine(root, out=tmp_path / "out", use_cache=False, search=False).build()
+    assert not report.ok
+    assert any("content/essays/x.md:4:1: error: unknown language 'xx-bogus'" in e for e in report.errors)
+
+
+def test_site_strings_override_any_ui_string(tmp_path: Path) -> None:
+    files = {"content/essays/e.md": essay("E", "2026-01-10", words(5 * 200))}
+    strings = {"corrections": "Errata", "reading_time": "{n} мин.", "critiques.many": "{n} отзывов"}
+    out = build(make(tmp_path, files, language="ru", strings=strings))
+    html = text_of(out, "essays/e/index.html")
+    assert "5 мин." in html and "5 минут" not in html
+    assert "Errata" in html and "Errata" in text_of(out, "corrections/index.html")
+    assert "0 отзывов" in text_of(out, "index.html")
+
+
+def test_unknown_or_broken_string_overrides_are_reported(tmp_path: Path) -> None:
+    root = make(tmp_path, {}, strings={"corections": "Errata", "tagged": "Tagged {name}"})
+    with pytest.raises(BuildFailed) as failed:
+        Engine(root, out=tmp_path / "out", use_cache=False, search=False).build()
+    text = failed.value.format()
+    assert "site.yml:" in text
+    assert "unknown string 'corections'" in text and "did you mean 'corrections'?" in text
+    assert "unknown placeholder {name}" in text and "{tag}" in text
+
+
+def test_every_ui_string_exists_in_both_languages() -> None:
+    for key in STRINGS["en"]:
+        family = key.rsplit(".", 1)[0]
+        if key.endswith(".other"):
+            assert f"{family}.other" in STRINGS["ru"], key
+        elif not key.endswith(".one"):
+            assert key in STRINGS["ru"], key
+    assert check_strings({k: v for k, v in STRINGS["ru"].items()}) == []
+
+
+# --------------------------------------------------------------------------- annotations.json
+
+
+def documented_fields() -> dict[str, set[str]]:
+    """Section (``claims[]``, ``critiques[].remarks[]``…) -> fields in docs/annotations.md."""
+    fields: dict[str, set[str]] = {}
+    section = None
+    for line in (REPO / "docs" / "annotations.md").read_text("utf-8").splitlines():
+        heading = re.match(r"^#{2,3} .*`([^`]+)`\s*$", line)
+        if heading:
+            section = heading.group(1)
+            fields[section] = set()
+        row = re.match(r"^\| `([a-z_]+)` \|", line)
+        if row and section:
+            fields[section].add(row.group(1))
+    return fields
+
+
+def test_annotations_json_matches_its_documentation(tmp_path: Path) -> None:
+    root = corrections_site(tmp_path)
+    write(
+        root,
+        {
+            "content/essays/tides/critiques/reply.md": critique(
+                "lee", "2026-01-13", 'Hm.\n\n::: on "Ten million"\nQuote.\n:::\n\n::: reply Vera Lind, 2026-01-14\nThanks.\n:::'
+            )
+        },
+    )
+    out = build(root)
+    data = json.loads(text_of(out, "essays/tides/annotations.json"))
+    docs = documented_fields()
+    actual = {
+        "root": set(data),
+        "essay": set(data["essay"]),
+        "claims[]": set().union(*(set(c) for c in data["claims"])),
+        "critiques[]": set().union(*(set(c) for c in data["critiques"])),
+        "critiques[].remarks[]": set().union(*(set(r) for c in data["critiques"] for r in c["remarks"])),
+        "critiques[].replies[]": set().union(*(set(r) for c in data["critiques"] for r in c["replies"])),
+        "updates[]": set().union(*(set(u) for u in data["updates"])),
+    }
+    for section, keys in actual.items():
+        assert keys == docs[section], f"{section}: undocumented {keys - docs[section]}, missing {docs[section] - keys}"
+    assert data["essay"]["url"] == BASE + "essays/tides/"
+    assert {c["id"]: c["status"] for c in data["critiques"]} == {"lift": "addressed", "numbers": "addressed", "reply": "open"}
+    assert [u["re"] for u in data["updates"]] == [["lift", "numbers"], ["numbers"]]
+    claims = {c["id"]: c for c in data["claims"]}
+    assert claims["lift"]["corrected_by"] == "upd-2026-01-20"
+    quoted = next(c for c in claims.values() if c["kind"] == "quote")
+    remark_ids = {r["id"] for c in data["critiques"] for r in c["remarks"]}
+    assert set(quoted["remarks"]) <= remark_ids
+    assert "annotations.json" in " ".join(page(out, "essays/tides/index.html").anchors)

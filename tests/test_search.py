@@ -1,0 +1,249 @@
+"""Search: Pagefind runs as part of ``build`` over essay pages (critiques included),
+a build without Pagefind still succeeds and says how to add it, and the theme's
+search page finds an essay by a word that only one of its critiques uses."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import textwrap
+import threading
+from collections.abc import Callable, Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from counterpoint import search
+from counterpoint.cli import main
+from counterpoint.engine import Engine
+
+needs_pagefind = pytest.mark.skipif(not search.available(), reason="pagefind[bin] is not installed")
+
+CRITIQUE_ONLY_WORD = "zymurgical"
+
+FILES = {
+    "site.yml": """
+        title: Search test
+        author: Vera Lind
+        language: en
+    """,
+    "content/essays/harbour/index.md": """
+        ---
+        title: Harbour tides
+        date: 2026-01-10
+        tags: [oceans]
+        ---
+        [Two harbours a hundred kilometres apart can have very different tides.]{.claim #apart}
+
+        ## Resonance {#resonance}
+
+        Each basin has its own period.
+    """,
+    "content/essays/harbour/critiques/brewer.md": f"""
+        ---
+        author: brewer
+        date: 2026-01-12
+        stance: questions
+        ---
+        A {CRITIQUE_ONLY_WORD} aside: does the period depend on the depth?
+
+        ::: on #apart
+        Which harbours?
+        :::
+    """,
+    "content/essays/winds.md": """
+        ---
+        title: Winds
+        date: 2026-01-11
+        ---
+        Wind is air that moves from high pressure to low pressure.
+    """,
+    "content/essays/veter.md": """
+        ---
+        title: Ветер
+        date: 2026-01-09
+        lang: ru
+        ---
+        Ветер — это движение воздуха.
+    """,
+    "content/about.md": """
+        ---
+        title: About
+        ---
+        A site about the sea.
+    """,
+}
+
+
+def write_site(root: Path, files: dict[str, str] = FILES) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), "utf-8")
+    return root
+
+
+def without_pagefind(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if Pagefind were not installed: both of its modules fail to import."""
+    for name in ("pagefind", "pagefind_bin"):
+        monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.setattr("shutil.which", lambda *_a, **_k: None)
+
+
+def test_build_without_pagefind_says_how_to_add_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    without_pagefind(monkeypatch)
+    assert not search.available()
+    root = write_site(tmp_path / "site")
+    out = tmp_path / "out"
+    code = main(["build", str(root), "--out", str(out), "--no-cache"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "Pagefind is not installed" in err and "pip install 'pagefind[bin]'" in err
+    assert (out / "essays/harbour/index.html").is_file()
+    assert not (out / "pagefind").exists()
+    # the search page is there and will say that the index is missing
+    html = (out / "search/index.html").read_text("utf-8")
+    assert 'id="search"' in html and "data-unavailable=" in html and 'data-bundle="/pagefind/"' in html
+    # search off: no hint, no search page
+    code = main(["build", str(root), "--out", str(tmp_path / "quiet"), "--no-cache", "--no-search"])
+    assert code == 0
+    assert "Pagefind" not in capsys.readouterr().err
+    assert not (tmp_path / "quiet/search").exists()
+
+
+@needs_pagefind
+def test_build_indexes_essays_with_their_critiques_not_the_listings(tmp_path: Path) -> None:
+    root = write_site(tmp_path / "site")
+    out = tmp_path / "out"
+    engine = Engine(root, out=out, use_cache=False)
+    assert engine.build().ok
+    entry = json.loads((out / "pagefind/pagefind-entry.json").read_text("utf-8"))
+    # one index in the site's language, so the Russian essay is found from the English search page
+    assert list(entry["languages"]) == ["en"]
+    # 3 essays and the about page; no index, tag, corrections or search pages
+    assert entry["languages"]["en"]["page_count"] == 4
+    essay_html = (out / "essays/harbour/index.html").read_text("utf-8")
+    body = essay_html[essay_html.index("data-pagefind-body") :]
+    assert CRITIQUE_ONLY_WORD in body  # the critique is inside the indexed article
+    # a rebuild after an edit swaps in a fresh bundle: no stale fragments, no temporary folders
+    (root / "content/essays/winds.md").write_text(
+        (root / "content/essays/winds.md").read_text("utf-8") + "\nA new sentence.\n", "utf-8"
+    )
+    assert engine.build().ok
+    assert len(list((out / "pagefind/fragment").iterdir())) == 4
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".cp-tmp-")]
+
+
+# --------------------------------------------------------------------------- in the browser
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture()
+def static_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A static file server over ``tmp_path/www``: (origin, folder)."""
+    www = tmp_path / "www"
+    www.mkdir()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(www)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", www
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"]
+
+
+def in_browser(scenario: Callable[[object], None]) -> None:
+    """Run ``scenario(page)`` in a headless Chromium of its own.
+
+    Playwright's sync API allows one instance per thread, and other tests of the
+    session may hold one in the main thread, so the browser lives in a thread here.
+    """
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            with sync_api.sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+                try:
+                    scenario(browser.new_context().new_page())
+                finally:
+                    browser.close()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=work, name="search-browser")
+    thread.start()
+    thread.join(120)
+    assert not thread.is_alive(), "the browser scenario did not finish in 120 s"
+    if failure:
+        raise failure[0]
+
+
+def result_links(page: object) -> list[str]:
+    page.wait_for_selector(".pagefind-ui__result-link", timeout=10_000)
+    return page.eval_on_selector_all(".pagefind-ui__result-link", "els => els.map(e => e.getAttribute('href'))")
+
+
+@pytest.mark.browser
+@needs_pagefind
+def test_search_page_finds_an_essay_by_a_word_only_in_its_critique(
+    tmp_path: Path, static_server: tuple[str, Path]
+) -> None:
+    origin, www = static_server
+    root = write_site(tmp_path / "site")
+    assert Engine(root, out=www / "blog", base_url="/blog/", use_cache=False).build().ok
+
+    def scenario(page) -> None:
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"{origin}/blog/search/")
+        page.wait_for_selector("#search[data-search-state='ready'] input", timeout=10_000)
+        page.fill("#search input", CRITIQUE_ONLY_WORD)
+        links = result_links(page)
+        assert links and all(link.startswith("/blog/essays/harbour/") for link in links), links
+        assert "Harbour tides" in page.inner_text(".pagefind-ui__result-title")
+        assert f"?q={CRITIQUE_ONLY_WORD}" in page.url  # the address follows the query
+        # the result opens the essay, under the sub-path
+        page.click(".pagefind-ui__result-link")
+        page.wait_for_selector("article.essay[data-essay='harbour']")
+        # a query in the address runs on load; a Russian essay is found from the English page
+        page.goto(f"{origin}/blog/search/?q=ветер")
+        assert any(link.startswith("/blog/essays/veter/") for link in result_links(page))
+        assert errors == []
+
+    in_browser(scenario)
+
+
+@pytest.mark.browser
+def test_search_page_without_an_index_says_so(
+    tmp_path: Path, static_server: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    origin, www = static_server
+    without_pagefind(monkeypatch)
+    root = write_site(tmp_path / "site")
+    assert Engine(root, out=www / "blog", base_url="/blog/", use_cache=False).build().ok
+
+    def scenario(page) -> None:
+        page.goto(f"{origin}/blog/search/")
+        page.wait_for_selector("#search[data-search-state='unavailable']", timeout=10_000)
+        assert "search index has not been built" in page.inner_text("#search")
+
+    in_browser(scenario)
