@@ -34,8 +34,8 @@ def highlight(code: str, lang: str, attrs: str) -> str:
 
 def stylesheet() -> str:
     """Light and dark token colours, scoped to ``.highlight``."""
-    light = HtmlFormatter(style="friendly", classprefix="").get_style_defs(".highlight")
-    dark = HtmlFormatter(style="monokai", classprefix="").get_style_defs(".highlight")
+    light = HtmlFormatter(style="xcode", classprefix="").get_style_defs(".highlight")
+    dark = HtmlFormatter(style="lightbulb", classprefix="").get_style_defs(".highlight")
     dark_rules = "\n".join(
         line for line in dark.splitlines() if not line.startswith(("pre {", ".highlight .hll", "td.", "span.lineno"))
     )

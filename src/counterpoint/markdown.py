@@ -104,6 +104,7 @@ def collect_essay_targets(state: StateCore) -> None:
     problems: list[tuple[int, str, str]] = env.setdefault("problems", [])
     explicit_ids = _explicit_ids(state.tokens) | RESERVED_IDS
     used: set[str] = set()
+    suffixes: dict[str, int] = {}
     tokens = state.tokens
     upd_stack: list[int] = []
     for index, token in enumerate(tokens):
@@ -114,7 +115,7 @@ def collect_essay_targets(state: StateCore) -> None:
             if explicit:
                 token.attrs["id"] = explicit
             elif "id" not in token.attrs:
-                token.attrs["id"] = _unique(heading_slug(_plain_text(inline)) or "section", used, explicit_ids)
+                token.attrs["id"] = _unique(heading_slug(_plain_text(inline)) or "section", used, explicit_ids, suffixes)
             used.add(str(token.attrs["id"]))
             targets.append((str(token.attrs["id"]), "heading", line, index, _plain_text(inline)))
         elif token.nesting == 1 and _has_claim_class(token):
@@ -145,10 +146,16 @@ def collect_essay_targets(state: StateCore) -> None:
 
 def _attrs_line(src: str, line: int, needle: str) -> int:
     """The line of a block's ``{.claim #id}``: the one just above the block, when it is there."""
-    lines = src.split("\n")
+    lines = _lines(src)
     if 2 <= line <= len(lines) + 1 and needle in lines[line - 2] and lines[line - 2].lstrip().startswith("{"):
         return line - 1
     return line
+
+
+@lru_cache(maxsize=4)
+def _lines(src: str) -> tuple[str, ...]:
+    """``src`` split once per document, not once per block claim (a string's hash is cached)."""
+    return tuple(src.split("\n"))
 
 
 def _explicit_ids(tokens: list[Token]) -> set[str]:
@@ -199,7 +206,8 @@ def _retype_inline_claims(
 
 def _span_text(children: list[Token], start: int) -> str:
     depth, parts = 0, []
-    for child in children[start:]:
+    for pos in range(start, len(children)):  # no copy of the rest per claim
+        child = children[pos]
         if child.type in ("span_open", "claim_open"):
             depth += 1
         elif child.type in ("span_close", "claim_close"):
@@ -231,7 +239,12 @@ def _take_heading_id(inline: Token) -> str | None:
 
 
 def _plain_text(inline: Token) -> str:
-    parts = [c.content for c in inline.children or [] if c.type in ("text", "code_inline")]
+    """The inline's text as a reader sees it: a line break reads as a space."""
+    parts = [
+        c.content if c.type in ("text", "code_inline") else " "
+        for c in inline.children or []
+        if c.type in ("text", "code_inline", "softbreak", "hardbreak")
+    ]
     return " ".join("".join(parts).split())
 
 
@@ -239,7 +252,8 @@ def _block_text(tokens: list[Token], index: int) -> str:
     """The text of the block opened at ``index`` (for the claim ledger)."""
     level = tokens[index].level
     parts: list[str] = []
-    for token in tokens[index + 1 :]:
+    for pos in range(index + 1, len(tokens)):  # no copy of the rest per claim
+        token = tokens[pos]
         if token.level == level and token.nesting == -1:
             break
         if token.type == "inline":
@@ -247,11 +261,17 @@ def _block_text(tokens: list[Token], index: int) -> str:
     return " ".join(parts)
 
 
-def _unique(base: str, used: set[str], reserved: set) -> str:
-    candidate, n = base, 1
+def _unique(base: str, used: set[str], reserved: set, counters: dict[str, int] | None = None) -> str:
+    # ``counters`` remembers the last suffix given per base (ids are never
+    # freed), so a thousand headings with one title stay linear
+    counters = counters if counters is not None else {}
+    candidate, n = base, counters.get(base, 1)
+    if n > 1:
+        candidate = f"{base}-{n}"
     while candidate in used or candidate in reserved:
         n += 1
         candidate = f"{base}-{n}"
+    counters[base] = n
     return candidate
 
 

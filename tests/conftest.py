@@ -1,0 +1,41 @@
+"""Shared pytest fixtures."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import browser as browser_helpers  # noqa: E402
+
+
+# ---- browser tests: Chromium, the annotated fixture site, a static server ----
+
+@pytest.fixture(scope="module")
+def chromium_browser() -> Iterator[object]:
+    """One headless Chromium per test module (each test opens its own context).
+
+    Module-scoped: Playwright's sync API allows one running instance per thread,
+    so a module that launches its own browser must not find this one still open."""
+    if not Path(browser_helpers.CHROMIUM).exists():
+        pytest.skip(f"{browser_helpers.CHROMIUM} is not installed (.ci/run installs it)")
+    pytest.importorskip("playwright.sync_api")
+    with browser_helpers.chromium() as browser:
+        yield browser
+
+
+@pytest.fixture(scope="session")
+def annotated_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/fixtures/annotated, built once: the output folder."""
+    work = tmp_path_factory.mktemp("annotated")
+    return browser_helpers.build_site(browser_helpers.FIXTURES / "annotated", work)
+
+
+@pytest.fixture(scope="session")
+def annotated_server(annotated_site: Path) -> Iterator[browser_helpers.StaticServer]:
+    with browser_helpers.StaticServer(annotated_site) as server:
+        yield server

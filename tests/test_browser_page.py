@@ -1,0 +1,351 @@
+"""The essay page in a real browser (headless Chromium): the margin layout at 1280 px,
+the folded remarks on a 390 px phone, the page without JavaScript, keyboard use,
+permalinks, "new since your last visit", print, and accessibility (axe-core)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from browser import AXE, new_page
+
+pytestmark = pytest.mark.browser
+
+ESSAY = "essays/margins/"
+
+# Every remark with the box it occupies and the top of its claim (page coordinates).
+GEOMETRY = """() => {
+  const body = document.querySelector('.essay > .essay-body');
+  const column = body.getBoundingClientRect();
+  const remarks = [...body.querySelectorAll('aside.remark')].map((r, index) => {
+    const box = r.getBoundingClientRect();
+    const part = body.querySelector(`[data-claim="${CSS.escape(r.dataset.target)}"]`);
+    const line = part.getClientRects()[0];
+    return {
+      id: r.id, index, target: r.dataset.target,
+      left: box.left, right: box.right, width: box.width, height: box.height,
+      top: box.top + scrollY, bottom: box.bottom + scrollY, claimTop: line.top + scrollY,
+      visible: r.checkVisibility({opacityProperty: true, visibilityProperty: true}) && box.width > 0 && box.height > 0,
+    };
+  });
+  return {left: column.left, right: column.right, viewport: document.documentElement.clientWidth, remarks};
+}"""
+
+NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= innerWidth"
+
+
+def open_page(browser, server, path: str = ESSAY, *, width: int = 1280, **options):
+    page = new_page(browser, width, **options)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(server.url + path)
+    page.wait_for_load_state("load")
+    page.errors = errors  # type: ignore[attr-defined]
+    return page
+
+
+def intersect(a: dict, b: dict) -> bool:
+    return a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]
+
+
+def assert_no_overlaps(remarks: list[dict]) -> None:
+    for i, a in enumerate(remarks):
+        for b in remarks[i + 1 :]:
+            assert not intersect(a, b), f"{a['id']} and {b['id']} overlap: {a} {b}"
+
+
+def assert_in_margin(geometry: dict) -> None:
+    for remark in geometry["remarks"]:
+        assert remark["visible"], remark
+        assert remark["left"] >= geometry["right"] + 1, f"{remark['id']} overlaps the text column: {remark}"
+        assert remark["right"] <= geometry["viewport"], f"{remark['id']} is cut off on the right: {remark}"
+
+
+def wait_for_placement(page) -> dict:
+    """The layout is placed in a frame after load: wait until every remark is beside its claim."""
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.essay-body > .remark')].every(r => r.style.top !== '')""",
+        timeout=5000,
+    )
+    return page.evaluate(GEOMETRY)
+
+
+def assert_placement_rule(remarks: list[dict]) -> None:
+    """Sorted by their claim's top, each remark starts at its claim's top, or right
+    below the remark above it when that one reaches further down."""
+    ordered = sorted(remarks, key=lambda r: (r["claimTop"], r["index"]))
+    previous = None
+    for remark in ordered:
+        beside = abs(remark["top"] - remark["claimTop"]) <= 40
+        pushed = (
+            previous is not None
+            and remark["top"] > remark["claimTop"]
+            and 0 <= remark["top"] - previous["bottom"] <= 16
+        )
+        assert beside or pushed, f"{remark['id']} is neither beside its claim nor under the remark above: {remark}, above: {previous}"
+        assert previous is None or remark["top"] >= previous["bottom"], f"{remark['id']} is out of order"
+        previous = remark
+
+
+# ---- desktop ----
+
+def test_desktop_remarks_sit_beside_their_claims(chromium_browser, annotated_server) -> None:
+    page = open_page(chromium_browser, annotated_server)
+    geometry = wait_for_placement(page)
+    remarks = geometry["remarks"]
+    assert len(remarks) >= 12
+    assert len({r["target"] for r in remarks}) < len(remarks), "the fixture needs several remarks on one claim"
+    assert_in_margin(geometry)
+    assert_no_overlaps(remarks)
+    assert_placement_rule(remarks)
+    # at least half of them are exactly beside their claim, the rest pushed down in order
+    assert sum(abs(r["top"] - r["claimTop"]) <= 40 for r in remarks) >= 6
+    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+    assert page.errors == []
+
+
+def test_layout_follows_text_reflow_and_resize(chromium_browser, annotated_server) -> None:
+    page = open_page(chromium_browser, annotated_server)
+    before = wait_for_placement(page)
+    # a bigger font in the first paragraphs moves every claim below them down
+    page.evaluate("document.querySelectorAll('.essay-body > p').forEach((p, i) => { if (i < 3) p.style.fontSize = '150%'; })")
+    page.wait_for_function(
+        f"() => {{ const g = ({GEOMETRY})(); const r = g.remarks.find(x => x.target === 'fundy');"
+        f" return r.top >= r.claimTop - 40 && r.top > {before['remarks'][-1]['top'] - 2000}; }}",
+        timeout=5000,
+    )
+    moved = page.evaluate(GEOMETRY)
+    assert_no_overlaps(moved["remarks"])
+    assert_placement_rule(moved["remarks"])
+    fundy = lambda g: next(r for r in g["remarks"] if r["target"] == "fundy")  # noqa: E731
+    assert fundy(moved)["claimTop"] > fundy(before)["claimTop"]
+    # wider window: still beside the claims
+    page.set_viewport_size({"width": 1600, "height": 900})
+    page.wait_for_function(
+        f"() => {{ const g = ({GEOMETRY})(); return g.remarks.every(r => r.left > g.right); }}", timeout=5000
+    )
+    wide = page.evaluate(GEOMETRY)
+    assert_in_margin(wide)
+    assert_no_overlaps(wide["remarks"])
+    assert_placement_rule(wide["remarks"])
+
+
+def test_hover_links_remark_and_claim_both_ways(chromium_browser, annotated_server) -> None:
+    page = open_page(chromium_browser, annotated_server)
+    wait_for_placement(page)
+    linked = "(id) => [...document.querySelectorAll(`[data-claim='${id}']`)].every(e => e.classList.contains('is-linked'))"
+    remarks = page.evaluate("[...document.querySelectorAll('.essay-body > .remark')].map(r => [r.id, r.dataset.target])")
+    for remark_id, target in remarks:
+        page.hover(f"#{remark_id}", timeout=5000)
+        assert page.evaluate(linked, target), f"hovering {remark_id} does not highlight claim {target}"
+        assert page.evaluate("(id) => document.getElementById(id).classList.contains('is-linked')", remark_id)
+    # a quote spanning emphasis is several elements: all of them light up
+    quote = page.evaluate(
+        "[...document.querySelectorAll('.essay-body > .remark')].map(r => r.dataset.target)"
+        ".find(t => document.querySelectorAll(`[data-claim='${t}']`).length > 1)"
+    )
+    assert quote, "the fixture needs a quote-anchored claim that spans formatting"
+    # and the other way: hovering a claim highlights its remarks, leaving it clears them
+    page.hover("#fundy")
+    assert page.evaluate(
+        "[...document.querySelectorAll('.remark[data-target=fundy]')].every(r => r.classList.contains('is-linked'))"
+    )
+    assert page.evaluate("document.querySelectorAll('.remark.is-linked').length") == 2
+    page.mouse.move(5, 5)
+    assert page.evaluate("document.querySelectorAll('.is-linked').length") == 0
+
+
+def test_keyboard_reaches_remarks_and_focus_highlights_the_claim(chromium_browser, annotated_server) -> None:
+    page = open_page(chromium_browser, annotated_server)
+    wait_for_placement(page)
+    for _ in range(120):
+        page.keyboard.press("Tab")
+        target = page.evaluate("document.activeElement.closest('.remark')?.dataset.target || null")
+        if target:
+            break
+    else:
+        pytest.fail("Tab never reached a remark")
+    assert page.evaluate(
+        "(id) => [...document.querySelectorAll(`[data-claim='${id}']`)].every(e => e.classList.contains('is-linked'))", target
+    )
+    # the claim's marker is a button: Enter moves focus to its first remark
+    page.focus(".claim-marker[data-for=fundy]")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.matches('.remark[data-target=fundy]')")
+
+
+# ---- phone ----
+
+def test_phone_markers_fold_and_unfold_remarks(chromium_browser, annotated_server) -> None:
+    page = open_page(chromium_browser, annotated_server, width=390, height=844, has_touch=True, is_mobile=True)
+    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+    remarks = page.locator(".remark[data-target=spring]")
+    assert remarks.count() == 2
+    marker = page.locator(".claim-marker[data-for=spring]")
+    assert marker.get_attribute("aria-expanded") == "false"
+    for i in range(2):
+        assert not remarks.nth(i).is_visible()
+    marker.tap()
+    assert marker.get_attribute("aria-expanded") == "true"
+    for i in range(2):
+        assert remarks.nth(i).is_visible()
+    box = remarks.first.bounding_box()
+    block = page.locator("#spring").bounding_box()
+    assert box["y"] > block["y"] and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    marker.tap()
+    assert marker.get_attribute("aria-expanded") == "false"
+    for i in range(2):
+        assert not remarks.nth(i).is_visible()
+    # everything unfolded: still nothing wider than the screen (the table and the code scroll inside)
+    page.evaluate("document.querySelectorAll('.claim-marker[aria-expanded=false]').forEach(b => b.click())")
+    assert page.evaluate("[...document.querySelectorAll('.remark')].every(r => r.checkVisibility())")
+    assert page.evaluate(NO_HORIZONTAL_SCROLL), page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+    assert page.evaluate("document.querySelector('.essay-body pre').scrollWidth > document.querySelector('.essay-body pre').clientWidth")
+    assert page.errors == []
+
+
+def test_phone_keyboard_operates_markers(chromium_browser, annotated_server) -> None:
+    page = open_page(chromium_browser, annotated_server, width=390, height=844)
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        claim = page.evaluate("document.activeElement.matches('.claim-marker') ? document.activeElement.dataset.for : null")
+        if claim:
+            break
+    else:
+        pytest.fail("Tab never reached a claim marker")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.getAttribute('aria-expanded')") == "true"
+    shown = page.locator(f".remark[data-target='{claim}']")
+    assert shown.first.is_visible()
+    for _ in range(20):  # Tab goes on into the unfolded remark
+        page.keyboard.press("Tab")
+        if page.evaluate(f"document.activeElement.closest('.remark')?.dataset.target === '{claim}'"):
+            break
+    else:
+        pytest.fail("the unfolded remark is not reachable by Tab")
+    page.focus(f".claim-marker[data-for='{claim}']")
+    page.keyboard.press("Space")
+    assert not shown.first.is_visible()
+
+
+# ---- without JavaScript ----
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_without_javascript_every_remark_is_shown(chromium_browser, annotated_server, width: int) -> None:
+    page = open_page(chromium_browser, annotated_server, width=width, javascript=False)
+    geometry = page.evaluate(GEOMETRY)
+    remarks = geometry["remarks"]
+    assert len(remarks) >= 12 and all(r["visible"] for r in remarks)
+    assert page.evaluate("document.querySelectorAll('.claim-marker').length") == 0
+    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+    assert_no_overlaps(remarks)
+    # in document order, top to bottom
+    assert [r["top"] for r in remarks] == sorted(r["top"] for r in remarks)
+    if width == 1280:
+        assert_in_margin(geometry)
+    else:
+        for remark in remarks:
+            assert geometry["left"] - 1 <= remark["left"] and remark["right"] <= geometry["right"] + 1
+
+
+# ---- permalinks ----
+
+def test_remark_permalink_opens_and_highlights_the_pair_on_a_phone(chromium_browser, annotated_server) -> None:
+    page = open_page(chromium_browser, annotated_server, "essays/margins/#remark-numbers-16", width=390, height=844)
+    remark = page.locator("#remark-numbers-16")
+    assert remark.is_visible()
+    assert page.evaluate("document.getElementById('remark-numbers-16').classList.contains('is-target')")
+    assert page.evaluate("document.getElementById('fundy').classList.contains('is-target')")
+    assert page.locator(".claim-marker[data-for=fundy]").get_attribute("aria-expanded") == "true"
+    box = remark.bounding_box()
+    assert 0 <= box["y"] < 844, box
+
+
+def test_claim_permalink_scrolls_to_the_claim_and_its_remarks(chromium_browser, annotated_server) -> None:
+    page = open_page(chromium_browser, annotated_server, "essays/margins/#fundy")
+    wait_for_placement(page)
+    page.wait_for_function("() => { const r = document.getElementById('fundy').getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }", timeout=5000)
+    assert page.evaluate("[...document.querySelectorAll('.remark[data-target=fundy]')].every(r => r.classList.contains('is-target'))")
+    assert page.evaluate("document.querySelectorAll('.remark.is-target').length") == 2
+    # following a link to another claim moves the highlight
+    page.evaluate("location.hash = '#lift'")
+    page.wait_for_function("document.getElementById('lift').classList.contains('is-target')", timeout=5000)
+    assert not page.evaluate("document.getElementById('fundy').classList.contains('is-target')")
+
+
+# ---- new since the last visit ----
+
+def test_new_since_last_visit(chromium_browser, annotated_server) -> None:
+    page = open_page(chromium_browser, annotated_server)
+    assert page.evaluate("document.querySelectorAll('.is-new').length") == 0  # first visit: nothing is "new"
+    page.evaluate("localStorage.setItem('counterpoint:last-visit:margins', '2026-01-15')")
+    page.reload()
+    new = page.evaluate("[...document.querySelectorAll('.is-new')].map(e => e.id).sort()")
+    assert "upd-2026-01-20" in new and "critique-questions" in new and "critique-swing" in new
+    assert "critique-numbers" not in new and "critique-gravity-gradient" not in new and "critique-seconds" not in new
+    dates = page.evaluate("[...document.querySelectorAll('.is-new')].map(e => e.dataset.date)")
+    assert all(d > "2026-01-15" for d in dates)
+    assert page.locator("#critique-questions .critique-head .new-badge").is_visible()
+    # a reply dated after the last visit is new too, inside an otherwise old critique
+    assert page.evaluate("document.querySelector('#critique-gravity-gradient .reply.is-new .new-badge') !== null")
+    page.reload()  # that visit is now the last one
+    assert page.evaluate("document.querySelectorAll('.is-new').length") == 0
+
+
+# ---- print, schemes, requests ----
+
+def test_print_turns_remarks_into_numbered_notes(chromium_browser, annotated_server) -> None:
+    page = open_page(chromium_browser, annotated_server)
+    wait_for_placement(page)
+    page.emulate_media(media="print")
+    geometry = page.evaluate(GEOMETRY)
+    for remark in geometry["remarks"]:
+        assert remark["visible"] and remark["right"] <= geometry["right"] + 1, remark
+    assert page.evaluate("[...document.querySelectorAll('.claim-marker, .remark-foot, .site-nav')].every(e => !e.checkVisibility())")
+    numbers = page.evaluate(
+        "[...document.querySelectorAll('.remark .remark-head')].map(h => getComputedStyle(h, '::before').content)"
+    )
+    assert all("counter(note)" in n for n in numbers), numbers
+    notes = page.evaluate("getComputedStyle(document.querySelector('#fundy'), '::after').content")
+    assert notes.strip('"') in {"10–11", "11–12", "12–13", "9–10"}, notes
+
+
+def test_dark_scheme(chromium_browser, annotated_server) -> None:
+    light = open_page(chromium_browser, annotated_server)
+    dark = open_page(chromium_browser, annotated_server, dark=True)
+    background = "getComputedStyle(document.body).backgroundColor"
+    luminance = lambda page: sum(int(x) for x in page.evaluate(background)[4:-1].split(",")[:3])  # noqa: E731
+    assert luminance(light) > 600 and luminance(dark) < 150
+
+
+def test_no_request_leaves_the_site(chromium_browser, annotated_server) -> None:
+    page = new_page(chromium_browser, 1280)
+    seen: list[str] = []
+    page.on("request", lambda request: seen.append(request.url))
+    for path in (ESSAY, "", "corrections/", "tags/"):
+        page.goto(annotated_server.url + path)
+        page.wait_for_load_state("load")
+    here = urlsplit(annotated_server.url).netloc
+    assert seen and all(urlsplit(url).netloc == here for url in seen), seen
+    assert any(url.endswith("/static/counterpoint.js") for url in seen)
+
+
+# ---- accessibility ----
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+@pytest.mark.parametrize("path,width", [(ESSAY, 1280), (ESSAY, 390), ("", 1280), ("corrections/", 1280)])
+def test_axe_finds_no_serious_violations(chromium_browser, annotated_server, path: str, width: int, dark: bool) -> None:
+    if not AXE.exists():
+        pytest.skip("node_modules/axe-core is not installed (.ci/run installs it)")
+    page = open_page(chromium_browser, annotated_server, path, width=width, dark=dark)
+    if path == ESSAY and width == 1280:
+        wait_for_placement(page)
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)")
+    serious = [
+        (v["id"], v["impact"], v["help"], [n["target"] for n in v["nodes"]][:5])
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
