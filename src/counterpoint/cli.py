@@ -29,6 +29,11 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, help="output folder (default: output in site.yml, public/)")
     build.add_argument("--drafts", action="store_true", help="include essays with draft: true")
     build.add_argument("--base-url", help="override base_url from site.yml")
+    build.add_argument(
+        "--allow-outside-output",
+        action="store_true",
+        help="build into an output folder outside the site even when it holds other files",
+    )
     build.add_argument("--jobs", type=int, help="worker processes for rendering (default: CPU count)")
     build.add_argument("--no-cache", action="store_true", help="ignore and do not write the build cache")
     build.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
@@ -108,6 +113,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             drafts=args.drafts,
             poll=args.poll,
             allowed_hosts=args.allow_host,
+            debug=args.debug,
         )
     if args.command == "new":
         from counterpoint import scaffold
@@ -138,6 +144,7 @@ def _build(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         use_cache=not args.no_cache,
         search=False if args.no_search else None,
+        allow_outside_output=args.allow_outside_output,
     )
     report = engine.build()
     if not report.ok:

@@ -17,6 +17,7 @@ import json
 import os
 import queue
 import secrets
+import select
 import shutil
 import socket
 import socketserver
@@ -230,12 +231,13 @@ class _Handler(BaseHTTPRequestHandler):
             403,
             "403 Forbidden: this dev server answers only requests addressed to localhost,\n"
             "127.0.0.1 or [::1] (a protection against DNS rebinding). If you opened it through\n"
-            "another name, allow that name with --allowed-host NAME.\n",
+            "another name, allow that name with --allow-host NAME.\n",
             head=head,
         )
         return False
 
     def _not_allowed(self) -> None:
+        self.close_connection = True  # any request body stays unread
         if self._host_ok(head=False):
             self._text(405, "405 Method Not Allowed: the dev server answers GET and HEAD only.\n", Allow="GET, HEAD")
 
@@ -303,13 +305,20 @@ class _Handler(BaseHTTPRequestHandler):
         if head:
             return
         client = dev.subscribe()
+        idle = 0.0
         try:
             self.wfile.write(b"retry: 1000\n\n")
             while True:
                 try:
-                    message = client.get(timeout=15)
+                    message = client.get(timeout=0.5)
+                    idle = 0.0
                 except queue.Empty:
-                    message = b": keep-alive\n\n"  # also notices a closed tab
+                    if self._peer_closed():
+                        break
+                    idle += 0.5
+                    if idle < 15:
+                        continue
+                    message, idle = b": keep-alive\n\n", 0.0
                 if message is None:
                     break
                 self.wfile.write(message)
@@ -317,6 +326,14 @@ class _Handler(BaseHTTPRequestHandler):
             pass
         finally:
             dev.unsubscribe(client)
+
+    def _peer_closed(self) -> bool:
+        """The browser went away (tab closed, hidden, navigated): it sends nothing else."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and not self.connection.recv(1, socket.MSG_PEEK)
+        except (OSError, ValueError):
+            return True
 
 
 class DevServer:
@@ -349,7 +366,9 @@ class DevServer:
                 f"warning: listening on {host}: other machines that can reach this one can read the site "
                 "(drafts included). Use the default --host 127.0.0.1 to keep it private."
             )
-            if name not in ("0.0.0.0", "::", ""):
+            if name in ("0.0.0.0", "::", ""):
+                self._say("  Requests are answered for localhost only; allow the names others use with --allow-host NAME.")
+            else:
                 self._allowed.add(name)
         self.script = resources.files("counterpoint").joinpath("livereload.js").read_bytes()
         self._cond = threading.Condition()
@@ -384,19 +403,24 @@ class DevServer:
         )
 
     @property
-    def url(self) -> str:
+    def origin(self) -> str:
+        """``http://host:port`` as a browser on this machine would reach it."""
         name = self.host.strip("[]")
         if name in ("0.0.0.0", "::", ""):
             name = "localhost"
         shown = f"[{name}]" if ":" in name else name
-        return f"http://{shown}:{self.port}{self.base_path}"
+        return f"http://{shown}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return self.origin + self.base_path
 
     # -- lifecycle -----------------------------------------------------------------------
     def start(self) -> str:
         """Serve in a background thread; returns the site's URL."""
         self._served = True
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2}, name="counterpoint-http", daemon=True
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="counterpoint-http", daemon=True
         )
         self._thread.start()
         return self.url
@@ -404,7 +428,7 @@ class DevServer:
     def serve_forever(self) -> None:
         """Serve in this thread until :meth:`stop` (or Ctrl-C, which propagates)."""
         self._served = True
-        self._httpd.serve_forever(poll_interval=0.2)
+        self._httpd.serve_forever(poll_interval=0.05)
 
     def stop(self) -> None:
         with self._cond:
@@ -458,6 +482,12 @@ class DevServer:
     def epoch(self) -> str:
         """Names the last good build; differs after a restart, so reconnecting pages reload."""
         return f"{self._token}-{self._epoch}"
+
+    @property
+    def listeners(self) -> int:
+        """Browsers connected to the reload channel."""
+        with self._cond:
+            return len(self._clients)
 
     @property
     def waiting(self) -> int:

@@ -95,6 +95,8 @@ class Engine:
         self._inventory: Inventory | None = None
         self._last_manifest: tuple[Manifest, tuple[int, int] | None] | None = None
         self.persist = use_cache  # serve keeps its cache in memory only
+        self.start_method: str | None = None  # worker processes: None picks fork where it is safe
+        self.index_search = True  # run Pagefind after a build that changed pages (serve turns it off after the first)
         self.last_stats: BuildStats | None = None
 
     # -- paths ---------------------------------------------------------------
@@ -140,7 +142,10 @@ class Engine:
         """Every problem in the site, nothing written."""
         config = load_config(self.root, base_url=self.base_url, output=self.out_override)
         theme = load_theme(self.root, config.theme)
-        inventory = discover(self.root, Hasher())
+        try:
+            inventory = discover(self.root, Hasher())
+        except OSError as exc:  # a file vanished or unreadable while walking content/
+            return [_os_error(exc, self.root, config.output)]
         errors = list(inventory.errors) + _stray_errors(inventory)
         ctx = Context(config, theme, self.drafts, Path(os.devnull))
         from counterpoint.link import link
@@ -200,7 +205,8 @@ class Engine:
         known (the common case in ``serve``), refresh just those files."""
         previous = self._inventory
         content = self.root / "content"
-        if previous is not None and changed:
+        structural = changed and any(p == content or p.is_dir() or not p.exists() for p in changed)
+        if previous is not None and changed and not structural:
             by_path = {ref.path: ref for ref in _all_refs(previous)}
             edited = [p for p in changed if content in p.parents]
             if all(p in by_path and p.is_file() for p in edited):
@@ -223,7 +229,8 @@ class Engine:
         if self.search is not None:
             config = replace(config, search=self.search)
         self.config = config
-        _check_output(config, self.allow_outside_output, self._manifest_file())
+        ours = self._last_manifest is not None and self._last_manifest[1] == _folder_id(config.output)  # built by us
+        _check_output(config, self.allow_outside_output or ours, self._manifest_file())
         theme = load_theme(self.root, config.theme)
         state = self._load_state()
         hasher = Hasher(state.hashes)
@@ -262,7 +269,7 @@ class Engine:
             except OSError:  # the output is complete; only the cache could not be written
                 self._manifest_file().unlink(missing_ok=True)  # an outdated one would mislead the next build
         self._last_manifest = (new_manifest, _folder_id(config.output))
-        if config.search:
+        if config.search and self.index_search:
             from counterpoint.search import bundle_complete, index_site
 
             if any(w.endswith(".html") for w in written) or not bundle_complete(config.output):
@@ -312,7 +319,10 @@ class Engine:
     def _run(self, todo: list[EssaySource], ctx: Context) -> list[EssayResult]:
         if len(todo) < PARALLEL_THRESHOLD or self.jobs < 2:
             return [process_essay(source, ctx) for source in todo]
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin" else "spawn"
+        # fork is fastest, but not from a process that runs threads (serve): spawn there
+        method = self.start_method or (
+            "fork" if "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin" else "spawn"
+        )
         workers = min(self.jobs, max(1, len(todo) // PARALLEL_THRESHOLD))
         # contiguous chunks keep the result order stable and pickling cheap
         size = max(1, min(64, len(todo) // (workers * 4) or 1))
@@ -345,7 +355,7 @@ class Engine:
             rel = (page.slug + "/" if page.slug else "") + "index.html"
             clash = _page_clash(page.slug, owners.get(rel.lower()))
             if clash:
-                errors.append(ContentError(source.index.rel, 0, clash, "set a different 'slug:' in its front matter, or rename the file"))
+                errors.append(ContentError(source.index.rel, 1, clash, "set a different 'slug:' in its front matter, or rename the file"))
                 continue
             owners[rel.lower()] = source.index.rel
             pages.append((rel, page))

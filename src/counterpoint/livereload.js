@@ -9,13 +9,16 @@
 (() => {
   "use strict";
   if (window.__counterpointReload) return;
-  window.__counterpointReload = true;
+  // State for curious humans and browser tests: `connected` turns true with the server's
+  // hello, after which no build can be missed.
+  const state = (window.__counterpointReload = { connected: false, epoch: null });
 
   const EVENTS = "/__counterpoint/events";
   const SCROLL_KEY = "counterpoint:scroll:" + location.pathname;
   const OVERLAY_ID = "counterpoint-error-overlay";
   const me = document.currentScript;
   let epoch = (me && me.dataset.epoch) || null;
+  state.epoch = epoch;
   let source = null;
   let retry = null;
   let delay = 1000;
@@ -63,11 +66,15 @@
     host.id = OVERLAY_ID;
     host.setAttribute("role", "alertdialog");
     host.setAttribute("aria-label", "counterpoint: the build failed");
+    // The host itself is the fixed full-window layer; inline !important beats any site CSS.
+    for (const [name, value] of [["all", "initial"], ["display", "block"], ["position", "fixed"], ["inset", "0"],
+                                 ["z-index", "2147483647"]]) {
+      host.style.setProperty(name, value, "important");
+    }
     const root = host.attachShadow({ mode: "open" });
     const style = document.createElement("style");
     style.textContent = `
-      :host { all: initial; }
-      .box { position: fixed; inset: 0; z-index: 2147483647; overflow: auto; box-sizing: border-box;
+      .box { position: absolute; inset: 0; overflow: auto; box-sizing: border-box;
              padding: 2rem clamp(1rem, 4vw, 3rem); background: rgba(24, 24, 27, 0.96); color: #f4f4f5;
              font: 14px/1.55 ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace;
              color-scheme: dark; }
@@ -117,6 +124,7 @@
   function disconnect() {
     if (source) source.close();
     source = null;
+    state.connected = false;
     clearTimeout(retry);
   }
   function connect() {
@@ -126,13 +134,14 @@
       const d = data(e);
       delay = 1000;
       if (epoch !== null && d.epoch !== epoch) return reload();  // rebuilt or restarted meanwhile
-      epoch = d.epoch;
+      epoch = state.epoch = d.epoch;
+      state.connected = true;
       if (d.ok) hideErrors();
     });
     source.addEventListener("reload", reload);
     source.addEventListener("css", (e) => {
       const d = data(e);
-      epoch = d.epoch;
+      epoch = state.epoch = d.epoch;
       hideErrors();
       swapStylesheets(d.epoch);
     });
@@ -144,6 +153,7 @@
       }
       // The connection dropped (server stopped or restarting). EventSource retries on its
       // own while CONNECTING; once CLOSED it gives up, so try again with a backoff.
+      state.connected = false;
       if (source && source.readyState === EventSource.CLOSED) {
         disconnect();
         retry = setTimeout(connect, delay);

@@ -10,6 +10,7 @@ kept and give exactly one follow-up build. Nothing a build does ends the loop.
 from __future__ import annotations
 
 import errno
+import os
 import sys
 import threading
 import time
@@ -26,10 +27,11 @@ class Builder(Protocol):
     def build(self, changed: frozenset[Path] | None = None) -> BuildReport: ...
 
 
-def describe_exception(exc: BaseException) -> str:
+def describe_exception(exc: BaseException, root: Path | None = None) -> str:
     """An error line for an exception the builder did not turn into a report."""
     if isinstance(exc, OSError) and exc.strerror:
-        where = f"{exc.filename}: " if exc.filename else ""
+        name = os.fsdecode(exc.filename) if isinstance(exc.filename, (str, bytes)) else ""
+        where = f"{display_path(Path(name), root) if root else name}: " if name else ""
         hint = {
             errno.ENOSPC: "free some disk space; the previous output is still being served",
             errno.EACCES: "check the permissions of the file and its folder",
@@ -126,7 +128,7 @@ class Rebuilder:
                 traceback.print_exc()
             report = BuildReport(
                 ok=False,
-                errors=(describe_exception(exc),),
+                errors=(describe_exception(exc, self._root),),
                 written=(),
                 elapsed_ms=(time.perf_counter() - started) * 1000,
                 trigger=self._display(changed),

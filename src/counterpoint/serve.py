@@ -25,13 +25,6 @@ from .watcher import Watcher
 SERVE_DIR = Path(".counterpoint") / "serve"
 
 
-def _url_host(host: str) -> str:
-    name = host.strip("[]")
-    if name in ("0.0.0.0", "::", ""):
-        return "localhost"
-    return f"[{name}]" if ":" in name else name
-
-
 def _sigterm(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
@@ -60,12 +53,12 @@ def run_serve(
         except BuildFailed:
             base_path = "/"  # the engine reports the errors, in the terminal and the overlay
         try:
-            engine = Engine(
-                root, drafts=drafts, out=serve_dir, base_url=f"http://{_url_host(host)}:{server.port}{base_path}"
-            )
+            engine = Engine(root, drafts=drafts, out=serve_dir, base_url=server.origin + base_path)
         except BuildFailed as exc:
             print(exc.format(), file=out, flush=True)
             return 1
+        engine.persist = False  # serve keeps its cache in memory; public/'s cache stays as it was
+        engine.start_method = "spawn"  # the server's threads make fork unsafe
         server.output = engine.config.output
         server.base_path = engine.config.base_path
 
@@ -77,12 +70,16 @@ def run_serve(
             engine, on_start=server.begin_build, on_report=published, root=root, out=out, debug=debug
         )
         rebuilder.run_build(None)
+        # the first build indexed the site for search; rebuilds skip Pagefind to stay instant
+        engine.index_search = False
         ignore = [engine.config.output, root / ".counterpoint"]
+        # the standard places too, existing or not, so a templates/ created later is seen
+        watched = [*engine.watched_paths(), root / "site.yml", root / "content", root / "templates", root / "themes"]
         previous = None
         if threading.current_thread() is threading.main_thread():
             previous = signal.signal(signal.SIGTERM, _sigterm)
         try:
-            with rebuilder, Watcher(engine.watched_paths(), rebuilder.notify, poll=poll, ignore=ignore, out=out):
+            with rebuilder, Watcher(watched, rebuilder.notify, poll=poll, ignore=ignore, out=out):
                 print(f"serving {server.url}  (Ctrl-C to stop)", file=out, flush=True)
                 server.serve_forever()
         finally:

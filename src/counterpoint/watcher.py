@@ -2,9 +2,11 @@
 
 Deliberately small (Lektor's shape): :class:`ChangeFilter` decides what counts as a
 change, :class:`Watcher` turns watchdog events into paths. When to rebuild is the
-Rebuilder's business. Each source root is watched recursively and its parent
-non-recursively, so a root (``templates/``, ``site.yml``) that appears, disappears or is
-replaced by an editor's rename is still seen.
+Rebuilder's business. With inotify each source root is watched recursively and its
+parent non-recursively, so a root (``templates/``, ``site.yml``) that appears, disappears
+or is replaced by an editor's rename is still seen. Polling walks the parents instead,
+listing only the roots and what is inside them (never the output folder), since a polled
+root that is deleted and recreated between two polls would otherwise go unnoticed.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import errno
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -39,7 +41,7 @@ from watchdog.events import (
 )
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
-from watchdog.observers.polling import PollingObserver
+from watchdog.observers.polling import PollingObserverVFS
 
 # Editors' swap, backup and write-then-rename files, OS litter, and the generator's own
 # temp files (the engine writes ``.cp-tmp-*`` and renames them into place).
@@ -56,12 +58,16 @@ _EVENTS = [
     FileAttribEvent, DirCreatedEvent, DirDeletedEvent, DirMovedEvent,
 ]
 
-INOTIFY_LIMIT = """\
-warning: the system's limit on watched folders (inotify) is reached; falling back to polling,
-  which notices changes more slowly. To raise the limit:
+RAISE_LIMIT = """\
+  To raise the limit:
     echo fs.inotify.max_user_watches=524288 | sudo tee /etc/sysctl.d/40-inotify.conf
     sudo sysctl --system
-  or pass --poll to choose polling yourself."""
+  or pass --poll to use polling from the start."""
+INOTIFY_LIMIT = (
+    "warning: the system's limit on watched folders (inotify) is reached; falling back to polling,\n"
+    "  which notices changes more slowly.\n" + RAISE_LIMIT
+)
+INOTIFY_LIMIT_LATER = "warning: the inotify watch limit is reached: changes in new folders are not seen.\n" + RAISE_LIMIT
 
 
 def _under(path: str, root: str) -> bool:
@@ -81,18 +87,27 @@ def _content_touched(path: str) -> bool:
 
 
 class ChangeFilter:
-    """Which paths of a watchdog event count as source changes."""
+    """Which paths of a watchdog event count as source changes.
 
-    def __init__(self, ignore: Iterable[Path] = ()) -> None:
+    Folder names like ``.git`` are matched only below the watched ``roots`` (when given),
+    so a site that itself lives under such a folder is still watched.
+    """
+
+    def __init__(self, ignore: Iterable[Path] = (), roots: Iterable[str] = ()) -> None:
         self._ignore = tuple(str(Path(p).absolute()) for p in ignore)
+        self.roots = tuple(roots)
 
-    def ignores(self, path: str, root: str | None = None) -> bool:
+    def root_of(self, path: str) -> str | None:
+        return next((r for r in self.roots if _under(path, r)), None)
+
+    def ignores(self, path: str) -> bool:
         name = os.path.basename(path)
         if any(fnmatchcase(name, pattern) for pattern in IGNORED_NAMES):
             return True
         if any(_under(path, ignored) for ignored in self._ignore):
             return True
-        inner = path[len(root):] if root and _under(path, root) else path
+        root = self.root_of(path)
+        inner = path[len(root):] if root else path
         return any(part in IGNORED_DIRS for part in inner.split(os.sep))
 
     def changed_paths(self, event: FileSystemEvent) -> list[str]:
@@ -124,7 +139,7 @@ class Watcher(FileSystemEventHandler):
     ) -> None:
         self._roots = sorted({str(_absolute(Path(p))) for p in paths})
         self._on_change = on_change
-        self._filter = ChangeFilter(ignore)
+        self._filter = ChangeFilter(ignore, self._roots)
         self._poll = poll
         self._poll_interval = poll_interval
         self._out = out
@@ -137,14 +152,14 @@ class Watcher(FileSystemEventHandler):
     def start(self) -> None:
         if not self._poll:
             try:
-                self._observer = self._launch(Observer())
+                self._launch(Observer())
                 return
             except OSError as exc:
                 if exc.errno not in (errno.ENOSPC, errno.EMFILE):
                     raise
                 print(INOTIFY_LIMIT, file=self._out or sys.stdout, flush=True)
         self.polling = True
-        self._observer = self._launch(PollingObserver(timeout=self._poll_interval))
+        self._launch(PollingObserverVFS(os.stat, self._listdir, polling_interval=self._poll_interval))
 
     def stop(self) -> None:
         with self._lock:
@@ -161,27 +176,38 @@ class Watcher(FileSystemEventHandler):
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def _launch(self, observer: BaseObserver) -> BaseObserver:
-        with self._lock:
+    def _launch(self, observer: BaseObserver) -> None:
+        with self._lock:  # held until started, so events wait for self._observer
             self._recursive = {}
-            parents = {os.path.dirname(r) for r in self._roots} - set(self._roots)
+            parents = {os.path.dirname(r) for r in self._roots}
+            if self.polling:
+                parents = {p for p in parents if not any(q != p and _under(p, q) for q in parents)}
+            else:
+                parents -= set(self._roots)
             for parent in sorted(parents):
                 if os.path.isdir(parent):
-                    observer.schedule(self, parent, recursive=False, event_filter=_EVENTS)
-            for root in self._roots:
-                self._watch_root(observer, root)
+                    observer.schedule(self, parent, recursive=self.polling, event_filter=_EVENTS)
+            if not self.polling:
+                for root in self._roots:
+                    self._watch_root(observer, root)
             try:
                 observer.start()
             except BaseException:
                 with suppress(Exception):
                     observer.stop()
                 raise
-        return observer
+            self._observer = observer
 
     def _watch_root(self, observer: BaseObserver, root: str) -> None:
-        if root not in self._recursive and os.path.isdir(root):
-            with suppress(OSError):  # vanished meanwhile: the parent's watch sees it return
-                self._recursive[root] = observer.schedule(self, root, recursive=True, event_filter=_EVENTS)
+        if root in self._recursive or not os.path.isdir(root):
+            return
+        try:
+            self._recursive[root] = observer.schedule(self, root, recursive=True, event_filter=_EVENTS)
+        except OSError as exc:  # vanished meanwhile (the parent's watch sees it return), or the limit
+            if exc.errno == errno.ENOSPC and observer.is_alive():
+                print(INOTIFY_LIMIT_LATER, file=self._out or sys.stdout, flush=True)
+            elif not observer.is_alive():
+                raise
 
     def _unwatch_root(self, observer: BaseObserver, root: str) -> None:
         watch = self._recursive.pop(root, None)
@@ -189,38 +215,51 @@ class Watcher(FileSystemEventHandler):
             with suppress(Exception):
                 observer.unschedule(watch)
 
+    def _listdir(self, path: str | None) -> Iterator[os.DirEntry[str]]:
+        """What polling walks: the roots, the folders leading to them, their contents."""
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if self._filter.root_of(entry.path) is None:
+                    if any(_under(r, entry.path) for r in self._roots):
+                        yield entry
+                elif not self._filter.ignores(entry.path):
+                    yield entry
+
     # -- events (in the observer's thread) ------------------------------------------------
     def dispatch(self, event: FileSystemEvent) -> None:
         try:
-            self._follow_roots(event)
-            changed = frozenset(
-                Path(p)
-                for p in self._filter.changed_paths(event)
-                if (root := self._root_of(p)) is not None and not self._filter.ignores(p, root)
-            )
+            changed = {Path(p) for p in self._filter.changed_paths(event) if self._filter.root_of(p) is not None}
+            changed |= self._follow_roots(event)
             if changed:
-                self._on_change(changed)
+                self._on_change(frozenset(changed))
         except Exception as exc:  # a failing callback must not kill the observer thread
             print(f"internal error in the watcher: {type(exc).__name__}: {exc}", file=self._out or sys.stderr)
 
-    def _root_of(self, path: str) -> str | None:
-        return next((r for r in self._roots if _under(path, r)), None)
+    def _follow_roots(self, event: FileSystemEvent) -> set[Path]:
+        """Keep a recursive watch on each root folder that exists; return roots newly watched.
 
-    def _follow_roots(self, event: FileSystemEvent) -> None:
-        """Start or drop the recursive watch of a root folder that appeared or went away."""
-        if not event.is_directory:
-            return
-        gone = os.fsdecode(event.src_path) if isinstance(event, (DirDeletedEvent, DirMovedEvent)) else None
-        came = os.fsdecode(event.dest_path if isinstance(event, DirMovedEvent) else event.src_path)
+        A root that appears, or is deleted and recreated, gets a fresh watch and is itself
+        reported: whatever was written into it before the watch started is then covered.
+        """
+        if not event.is_directory or self.polling:
+            return set()
+        paths = {os.fsdecode(event.src_path)}
+        if isinstance(event, DirMovedEvent) and event.dest_path:
+            paths.add(os.fsdecode(event.dest_path))
+        fresh = isinstance(event, (DirCreatedEvent, DirDeletedEvent, DirMovedEvent))
+        found = set()
         with self._lock:
             observer = self._observer
             if observer is None:
-                return
-            if gone in self._roots:
-                self._unwatch_root(observer, gone)
-            if isinstance(event, (DirCreatedEvent, DirMovedEvent)) and came in self._roots:
-                self._unwatch_root(observer, came)  # a replaced folder needs a fresh watch
-                self._watch_root(observer, came)
+                return found
+            for root in paths.intersection(self._roots):
+                exists = os.path.isdir(root)
+                if root in self._recursive and (fresh or not exists):
+                    self._unwatch_root(observer, root)
+                if exists and root not in self._recursive:
+                    self._watch_root(observer, root)
+                    found.add(Path(root))
+        return found
 
 
 def _absolute(path: Path) -> Path:
