@@ -107,7 +107,101 @@ def essay_text(tokens: list[Token]) -> list[BlockText]:
     return blocks
 
 
+HINT_LIMIT = 25  # not-found quotes per essay that get a closest-passage hint
+_CANDIDATES = 8  # blocks compared character by character, chosen by the words they share with the quote
+_WINDOWS = 4  # places in a long block, around shared words, where the comparison looks
+_WIDEN = 40  # at most this many characters are added to reach a word boundary
+
+
+class Corpus:
+    """Every block's text joined once, so that finding a quote is one search of
+    one string and hints for quotes not found cost a bounded amount of work,
+    however many blocks and quotes an essay has."""
+
+    def __init__(self, blocks: list[BlockText]):
+        self.blocks = blocks
+        self.starts: list[int] = []
+        pos = 0
+        for block in blocks:
+            self.starts.append(pos)
+            pos += len(block.text) + 1
+        self.text = "\0".join(block.text for block in blocks)  # NUL never occurs in parsed text
+        self._words: list[set[str]] | None = None
+        self.hints = 0
+
+    def find(self, quote: str) -> list[Match]:
+        if not quote or "\0" in quote:
+            return _find_each(self.blocks, quote)
+        matches: list[Match] = []
+        at = self.text.find(quote)
+        while at != -1:
+            number = bisect.bisect_right(self.starts, at) - 1
+            start = at - self.starts[number]
+            matches.append(Match(number, start, start + len(quote)))
+            at = self.text.find(quote, at + 1)
+        return matches
+
+    def closest(self, quote: str) -> tuple[str, int, float] | None:
+        """The passage most like ``quote``: (text, line, score 0..1).
+
+        Only the first ``HINT_LIMIT`` calls answer (later ones return None),
+        only the blocks sharing the most words with the quote are compared,
+        and in a long block only the windows around those words.
+        """
+        self.hints += 1
+        if self.hints > HINT_LIMIT or not quote:
+            return None
+        if self._words is None:
+            self._words = [set(block.text.split()) for block in self.blocks]
+        words = set(quote.split())
+        ranked = sorted(
+            (-len(words & self._words[n]), n) for n, block in enumerate(self.blocks) if block.text
+        )[:_CANDIDATES]
+        best: tuple[str, int, float] | None = None
+        for _, number in sorted(ranked, key=lambda r: r[1]):
+            block = self.blocks[number]
+            text = block.text
+            matcher = difflib.SequenceMatcher(None, text, quote, autojunk=False)
+            for lo, hi in _windows(text, quote, words & self._words[number]):
+                run = matcher.find_longest_match(lo, hi, 0, len(quote))
+                if run.size == 0:
+                    continue
+                start = max(0, run.a - run.b)
+                end = min(len(text), start + len(quote))
+                # widen to word boundaries so the hint reads as the author wrote it
+                floor, ceiling = max(0, start - _WIDEN), min(len(text), end + _WIDEN)
+                while start > floor and not text[start - 1].isspace():
+                    start -= 1
+                while end < ceiling and not text[end].isspace():
+                    end += 1
+                candidate = text[start:end]
+                score = difflib.SequenceMatcher(None, candidate, quote, autojunk=False).ratio()
+                if best is None or score > best[2]:
+                    best = (candidate, line_of(block, start), score)
+        return best
+
+
+def _windows(text: str, quote: str, shared: set[str]) -> list[tuple[int, int]]:
+    """Ranges of ``text`` worth comparing with ``quote``: all of it when short,
+    else a few windows around the words it shares with the quote."""
+    size = 3 * len(quote) + 64
+    if len(text) <= size:
+        return [(0, len(text))]
+    found: list[tuple[int, int]] = []
+    for word in sorted(shared, key=lambda w: (-len(w), w)):
+        at = text.find(word)
+        if at != -1:
+            found.append((max(0, at - len(quote) - 32), min(len(text), at + 2 * len(quote) + 32)))
+        if len(found) >= _WINDOWS:
+            break
+    return found or [(0, size)]
+
+
 def find(blocks: list[BlockText], quote: str) -> list[Match]:
+    return Corpus(blocks).find(quote)
+
+
+def _find_each(blocks: list[BlockText], quote: str) -> list[Match]:
     matches: list[Match] = []
     for number, block in enumerate(blocks):
         start = block.text.find(quote)
@@ -119,27 +213,7 @@ def find(blocks: list[BlockText], quote: str) -> list[Match]:
 
 def closest(blocks: list[BlockText], quote: str) -> tuple[str, int, float] | None:
     """The passage most like ``quote``: (text, line, score 0..1)."""
-    best: tuple[str, int, float] | None = None
-    for block in blocks:
-        if not block.text:
-            continue
-        matcher = difflib.SequenceMatcher(None, block.text, quote, autojunk=False)
-        run = matcher.find_longest_match(0, len(block.text), 0, len(quote))
-        if run.size == 0:
-            continue
-        start = max(0, run.a - run.b)
-        end = min(len(block.text), start + len(quote))
-        candidate = block.text[start:end]
-        # widen to word boundaries so the hint reads as the author wrote it
-        while start > 0 and not block.text[start - 1].isspace():
-            start -= 1
-        while end < len(block.text) and not block.text[end].isspace():
-            end += 1
-        candidate = block.text[start:end]
-        score = difflib.SequenceMatcher(None, candidate, quote, autojunk=False).ratio()
-        if best is None or score > best[2]:
-            best = (candidate, line_of(block, start), score)
-    return best
+    return Corpus(blocks).closest(quote)
 
 
 def line_of(block: BlockText, start: int) -> int:

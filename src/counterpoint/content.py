@@ -64,6 +64,17 @@ def _ignored(name: str) -> bool:
     )
 
 
+def _leads_out(path: Path, root: Path) -> bool:
+    """``path`` is a symlink whose target is outside the site (or missing)."""
+    if not path.is_symlink():
+        return False
+    try:
+        path.resolve(strict=True).relative_to(root.resolve())
+    except (ValueError, OSError):
+        return True
+    return False
+
+
 def _files(folder: Path, root: Path) -> list[Path]:
     """Regular files below ``folder``, sorted, skipping hidden/editor files and
     symlinks whose target is outside the site."""
@@ -130,7 +141,8 @@ def discover(root: Path, hasher: Hasher) -> Inventory:
                             f"critiques are files directly in {display_path(entry / 'critiques', root)}/; move it there",
                         )
                     )
-                other = [p for p in files if p != index and p not in critiques and p not in nested]
+                not_assets = {index, *critiques, *nested}  # a set: a bundle may hold thousands of critiques
+                other = [p for p in files if p not in not_assets]
                 essays.append(
                     EssaySource(
                         slug=slug(entry.name) or entry.name,
@@ -140,7 +152,7 @@ def discover(root: Path, hasher: Hasher) -> Inventory:
                         bundle=True,
                     )
                 )
-            elif entry.suffix == ".md" and entry.is_file():
+            elif entry.suffix == ".md" and entry.is_file() and not _leads_out(entry, root):
                 claimed.add(entry)
                 essays.append(
                     EssaySource(slug=slug(entry.stem) or "essay", index=hasher.ref(entry, root, lazy=True), bundle=False)

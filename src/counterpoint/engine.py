@@ -156,7 +156,8 @@ class Engine:
                 raw = source.index.path.read_bytes()
                 crit = {r.rel: r.path.read_bytes() for r in source.critiques}
             except OSError as exc:
-                errors.append(ContentError(source.index.rel, 0, f"cannot read file: {exc.strerror}"))
+                where = display_path(Path(exc.filename), self.root) if exc.filename else source.index.rel
+                errors.append(ContentError(where, 0, f"cannot read file: {exc.strerror}", "check the file exists and is readable"))
                 continue
             parsed, problems = parse_essay(source, ctx.config, raw, crit)
             errors += problems
@@ -304,7 +305,11 @@ class Engine:
                 todo.append(source)
         for source, result in zip(todo, self._run(todo, ctx)):
             results[source.index.rel] = result
-            stage.adopt(result.outputs, staged=True)
+            # a re-render that came out byte-identical (e.g. after a CSS-only theme change) is not
+            # written again, so serve can swap the stylesheet instead of reloading the page
+            same = {r.rel for r in result.outputs if manifest.intact(ctx.config.output, r)}
+            stage.adopt(tuple(r for r in result.outputs if r.rel in same), staged=False)
+            stage.adopt(tuple(r for r in result.outputs if r.rel not in same), staged=True)
             known = dict(result.digests)
             for ref in source.files():
                 if ref.rel in known:
@@ -597,6 +602,8 @@ def _os_error(exc: OSError, root: Path, out: Path) -> ContentError:
         errno.EPERM: ("operation not permitted", "check the permissions of the file and its folder" + unchanged),
         errno.ENOENT: ("the file disappeared during the build", "it was moved or deleted while the site was building; build again"),
         errno.EROFS: ("the file system is read-only", "choose an output folder on a writable disk"),
+        errno.EISDIR: (exc.strerror, "move or rename that folder; a build never deletes what it did not make" + unchanged),
+        errno.EXDEV: (exc.strerror, "remove that symlink from the output folder, or choose another output folder" + unchanged),
     }
     message, hint = hints.get(exc.errno or 0, (exc.strerror or str(exc), "check the file and build again" + unchanged))
     return ContentError(display_path(path, root), 0, f"{verb} file: {message}", hint)

@@ -112,7 +112,7 @@ def load_yaml(
 def decode_text(raw: bytes, rel: str) -> str:
     """UTF-8 (BOM optional) to text with LF newlines; binary and other encodings are errors."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ContentError(rel, 0, "file is UTF-16, not UTF-8", hint="save the file as UTF-8")
+        raise ContentError(rel, 1, "file is UTF-16, not UTF-8", hint="save the file as UTF-8")
     nul = raw.find(b"\0", 0, BINARY_SNIFF)
     if nul >= 0:
         raise ContentError(
@@ -211,7 +211,8 @@ def _load(
         problem = exc.problem or exc.context or "syntax error"
         if exc.context and exc.problem:
             problem = f"{problem} ({exc.context})"
-        raise error(mark, f"invalid YAML in {label}: {problem}", _YAML_HINTS.get(exc.problem or "", "")) from None
+        hint = _YAML_HINTS.get(exc.problem or "", "check the YAML here: one 'key: value' per line; quote values with ':', '#', '[' or '{'")
+        raise error(mark, f"invalid YAML in {label}: {problem}", hint) from None
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n")
         raise ContentError(

@@ -55,6 +55,10 @@ def link(essay: ParsedEssay) -> tuple[LinkedEssay, list[ContentError]]:
     critiques: list[Critique] = []
     remarks_by_claim: dict[str, list[Remark]] = {}
     updates_in_time = sorted(essay.updates, key=lambda u: u.date.sort_key())
+    corrections: dict[str, list[Update]] = {}  # claim id -> the UPDs correcting it, oldest first
+    for u in updates_in_time:
+        for corrected in u.corrects:
+            corrections.setdefault(corrected, []).append(u)
     for critique in essay.critiques:
         remarks: list[Remark] = []
         for remark in critique.remarks:
@@ -79,8 +83,8 @@ def link(essay: ParsedEssay) -> tuple[LinkedEssay, list[ContentError]]:
             answered = next(
                 (
                     u.id
-                    for u in updates_in_time
-                    if claim_id in u.corrects and critique.date.sort_key() <= u.date.sort_key()
+                    for u in corrections.get(claim_id, ())
+                    if critique.date.sort_key() <= u.date.sort_key()
                 ),
                 "",
             )
@@ -129,6 +133,7 @@ def _anchor_quotes(essay: ParsedEssay, claims: dict[str, Claim], errors: list[Co
     if not quoted:
         return {}
     blocks = anchoring.essay_text(essay.tokens)
+    corpus = anchoring.Corpus(blocks)  # one search string for every quote
     offset = essay.body_line - 1
     spans: dict[int, list[tuple[int, int, str]]] = {}
     resolved: dict[str, str] = {}
@@ -137,7 +142,7 @@ def _anchor_quotes(essay: ParsedEssay, claims: dict[str, Claim], errors: list[Co
         quote = remark.quote or ""
         if quote in resolved or quote in failed:
             continue
-        matches = anchoring.find(blocks, quote)
+        matches = corpus.find(quote)
         if len(matches) == 1:
             match = matches[0]
             claim_id = anchoring.quote_claim_id(quote)
@@ -147,7 +152,7 @@ def _anchor_quotes(essay: ParsedEssay, claims: dict[str, Claim], errors: list[Co
             resolved[quote] = claim_id
         elif not matches:
             failed.add(quote)
-            near = anchoring.closest(blocks, quote)
+            near = corpus.closest(quote)
             hint = "quote the essay's words exactly (whitespace does not matter)"
             if near and near[2] >= 0.5:
                 hint = f'closest passage, {essay.meta.rel} line {near[1] + offset}: "{near[0]}"'
@@ -156,8 +161,9 @@ def _anchor_quotes(essay: ParsedEssay, claims: dict[str, Claim], errors: list[Co
             )
         else:
             failed.add(quote)
-            found = dict.fromkeys(anchoring.line_of(blocks[m.block], m.start) + offset for m in matches)
-            lines = ("lines " if len(found) > 1 else "line ") + ", ".join(map(str, found))
+            found = list(dict.fromkeys(anchoring.line_of(blocks[m.block], m.start) + offset for m in matches[:1000]))
+            lines = ("lines " if len(found) > 1 else "line ") + ", ".join(map(str, found[:10]))
+            lines += ", …" if len(found) > 10 or len(matches) > 1000 else ""
             errors.append(
                 ContentError(
                     critique.rel,

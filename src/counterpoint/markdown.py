@@ -107,8 +107,13 @@ def collect_essay_targets(state: StateCore) -> None:
     suffixes: dict[str, int] = {}
     tokens = state.tokens
     upd_stack: list[int] = []
+    too_deep = state.md.options.get("maxNesting", 20) - 1  # markdown-it drops what is nested deeper
     for index, token in enumerate(tokens):
         line = token.map[0] + 1 if token.map else 0
+        if too_deep and token.nesting == 1 and token.level >= too_deep and token.type in _NESTING:
+            problems.append((line, f"blocks nested more than {too_deep + 1} levels deep: what is inside is not shown",
+                             "use fewer levels of lists and block quotes (a list item counts two)"))
+            too_deep = 0  # once per essay
         if token.type == "heading_open":
             inline = tokens[index + 1]
             explicit = _take_heading_id(inline)
@@ -142,6 +147,9 @@ def collect_essay_targets(state: StateCore) -> None:
             start = upd_stack.pop()
             open_token = tokens[start]
             upds.append((open_token.info.strip(), open_token.map[0] + 1 if open_token.map else 0, start, index))
+
+
+_NESTING = ("blockquote_open", "list_item_open", "container_upd_open", "footnote_open")
 
 
 def _attrs_line(src: str, line: int, needle: str) -> int:

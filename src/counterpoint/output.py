@@ -125,12 +125,16 @@ class Stage:
         stale = [rel for rel in sorted(set(self.manifest.files) - set(new.files)) if self._removable(rel)]
         backup = self.dir / ".cp-old"  # no output path starts with a dot folder
         done: list[tuple[str, bool]] = []  # (rel, had an old version) in the order applied
+        made: list[Path] = []  # folders this commit created, outermost first
         try:
             for rel in sorted(self.staged):
                 self._check_target(rel)
             for rel in sorted(self.staged):
                 target = self.out / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
+                if not target.parent.is_dir():
+                    missing = [target.parent, *(p for p in target.parent.parents if _below(p, self.out))]
+                    made += reversed([p for p in missing if not p.exists()])
+                    target.parent.mkdir(parents=True, exist_ok=True)
                 existed = _keep(target, backup / rel, move=False)
                 done.append((rel, existed))
                 os.replace(self.dir / rel, target)
@@ -143,6 +147,11 @@ class Stage:
             self.committed = True
         except BaseException:
             self._roll_back(done, backup)
+            for folder in reversed(made):
+                try:
+                    folder.rmdir()
+                except OSError:
+                    pass
             raise
         finally:
             self.discard()
@@ -210,6 +219,11 @@ def _keep(target: Path, backup: Path, *, move: bool) -> bool:
         return True
     os.replace(target, backup)
     return True
+
+
+def _below(path: Path, out: Path) -> bool:
+    """``path`` is strictly below ``out`` (no symlinks resolved)."""
+    return out in path.parents
 
 
 def _inside(folder: Path, out: Path) -> bool:

@@ -15,6 +15,7 @@ from counterpoint.model import PageSource
 from counterpoint.parse import PAGE_FIELDS
 from counterpoint.render import Site
 from counterpoint.site_pages import PageSpec
+from counterpoint.slugs import slug_problem
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,29 @@ class PlainPage:
         )
 
 
+_SLUG_HINT = "use lowercase letters, digits and '-', with '/' between parts, e.g. slug: about/team"
+
+
+def page_slug_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a page's address (one or more folder names joined by '/'), or None."""
+    if "/" not in value:
+        return slug_problem(value)
+    parts = value.split("/")
+    if "\x00" in value:
+        return "slug contains a NUL byte"
+    if "\\" in value:
+        return f"slug '{value}' contains a backslash"
+    if ".." in value:
+        return f"slug '{value}' contains '..'"
+    if any(not part for part in parts):
+        return f"slug '{value}' has an empty part (a leading, trailing or double '/')"
+    for part in parts:
+        why = slug_problem(part)
+        if why:
+            return f"slug '{value}': {why.replace(f'slug {part!r} ', f'{part!r} ')}"
+    return None
+
+
 def parse_page(source: PageSource, config: SiteConfig) -> tuple[PlainPage | None, list[ContentError]]:
     try:
         doc = parse_document(source.index.path.read_bytes(), source.index.path, config.root)
@@ -45,6 +69,13 @@ def parse_page(source: PageSource, config: SiteConfig) -> tuple[PlainPage | None
     except OSError as exc:
         return None, [ContentError(source.index.rel, 0, f"cannot read file: {exc.strerror}", "check the file is readable")]
     values, errors = validate_meta(doc, PAGE_FIELDS, "page")
+    if values.get("slug"):
+        why = page_slug_problem(values["slug"])
+        if why:
+            errors.append(ContentError(doc.rel, doc.meta_lines.get("slug", 1), why, _SLUG_HINT))
+    elif page_slug_problem(source.slug) and source.slug:
+        why = page_slug_problem(source.slug)
+        errors.append(ContentError(doc.rel, 1, f"the file's path gives an unusable page address: {why}", "rename the file or folder, or set 'slug:' in the front matter"))
     if errors:
         return None, errors
     md = essay_parser()

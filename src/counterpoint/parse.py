@@ -83,6 +83,13 @@ def parse_essay(
             errors.append(
                 ContentError(doc.rel, doc.meta_lines.get("slug", 1), why, "use lowercase letters, digits and '-', e.g. slug: my-essay")
             )
+    elif slug_problem(source.slug):  # from the file or folder name: 'con.md', '!!!/'
+        errors.append(
+            ContentError(
+                doc.rel, 1, f"the essay's file name gives an unusable address: {slug_problem(source.slug)}",
+                "rename the file or folder, or set 'slug:' in the front matter",
+            )
+        )
     if values.get("lang") and not known_language(values["lang"]):
         errors.append(
             ContentError(doc.rel, doc.meta_lines.get("lang", 1), f"unknown language '{values['lang']}'", "use a language code such as en or ru")

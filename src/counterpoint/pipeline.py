@@ -14,7 +14,7 @@ from pathlib import Path
 from jinja2 import Environment
 
 from counterpoint.config import SiteConfig
-from counterpoint.errors import ContentError
+from counterpoint.errors import ContentError, display_path
 from counterpoint.i18n import translator
 from counterpoint.link import link
 from counterpoint.model import EssayResult, EssaySource, OutputRef
@@ -61,7 +61,8 @@ def process_essay(source: EssaySource, ctx: Context) -> EssayResult:
         critiques_raw = {ref.rel: ref.path.read_bytes() for ref in source.critiques}
         assets_raw = {ref.rel: ref.path.read_bytes() for ref in source.assets}
     except OSError as exc:
-        return EssayResult(None, errors=(ContentError(source.index.rel, 0, f"cannot read file: {exc.strerror}", "check the file exists and is readable"),))
+        where = display_path(Path(exc.filename), ctx.config.root) if exc.filename else source.index.rel  # the file that failed
+        return EssayResult(None, errors=(ContentError(where, 0, f"cannot read file: {exc.strerror}", "check the file exists and is readable"),))
     digests = tuple(
         (ref.rel, ref.digest or digest_bytes(data))
         for ref, data in zip(source.files(), (raw, *critiques_raw.values(), *assets_raw.values()))

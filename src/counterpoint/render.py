@@ -72,7 +72,20 @@ def claim_status(claim_id: str, linked: LinkedEssay) -> str:
 
 
 def _critique(linked: LinkedEssay, critique_id: str) -> Critique:
-    return next(c for c in linked.critiques if c.id == critique_id)
+    return _critiques_by_id(linked)[critique_id]
+
+
+_BY_ID: tuple = (None, {})  # (critiques tuple, id -> critique) of the essay last rendered
+
+
+def _critiques_by_id(linked: LinkedEssay) -> dict[str, Critique]:
+    """A lookup built once per essay, not a scan per remark (thousands of critiques)."""
+    global _BY_ID
+    known = _BY_ID  # one read: another thread may swap it, never half of it
+    if known[0] is not linked.critiques:
+        known = (linked.critiques, {c.id: c for c in linked.critiques})
+        _BY_ID = known
+    return known[1]
 
 
 def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> str:
@@ -323,6 +336,7 @@ def render_essay_page(linked: LinkedEssay, summary: EssaySummary, site: Site, ji
         meta=linked.essay.meta,
         body=Markup(body),
         critiques=linked.critiques,
+        critique_of={c.id: c for c in linked.critiques},  # a lookup, not a scan per ledger remark
         claims=linked.claims,
         ledger=ledger,
         updates=updates,

@@ -49,8 +49,10 @@ class Theme:
         files: dict[str, Path] = {}
         for folder in self.static_dirs:
             if folder.is_dir():
+                real = folder.resolve()
                 for path in sorted(folder.rglob("*")):
-                    if path.is_file() and not path.name.startswith("."):
+                    # a symlink leading out of the static folder is never followed
+                    if path.is_file() and not path.name.startswith(".") and real in path.resolve().parents:
                         files["static/" + path.relative_to(folder).as_posix()] = path
         return files
 
