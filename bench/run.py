@@ -20,6 +20,10 @@ For each N it
    ``build(None)`` (warm disk cache: this is ``serve`` starting up), then ``--edits`` times:
    append a sentence to one essay and time ``engine.build(frozenset({path}))`` - the
    edit-to-rebuilt latency ``serve`` sees after the file event (browser reload not included).
+5. for N = 1,000 only, runs the real dev loop: ``python -m counterpoint serve SITE --port 0``, the
+   SSE channel read over a socket, and for ``--edits`` appends to one essay the time from the file
+   write to the ``reload`` event and to a GET returning the new text (plus the server's own
+   "rebuilt in N ms" line).
 
 Timing.  Every subprocess figure is the wall-clock time of a fresh ``python`` process, from
 spawn to exit, as a user typing the command sees it: interpreter start-up and imports are
@@ -283,6 +287,11 @@ def bench_size(n: int, args, engine_missing: str | None) -> dict:
             rows.append(Row(n, "serve path", None, None,
                             note=f"FAILED: {type(exc).__name__}: {exc}"))
             res["edit_ms"] = None
+        if n == 1000:  # the whole dev loop, over HTTP, on the 1,000-essay site only
+            try:
+                rows += serve_loop(n, site, essays, args.edits, res)
+            except Exception as exc:
+                rows.append(Row(n, "serve loop", None, None, note=f"FAILED: {type(exc).__name__}: {exc}"))
 
     for row in rows:
         print(row.format(), flush=True)
@@ -305,9 +314,11 @@ def serve_path(n: int, site: Path, out: Path, essays: list[Path], edits: int,
     gc.collect()
     rss0 = _rss_mb()
     engine = Engine(site, out=out)
+    engine.persist = False  # as serve does: caches in memory
     t0 = time.perf_counter()
     engine.build(None)
     first = time.perf_counter() - t0
+    engine.index_search = False  # as serve does: the first build indexed the site
     rss1 = _rss_mb()
     mem = f"+{rss1 - rss0:.0f} RSS" if rss0 is not None and rss1 is not None else ""
     rows.append(Row(n, "serve: start (warm cache)", first, res["loop_wall"], mem))
@@ -331,6 +342,111 @@ def serve_path(n: int, site: Path, out: Path, essays: list[Path], edits: int,
     del engine
     gc.collect()
     return rows
+
+
+def serve_loop(n: int, site: Path, essays: list[Path], edits: int, res: dict) -> list[Row]:
+    """``counterpoint serve`` in a subprocess: for ``edits`` appends to one essay, the time from
+    the file write to (a) the ``reload`` event on the SSE channel and (b) a GET of the page
+    returning the new text; and the server's own "rebuilt in N ms" per rebuild."""
+    import contextlib
+    import re
+    import signal
+    import socket
+    import threading
+    import urllib.request
+
+    proc = subprocess.Popen([sys.executable, "-m", "counterpoint", "serve", str(site), "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                            text=True, encoding="utf-8", errors="replace", env=_env())
+    lines: list[str] = []
+    reloads: list[float] = []  # perf_counter() at each reload event
+    cond = threading.Condition()
+
+    def pump(stream, sink, parse) -> None:
+        for item in parse(stream):
+            with cond:
+                sink.append(item)
+                cond.notify_all()
+        with cond:
+            sink.append(None)  # end of stream
+            cond.notify_all()
+
+    def wait(sink, start: int, test, timeout: float):
+        """The first item of ``sink`` from ``start`` on that passes ``test``."""
+        deadline = time.monotonic() + timeout
+        with cond:
+            while True:
+                for item in sink[start:]:
+                    if item is None:
+                        raise RuntimeError("the server stopped:\n" + "\n".join(map(str, lines[-15:])))
+                    if test(item):
+                        return item
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise RuntimeError("timed out; the server said:\n" + "\n".join(map(str, lines[-15:])))
+                cond.wait(remaining)
+
+    def events(sock):
+        buf = b""
+        with contextlib.suppress(OSError):
+            while chunk := sock.recv(65536):
+                buf += chunk
+                while b"\n\n" in buf:
+                    block, _, buf = buf.partition(b"\n\n")
+                    if block.startswith(b"event: reload"):
+                        yield time.perf_counter()
+
+    threading.Thread(target=pump, args=(proc.stdout, lines, lambda s: (l.rstrip("\n") for l in s)),
+                     daemon=True).start()
+    sock = None
+    try:
+        t0 = time.perf_counter()
+        port = int(re.search(r":(\d+)/", wait(lines, 0, lambda l: l.startswith("serving "), 600)).group(1))
+        rows = [Row(n, "serve loop: start + first build", time.perf_counter() - t0, res["loop_wall"])]
+        sock = socket.create_connection(("127.0.0.1", port))
+        sock.sendall(f"GET /__counterpoint/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+        threading.Thread(target=pump, args=(sock, reloads, events), daemon=True).start()
+        essay = essays[len(essays) // 4]
+        url = f"http://127.0.0.1:{port}/essays/{essay.name}/"
+        with urllib.request.urlopen(url, timeout=30) as page:
+            page.read()
+        to_event, to_page, rebuilt = [], [], []
+        for _ in range(edits):
+            with cond:
+                seen_reloads, seen_lines = len(reloads), len(lines)
+            t0 = time.perf_counter()
+            append_sentence(essay / "index.md")
+            text = f"edit number {_edit_counter}.".encode()
+            while True:  # a GET waits while a build runs; until the change is seen, poll every 5 ms
+                with urllib.request.urlopen(url, timeout=30) as page:
+                    if text in page.read():
+                        break
+                time.sleep(0.005)  # not seen yet: do not steal the CPU from the build
+            to_page.append(time.perf_counter() - t0)
+            stamp = wait(reloads, seen_reloads, lambda t: True, 30)
+            to_event.append(stamp - t0)
+            line = wait(lines, seen_lines, lambda l: l.startswith("rebuilt in") and essay.name in l, 30)
+            rebuilt.append(float(re.match(r"rebuilt in ([\d.]+) ms", line).group(1)))
+        for label, values in (("serve: save -> reload event", to_event),
+                              ("serve: save -> new page served", to_page)):
+            rows.append(Row(n, label, statistics.median(values), None,
+                            note=f"median of {edits}, max {max(values) * 1000:.0f} ms"))
+        rows.append(Row(n, "serve: \"rebuilt in\" (its own line)", statistics.median(rebuilt) / 1000,
+                        None, note=f"median of {edits}, max {max(rebuilt):.0f} ms"))
+        res["serve_event_ms"] = statistics.median(to_event) * 1000
+        res["serve_page_ms"] = statistics.median(to_page) * 1000
+        res["serve_rebuilt_ms"] = statistics.median(rebuilt)
+        return rows
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)  # Ctrl-C; it also ends the event stream
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if sock is not None:
+            sock.close()
 
 
 def _verdict(value: float | None, limit: float, *, lower_is_better: bool = True) -> str:
@@ -358,6 +474,10 @@ def summary(results: list[dict]) -> None:
             print(f"    serve edit -> rebuilt     {r['edit_ms']:8.1f} ms  target < "
                   f"{TARGETS['edit_ms']:.0f} ms    {_verdict(r['edit_ms'], TARGETS['edit_ms'])}"
                   f"   (median; max {r['edit_max_ms']:.0f} ms)")
+        if r.get("serve_event_ms") is not None:
+            print(f"    serve: save -> reload event    {r['serve_event_ms']:8.1f} ms  (median; the server's "
+                  f"\"rebuilt in\" {r['serve_rebuilt_ms']:.0f} ms)")
+            print(f"    serve: save -> new page served {r['serve_page_ms']:8.1f} ms  (median)")
         peak = max(r.get("peak_tree_mb") or 0, r["peak_proc_mb"])  # the larger, to be safe
         print(f"    peak memory, cold build   {peak:8.0f} MB  target < {TARGETS['peak_mb']:.0f} MB"
               f"    {_verdict(peak, TARGETS['peak_mb'])}   (largest process "

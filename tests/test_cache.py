@@ -134,3 +134,18 @@ def test_parallel_build_is_identical_to_serial(tmp_path: Path) -> None:
     parallel = _build(root, out=tmp_path / "parallel", jobs=2, use_cache=False)
     assert serial.last_stats.rendered == parallel.last_stats.rendered == n
     assert _outputs(tmp_path / "serial") == _outputs(tmp_path / "parallel")
+
+
+def test_css_change_rewrites_the_stylesheet_only(tmp_path: Path) -> None:
+    root = _site(tmp_path)
+    (root / "themes/default/static").mkdir(parents=True)
+    css = root / "themes/default/static/counterpoint.css"
+    css.write_text("body { color: black }")
+    engine = Engine(root, search=False)
+    assert engine.build().ok
+    css.write_text("body { color: teal }")
+    report = engine.build(frozenset({css}))
+    assert report.ok
+    assert engine.last_stats.rendered == 0
+    assert report.written == ("static/counterpoint.css",)
+    assert (root / "public/static/counterpoint.css").read_text() == "body { color: teal }"

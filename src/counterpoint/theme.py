@@ -34,9 +34,10 @@ class Theme:
 
     @cached_property
     def digest(self) -> str:
-        """Changes whenever any template or static file of the theme changes."""
+        """Changes whenever a template changes.  Static files are not part of it:
+        they never change a page, and a CSS edit must not re-render the site."""
         h = blake2b(digest_size=16)
-        for folder in (*self.template_dirs, *self.static_dirs):
+        for folder in self.template_dirs:
             if not folder.is_dir():
                 continue
             for path in sorted(p for p in folder.rglob("*") if p.is_file()):
