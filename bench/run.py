@@ -259,7 +259,8 @@ def bench_size(n: int, args, engine_missing: str | None) -> dict:
 
     if engine_missing is None:
         out = base / "public"
-        build = [py, "-m", "counterpoint", "build", str(site), "--out", str(out)]
+        # the build itself; Pagefind (an external indexer) is timed on its own below
+        build = [py, "-m", "counterpoint", "build", str(site), "--out", str(out), "--no-search"]
         m = measure([py, "-c", "import counterpoint.engine"], logs / "startup.log", sample=False)
         rows.append(Row(n, "startup + imports (engine)", m.wall, res["loop_wall"]))
         res["startup"] = m.wall
@@ -280,6 +281,11 @@ def bench_size(n: int, args, engine_missing: str | None) -> dict:
                 res["peak_proc_mb"], res["peak_tree_mb"] = m.maxrss_mb, m.tree_mb
             if m.rc != 0:
                 print(f"`counterpoint build` failed in phase {label!r} (rc={m.rc}):\n{_tail(m.log)}")
+
+        m = measure([py, "-m", "pagefind", "--site", str(out), "--output-subdir", "pagefind", "--quiet"],
+                    logs / "pagefind.log", sample=args.sample)
+        rows.append(Row(n, "search index (Pagefind, separate)", m.wall if m.rc == 0 else None,
+                        res["loop_wall"], m.mem(), "" if m.rc == 0 else f"FAILED rc={m.rc}"))
 
         try:
             rows += serve_path(n, site, out, essays, args.edits, res)

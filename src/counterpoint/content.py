@@ -36,11 +36,11 @@ class Hasher:
     def __init__(self, memo: dict[str, tuple[int, int, str]] | None = None):
         self.memo: dict[str, tuple[int, int, str]] = memo if memo is not None else {}
 
-    def ref(self, path: Path, root: Path, *, lazy: bool = False) -> FileRef:
+    def ref(self, path: Path, root: Path, *, lazy: bool = False, stat: os.stat_result | None = None) -> FileRef:
         """A FileRef with its digest; ``lazy`` leaves an unknown digest empty for
         the worker that reads the file anyway (see ``pipeline.process_essay``)."""
         rel = display_path(path, root)
-        stat = path.stat()
+        stat = stat or path.stat()
         known = self.memo.get(rel)
         if known and known[0] == stat.st_size and known[1] == stat.st_mtime_ns:
             return FileRef(path, rel, known[2], stat.st_size, stat.st_mtime_ns)
@@ -64,36 +64,43 @@ def _ignored(name: str) -> bool:
     )
 
 
-def _leads_out(path: Path, root: Path) -> bool:
-    """``path`` is a symlink whose target is outside the site (or missing)."""
-    if not path.is_symlink():
-        return False
-    try:
-        path.resolve(strict=True).relative_to(root.resolve())
-    except (ValueError, OSError):
-        return True
-    return False
-
-
-def _files(folder: Path, root: Path) -> list[Path]:
-    """Regular files below ``folder``, sorted, skipping hidden/editor files and
-    symlinks whose target is outside the site."""
-    found: list[Path] = []
-    real_root = root.resolve()
-    for current, dirs, names in os.walk(folder, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not _ignored(d))
-        for name in sorted(names):
-            if _ignored(name):
+def _walk(folder: Path, root: Path) -> list[tuple[Path, os.stat_result]]:
+    """Regular files below ``folder`` with their stat, sorted by path, skipping
+    hidden/editor files and symlinks whose target is outside the site.  One
+    ``scandir`` per folder and one stat per file: a no-op rebuild of a large
+    site is mostly this walk."""
+    found: list[tuple[Path, os.stat_result]] = []
+    real_root = str(root.resolve()) + os.sep
+    pending = [str(folder)]
+    while pending:
+        current = pending.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError:
+            continue
+        for entry in entries:
+            if _ignored(entry.name):
                 continue
-            path = Path(current, name)
-            if path.is_symlink():
-                try:
-                    path.resolve(strict=True).relative_to(real_root)
-                except (ValueError, OSError):
-                    continue
-            if path.is_file():
-                found.append(path)
+            try:
+                if entry.is_symlink():
+                    target = os.path.realpath(entry.path)
+                    if not target.startswith(real_root) or not os.path.isfile(target):
+                        continue  # never follow a link out of the site, nor into a folder
+                    found.append((Path(entry.path), os.stat(entry.path)))
+                elif entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                elif entry.is_file(follow_symlinks=False):
+                    found.append((Path(entry.path), entry.stat(follow_symlinks=False)))
+            except OSError:
+                continue  # vanished while walking: the next build sees the new state
+    found.sort(key=_walk_order)
     return found
+
+
+def _walk_order(item: tuple[Path, os.stat_result]) -> tuple:
+    """The files of a folder before its subfolders, each group by name (as ``os.walk``)."""
+    *folders, name = item[0].parts
+    return (*((1, part) for part in folders), (0, name))
 
 
 def discover(root: Path, hasher: Hasher) -> Inventory:
@@ -106,69 +113,77 @@ def discover(root: Path, hasher: Hasher) -> Inventory:
     pages: list[PageSource] = []
     assets: list[FileRef] = []
     stray: list[FileRef] = []
-    claimed: set[Path] = set()
 
-    if essays_dir.is_dir():
-        for entry in sorted(essays_dir.iterdir()):
-            if _ignored(entry.name):
+    def ref(item: tuple[Path, os.stat_result], lazy: bool = True) -> FileRef:
+        return hasher.ref(item[0], root, lazy=lazy, stat=item[1])
+
+    # one walk of content/, then sorted into essay bundles, single-file essays, pages and assets
+    bundles: dict[str, list[tuple[Path, os.stat_result]]] = {}
+    rest: list[tuple[Path, os.stat_result]] = []
+    prefix = str(essays_dir) + os.sep
+    for item in _walk(content, root):
+        text = str(item[0])
+        if text.startswith(prefix):
+            inside = text[len(prefix) :]
+            if os.sep in inside:
+                bundles.setdefault(inside.split(os.sep, 1)[0], []).append(item)
                 continue
-            if entry.is_dir() and not entry.is_symlink():
-                index = entry / "index.md"
-                files = _files(entry, root)
-                claimed.update(files)
-                if not index.is_file():
-                    for path in files:
-                        if path.parent.name == "critiques" and path.suffix == ".md":
-                            stray.append(hasher.ref(path, root))
-                    if any(p.suffix == ".md" for p in files):
-                        errors.append(
-                            ContentError(
-                                display_path(entry, root),
-                                0,
-                                "essay folder has no index.md",
-                                f"put the essay in {display_path(index, root)}",
-                            )
-                        )
-                    continue
-                critiques = [p for p in files if p.parent == entry / "critiques" and p.suffix == ".md"]
-                nested = [p for p in files if entry / "critiques" in p.parents and p.parent != entry / "critiques"]
-                for path in nested:
-                    errors.append(
-                        ContentError(
-                            display_path(path, root),
-                            0,
-                            "file in a subfolder of critiques/",
-                            f"critiques are files directly in {display_path(entry / 'critiques', root)}/; move it there",
-                        )
-                    )
-                not_assets = {index, *critiques, *nested}  # a set: a bundle may hold thousands of critiques
-                other = [p for p in files if p not in not_assets]
-                essays.append(
-                    EssaySource(
-                        slug=slug(entry.name) or entry.name,
-                        index=hasher.ref(index, root, lazy=True),
-                        critiques=tuple(hasher.ref(p, root, lazy=True) for p in critiques),
-                        assets=tuple(hasher.ref(p, root, lazy=True) for p in other),
-                        bundle=True,
-                    )
-                )
-            elif entry.suffix == ".md" and entry.is_file() and not _leads_out(entry, root):
-                claimed.add(entry)
-                essays.append(
-                    EssaySource(slug=slug(entry.stem) or "essay", index=hasher.ref(entry, root, lazy=True), bundle=False)
-                )
+            if item[0].suffix == ".md":
+                essays.append(EssaySource(slug=slug(item[0].stem) or "essay", index=ref(item), bundle=False))
+                continue
+        rest.append(item)
 
-    for path in _files(content, root):
-        if path in claimed:
+    for name, files in bundles.items():
+        entry = essays_dir / name
+        index = entry / "index.md"
+        critiques_dir = entry / "critiques"
+        by_path = dict(files)
+        if index not in by_path:
+            for path, stat in files:
+                if path.parent.name == "critiques" and path.suffix == ".md":
+                    stray.append(ref((path, stat), lazy=False))
+            if any(p.suffix == ".md" for p, _ in files):
+                errors.append(
+                    ContentError(
+                        display_path(entry, root),
+                        0,
+                        "essay folder has no index.md",
+                        f"put the essay in {display_path(index, root)}",
+                    )
+                )
             continue
+        critiques = [(p, s) for p, s in files if p.parent == critiques_dir and p.suffix == ".md"]
+        nested = [(p, s) for p, s in files if critiques_dir in p.parents and p.parent != critiques_dir]
+        for path, _ in nested:
+            errors.append(
+                ContentError(
+                    display_path(path, root),
+                    0,
+                    "file in a subfolder of critiques/",
+                    f"critiques are files directly in {display_path(critiques_dir, root)}/; move it there",
+                )
+            )
+        not_assets = {index, *(p for p, _ in critiques), *(p for p, _ in nested)}  # a bundle may hold thousands
+        essays.append(
+            EssaySource(
+                slug=slug(name) or name,
+                index=ref((index, by_path[index])),
+                critiques=tuple(ref(item) for item in critiques),
+                assets=tuple(ref(item) for item in files if item[0] not in not_assets),
+                bundle=True,
+            )
+        )
+    essays.sort(key=lambda source: source.index.path.relative_to(essays_dir).parts[0])  # by entry name
+
+    for path, stat in rest:
         if path.parent.name == "critiques" and path.suffix == ".md":
-            stray.append(hasher.ref(path, root))
+            stray.append(ref((path, stat), lazy=False))
         elif path.suffix == ".md":
             rel = path.relative_to(content).with_suffix("")
             parts = [slug(p) or p for p in rel.parts]
             if parts[-1] == "index":
                 parts = parts[:-1]
-            pages.append(PageSource("/".join(parts), hasher.ref(path, root)))
+            pages.append(PageSource("/".join(parts), ref((path, stat), lazy=False)))
         else:
-            assets.append(hasher.ref(path, root))
+            assets.append(ref((path, stat), lazy=False))
     return Inventory(tuple(essays), tuple(pages), tuple(assets), tuple(stray), tuple(errors))
