@@ -30,7 +30,8 @@ from counterpoint.errors import ContentError
 from counterpoint.link import link
 from counterpoint.model import EssaySource, FileRef
 from counterpoint.parse import parse_essay
-from counterpoint.pipeline import Context, process_essay
+from counterpoint.model import Context
+from counterpoint.pipeline import process_essay
 from counterpoint.report import BuildReport
 from counterpoint.theme import load_theme
 

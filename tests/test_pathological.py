@@ -30,7 +30,8 @@ from sitefactory import build, critique, essay, make_site
 from counterpoint.config import load_config
 from counterpoint.content import Hasher, discover
 from counterpoint.markdown import essay_parser
-from counterpoint.pipeline import Context, process_essay
+from counterpoint.model import Context
+from counterpoint.pipeline import process_essay
 from counterpoint.render import install_render_rules
 from counterpoint.theme import load_theme
 

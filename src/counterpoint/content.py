@@ -35,6 +35,7 @@ class Hasher:
 
     def __init__(self, memo: dict[str, tuple[int, int, str]] | None = None):
         self.memo: dict[str, tuple[int, int, str]] = memo if memo is not None else {}
+        self.learned = False  # the memo changed: the cache is worth saving
 
     def ref(self, path: Path, root: Path, *, lazy: bool = False, stat: os.stat_result | None = None) -> FileRef:
         """A FileRef with its digest; ``lazy`` leaves an unknown digest empty for
@@ -48,10 +49,12 @@ class Hasher:
             return FileRef(path, rel, "", stat.st_size, stat.st_mtime_ns)
         digest = blake2b(path.read_bytes(), digest_size=16).hexdigest()
         self.memo[rel] = (stat.st_size, stat.st_mtime_ns, digest)
+        self.learned = True
         return FileRef(path, rel, digest, stat.st_size, stat.st_mtime_ns)
 
     def learn(self, ref: FileRef, digest: str) -> None:
         self.memo[ref.rel] = (ref.size, ref.mtime_ns, digest)
+        self.learned = True
 
 
 def _ignored(name: str) -> bool:
@@ -99,7 +102,7 @@ def _walk(folder: Path, root: Path) -> list[tuple[Path, os.stat_result]]:
 
 def _walk_order(item: tuple[Path, os.stat_result]) -> tuple:
     """The files of a folder before its subfolders, each group by name (as ``os.walk``)."""
-    *folders, name = item[0].parts
+    *folders, name = str(item[0]).split(os.sep)
     return (*((1, part) for part in folders), (0, name))
 
 
@@ -152,8 +155,9 @@ def discover(root: Path, hasher: Hasher) -> Inventory:
                     )
                 )
             continue
+        inside = str(critiques_dir) + os.sep
         critiques = [(p, s) for p, s in files if p.parent == critiques_dir and p.suffix == ".md"]
-        nested = [(p, s) for p, s in files if critiques_dir in p.parents and p.parent != critiques_dir]
+        nested = [(p, s) for p, s in files if str(p).startswith(inside) and p.parent != critiques_dir]
         for path, _ in nested:
             errors.append(
                 ContentError(

@@ -26,14 +26,13 @@ from counterpoint import __version__
 from counterpoint.config import SiteConfig, load_config
 from counterpoint.content import Hasher, Inventory, discover
 from counterpoint.errors import BuildFailed, ContentError, UsageError, display_path
-from counterpoint.highlight import stylesheet
-from counterpoint.model import EssayResult, EssaySource, EssaySummary, FileRef
+from counterpoint.model import Context, EssayResult, EssaySource, EssaySummary, FileRef
 from counterpoint.output import Manifest, Stage, atomic_write, remove_stale_stages
 from counterpoint.pages import PlainPage, parse_page
-from counterpoint.pipeline import Context, jinja_for, process_essay, process_many, site_for
 from counterpoint.report import BuildReport
+from counterpoint.site import site_for
 from counterpoint.site_pages import Cards, site_pages
-from counterpoint.theme import Theme, load_theme
+from counterpoint.theme import LazyEnvironment, Theme, load_theme
 
 CACHE_FORMAT = 1
 
@@ -58,6 +57,7 @@ class CacheState:
     pages: dict[str, str] = field(default_factory=dict)  # output rel -> key of the data it was made from
     plain: dict[str, tuple[str, PlainPage]] = field(default_factory=dict)
     cards: tuple[str, dict[str, str]] = ("", {})  # (salt, summary digest -> card HTML)
+    pygments: tuple[str, str] = ("", "")  # (code and Pygments version, stylesheet)
 
 
 @dataclass(frozen=True)
@@ -276,8 +276,10 @@ class Engine:
             if any(w.endswith(".html") for w in written) or not bundle_complete(config.output):
                 index_site(config.output, config.language)
             clock.lap("search")
-        state.essays = {k: v for k, v in state.essays.items() if k in results}
-        self._save_state(state)
+        kept = {k: v for k, v in state.essays.items() if k in results}
+        if rendered or pages_rendered or written or hasher.learned or len(kept) != len(state.essays):
+            state.essays = kept
+            self._save_state(state)  # a build that changed nothing has nothing new to remember
         clock.lap("cache")
         return BuildStats(sum(1 for r in results.values() if r.summary), rendered, pages_rendered, tuple(written), clock.laps)
 
@@ -322,6 +324,10 @@ class Engine:
         return results, len(todo)
 
     def _run(self, todo: list[EssaySource], ctx: Context) -> list[EssayResult]:
+        if not todo:
+            return []
+        from counterpoint.pipeline import process_essay, process_many  # the Markdown machinery, when needed
+
         if len(todo) < PARALLEL_THRESHOLD or self.jobs < 2:
             return [process_essay(source, ctx) for source in todo]
         # fork is fastest, but not from a process that runs threads (serve): spawn there
@@ -377,7 +383,7 @@ class Engine:
         stage: Stage,
     ) -> int:
         site = site_for(config, config.language)
-        jinja = jinja_for(theme)
+        jinja = LazyEnvironment(theme)  # Jinja loads only if a page has to be rendered
         rendered = 0
         seen: dict[str, str] = {}
         cards = Cards(state.cards[1] if state.cards[0] == salt else {})
@@ -397,24 +403,36 @@ class Engine:
         state.cards = (salt, cards.memo)
         return rendered
 
+    def _pygments_css(self) -> str:
+        """The code colours; kept in the cache so a no-op build need not load Pygments."""
+        state = self._load_state()
+        key = code_fingerprint() + _package_version("pygments")
+        if state.pygments[0] != key:
+            from counterpoint.highlight import stylesheet
+
+            state.pygments = (key, stylesheet())
+        return state.pygments[1]
+
     def _static(self, inventory: Inventory, theme: Theme, stage: Stage) -> None:
         for rel, path in theme.static_files().items():
             data = path.read_bytes()
             stage.write(rel, data)
-        stage.write("static/pygments.css", _pygments_css().encode())
+        stage.write("static/pygments.css", self._pygments_css().encode())
         content = self.root / "content"
         for asset in inventory.assets:
             rel = asset.path.relative_to(content).as_posix()
             stage.copy(rel, asset.path, asset.digest)
 
 
-_PYGMENTS: list[str] = []
 
 
-def _pygments_css() -> str:
-    if not _PYGMENTS:
-        _PYGMENTS.append(stylesheet())
-    return _PYGMENTS[0]
+def _package_version(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return ""
 
 
 def _key(salt: str, material: str) -> str:

@@ -9,6 +9,7 @@ author fixes a whole batch per run rather than one error at a time.
 from __future__ import annotations
 
 from dataclasses import dataclass
+import os
 from pathlib import Path
 
 
@@ -55,10 +56,9 @@ class UsageError(Exception):
 
 def display_path(path: Path, root: Path) -> str:
     """The path as the user knows it: relative to the site root when inside it."""
-    try:
-        return path.relative_to(root).as_posix()  # the common case, without touching the disk
-    except ValueError:
-        pass
+    text, base = str(path), str(root) + os.sep
+    if text.startswith(base):  # the common case: plain string work, no disk, no pathlib parsing
+        return text[len(base) :].replace(os.sep, "/")
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
-from jinja2 import Environment
 
 from counterpoint.frontmatter import Stamp
 from counterpoint.model import EssaySummary, UpdateSummary
-from counterpoint.render import Site
+from counterpoint.site import Site
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 FEED_SIZE = 50  # newest entries per feed; the pages themselves list everything
 

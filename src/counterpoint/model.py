@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from counterpoint.frontmatter import Stamp
+
+if TYPE_CHECKING:
+    from counterpoint.config import SiteConfig
+    from counterpoint.theme import Theme
 
 STANCES = ("refutes", "disputes", "supports", "questions", "notes")
 STATUSES = ("open", "addressed", "declined")
@@ -201,3 +205,13 @@ class EssayResult:
     outputs: tuple[OutputRef, ...] = ()
     errors: tuple[Any, ...] = ()  # ContentError
     digests: tuple[tuple[str, str], ...] = field(default=())  # (rel, digest) of the files read
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a worker needs, picklable; the Jinja environment is made once per process."""
+
+    config: SiteConfig
+    theme: Theme
+    drafts: bool
+    stage_dir: Path

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from jinja2 import Environment
 from markupsafe import Markup
 
 from counterpoint.config import SiteConfig
 from counterpoint.errors import ContentError
 from counterpoint.frontmatter import parse_document, validate_meta
-from counterpoint.markdown import essay_parser
 from counterpoint.model import PageSource
-from counterpoint.parse import PAGE_FIELDS
-from counterpoint.render import Site
+from counterpoint.site import Site
 from counterpoint.site_pages import PageSpec
 from counterpoint.slugs import slug_problem
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,9 @@ def page_slug_problem(value: str) -> str | None:
 
 
 def parse_page(source: PageSource, config: SiteConfig) -> tuple[PlainPage | None, list[ContentError]]:
+    from counterpoint.markdown import essay_parser  # only when a page changed
+    from counterpoint.parse import PAGE_FIELDS
+
     try:
         doc = parse_document(source.index.path.read_bytes(), source.index.path, config.root)
     except ContentError as exc:

@@ -10,48 +10,22 @@ from __future__ import annotations
 import pickle
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from jinja2 import Environment
 
 from counterpoint.config import SiteConfig
 from counterpoint.errors import ContentError, display_path
 from counterpoint.i18n import translator
 from counterpoint.link import link
-from counterpoint.model import EssayResult, EssaySource, OutputRef
+from counterpoint.model import Context, EssayResult, EssaySource, OutputRef
 from counterpoint.output import digest_bytes, write_staged
 from counterpoint.parse import parse_essay
-from counterpoint.render import Site, annotations, render_essay_page, summarize
-from counterpoint.theme import Theme
+from counterpoint.render import annotations, render_essay_page, summarize
+from counterpoint.site import site_for
+from counterpoint.theme import jinja_for
 
-
-@dataclass(frozen=True)
-class Context:
-    """Everything a worker needs, picklable; the Jinja environment is made once per process."""
-
-    config: SiteConfig
-    theme: Theme
-    drafts: bool
-    stage_dir: Path
-
-
-_JINJA: dict[str, Environment] = {}
-
-
-def jinja_for(theme: Theme) -> Environment:
-    key = theme.digest
-    env = _JINJA.get(key)
-    if env is None:
-        from counterpoint.site_pages import tag_slug
-
-        env = theme.environment()
-        env.globals["tag_slug"] = tag_slug
-        _JINJA.clear()
-        _JINJA[key] = env
-    return env
-
-
-def site_for(config: SiteConfig, lang: str) -> Site:
-    return Site(config, translator(lang, tuple(sorted(config.strings.items()))))
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 
 def process_essay(source: EssaySource, ctx: Context) -> EssayResult:

@@ -8,38 +8,19 @@ from __future__ import annotations
 
 import bisect
 import json
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment
 from markupsafe import Markup, escape
 
-from counterpoint.config import SiteConfig
-from counterpoint.i18n import Translator
 from counterpoint.link import LinkedEssay
 from counterpoint.markdown import essay_parser
 from counterpoint.model import Claim, Critique, EssaySummary, Remark, Update, UpdateSummary
+from counterpoint.site import Site
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 WORDS_PER_MINUTE = 200
-
-
-@dataclass(frozen=True)
-class Site:
-    """What every template gets: configuration, URL helpers, strings."""
-
-    config: SiteConfig
-    t: Translator
-
-    def url(self, path: str = "") -> str:
-        """A site path under the base path: ``url("essays/x/")`` -> ``/blog/essays/x/``."""
-        return self.config.base_path + path.lstrip("/")
-
-    def absolute(self, path: str = "") -> str:
-        """An absolute URL for feeds, canonical links and Open Graph."""
-        base = self.config.base_url
-        if base.startswith("/"):
-            return self.url(path)
-        return base + path.lstrip("/")
 
 
 def top_level_groups(tokens: list) -> list[tuple[int, int]]:

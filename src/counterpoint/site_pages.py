@@ -12,16 +12,18 @@ from __future__ import annotations
 import pickle
 from dataclasses import dataclass
 from hashlib import blake2b
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-from jinja2 import Environment
 from markupsafe import Markup
 
 from counterpoint import feeds
 from counterpoint.i18n import Translator, translator
 from counterpoint.model import EssaySummary, UpdateSummary
-from counterpoint.render import Site
+from counterpoint.site import Site
 from counterpoint.slugs import slug
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 
 @dataclass(frozen=True)

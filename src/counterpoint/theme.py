@@ -12,10 +12,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from hashlib import blake2b
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
 from counterpoint.errors import BuildFailed, ContentError
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 
 def builtin_themes_dir() -> Path:
@@ -58,6 +61,8 @@ class Theme:
         return files
 
     def environment(self) -> Environment:
+        from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+
         env = Environment(
             loader=ChoiceLoader([FileSystemLoader(str(d)) for d in self.template_dirs if d.is_dir()]),
             autoescape=select_autoescape(["html", "xml", "j2"], default_for_string=True, default=True),
@@ -89,3 +94,31 @@ def load_theme(root: Path, name: str) -> Theme:
     template_dirs = (root / "templates", *(c / "templates" for c in chain))
     static_dirs = tuple(c / "static" for c in reversed(chain))
     return Theme(name, template_dirs, static_dirs)
+
+
+_JINJA: dict[str, Environment] = {}
+
+
+def jinja_for(theme: Theme) -> Environment:
+    """One Jinja environment per process and theme version: templates compile once."""
+    key = theme.digest
+    env = _JINJA.get(key)
+    if env is None:
+        from counterpoint.site_pages import tag_slug
+
+        env = theme.environment()
+        env.globals["tag_slug"] = tag_slug
+        _JINJA.clear()
+        _JINJA[key] = env
+    return env
+
+
+class LazyEnvironment:
+    """Stands in for the Jinja environment until a template is needed, so a
+    build that renders nothing never loads Jinja."""
+
+    def __init__(self, theme: Theme):
+        self.theme = theme
+
+    def get_template(self, name: str):
+        return jinja_for(self.theme).get_template(name)
