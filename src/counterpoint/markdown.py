@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
@@ -296,13 +297,7 @@ def render_claim_open(self, tokens: list[Token], idx: int, options: Any, env: di
         if token.meta.get("first"):
             attrs["id"] = claim_id
     attrs.update(env.get("claim_attrs", {}).get(claim_id, {}))
-    return "<span" + "".join(f' {k}="{escape(str(v))}"' for k, v in attrs.items()) + ">"
-
-
-def escape(text: str) -> str:
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    )
+    return "<span" + "".join(f' {k}="{escapeHtml(str(v))}"' for k, v in attrs.items()) + ">"
 
 
 def reading_words(tokens: list[Token]) -> int:

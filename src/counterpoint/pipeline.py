@@ -8,14 +8,10 @@ build) and only its summary travels back to the site-wide pages.
 from __future__ import annotations
 
 import pickle
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-
-from counterpoint.config import SiteConfig
 from counterpoint.errors import ContentError, display_path
-from counterpoint.i18n import translator
 from counterpoint.link import link
 from counterpoint.model import Context, EssayResult, EssaySource, OutputRef
 from counterpoint.output import digest_bytes, write_staged
@@ -23,9 +19,6 @@ from counterpoint.parse import parse_essay
 from counterpoint.render import annotations, render_essay_page, summarize
 from counterpoint.site import site_for
 from counterpoint.theme import jinja_for
-
-if TYPE_CHECKING:
-    from jinja2 import Environment
 
 
 def process_essay(source: EssaySource, ctx: Context) -> EssayResult:

@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from counterpoint.link import LinkedEssay
 from counterpoint.markdown import essay_parser
-from counterpoint.model import Claim, Critique, EssaySummary, Remark, Update, UpdateSummary
+from counterpoint.model import Claim, Critique, EssaySummary, Update, UpdateSummary
 from counterpoint.site import Site
 
 if TYPE_CHECKING:
@@ -324,7 +324,3 @@ def render_essay_page(linked: LinkedEssay, summary: EssaySummary, site: Site, ji
         Markup=Markup,
         page_url=summary.url,
     )
-
-
-def remark_dict(remark: Remark) -> dict[str, Any]:
-    return {"critique": remark.critique, "claim": remark.claim, "line": remark.line}
