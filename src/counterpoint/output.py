@@ -122,6 +122,8 @@ class Stage:
         """
         changed: list[str] = []
         new = Manifest({rel: (ref.digest, ref.size) for rel, ref in self.refs.items()})
+        if self.created and [p.name for p in self.out.iterdir()] == [self.dir.name]:
+            return self._commit_fresh(), new
         stale = [rel for rel in sorted(set(self.manifest.files) - set(new.files)) if self._removable(rel)]
         backup = self.dir / ".cp-old"  # no output path starts with a dot folder
         done: list[tuple[str, bool]] = []  # (rel, had an old version) in the order applied
@@ -156,6 +158,28 @@ class Stage:
         finally:
             self.discard()
         return changed, new
+
+    def _commit_fresh(self) -> list[str]:
+        """The first build into a folder it created itself: everything in the
+        folder is this build's, so moving the staged top-level entries (a few
+        renames, not one per file) puts the whole site in place."""
+        moved: list[Path] = []
+        try:
+            for entry in sorted(self.dir.iterdir()):
+                target = self.out / entry.name
+                os.rename(entry, target)
+                moved.append(target)
+            self.committed = True
+        except BaseException:
+            for target in moved:  # made by this build a moment ago: nothing else is in there
+                if target.is_dir() and not target.is_symlink():
+                    shutil.rmtree(target, ignore_errors=True)
+                else:
+                    target.unlink(missing_ok=True)
+            raise
+        finally:
+            self.discard()
+        return sorted(self.staged)
 
     def _check_target(self, rel: str) -> None:
         """Refuse to write through a symlinked folder that leads out of the output,
