@@ -49,6 +49,7 @@ def test_bundles_single_files_pages_assets_and_drafts(tmp_path: Path) -> None:
     assert (out / "essays/tides/chart.svg").read_bytes().startswith(b"<svg")
     assert (out / "essays/zametka-o-snoskakh/index.html").is_file()  # Cyrillic file name -> ASCII slug
     assert "Who writes here." in (out / "about/index.html").read_text()
+    assert '<a href="/about/">About</a>' in (out / "essays/tides/index.html").read_text()  # plain pages are linked
     assert not (out / "essays/secret").exists()
     assert "Secret" not in (out / "index.html").read_text()
     assert not list(out.rglob("critiques"))  # critiques are rendered into the page, never copied

@@ -149,3 +149,13 @@ def test_css_change_rewrites_the_stylesheet_only(tmp_path: Path) -> None:
     assert engine.last_stats.rendered == 0
     assert report.written == ("static/counterpoint.css",)
     assert (root / "public/static/counterpoint.css").read_text() == "body { color: teal }"
+
+
+def test_new_plain_page_is_linked_from_every_page(tmp_path: Path) -> None:
+    root = _site(tmp_path)
+    _build(root)
+    (root / "content/colophon.md").write_text("---\ntitle: Colophon\n---\nSet in type.\n")
+    engine = _build(root)
+    assert engine.last_stats.rendered == 3  # the navigation changed on every essay page
+    for i in range(3):
+        assert 'href="/colophon/"' in (root / f"public/essays/e{i}/index.html").read_text()

@@ -246,13 +246,16 @@ class Engine:
         manifest = self._manifest(config.output)
         stage = Stage(config.output, manifest)
         try:
-            ctx = Context(config, theme, self.drafts, stage.dir)
+            plain = self._plain_pages(inventory, state, salt, config, errors)
+            # every page links the plain pages: their titles and addresses are part of every key
+            nav = _nav(plain)
+            salt += "|" + repr(nav)
+            ctx = Context(config, theme, self.drafts, stage.dir, nav)
             results, rendered = self._essays(inventory, state, salt, ctx, manifest, stage, hasher)
             clock.lap("essays")
             for result in results.values():
                 errors += result.errors
             errors += _collisions(inventory, results)
-            plain = self._plain_pages(inventory, state, salt, config, errors)
             if errors:
                 raise BuildFailed(errors)
             summaries = _ordered([r.summary for r in results.values() if r.summary is not None], config)
@@ -382,7 +385,7 @@ class Engine:
         salt: str,
         stage: Stage,
     ) -> int:
-        site = site_for(config, config.language)
+        site = site_for(config, config.language, _nav(plain))
         jinja = LazyEnvironment(theme)  # Jinja loads only if a page has to be rendered
         rendered = 0
         seen: dict[str, str] = {}
@@ -424,6 +427,10 @@ class Engine:
             stage.copy(rel, asset.path, asset.digest)
 
 
+
+
+def _nav(plain) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(((page.title, rel.removesuffix("index.html")) for rel, page in plain), key=lambda x: x[1]))
 
 
 def _package_version(name: str) -> str:

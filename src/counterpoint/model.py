@@ -215,3 +215,4 @@ class Context:
     theme: Theme
     drafts: bool
     stage_dir: Path
+    pages: tuple[tuple[str, str], ...] = ()  # plain pages for the navigation: (title, path)

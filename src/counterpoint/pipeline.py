@@ -51,7 +51,7 @@ def _process(
     errors += link_errors
     if errors:
         return EssayResult(None, errors=tuple(errors))
-    site = site_for(ctx.config, parsed.meta.lang)
+    site = site_for(ctx.config, parsed.meta.lang, ctx.pages)
     jinja = jinja_for(ctx.theme)
     url = f"essays/{parsed.meta.slug}/"
     summary = summarize(linked, site, url)

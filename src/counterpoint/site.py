@@ -18,6 +18,7 @@ class Site:
 
     config: SiteConfig
     t: Translator
+    pages: tuple[tuple[str, str], ...] = ()  # (title, path) of the plain pages, for the navigation
 
     def url(self, path: str = "") -> str:
         """A site path under the base path: ``url("essays/x/")`` -> ``/blog/essays/x/``."""
@@ -31,5 +32,5 @@ class Site:
         return base + path.lstrip("/")
 
 
-def site_for(config: SiteConfig, lang: str) -> Site:
-    return Site(config, translator(lang, tuple(sorted(config.strings.items()))))
+def site_for(config: SiteConfig, lang: str, pages: tuple[tuple[str, str], ...] = ()) -> Site:
+    return Site(config, translator(lang, tuple(sorted(config.strings.items()))), pages)
