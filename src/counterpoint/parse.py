@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from counterpoint.config import SiteConfig
 from counterpoint.errors import ContentError
@@ -27,9 +28,9 @@ from counterpoint.model import (
     Reply,
     Update,
 )
-from counterpoint.sanitize import clean
-from counterpoint.slugs import slug_problem
 from counterpoint.i18n import known_language
+from counterpoint.sanitize import clean_many
+from counterpoint.slugs import slug_problem
 
 ESSAY_FIELDS = (
     Field("title", "str", required=True),
@@ -234,30 +235,31 @@ def parse_critique(
     replies: list[Reply] = []
     body_lines = doc.body.split("\n")  # once: a critique may hold thousands of remarks
     index = 0
+    containers: list[tuple[Any, int, str]] = []  # (opening token, line, raw HTML), sanitized together below
     while index < len(tokens):
         token = tokens[index]
         if token.type in ("container_on_open", "container_reply_open"):
             end = _container_end(tokens, index)
             line = (token.map[0] + 1 if token.map else 1) + offset
-            html = clean(md.renderer.render(tokens[index + 1 : end], md.options, env))
-            if token.type == "container_on_open":
-                source_line = body_lines[token.map[0]] if token.map and token.map[0] < len(body_lines) else ""
-                remark, problem = _remark(critique_id, token.info, line, html, doc.rel, source_line)
-                if remark:
-                    remarks.append(remark)
-                if problem:
-                    errors.append(problem)
-            else:
-                reply, problem = _reply(token.info, line, html, doc.rel, {config.author, essay_author})
-                if reply:
-                    replies.append(reply)
-                if problem:
-                    errors.append(problem)
+            containers.append((token, line, md.renderer.render(tokens[index + 1 : end], md.options, env)))
             index = end + 1
             continue
         general.append(token)
         index += 1
-    html = clean(md.renderer.render(general, md.options, env))
+    *pieces, html = clean_many([raw for _, _, raw in containers] + [md.renderer.render(general, md.options, env)])
+    authors = {config.author, essay_author}
+    for (token, line, _), piece in zip(containers, pieces):
+        if token.type == "container_on_open":
+            source_line = body_lines[token.map[0]] if token.map and token.map[0] < len(body_lines) else ""
+            remark, problem = _remark(critique_id, token.info, line, piece, doc.rel, source_line)
+            if remark:
+                remarks.append(remark)
+        else:
+            reply, problem = _reply(token.info, line, piece, doc.rel, authors)
+            if reply:
+                replies.append(reply)
+        if problem:
+            errors.append(problem)
     critique = Critique(
         id=critique_id,
         rel=doc.rel,
