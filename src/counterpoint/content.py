@@ -9,7 +9,7 @@ see digests.  Symlinks that lead out of the site are never followed.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from hashlib import blake2b
 from pathlib import Path
 
@@ -191,3 +191,44 @@ def discover(root: Path, hasher: Hasher) -> Inventory:
         else:
             assets.append(ref((path, stat), lazy=False))
     return Inventory(tuple(essays), tuple(pages), tuple(assets), tuple(stray), tuple(errors))
+
+
+def all_refs(inventory: Inventory):
+    for source in inventory.essays:
+        yield from source.files()
+    for page in inventory.pages:
+        yield page.index
+    yield from inventory.assets
+    yield from inventory.stray_critiques
+
+
+def replace_refs(inventory: Inventory, fresh: dict[Path, FileRef]) -> Inventory:
+    def swap(ref: FileRef) -> FileRef:
+        return fresh.get(ref.path, ref)
+
+    return replace(
+        inventory,
+        essays=tuple(
+            replace(
+                s,
+                index=swap(s.index),
+                critiques=tuple(map(swap, s.critiques)),
+                assets=tuple(map(swap, s.assets)),
+            )
+            for s in inventory.essays
+        ),
+        pages=tuple(replace(p, index=swap(p.index)) for p in inventory.pages),
+        assets=tuple(map(swap, inventory.assets)),
+    )
+
+
+def with_digests(source: EssaySource, digests: dict[str, str]) -> EssaySource:
+    def fill(ref):
+        return ref if ref.digest else replace(ref, digest=digests.get(ref.rel, ""))
+
+    return replace(
+        source,
+        index=fill(source.index),
+        critiques=tuple(fill(r) for r in source.critiques),
+        assets=tuple(fill(r) for r in source.assets),
+    )

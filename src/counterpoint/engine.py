@@ -24,9 +24,11 @@ from pathlib import Path
 
 from counterpoint import __version__
 from counterpoint.config import SiteConfig, load_config
-from counterpoint.content import Hasher, Inventory, discover
+from counterpoint.cache import CACHE_FORMAT, CacheState, cache_key, code_fingerprint, package_version
+from counterpoint.checks import check_output, collisions, os_error, page_clash, stray_errors
+from counterpoint.content import Hasher, Inventory, all_refs, discover, replace_refs, with_digests
 from counterpoint.errors import BuildFailed, ContentError, UsageError, display_path
-from counterpoint.model import Context, EssayResult, EssaySource, EssaySummary, FileRef
+from counterpoint.model import Context, EssayResult, EssaySource, EssaySummary
 from counterpoint.output import Manifest, Stage, atomic_write, remove_stale_stages
 from counterpoint.pages import PlainPage, parse_page
 from counterpoint.report import BuildReport
@@ -34,30 +36,7 @@ from counterpoint.site import site_for
 from counterpoint.site_pages import Cards, site_pages
 from counterpoint.theme import LazyEnvironment, Theme, load_theme
 
-CACHE_FORMAT = 1
-
-
-def code_fingerprint() -> str:
-    """The package version plus the size and mtime of its modules, so caches
-    are invalidated by an upgrade and by an edit to an editable install."""
-    h = blake2b(__version__.encode(), digest_size=8)
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        stat = path.stat()
-        h.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-    return h.hexdigest()
 PARALLEL_THRESHOLD = 24  # below this many essays to render, a process pool costs more than it saves
-
-
-@dataclass
-class CacheState:
-    """What survives between builds (in memory in ``serve``, pickled for ``build``)."""
-
-    hashes: dict[str, tuple[int, int, str]] = field(default_factory=dict)
-    essays: dict[str, tuple[str, EssayResult]] = field(default_factory=dict)  # index rel -> (key, result)
-    pages: dict[str, str] = field(default_factory=dict)  # output rel -> key of the data it was made from
-    plain: dict[str, tuple[str, PlainPage]] = field(default_factory=dict)
-    cards: tuple[str, dict[str, str]] = ("", {})  # (salt, summary digest -> card HTML)
-    pygments: tuple[str, str] = ("", "")  # (code and Pygments version, stylesheet)
 
 
 @dataclass(frozen=True)
@@ -134,7 +113,7 @@ class Engine:
         except UsageError as exc:
             return BuildReport(False, (f"error: {exc}",), (), _ms(start), trigger)
         except OSError as exc:  # a file vanished or unreadable, a full disk: said, not a traceback
-            return BuildReport(False, (_os_error(exc, self.root, self.config.output).format(),), (), _ms(start), trigger)
+            return BuildReport(False, (os_error(exc, self.root, self.config.output).format(),), (), _ms(start), trigger)
         self.last_stats = stats
         return BuildReport(True, (), stats.written, _ms(start), trigger)
 
@@ -145,8 +124,8 @@ class Engine:
         try:
             inventory = discover(self.root, Hasher())
         except OSError as exc:  # a file vanished or unreadable while walking content/
-            return [_os_error(exc, self.root, config.output)]
-        errors = list(inventory.errors) + _stray_errors(inventory)
+            return [os_error(exc, self.root, config.output)]
+        errors = list(inventory.errors) + stray_errors(inventory)
         ctx = Context(config, theme, self.drafts, Path(os.devnull))
         from counterpoint.link import link
         from counterpoint.parse import parse_essay
@@ -165,7 +144,7 @@ class Engine:
                 errors += link(parsed)[1]
         for page in inventory.pages:
             errors += parse_page(page, config)[1]
-        errors += _collisions(inventory, {})
+        errors += collisions(inventory, {})
         return sorted(set(errors), key=ContentError.sort_key)
 
     def _load_state(self) -> CacheState:
@@ -208,7 +187,7 @@ class Engine:
         content = self.root / "content"
         structural = changed and any(p == content or p.is_dir() or not p.exists() for p in changed)
         if previous is not None and changed and not structural:
-            by_path = {ref.path: ref for ref in _all_refs(previous)}
+            by_path = {ref.path: ref for ref in all_refs(previous)}
             edited = [p for p in changed if content in p.parents]
             if all(p in by_path and p.is_file() for p in edited):
                 fresh = {p: hasher.ref(p, self.root, lazy=True) for p in edited}
@@ -217,7 +196,7 @@ class Engine:
                     known = hasher.memo.get(ref.rel)
                     if not ref.digest and ref.path not in fresh and known and known[:2] == (ref.size, ref.mtime_ns):
                         fresh[ref.path] = replace(ref, digest=known[2])
-                inventory = _replace_refs(previous, fresh)
+                inventory = replace_refs(previous, fresh)
                 self._inventory = inventory
                 return inventory
         inventory = discover(self.root, hasher)
@@ -231,13 +210,13 @@ class Engine:
             config = replace(config, search=self.search)
         self.config = config
         ours = self._last_manifest is not None and self._last_manifest[1] == _folder_id(config.output)  # built by us
-        _check_output(config, self.allow_outside_output or ours, self._manifest_file())
+        check_output(config, self.allow_outside_output or ours, self._manifest_file())
         theme = load_theme(self.root, config.theme)
         state = self._load_state()
         hasher = Hasher(state.hashes)
         inventory = self._discover(hasher, changed)
         clock.lap("discover")
-        errors: list[ContentError] = list(inventory.errors) + _stray_errors(inventory)
+        errors: list[ContentError] = list(inventory.errors) + stray_errors(inventory)
         salt = "|".join(
             [str(CACHE_FORMAT), code_fingerprint(), config.digest, config.base_url, str(config.output), theme.digest,
              str(self.drafts), str(config.search)]
@@ -255,7 +234,7 @@ class Engine:
             clock.lap("essays")
             for result in results.values():
                 errors += result.errors
-            errors += _collisions(inventory, results)
+            errors += collisions(inventory, results)
             if errors:
                 raise BuildFailed(errors)
             summaries = _ordered([r.summary for r in results.values() if r.summary is not None], config)
@@ -301,7 +280,7 @@ class Engine:
         for source in inventory.essays:
             material = source.digest()
             cached = state.essays.get(source.index.rel)
-            if material and cached and cached[0] == _key(salt, material) and all(
+            if material and cached and cached[0] == cache_key(salt, material) and all(
                 manifest.intact(ctx.config.output, r) for r in cached[1].outputs
             ):
                 results[source.index.rel] = cached[1]
@@ -319,9 +298,9 @@ class Engine:
             for ref in source.files():
                 if ref.rel in known:
                     hasher.learn(ref, known[ref.rel])
-            hashed = _with_digests(source, known)
+            hashed = with_digests(source, known)
             if not result.errors and hashed.digest():
-                state.essays[source.index.rel] = (_key(salt, hashed.digest()), result)
+                state.essays[source.index.rel] = (cache_key(salt, hashed.digest()), result)
             else:
                 state.essays.pop(source.index.rel, None)
         return results, len(todo)
@@ -367,7 +346,7 @@ class Engine:
             if page.draft and not self.drafts:
                 continue
             rel = (page.slug + "/" if page.slug else "") + "index.html"
-            clash = _page_clash(page.slug, owners.get(rel.lower()))
+            clash = page_clash(page.slug, owners.get(rel.lower()))
             if clash:
                 errors.append(ContentError(source.index.rel, 1, clash, "set a different 'slug:' in its front matter, or rename the file"))
                 continue
@@ -409,7 +388,7 @@ class Engine:
     def _pygments_css(self) -> str:
         """The code colours; kept in the cache so a no-op build need not load Pygments."""
         state = self._load_state()
-        key = code_fingerprint() + _package_version("pygments")
+        key = code_fingerprint() + package_version("pygments")
         if state.pygments[0] != key:
             from counterpoint.highlight import stylesheet
 
@@ -433,66 +412,12 @@ def _nav(plain) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(((page.title, rel.removesuffix("index.html")) for rel, page in plain), key=lambda x: x[1]))
 
 
-def _package_version(name: str) -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return ""
-
-
-def _key(salt: str, material: str) -> str:
-    return blake2b((salt + "|" + material).encode(), digest_size=16).hexdigest()
-
-
 def _folder_id(path: Path) -> tuple[int, int] | None:
     try:
         stat = path.stat()
     except OSError:
         return None
     return (stat.st_dev, stat.st_ino)
-
-
-def _all_refs(inventory: Inventory):
-    for source in inventory.essays:
-        yield from source.files()
-    for page in inventory.pages:
-        yield page.index
-    yield from inventory.assets
-    yield from inventory.stray_critiques
-
-
-def _replace_refs(inventory: Inventory, fresh: dict[Path, FileRef]) -> Inventory:
-    def swap(ref: FileRef) -> FileRef:
-        return fresh.get(ref.path, ref)
-
-    return replace(
-        inventory,
-        essays=tuple(
-            replace(
-                s,
-                index=swap(s.index),
-                critiques=tuple(map(swap, s.critiques)),
-                assets=tuple(map(swap, s.assets)),
-            )
-            for s in inventory.essays
-        ),
-        pages=tuple(replace(p, index=swap(p.index)) for p in inventory.pages),
-        assets=tuple(map(swap, inventory.assets)),
-    )
-
-
-def _with_digests(source: EssaySource, digests: dict[str, str]) -> EssaySource:
-    def fill(ref):
-        return ref if ref.digest else replace(ref, digest=digests.get(ref.rel, ""))
-
-    return replace(
-        source,
-        index=fill(source.index),
-        critiques=tuple(fill(r) for r in source.critiques),
-        assets=tuple(fill(r) for r in source.assets),
-    )
 
 
 def _ref(rel: str, known: tuple[str, int]):
@@ -523,112 +448,3 @@ def _ordered(summaries: list[EssaySummary], config: SiteConfig) -> list[EssaySum
     return sorted(summaries, key=lambda s: (s.date.sort_key(tz), s.slug), reverse=True)
 
 
-def _stray_errors(inventory: Inventory) -> list[ContentError]:
-    return [
-        ContentError(
-            ref.rel,
-            1,
-            "critique is outside any essay bundle",
-            "critiques live in content/essays/<slug>/critiques/ beside the essay's index.md",
-        )
-        for ref in inventory.stray_critiques
-    ]
-
-
-def _collisions(inventory: Inventory, results: dict[str, EssayResult]) -> list[ContentError]:
-    """Two sources that would write the same page (also differing only in case)."""
-    owners: dict[str, str] = {}
-    errors: list[ContentError] = []
-    for source in inventory.essays:
-        result = results.get(source.index.rel)
-        slug = result.summary.slug if result and result.summary else source.slug
-        key = slug.lower()
-        if key in owners:
-            errors.append(
-                ContentError(
-                    source.index.rel,
-                    1,
-                    f"essay slug '{slug}' is also used by {owners[key]}",
-                    "two essays would write the same page: set a different 'slug:' in one of them",
-                )
-            )
-        else:
-            owners[key] = source.index.rel
-    return errors
-
-
-_SITE_SECTIONS = ("tags", "corrections", "search", "static", "pagefind")
-
-
-def _page_clash(slug: str, owner: str | None) -> str:
-    """Why a plain page at ``slug`` would overwrite another page (also one differing
-    only in case, which is the same file on macOS and Windows), or ''."""
-    parts = slug.lower().split("/")
-    if owner:
-        return f"page address '/{slug}/' is also used by {owner}"
-    if not slug:
-        return "this page would replace the site's home page (index.html)"
-    if parts[0] in _SITE_SECTIONS:
-        return f"page address '/{slug}/' is inside the site's own /{parts[0]}/ section"
-    if parts[0] == "essays" and len(parts) > 1:
-        return f"page address '/{slug}/' is inside /essays/, where essays are"
-    if parts[0] == "page" and len(parts) > 1 and parts[1].isdigit():
-        return f"page address '/{slug}/' is an index page of the site"
-    return ""
-
-
-def _check_output(config: SiteConfig, allow_outside: bool = False, manifest: Path | None = None) -> None:
-    out = config.output.resolve()
-    root = config.root.resolve()
-    if out == root or out in root.parents:
-        raise UsageError(f"output folder {out} is the site folder or contains it; choose a folder such as {root / 'public'}")
-    if (out / "site.yml").exists() or (out / "content").is_dir():
-        raise UsageError(f"output folder {out} holds a site (site.yml or content/); refusing to write into it")
-    if root / "content" in (out, *out.parents):
-        raise UsageError(f"output folder {out} is inside content/; choose a folder such as {root / 'public'}")
-    if root not in out.parents and not allow_outside and _foreign_files(out) and not (manifest and manifest.exists()):
-        raise UsageError(
-            f"output folder {out} is outside the site and already holds files that counterpoint did not make; "
-            "choose a new or empty folder, or pass --allow-outside-output to build into it anyway "
-            "(files the build did not make are never removed)"
-        )
-
-
-def _foreign_files(out: Path) -> bool:
-    """``out`` exists and holds something other than a killed build's staging folder."""
-    from counterpoint.output import STAGING_PREFIX
-
-    try:
-        return any(not entry.name.startswith(STAGING_PREFIX) for entry in out.iterdir())
-    except (FileNotFoundError, NotADirectoryError):
-        return out.exists()
-    except OSError:
-        return True
-
-
-def _os_error(exc: OSError, root: Path, out: Path) -> ContentError:
-    """An operating-system error during a build, as the user can act on it:
-    the file (as the user knows it, never a staging path) and what to do."""
-    import errno
-
-    from counterpoint.output import STAGING_PREFIX
-
-    where = exc.filename2 if exc.errno == errno.ENOSPC and exc.filename2 else exc.filename or exc.filename2
-    path = Path(os.fsdecode(where)) if where else out
-    parts = [p for p in path.parts if not p.startswith(STAGING_PREFIX)]
-    path = Path(*parts) if parts else path
-    writing = path == out or out in path.parents or out.resolve() in path.parents
-    verb = "cannot write" if writing else "cannot read"
-    unchanged = " (the output folder was left as it was)" if writing else ""
-    hints = {
-        errno.ENOSPC: ("no space left on the device", "free some disk space and build again" + unchanged),
-        errno.EDQUOT: ("disk quota exceeded", "free some space and build again" + unchanged),
-        errno.EACCES: ("permission denied", "check the permissions of the file and its folder" + unchanged),
-        errno.EPERM: ("operation not permitted", "check the permissions of the file and its folder" + unchanged),
-        errno.ENOENT: ("the file disappeared during the build", "it was moved or deleted while the site was building; build again"),
-        errno.EROFS: ("the file system is read-only", "choose an output folder on a writable disk"),
-        errno.EISDIR: (exc.strerror, "move or rename that folder; a build never deletes what it did not make" + unchanged),
-        errno.EXDEV: (exc.strerror, "remove that symlink from the output folder, or choose another output folder" + unchanged),
-    }
-    message, hint = hints.get(exc.errno or 0, (exc.strerror or str(exc), "check the file and build again" + unchanged))
-    return ContentError(display_path(path, root), 0, f"{verb} file: {message}", hint)

@@ -1,0 +1,56 @@
+"""What survives between builds, and the keys that say whether it still holds.
+
+Keys are content hashes: of an essay bundle's files, of site.yml, of the
+templates and of the code itself, so a cache entry can never be stale, only
+unused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from hashlib import blake2b
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from counterpoint import __version__
+from counterpoint.model import EssayResult
+
+if TYPE_CHECKING:
+    from counterpoint.pages import PlainPage
+
+CACHE_FORMAT = 1
+
+
+def code_fingerprint() -> str:
+    """The package version plus the size and mtime of its modules, so caches
+    are invalidated by an upgrade and by an edit to an editable install."""
+    h = blake2b(__version__.encode(), digest_size=8)
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        stat = path.stat()
+        h.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return h.hexdigest()
+
+
+@dataclass
+class CacheState:
+    """What survives between builds (in memory in ``serve``, pickled for ``build``)."""
+
+    hashes: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    essays: dict[str, tuple[str, EssayResult]] = field(default_factory=dict)  # index rel -> (key, result)
+    pages: dict[str, str] = field(default_factory=dict)  # output rel -> key of the data it was made from
+    plain: dict[str, tuple[str, PlainPage]] = field(default_factory=dict)
+    cards: tuple[str, dict[str, str]] = ("", {})  # (salt, summary digest -> card HTML)
+    pygments: tuple[str, str] = ("", "")  # (code and Pygments version, stylesheet)
+
+
+def package_version(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return ""
+
+
+def cache_key(salt: str, material: str) -> str:
+    return blake2b((salt + "|" + material).encode(), digest_size=16).hexdigest()
