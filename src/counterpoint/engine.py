@@ -318,7 +318,7 @@ class Engine:
         )
         workers = min(self.jobs, max(1, len(todo) // PARALLEL_THRESHOLD))
         # contiguous chunks keep the result order stable and pickling cheap
-        size = max(1, min(64, len(todo) // (workers * 4) or 1))
+        size = max(1, min(16, len(todo) // (workers * 4) or 1))  # small chunks: no core idles at the end
         chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
             out: list[EssayResult] = []
