@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from counterpoint import anchoring
 from counterpoint.errors import ContentError
@@ -23,6 +24,14 @@ class LinkedEssay:
     remarks_by_claim: dict[str, tuple[Remark, ...]]
     corrected_by: dict[str, str]  # claim id -> newest UPD id correcting it
     updates: tuple[Update, ...]
+
+    @cached_property
+    def critique_by_id(self) -> dict[str, Critique]:
+        return {c.id: c for c in self.critiques}
+
+    @cached_property
+    def update_by_id(self) -> dict[str, Update]:
+        return {u.id: u for u in self.updates}
 
 
 def link(essay: ParsedEssay) -> tuple[LinkedEssay, list[ContentError]]:

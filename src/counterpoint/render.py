@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from counterpoint.link import LinkedEssay
 from counterpoint.markdown import essay_parser
-from counterpoint.model import Claim, Critique, EssaySummary, Update, UpdateSummary
+from counterpoint.model import Claim, EssaySummary, Update, UpdateSummary
 from counterpoint.site import Site
 
 if TYPE_CHECKING:
@@ -46,27 +46,10 @@ def claim_status(claim_id: str, linked: LinkedEssay) -> str:
     remarks = linked.remarks_by_claim.get(claim_id, ())
     if not remarks:
         return "unchallenged"
-    stances = {_critique(linked, r.critique).stance for r in remarks}
+    stances = {linked.critique_by_id[r.critique].stance for r in remarks}
     if stances <= {"supports"}:
         return "supported"
     return "disputed"
-
-
-def _critique(linked: LinkedEssay, critique_id: str) -> Critique:
-    return _critiques_by_id(linked)[critique_id]
-
-
-_BY_ID: tuple = (None, {})  # (critiques tuple, id -> critique) of the essay last rendered
-
-
-def _critiques_by_id(linked: LinkedEssay) -> dict[str, Critique]:
-    """A lookup built once per essay, not a scan per remark (thousands of critiques)."""
-    global _BY_ID
-    known = _BY_ID  # one read: another thread may swap it, never half of it
-    if known[0] is not linked.critiques:
-        known = (linked.critiques, {c.id: c for c in linked.critiques})
-        _BY_ID = known
-    return known[1]
 
 
 def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> str:
@@ -97,7 +80,6 @@ def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> str:
     env["claim_attrs"] = claim_attrs
     env["upd_render"] = lambda update: _upd_open(update, linked, site)
     remark_template = jinja.get_template("partials/remark.html")
-    critiques = {c.id: c for c in linked.critiques}
 
     # which top-level block holds each claim, in document order
     groups = top_level_groups(tokens)
@@ -118,7 +100,7 @@ def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> str:
                 parts.append(
                     remark_template.render(
                         remark=remark,
-                        critique=critiques[remark.critique],
+                        critique=linked.critique_by_id[remark.critique],
                         claim=claim,
                         site=site,
                         t=site.t,
@@ -147,7 +129,7 @@ def document_order(tokens: list) -> list[str]:
 
 
 def _update(linked: LinkedEssay, upd_id: str) -> Update | None:
-    return next((u for u in linked.updates if u.id == upd_id), None) if upd_id else None
+    return linked.update_by_id.get(upd_id) if upd_id else None
 
 
 def _upd_open(update: Update, linked: LinkedEssay, site: Site) -> str:
@@ -167,7 +149,7 @@ def _upd_open(update: Update, linked: LinkedEssay, site: Site) -> str:
 
 
 def _author(linked: LinkedEssay, critique_id: str) -> str:
-    critique = next((c for c in linked.critiques if c.id == critique_id), None)
+    critique = linked.critique_by_id.get(critique_id)
     return critique.author if critique else critique_id
 
 
@@ -317,7 +299,7 @@ def render_essay_page(linked: LinkedEssay, summary: EssaySummary, site: Site, ji
         meta=linked.essay.meta,
         body=Markup(body),
         critiques=linked.critiques,
-        critique_of={c.id: c for c in linked.critiques},  # a lookup, not a scan per ledger remark
+        critique_of=linked.critique_by_id,
         claims=linked.claims,
         ledger=ledger,
         updates=updates,
