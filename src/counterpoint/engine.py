@@ -127,21 +127,10 @@ class Engine:
             return [os_error(exc, self.root, config.output)]
         errors = list(inventory.errors) + stray_errors(inventory)
         ctx = Context(config, theme, self.drafts, Path(os.devnull))
-        from counterpoint.link import link
-        from counterpoint.parse import parse_essay
+        from counterpoint.pipeline import check_essay  # the Markdown machinery, when needed
 
         for source in inventory.essays:
-            try:
-                raw = source.index.path.read_bytes()
-                crit = {r.rel: r.path.read_bytes() for r in source.critiques}
-            except OSError as exc:
-                where = display_path(Path(exc.filename), self.root) if exc.filename else source.index.rel
-                errors.append(ContentError(where, 0, f"cannot read file: {exc.strerror}", "check the file exists and is readable"))
-                continue
-            parsed, problems = parse_essay(source, ctx.config, raw, crit)
-            errors += problems
-            if parsed is not None:
-                errors += link(parsed)[1]
+            errors += check_essay(source, ctx)
         for page in inventory.pages:
             errors += parse_page(page, config)[1]
         errors += collisions(inventory, {})

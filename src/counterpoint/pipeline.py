@@ -21,15 +21,38 @@ from counterpoint.site import site_for
 from counterpoint.theme import jinja_for
 
 
-def process_essay(source: EssaySource, ctx: Context) -> EssayResult:
-    """Parse, link and render one essay; write its files into the stage."""
+def read_bundle(
+    source: EssaySource, root: Path, *, assets: bool = True
+) -> tuple[bytes, dict[str, bytes], dict[str, bytes]] | ContentError:
+    """The essay's, its critiques' (and assets') bytes, each read once; or the
+    error naming the file that could not be read."""
     try:
         raw = source.index.path.read_bytes()
         critiques_raw = {ref.rel: ref.path.read_bytes() for ref in source.critiques}
-        assets_raw = {ref.rel: ref.path.read_bytes() for ref in source.assets}
+        assets_raw = {ref.rel: ref.path.read_bytes() for ref in source.assets} if assets else {}
     except OSError as exc:
-        where = display_path(Path(exc.filename), ctx.config.root) if exc.filename else source.index.rel  # the file that failed
-        return EssayResult(None, errors=(ContentError(where, 0, f"cannot read file: {exc.strerror}", "check the file exists and is readable"),))
+        where = display_path(Path(exc.filename), root) if exc.filename else source.index.rel  # the file that failed
+        return ContentError(where, 0, f"cannot read file: {exc.strerror}", "check the file exists and is readable")
+    return raw, critiques_raw, assets_raw
+
+
+def check_essay(source: EssaySource, ctx: Context) -> list[ContentError]:
+    """Every problem of one essay (drafts included), nothing rendered."""
+    read = read_bundle(source, ctx.config.root, assets=False)
+    if isinstance(read, ContentError):
+        return [read]
+    parsed, errors = parse_essay(source, ctx.config, read[0], read[1])
+    if parsed is not None:
+        errors += link(parsed)[1]
+    return errors
+
+
+def process_essay(source: EssaySource, ctx: Context) -> EssayResult:
+    """Parse, link and render one essay; write its files into the stage."""
+    read = read_bundle(source, ctx.config.root)
+    if isinstance(read, ContentError):
+        return EssayResult(None, errors=(read,))
+    raw, critiques_raw, assets_raw = read
     digests = tuple(
         (ref.rel, ref.digest or digest_bytes(data))
         for ref, data in zip(source.files(), (raw, *critiques_raw.values(), *assets_raw.values()))
