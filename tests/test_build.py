@@ -203,3 +203,18 @@ def test_site_copied_outside_the_repository_builds_with_the_packaged_theme(tmp_p
 @pytest.mark.parametrize("args", [("build", "--out"), ("serve", "--port", "notaport")])
 def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:
     assert _run(*args).returncode == 2
+
+
+def test_slugs_do_not_depend_on_which_transliteration_package_is_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """python-slugify's "auto" backend prefers Unidecode when it is importable; its
+    tables differ from text-unidecode's, so addresses would change with the machine."""
+    import sys
+    import types
+
+    from counterpoint import slugs
+
+    impostor = types.ModuleType("unidecode")
+    impostor.unidecode = lambda text: "impostor"  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "unidecode", impostor)
+    assert slugs.slug.__wrapped__("Заметка о сносках") == "zametka-o-snoskakh"
+    assert slugs.slug.__wrapped__("Ёлка и щука") == "elka-i-shchuka"

@@ -14,8 +14,13 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 @lru_cache(maxsize=4096)
 def slug(text: str) -> str:
-    """A URL slug: lowercase ASCII, words joined by '-'."""
-    return slugify(text, max_length=80, word_boundary=True)
+    """A URL slug: lowercase ASCII, words joined by '-'.
+
+    The transliteration backend is named: "auto" would prefer Unidecode when it
+    happens to be installed (its tables differ, so would the addresses) and
+    looks for it on every call, which costs more than the slug itself.
+    """
+    return slugify(text, max_length=80, word_boundary=True, backend="text-unidecode")
 
 
 def heading_slug(text: str) -> str:
