@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import functools
+import os
 from pathlib import Path
 
 import pytest
 
 from counterpoint import engine as engine_module
 from counterpoint.engine import Engine
+from counterpoint.site_pages import render_share
 from sitefactory import critique, essay, make_site
 
 
-def _site(tmp_path: Path, n: int = 3) -> Path:
+def _site(tmp_path: Path, n: int = 3, tags=lambda i: ["t"]) -> Path:
     files: dict[str, str] = {}
     for i in range(n):
         files[f"content/essays/e{i}/index.md"] = essay(
-            f"Essay {i}", f"[Claim number {i} stands here.]{{.claim #c{i}}}\n\nMore text {i}.", tags=["t"]
+            f"Essay {i}", f"[Claim number {i} stands here.]{{.claim #c{i}}}\n\nMore text {i}.", tags=tags(i)
         )
         files[f"content/essays/e{i}/critiques/r{i}.md"] = critique("reader", f"::: on #c{i}\nNot so, {i}.\n:::")
     return make_site(tmp_path / "site", files)
@@ -127,12 +130,26 @@ def test_serve_edit_uses_memory_and_sees_the_change(tmp_path: Path) -> None:
     assert (root / "public/essays/e9/index.html").is_file()
 
 
-def test_parallel_build_is_identical_to_serial(tmp_path: Path) -> None:
+def _marking_share(marks: Path, rels: list[str], job) -> list:
+    """render_share, leaving a mark of the process that ran it."""
+    (marks / f"{os.getpid()}-{len(rels)}").touch()
+    return render_share(rels, job)
+
+
+def test_parallel_build_is_identical_to_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     n = engine_module.PARALLEL_THRESHOLD * 2 + 3
-    root = _site(tmp_path, n)
+    root = _site(tmp_path, n, tags=lambda i: ["t", f"t{i % 7}"])
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    monkeypatch.setattr(engine_module, "render_share", functools.partial(_marking_share, marks))
     serial = _build(root, out=tmp_path / "serial", jobs=1, use_cache=False)
+    assert list(marks.iterdir()) == []
     parallel = _build(root, out=tmp_path / "parallel", jobs=2, use_cache=False)
     assert serial.last_stats.rendered == parallel.last_stats.rendered == n
+    assert serial.last_stats.pages_rendered == parallel.last_stats.pages_rendered > engine_module.PAGES_PARALLEL_THRESHOLD
+    # the site pages were shared by two worker processes, none rendered by this one
+    pids = {mark.name.split("-")[0] for mark in marks.iterdir()}
+    assert len(pids) == 2 and str(os.getpid()) not in pids
     assert _outputs(tmp_path / "serial") == _outputs(tmp_path / "parallel")
 
 
@@ -159,3 +176,69 @@ def test_new_plain_page_is_linked_from_every_page(tmp_path: Path) -> None:
     assert engine.last_stats.rendered == 3  # the navigation changed on every essay page
     for i in range(3):
         assert 'href="/colophon/"' in (root / f"public/essays/e{i}/index.html").read_text()
+
+
+def test_noop_build_does_not_even_load_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _site(tmp_path)
+    _build(root)
+    before = _outputs(root / "public")
+
+    def refuse(self: Engine) -> None:
+        raise AssertionError("a build with nothing to do loaded the cache")
+
+    monkeypatch.setattr(Engine, "_load_state", refuse)
+    engine = _build(root)
+    assert (engine.last_stats.essays, engine.last_stats.rendered, engine.last_stats.written) == (3, 0, ())
+    assert _outputs(root / "public") == before
+
+
+def _same_size_edit(root: Path) -> str:
+    path = root / "content/essays/e1/index.md"
+    stat = path.stat()
+    path.write_text(path.read_text().replace("More text 1.", "More TEXT 1."))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))  # one nanosecond later, same size
+    return "essays/e1/index.html:More TEXT 1."
+
+
+def _theme_static_file(root: Path) -> str:
+    (root / "themes/default/static").mkdir(parents=True)
+    (root / "themes/default/static/extra.css").write_text("p { color: teal }")
+    return "static/extra.css:color: teal"
+
+
+def _truncated_output(root: Path) -> str:
+    (root / "public/essays/e0/index.html").write_text("x")
+    return "essays/e0/index.html:Claim number 0"
+
+
+def _removed_essay(root: Path) -> str:
+    for path in sorted((root / "content/essays/e2").rglob("*"), reverse=True):
+        path.unlink() if path.is_file() else path.rmdir()
+    (root / "content/essays/e2").rmdir()
+    return "index.html:Essay 1"
+
+
+@pytest.mark.parametrize("change", [_same_size_edit, _theme_static_file, _truncated_output, _removed_essay])
+def test_nothing_to_do_only_when_nothing_changed(tmp_path: Path, change) -> None:
+    root = _site(tmp_path)
+    _build(root)
+    rel, text = change(root).split(":", 1)
+    engine = _build(root)
+    assert engine.last_stats.written, "the change was not seen"
+    assert text in (root / "public" / rel).read_text()
+    if change is _removed_essay:
+        assert not (root / "public/essays/e2").exists()
+
+
+def test_options_are_part_of_what_a_build_is_made_from(tmp_path: Path) -> None:
+    root = _site(tmp_path)
+    (root / "content/essays/wip.md").write_text(essay("Work in progress", "Not yet.", draft=True))
+    _build(root)
+    assert not (root / "public/essays/wip").exists()
+    _build(root, drafts=True)
+    assert (root / "public/essays/wip/index.html").is_file()
+    _build(root, base_url="https://example.org/sub/")
+    assert 'href="/sub/essays/e0/"' in (root / "public/index.html").read_text()
+    assert not (root / "public/essays/wip").exists()
+    again = _build(root, base_url="https://example.org/sub/")
+    assert again.last_stats.written == ()

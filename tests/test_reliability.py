@@ -718,15 +718,16 @@ def test_a_file_that_vanishes_while_content_is_walked(
     root = site(tmp_path)
     assert run(root, capsys=capsys)[0] == 0
     before = snapshot(root / "public")
-    real_ref = Hasher.ref
+    (root / "content/essays/winds.md").write_text(essay("Winds", "Changed.", date="2026-01-11"), "utf-8")  # work to do
+    real_ref = Hasher.file_ref
 
-    def ref(self: Hasher, path: Path, root: Path, **kwargs):  # listed by the walk, gone when looked at
+    def ref(self: Hasher, path: Path, rel: str, stat, **kwargs):  # listed by the walk, gone when looked at
         if path.name == "chart.png":
             raise FileNotFoundError(errno.ENOENT, "No such file or directory", str(path))
-        return real_ref(self, path, root, **kwargs)
+        return real_ref(self, path, rel, stat, **kwargs)
 
     with monkeypatch.context() as patch:
-        patch.setattr(Hasher, "ref", ref)
+        patch.setattr(Hasher, "file_ref", ref)
         code, _, err = run(root, capsys=capsys)
     assert code == 1
     assert err.startswith(

@@ -18,7 +18,7 @@ from counterpoint.model import EssayResult
 if TYPE_CHECKING:
     from counterpoint.pages import PlainPage
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 def code_fingerprint() -> str:
@@ -39,7 +39,6 @@ class CacheState:
     essays: dict[str, tuple[str, EssayResult]] = field(default_factory=dict)  # index rel -> (key, result)
     pages: dict[str, str] = field(default_factory=dict)  # output rel -> key of the data it was made from
     plain: dict[str, tuple[str, PlainPage]] = field(default_factory=dict)
-    cards: tuple[str, dict[str, str]] = ("", {})  # (salt, summary digest -> card HTML)
     pygments: tuple[str, str] = ("", "")  # (code and Pygments version, stylesheet)
 
 

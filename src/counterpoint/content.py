@@ -37,11 +37,12 @@ class Hasher:
         self.memo: dict[str, tuple[int, int, str]] = memo if memo is not None else {}
         self.learned = False  # the memo changed: the cache is worth saving
 
-    def ref(self, path: Path, root: Path, *, lazy: bool = False, stat: os.stat_result | None = None) -> FileRef:
+    def ref(self, path: Path, root: Path, *, lazy: bool = False) -> FileRef:
         """A FileRef with its digest; ``lazy`` leaves an unknown digest empty for
         the worker that reads the file anyway (see ``pipeline.process_essay``)."""
-        rel = display_path(path, root)
-        stat = stat or path.stat()
+        return self.file_ref(path, display_path(path, root), path.stat(), lazy=lazy)
+
+    def file_ref(self, path: Path, rel: str, stat: os.stat_result, *, lazy: bool = False) -> FileRef:
         known = self.memo.get(rel)
         if known and known[0] == stat.st_size and known[1] == stat.st_mtime_ns:
             return FileRef(path, rel, known[2], stat.st_size, stat.st_mtime_ns)
@@ -67,20 +68,31 @@ def _ignored(name: str) -> bool:
     )
 
 
-def _walk(folder: Path, root: Path) -> list[tuple[Path, os.stat_result]]:
-    """Regular files below ``folder`` with their stat, sorted by path, skipping
-    hidden/editor files and symlinks whose target is outside the site.  One
-    ``scandir`` per folder and one stat per file: a no-op rebuild of a large
-    site is mostly this walk."""
-    found: list[tuple[Path, os.stat_result]] = []
+Scanned = tuple[str, os.stat_result]  # (absolute path, its stat)
+
+
+def scan(root: Path) -> list[Scanned]:
+    """Every regular file below ``content/`` with its stat, in ``os.walk`` order
+    (a folder's files by name, then its subfolders by name), skipping hidden and
+    editor files and symlinks whose target is outside the site.
+
+    One ``scandir`` per folder and one stat per file, strings only: a no-op
+    build of a large site is mostly this walk.
+    """
+    found: list[Scanned] = []
+    content = root / "content"
+    if not content.is_dir():
+        return found
     real_root = str(root.resolve()) + os.sep
-    pending = [str(folder)]
+    pending = [str(content)]
     while pending:
         current = pending.pop()
         try:
-            entries = list(os.scandir(current))
+            with os.scandir(current) as listing:
+                entries = sorted(listing, key=_name)
         except OSError:
             continue
+        folders: list[str] = []
         for entry in entries:
             if _ignored(entry.name):
                 continue
@@ -89,108 +101,132 @@ def _walk(folder: Path, root: Path) -> list[tuple[Path, os.stat_result]]:
                     target = os.path.realpath(entry.path)
                     if not target.startswith(real_root) or not os.path.isfile(target):
                         continue  # never follow a link out of the site, nor into a folder
-                    found.append((Path(entry.path), os.stat(entry.path)))
+                    found.append((entry.path, os.stat(entry.path)))
                 elif entry.is_dir(follow_symlinks=False):
-                    pending.append(entry.path)
+                    folders.append(entry.path)
                 elif entry.is_file(follow_symlinks=False):
-                    found.append((Path(entry.path), entry.stat(follow_symlinks=False)))
+                    found.append((entry.path, entry.stat(follow_symlinks=False)))
             except OSError:
                 continue  # vanished while walking: the next build sees the new state
-    found.sort(key=_walk_order)
+        pending.extend(reversed(folders))  # depth first, the first subfolder next
     return found
 
 
-def _walk_order(item: tuple[Path, os.stat_result]) -> tuple:
-    """The files of a folder before its subfolders, each group by name (as ``os.walk``)."""
-    *folders, name = str(item[0]).split(os.sep)
-    return (*((1, part) for part in folders), (0, name))
+def _name(entry: os.DirEntry) -> str:
+    return entry.name
 
 
-def discover(root: Path, hasher: Hasher) -> Inventory:
+def signature(files: list[Scanned], root: Path) -> str:
+    """What the walk saw, as one digest: every file's path, size and mtime.
+    Equal signatures mean no file was added, removed, renamed or written."""
+    h = blake2b(digest_size=16)
+    cut = len(str(root)) + 1
+    for path, stat in files:
+        h.update(f"{path[cut:]}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def discover(root: Path, hasher: Hasher, files: list[Scanned] | None = None) -> Inventory:
+    """Sort the files of ``content/`` (``files``, or a fresh ``scan``) into essay
+    bundles, single-file essays, pages and assets."""
     content = root / "content"
-    errors: list[ContentError] = []
     if not content.is_dir():
         return Inventory((), (), (), (), ())
+    files = scan(root) if files is None else files
+    errors: list[ContentError] = []
     essays_dir = content / "essays"
-    essays: list[EssaySource] = []
+    essays: list[tuple[str, EssaySource]] = []  # (entry name, source): sorted by entry name below
     pages: list[PageSource] = []
     assets: list[FileRef] = []
     stray: list[FileRef] = []
+    cut = len(str(root)) + 1
 
-    def ref(item: tuple[Path, os.stat_result], lazy: bool = True) -> FileRef:
-        return hasher.ref(item[0], root, lazy=lazy, stat=item[1])
+    def ref(item: Scanned, lazy: bool = True) -> FileRef:
+        path, stat = item
+        return hasher.file_ref(Path(path), path[cut:].replace(os.sep, "/"), stat, lazy=lazy)
 
-    # one walk of content/, then sorted into essay bundles, single-file essays, pages and assets
-    bundles: dict[str, list[tuple[Path, os.stat_result]]] = {}
-    rest: list[tuple[Path, os.stat_result]] = []
+    # files under essays/<entry>/ grouped by entry; the rest sorted by kind
+    bundles: dict[str, list[Scanned]] = {}
+    rest: list[Scanned] = []
     prefix = str(essays_dir) + os.sep
-    for item in _walk(content, root):
-        text = str(item[0])
-        if text.startswith(prefix):
-            inside = text[len(prefix) :]
+    for item in files:
+        path = item[0]
+        if path.startswith(prefix):
+            inside = path[len(prefix) :]
             if os.sep in inside:
                 bundles.setdefault(inside.split(os.sep, 1)[0], []).append(item)
                 continue
-            if item[0].suffix == ".md":
-                essays.append(EssaySource(slug=slug(item[0].stem) or "essay", index=ref(item), bundle=False))
+            if inside.endswith(".md"):
+                essays.append((inside, EssaySource(slug=slug(inside[:-3]) or "essay", index=ref(item), bundle=False)))
                 continue
         rest.append(item)
 
-    for name, files in bundles.items():
-        entry = essays_dir / name
-        index = entry / "index.md"
-        critiques_dir = entry / "critiques"
-        by_path = dict(files)
-        if index not in by_path:
-            for path, stat in files:
-                if path.parent.name == "critiques" and path.suffix == ".md":
-                    stray.append(ref((path, stat), lazy=False))
-            if any(p.suffix == ".md" for p, _ in files):
+    for name, items in bundles.items():
+        entry = prefix + name + os.sep
+        index = entry + "index.md"
+        critiques_dir = entry + "critiques" + os.sep
+        found = next((item for item in items if item[0] == index), None)
+        if found is None:
+            for item in items:
+                if item[0].endswith(".md") and os.path.basename(os.path.dirname(item[0])) == "critiques":
+                    stray.append(ref(item, lazy=False))
+            if any(item[0].endswith(".md") for item in items):
                 errors.append(
                     ContentError(
-                        display_path(entry, root),
+                        display_path(Path(entry), root),
                         0,
                         "essay folder has no index.md",
-                        f"put the essay in {display_path(index, root)}",
+                        f"put the essay in {display_path(Path(index), root)}",
                     )
                 )
             continue
-        inside = str(critiques_dir) + os.sep
-        critiques = [(p, s) for p, s in files if p.parent == critiques_dir and p.suffix == ".md"]
-        nested = [(p, s) for p, s in files if str(p).startswith(inside) and p.parent != critiques_dir]
-        for path, _ in nested:
-            errors.append(
-                ContentError(
-                    display_path(path, root),
-                    0,
-                    "file in a subfolder of critiques/",
-                    f"critiques are files directly in {display_path(critiques_dir, root)}/; move it there",
-                )
-            )
-        not_assets = {index, *(p for p, _ in critiques), *(p for p, _ in nested)}  # a bundle may hold thousands
+        critiques: list[Scanned] = []
+        others: list[Scanned] = []
+        for item in items:
+            if item is found:
+                continue
+            if item[0].startswith(critiques_dir):
+                if os.sep in item[0][len(critiques_dir) :]:
+                    errors.append(
+                        ContentError(
+                            display_path(Path(item[0]), root),
+                            0,
+                            "file in a subfolder of critiques/",
+                            f"critiques are files directly in {display_path(Path(critiques_dir), root)}/; move it there",
+                        )
+                    )
+                    continue
+                if item[0].endswith(".md"):
+                    critiques.append(item)
+                    continue
+            others.append(item)
         essays.append(
-            EssaySource(
-                slug=slug(name) or name,
-                index=ref((index, by_path[index])),
-                critiques=tuple(ref(item) for item in critiques),
-                assets=tuple(ref(item) for item in files if item[0] not in not_assets),
-                bundle=True,
+            (
+                name,
+                EssaySource(
+                    slug=slug(name) or name,
+                    index=ref(found),
+                    critiques=tuple(ref(item) for item in critiques),
+                    assets=tuple(ref(item) for item in others),
+                    bundle=True,
+                ),
             )
         )
-    essays.sort(key=lambda source: source.index.path.relative_to(essays_dir).parts[0])  # by entry name
+    essays.sort(key=lambda pair: pair[0])  # by entry name
 
-    for path, stat in rest:
+    for item in rest:
+        path = Path(item[0])
         if path.parent.name == "critiques" and path.suffix == ".md":
-            stray.append(ref((path, stat), lazy=False))
+            stray.append(ref(item, lazy=False))
         elif path.suffix == ".md":
             rel = path.relative_to(content).with_suffix("")
             parts = [slug(p) or p for p in rel.parts]
             if parts[-1] == "index":
                 parts = parts[:-1]
-            pages.append(PageSource("/".join(parts), ref((path, stat), lazy=False)))
+            pages.append(PageSource("/".join(parts), ref(item, lazy=False)))
         else:
-            assets.append(ref((path, stat), lazy=False))
-    return Inventory(tuple(essays), tuple(pages), tuple(assets), tuple(stray), tuple(errors))
+            assets.append(ref(item, lazy=False))
+    return Inventory(tuple(source for _, source in essays), tuple(pages), tuple(assets), tuple(stray), tuple(errors))
 
 
 def all_refs(inventory: Inventory):

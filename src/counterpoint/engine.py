@@ -12,12 +12,10 @@ also stays in memory between rebuilds; ``build`` loads it from
 
 from __future__ import annotations
 
-import multiprocessing
+import json
 import os
 import pickle
-import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from hashlib import blake2b
 from pathlib import Path
@@ -26,17 +24,19 @@ from counterpoint import __version__
 from counterpoint.config import SiteConfig, load_config
 from counterpoint.cache import CACHE_FORMAT, CacheState, cache_key, code_fingerprint, package_version
 from counterpoint.checks import check_output, collisions, os_error, page_clash, stray_errors
-from counterpoint.content import Hasher, Inventory, all_refs, discover, replace_refs, with_digests
+from counterpoint.content import Hasher, Inventory, Scanned, all_refs, discover, replace_refs, scan, signature, with_digests
 from counterpoint.errors import BuildFailed, ContentError, UsageError, display_path
 from counterpoint.model import Context, EssayResult, EssaySource, EssaySummary
 from counterpoint.output import Manifest, Stage, atomic_write, remove_stale_stages
 from counterpoint.pages import PlainPage, parse_page
 from counterpoint.report import BuildReport
 from counterpoint.site import site_for
-from counterpoint.site_pages import Cards, site_pages
+from counterpoint.site_pages import PagesJob, PageSpec, Snippets, render_share, site_pages
 from counterpoint.theme import LazyEnvironment, Theme, load_theme
+from counterpoint.workers import Workers, chunked
 
 PARALLEL_THRESHOLD = 24  # below this many essays to render, a process pool costs more than it saves
+PAGES_PARALLEL_THRESHOLD = 16  # site pages to render before the workers (if started) share them
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ class Engine:
         self._inventory: Inventory | None = None
         self._last_manifest: tuple[Manifest, tuple[int, int] | None] | None = None
         self.persist = use_cache  # serve keeps its cache in memory only
-        self.start_method: str | None = None  # worker processes: None picks fork where it is safe
+        self.start_method: str | None = None  # worker processes: None picks fork where it is safe (workers.py)
         self.index_search = True  # run Pagefind after a build that changed pages (serve turns it off after the first)
         self.last_stats: BuildStats | None = None
 
@@ -90,6 +90,10 @@ class Engine:
     def _manifest_file(self) -> Path:
         out_key = blake2b(str(self.config.output).encode(), digest_size=6).hexdigest()
         return self.cache_dir / f"manifest-{out_key}.json"
+
+    def _record_file(self) -> Path:
+        out_key = blake2b(str(self.config.output).encode(), digest_size=6).hexdigest()
+        return self.cache_dir / f"built-{out_key}.json"
 
     def watched_paths(self) -> list[Path]:
         theme_dirs = [self.root / "themes", self.root / "templates"]
@@ -169,7 +173,53 @@ class Engine:
                 return replace(manifest, trusted=True)
         return Manifest.load(self._manifest_file()) if self.use_cache else Manifest({})
 
-    def _discover(self, hasher: Hasher, changed: frozenset[Path] | None) -> Inventory:
+    def _fingerprint(self, files: list[Scanned], config: SiteConfig, theme: Theme) -> str:
+        """Everything a build's output follows from: every content file's path, size
+        and mtime (the same test the file-digest memo makes), site.yml, the templates,
+        the theme's static files, the code, and the options."""
+        h = blake2b(digest_size=16)
+        static = sorted((rel, path.stat()) for rel, path in theme.static_files().items())
+        for part in (
+            str(CACHE_FORMAT), code_fingerprint(), package_version("pygments"), config.digest, config.base_url,
+            str(config.output), theme.digest, str(self.drafts), str(config.search), signature(files, self.root),
+            *(f"{rel}:{st.st_size}:{st.st_mtime_ns}" for rel, st in static),
+        ):
+            h.update(part.encode() + b"\0")
+        return h.hexdigest()
+
+    def _unchanged(self, fingerprint: str, config: SiteConfig) -> int | None:
+        """The number of essays, when the last build into this output was made from
+        exactly these inputs and every file it wrote is still there as written:
+        then there is nothing to do, not even loading the cache."""
+        try:
+            record = json.loads(self._record_file().read_text("utf-8"))
+            if record["fingerprint"] != fingerprint:
+                return None
+            essays = int(record["essays"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        manifest = Manifest.load(self._manifest_file())
+        out = str(config.output)
+        for rel, (_, size) in manifest.files.items():
+            try:
+                if os.stat(os.path.join(out, rel)).st_size != size:
+                    return None
+            except OSError:
+                return None
+        return essays if manifest.files else None
+
+    def _record(self, fingerprint: str | None, essays: int) -> None:
+        """Remember what the output was built from; a build that cannot say forgets it."""
+        path = self._record_file()
+        try:
+            if fingerprint and self.persist and self.use_cache:
+                atomic_write(path, json.dumps({"fingerprint": fingerprint, "essays": essays}).encode())
+            else:
+                path.unlink(missing_ok=True)
+        except OSError:
+            path.unlink(missing_ok=True)
+
+    def _discover(self, hasher: Hasher, changed: frozenset[Path] | None, files: list[Scanned] | None = None) -> Inventory:
         """Walk content/ — or, when every change is an edit of a file already
         known (the common case in ``serve``), refresh just those files."""
         previous = self._inventory
@@ -188,7 +238,7 @@ class Engine:
                 inventory = replace_refs(previous, fresh)
                 self._inventory = inventory
                 return inventory
-        inventory = discover(self.root, hasher)
+        inventory = discover(self.root, hasher, files)
         self._inventory = inventory
         return inventory
 
@@ -201,9 +251,19 @@ class Engine:
         ours = self._last_manifest is not None and self._last_manifest[1] == _folder_id(config.output)  # built by us
         check_output(config, self.allow_outside_output or ours, self._manifest_file())
         theme = load_theme(self.root, config.theme)
+        files: list[Scanned] | None = None
+        fingerprint: str | None = None
+        if changed is None and self.persist and self.use_cache:
+            files = scan(self.root)
+            fingerprint = self._fingerprint(files, config, theme)
+            essays = self._unchanged(fingerprint, config)
+            if essays is not None:
+                clock.lap("discover")
+                self._index_search(config, ())
+                return BuildStats(essays, 0, 0, (), clock.laps)
         state = self._load_state()
         hasher = Hasher(state.hashes)
-        inventory = self._discover(hasher, changed)
+        inventory = self._discover(hasher, changed, files)
         clock.lap("discover")
         errors: list[ContentError] = list(inventory.errors) + stray_errors(inventory)
         salt = "|".join(
@@ -213,13 +273,14 @@ class Engine:
         remove_stale_stages(config.output)
         manifest = self._manifest(config.output)
         stage = Stage(config.output, manifest)
+        workers = Workers(self.jobs, self.start_method)
         try:
             plain = self._plain_pages(inventory, state, salt, config, errors)
             # every page links the plain pages: their titles and addresses are part of every key
             nav = _nav(plain)
             salt += "|" + repr(nav)
             ctx = Context(config, theme, self.drafts, stage.dir, nav)
-            results, rendered = self._essays(inventory, state, salt, ctx, manifest, stage, hasher)
+            results, rendered = self._essays(inventory, state, salt, ctx, manifest, stage, hasher, workers)
             clock.lap("essays")
             for result in results.values():
                 errors += result.errors
@@ -227,12 +288,14 @@ class Engine:
             if errors:
                 raise BuildFailed(errors)
             summaries = _ordered([r.summary for r in results.values() if r.summary is not None], config)
-            pages_rendered = self._site_pages(summaries, plain, config, theme, state, salt, stage)
+            pages_rendered = self._site_pages(summaries, _snippets(results), plain, ctx, state, salt, stage, workers)
+            workers.close()
             clock.lap("site pages")
             self._static(inventory, theme, stage)
             written, new_manifest = stage.commit()
             clock.lap("write")
         except BaseException:
+            workers.close()
             stage.discard()
             raise
         if self.use_cache:
@@ -241,18 +304,27 @@ class Engine:
             except OSError:  # the output is complete; only the cache could not be written
                 self._manifest_file().unlink(missing_ok=True)  # an outdated one would mislead the next build
         self._last_manifest = (new_manifest, _folder_id(config.output))
-        if config.search and self.index_search:
-            from counterpoint.search import bundle_complete, index_site
-
-            if any(w.endswith(".html") for w in written) or not bundle_complete(config.output):
-                index_site(config.output, config.language)
+        essays = sum(1 for r in results.values() if r.summary)
+        self._record(fingerprint, essays)
+        if self._index_search(config, written):
             clock.lap("search")
         kept = {k: v for k, v in state.essays.items() if k in results}
         if rendered or pages_rendered or written or hasher.learned or len(kept) != len(state.essays):
             state.essays = kept
             self._save_state(state)  # a build that changed nothing has nothing new to remember
         clock.lap("cache")
-        return BuildStats(sum(1 for r in results.values() if r.summary), rendered, pages_rendered, tuple(written), clock.laps)
+        return BuildStats(essays, rendered, pages_rendered, tuple(written), clock.laps)
+
+    def _index_search(self, config: SiteConfig, written) -> bool:
+        """Run Pagefind when pages changed or its index is incomplete; True if it ran."""
+        if not (config.search and self.index_search):
+            return False
+        from counterpoint.search import bundle_complete, index_site
+
+        if any(w.endswith(".html") for w in written) or not bundle_complete(config.output):
+            index_site(config.output, config.language)
+            return True
+        return False
 
     def _essays(
         self,
@@ -263,6 +335,7 @@ class Engine:
         manifest: Manifest,
         stage: Stage,
         hasher: Hasher,
+        workers: Workers,
     ) -> tuple[dict[str, EssayResult], int]:
         results: dict[str, EssayResult] = {}
         todo: list[EssaySource] = []
@@ -276,13 +349,9 @@ class Engine:
                 stage.adopt(cached[1].outputs, staged=False)
             else:
                 todo.append(source)
-        for source, result in zip(todo, self._run(todo, ctx)):
+        for source, result in zip(todo, self._run(todo, ctx, workers)):
             results[source.index.rel] = result
-            # a re-render that came out byte-identical (e.g. after a CSS-only theme change) is not
-            # written again, so serve can swap the stylesheet instead of reloading the page
-            same = {r.rel for r in result.outputs if manifest.intact(ctx.config.output, r)}
-            stage.adopt(tuple(r for r in result.outputs if r.rel in same), staged=False)
-            stage.adopt(tuple(r for r in result.outputs if r.rel not in same), staged=True)
+            stage.adopt_written(result.outputs)
             known = dict(result.digests)
             for ref in source.files():
                 if ref.rel in known:
@@ -294,25 +363,20 @@ class Engine:
                 state.essays.pop(source.index.rel, None)
         return results, len(todo)
 
-    def _run(self, todo: list[EssaySource], ctx: Context) -> list[EssayResult]:
+    def _run(self, todo: list[EssaySource], ctx: Context, workers: Workers) -> list[EssayResult]:
         if not todo:
             return []
-        from counterpoint.pipeline import process_essay, process_many  # the Markdown machinery, when needed
+        from counterpoint.pipeline import process_many  # the Markdown machinery, when needed
 
         if len(todo) < PARALLEL_THRESHOLD or self.jobs < 2:
-            return [process_essay(source, ctx) for source in todo]
-        # fork is fastest, but not from a process that runs threads (serve): spawn there
-        method = self.start_method or (
-            "fork" if "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin" else "spawn"
-        )
-        workers = min(self.jobs, max(1, len(todo) // PARALLEL_THRESHOLD))
-        # contiguous chunks keep the result order stable and pickling cheap
-        size = max(1, min(16, len(todo) // (workers * 4) or 1))  # small chunks: no core idles at the end
-        chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
-            out: list[EssayResult] = []
-            for batch in pool.map(process_many, chunks, [ctx] * len(chunks)):
-                out.extend(batch)
+            return process_many(todo, ctx)
+        count = min(self.jobs, max(1, len(todo) // PARALLEL_THRESHOLD))
+        # contiguous chunks keep the result order stable and pickling cheap;
+        # small ones, so that no core idles at the end
+        size = max(1, min(16, len(todo) // (count * 4) or 1))
+        out: list[EssayResult] = []
+        for batch in workers.map(process_many, chunked(todo, size), ctx, workers=count):
+            out.extend(batch)
         return out
 
     def _plain_pages(
@@ -346,19 +410,20 @@ class Engine:
     def _site_pages(
         self,
         summaries: list[EssaySummary],
+        snippets: Snippets,
         plain: list[tuple[str, PlainPage]],
-        config: SiteConfig,
-        theme: Theme,
+        ctx: Context,
         state: CacheState,
         salt: str,
         stage: Stage,
+        workers: Workers,
     ) -> int:
-        site = site_for(config, config.language, _nav(plain))
-        jinja = LazyEnvironment(theme)  # Jinja loads only if a page has to be rendered
-        rendered = 0
+        config = ctx.config
+        site = site_for(config, config.language, ctx.pages)
+        jinja = LazyEnvironment(ctx.theme)  # Jinja loads only if a page has to be rendered
         seen: dict[str, str] = {}
-        cards = Cards(state.cards[1] if state.cards[0] == salt else {})
-        for spec in site_pages(summaries, plain, site, jinja, cards):
+        todo: list[PageSpec] = []
+        for spec in site_pages(summaries, plain, site, jinja, snippets):
             key = spec.key(salt)
             seen[spec.rel] = key
             previous = stage.manifest.files.get(spec.rel)
@@ -367,12 +432,17 @@ class Engine:
             ):
                 stage.refs[spec.rel] = _ref(spec.rel, previous)
                 continue
-            stage.write(spec.rel, spec.render().encode())
-            rendered += 1
+            todo.append(spec)
+        if workers.started and len(todo) >= PAGES_PARALLEL_THRESHOLD:
+            # a cold build: the essays' workers are warm, let them share the listings
+            job = PagesJob(summaries, snippets, plain, ctx)
+            for refs in workers.map(render_share, _shares(todo, workers.jobs), job):
+                stage.adopt_written(refs)
+        else:
+            for spec in todo:
+                stage.write(spec.rel, spec.render().encode())
         state.pages = seen
-        cards.prune(summaries)
-        state.cards = (salt, cards.memo)
-        return rendered
+        return len(todo)
 
     def _pygments_css(self) -> str:
         """The code colours; kept in the cache so a no-op build need not load Pygments."""
@@ -395,6 +465,29 @@ class Engine:
             stage.copy(rel, asset.path, asset.digest)
 
 
+
+
+def _snippets(results: dict[str, EssayResult]) -> Snippets:
+    snippets = Snippets()
+    for result in results.values():
+        if result.summary is None:
+            continue
+        if result.card:
+            snippets.cards[result.summary.digest] = result.card
+        for update, html in zip(result.summary.updates, result.corrections):
+            snippets.corrections[(result.summary.slug, update.id)] = html
+    return snippets
+
+
+def _shares(specs: list[PageSpec], count: int) -> list[list[str]]:
+    """Split pages into ``count`` shares of about equal work, heaviest first into the
+    lightest share; a page's data (the essays it lists) stands in for its work."""
+    weighed = sorted(((len(pickle.dumps(spec.data, protocol=5)), spec.rel) for spec in specs), reverse=True)
+    shares: list[tuple[int, list[str]]] = [(0, []) for _ in range(count)]
+    for weight, rel in weighed:
+        load, rels = min(shares, key=lambda share: share[0])
+        shares[shares.index((load, rels))] = (load + weight, rels + [rel])
+    return [rels for _, rels in shares if rels]
 
 
 def _nav(plain) -> tuple[tuple[str, str], ...]:

@@ -205,6 +205,8 @@ class EssayResult:
     outputs: tuple[OutputRef, ...] = ()
     errors: tuple[Any, ...] = ()  # ContentError
     digests: tuple[tuple[str, str], ...] = field(default=())  # (rel, digest) of the files read
+    card: str = ""  # the essay's card on the listings (partials/essay_card.html), rendered with it
+    corrections: tuple[str, ...] = ()  # its UPDs' entries on the corrections page, as summary.updates
 
 
 @dataclass(frozen=True)

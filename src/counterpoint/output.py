@@ -19,6 +19,7 @@ import tempfile
 from dataclasses import dataclass
 from hashlib import blake2b
 from pathlib import Path
+from typing import Iterable
 
 from counterpoint.model import OutputRef
 
@@ -103,6 +104,18 @@ class Stage:
             self.staged.add(rel)
         self.refs[rel] = ref
         return ref
+
+    def adopt_written(self, refs: Iterable[OutputRef]) -> None:
+        """Files a worker process wrote into this stage.  One that came out
+        byte-identical to the output's (after a CSS-only theme change, say) is
+        not put in place again, so serve can swap the stylesheet instead of
+        reloading the page."""
+        same: list[OutputRef] = []
+        new: list[OutputRef] = []
+        for ref in refs:
+            (same if self.manifest.intact(self.out, ref) else new).append(ref)
+        self.adopt(tuple(same), staged=False)
+        self.adopt(tuple(new), staged=True)
 
     def adopt(self, refs: tuple[OutputRef, ...], staged: bool) -> None:
         """Files a worker process wrote into this stage (or reused from the cache)."""

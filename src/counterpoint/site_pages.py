@@ -10,7 +10,7 @@ show something that changed.
 from __future__ import annotations
 
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from hashlib import blake2b
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
@@ -18,8 +18,9 @@ from markupsafe import Markup
 
 from counterpoint import feeds
 from counterpoint.i18n import Translator, translator
-from counterpoint.model import EssaySummary, UpdateSummary
-from counterpoint.site import Site
+from counterpoint.model import Context, EssaySummary, OutputRef, UpdateSummary
+from counterpoint.output import digest_bytes, write_staged
+from counterpoint.site import Site, site_for
 from counterpoint.slugs import slug
 
 if TYPE_CHECKING:
@@ -109,30 +110,45 @@ def _digests(essays: list[EssaySummary]) -> tuple[str, ...]:
     return tuple(e.digest for e in essays)
 
 
-class Cards:
-    """Each essay's card (``partials/essay_card.html``) rendered once and reused by
-    every listing it appears on, across builds while its summary is unchanged."""
+def card_html(essay: EssaySummary, site: Site, jinja: Environment) -> str:
+    """One essay's card on the listings (``partials/essay_card.html``)."""
+    template = jinja.get_template("partials/essay_card.html")
+    return template.render(site=site, t=site.t, t_for=translators(site), essay=essay)
 
-    def __init__(self, memo: dict[str, str] | None = None):
-        self.memo: dict[str, str] = memo if memo is not None else {}
 
-    def renderer(self, site: Site, jinja: Environment, t_for: Callable[[str], Translator]) -> Callable[[EssaySummary], Markup]:
-        template = jinja.get_template("partials/essay_card.html")
+def correction_html(update: UpdateSummary, site: Site, jinja: Environment) -> str:
+    """One UPD's entry on the corrections page (``partials/correction.html``)."""
+    return jinja.get_template("partials/correction.html").render(site=site, t=site.t, upd=update, Markup=Markup)
 
+
+@dataclass
+class Snippets:
+    """Each essay's card and corrections-page entries, rendered once (by the
+    worker that renders the essay) and reused by every listing that shows them.
+    Keys: the summary's digest for cards, (essay slug, UPD id) for entries."""
+
+    cards: dict[str, str] = field(default_factory=dict)
+    corrections: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def card(self, site: Site, jinja: Environment) -> Callable[[EssaySummary], Markup]:
         def card(essay: EssaySummary) -> Markup:
             key = essay.digest or essay.slug
-            html = self.memo.get(key)
+            html = self.cards.get(key)
             if html is None:
-                html = template.render(site=site, t=site.t, t_for=t_for, essay=essay)
-                self.memo[key] = html
+                html = self.cards[key] = card_html(essay, site, jinja)
             return Markup(html)
 
         return card
 
-    def prune(self, essays: list[EssaySummary]) -> None:
-        """Forget the cards of essays that changed or went away."""
-        keep = {e.digest or e.slug for e in essays}
-        self.memo = {k: v for k, v in self.memo.items() if k in keep}
+    def correction(self, site: Site, jinja: Environment) -> Callable[[UpdateSummary], Markup]:
+        def correction(update: UpdateSummary) -> Markup:
+            key = (update.essay_slug, update.id)
+            html = self.corrections.get(key)
+            if html is None:
+                html = self.corrections[key] = correction_html(update, site, jinja)
+            return Markup(html)
+
+        return correction
 
 
 def site_pages(
@@ -140,13 +156,15 @@ def site_pages(
     pages: list[tuple[str, Any]],
     site: Site,
     jinja: Environment,
-    cards: Cards | None = None,
+    snippets: Snippets | None = None,
 ) -> Iterator[PageSpec]:
     """Every site-wide page; ``essays`` newest first, ``pages`` (rel, PlainPage)."""
     t = site.t
     t_for = translators(site)
     per_page = site.config.essays_per_page
-    card = (cards or Cards()).renderer(site, jinja, t_for)
+    snippets = snippets or Snippets()
+    card = snippets.card(site, jinja)
+    correction = snippets.correction(site, jinja)
 
     def listing(prefix: str, chunk: list, number: int, total: int, **extra: Any) -> PageSpec:
         pager = Pager(
@@ -185,7 +203,7 @@ def site_pages(
         "corrections/index.html",
         _digests([e for e in essays if e.updates]),
         lambda: jinja.get_template("corrections.html").render(
-            site=site, t=t, t_for=t_for, updates=updates, Markup=Markup, page_url="corrections/"
+            site=site, t=t, updates=updates, correction=correction, page_url="corrections/"
         ),
     )
     yield PageSpec("feed.xml", _digests(essays[: feeds.FEED_SIZE]), lambda: feeds.essays_feed(essays, site, jinja))
@@ -240,3 +258,29 @@ def _sitemap(essays, pages, tags, index_pages: int, site: Site) -> list[dict[str
         urls.append({"loc": site.absolute(f"tags/{key}/"), "lastmod": lastmod(newest_tagged)})
     urls.append({"loc": site.absolute("corrections/"), "lastmod": lastmod(newest_upd)})
     return urls
+
+
+@dataclass(frozen=True)
+class PagesJob:
+    """What a worker process needs to render its share of the site pages."""
+
+    essays: list[EssaySummary]
+    snippets: Snippets
+    pages: list[tuple[str, Any]]
+    ctx: Context
+
+
+def render_share(rels: list[str], job: PagesJob) -> list[OutputRef]:
+    """Render the site pages named in ``rels`` into the stage (in a worker process)."""
+    from counterpoint.theme import jinja_for
+
+    config = job.ctx.config
+    site = site_for(config, config.language, job.ctx.pages)
+    wanted = set(rels)
+    refs: list[OutputRef] = []
+    for spec in site_pages(job.essays, job.pages, site, jinja_for(job.ctx.theme), job.snippets):
+        if spec.rel in wanted:
+            data = spec.render().encode()
+            write_staged(job.ctx.stage_dir, spec.rel, data)
+            refs.append(OutputRef(spec.rel, digest_bytes(data), len(data)))
+    return refs

@@ -1,0 +1,56 @@
+"""The worker processes of one build, shared by its stages.
+
+Made on first use and closed when the build ends, so the essays and then the
+site pages of a cold build are rendered by the same processes: each imports
+the Markdown and Jinja machinery and compiles the templates once.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Callable, Iterable, Iterator
+
+
+def default_start_method() -> str:
+    """fork is fastest, but not from a process that runs threads (serve) nor on macOS."""
+    if "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin":
+        return "fork"
+    return "spawn"
+
+
+class Workers:
+    def __init__(self, jobs: int, start_method: str | None = None):
+        self.jobs = jobs
+        self.start_method = start_method or default_start_method()
+        self._pool: ProcessPoolExecutor | None = None
+        self._size = 0
+
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
+
+    def map(self, fn: Callable[..., Any], tasks: list, *shared: Any, workers: int | None = None) -> Iterator[Any]:
+        """``fn(task, *shared)`` for every task, results in task order."""
+        pool = self._start(min(self.jobs, workers or self.jobs))
+        return pool.map(fn, tasks, *([value] * len(tasks) for value in shared))
+
+    def _start(self, size: int) -> ProcessPoolExecutor:
+        if self._pool is None or size > self._size:
+            self.close()
+            context = multiprocessing.get_context(self.start_method)
+            self._pool = ProcessPoolExecutor(max_workers=size, mp_context=context)
+            self._size = size
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+            self._size = 0
+
+
+def chunked(items: Iterable, size: int) -> list[list]:
+    items = list(items)
+    return [items[i : i + size] for i in range(0, len(items), size)]
