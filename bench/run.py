@@ -6,7 +6,8 @@
 For each N it
 
 1. generates the deterministic corpus (``bench/corpus.py``) into ``bench/out/N/site``
-   (``bench/out/`` is git-ignored; the folder is wiped and regenerated on every run);
+   (``bench/out/`` is git-ignored; the folder is regenerated on every run, and the previous
+   run's is set aside and deleted only after the measurements, see ``_set_aside``);
 2. runs the lower bound, ``bench/baseline.py`` (one process, markdown-it-py + one Jinja2
    template, see ``baseline.plain_loop``), in a fresh subprocess;
 3. if ``counterpoint.engine`` imports, runs ``python -m counterpoint build SITE --out OUT`` in a
@@ -192,6 +193,19 @@ def _rm(path: Path) -> None:
         path.unlink()
 
 
+def _set_aside(path: Path, trash: Path) -> None:
+    """Move a previous run's tree out of the way; it is deleted after the measurements.
+
+    Deleting tens of thousands of files right before a measurement slows down every
+    file created in the next minutes on some file systems (ext4 without a journal
+    skips over recently freed inodes one by one), which would time the benchmark's
+    own clean-up instead of the build.
+    """
+    if path.exists():
+        trash.mkdir(parents=True, exist_ok=True)
+        path.rename(trash / f"{path.name}-{time.time_ns()}")
+
+
 _edit_counter = 0
 
 
@@ -236,7 +250,7 @@ HEADER = (f"{'N':>6}  {'phase':<34}{'seconds':>10}{'ms/essay':>10}  {'x loop':>8
 def bench_size(n: int, args, engine_missing: str | None) -> dict:
     base = args.workdir / str(n)
     site, logs = base / "site", base / "logs"
-    _rm(base)
+    _set_aside(base, args.workdir / ".trash")
     base.mkdir(parents=True)
     rows: list[Row] = []
     res: dict = {"n": n}
@@ -533,6 +547,7 @@ def main(argv: list[str] | None = None) -> int:
         for n in sizes:
             results.append(bench_size(n, args, missing))
     finally:
+        _rm(args.workdir / ".trash")
         if tmp is not None:
             tmp.cleanup()
     summary(results)

@@ -10,6 +10,7 @@ import pytest
 
 from counterpoint import engine as engine_module
 from counterpoint.engine import Engine
+from counterpoint import site_pages
 from counterpoint.site_pages import render_share
 from sitefactory import critique, essay, make_site
 
@@ -141,7 +142,7 @@ def test_parallel_build_is_identical_to_serial(tmp_path: Path, monkeypatch: pyte
     root = _site(tmp_path, n, tags=lambda i: ["t", f"t{i % 7}"])
     marks = tmp_path / "marks"
     marks.mkdir()
-    monkeypatch.setattr(engine_module, "render_share", functools.partial(_marking_share, marks))
+    monkeypatch.setattr(site_pages, "render_share", functools.partial(_marking_share, marks))
     serial = _build(root, out=tmp_path / "serial", jobs=1, use_cache=False)
     assert list(marks.iterdir()) == []
     parallel = _build(root, out=tmp_path / "parallel", jobs=2, use_cache=False)

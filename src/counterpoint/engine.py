@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field, replace
 from hashlib import blake2b
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from counterpoint import __version__
 from counterpoint.config import SiteConfig, load_config
@@ -28,12 +29,13 @@ from counterpoint.content import Hasher, Inventory, Scanned, all_refs, discover,
 from counterpoint.errors import BuildFailed, ContentError, UsageError, display_path
 from counterpoint.model import Context, EssayResult, EssaySource, EssaySummary
 from counterpoint.output import Manifest, Stage, atomic_write, remove_stale_stages
-from counterpoint.pages import PlainPage, parse_page
 from counterpoint.report import BuildReport
-from counterpoint.site import site_for
-from counterpoint.site_pages import PagesJob, PageSpec, Snippets, render_share, site_pages
-from counterpoint.theme import LazyEnvironment, Theme, load_theme
-from counterpoint.workers import Workers, chunked
+from counterpoint.theme import Theme, load_theme
+
+if TYPE_CHECKING:  # loaded when a build has work to do: a no-op does not need them
+    from counterpoint.pages import PlainPage
+    from counterpoint.site_pages import PageSpec, Snippets
+    from counterpoint.workers import Workers
 
 PARALLEL_THRESHOLD = 24  # below this many essays to render, a process pool costs more than it saves
 PAGES_PARALLEL_THRESHOLD = 16  # site pages to render before the workers (if started) share them
@@ -131,6 +133,7 @@ class Engine:
             return [os_error(exc, self.root, config.output)]
         errors = list(inventory.errors) + stray_errors(inventory)
         ctx = Context(config, theme, self.drafts, Path(os.devnull))
+        from counterpoint.pages import parse_page
         from counterpoint.pipeline import check_essay  # the Markdown machinery, when needed
 
         for source in inventory.essays:
@@ -180,7 +183,7 @@ class Engine:
         h = blake2b(digest_size=16)
         static = sorted((rel, path.stat()) for rel, path in theme.static_files().items())
         for part in (
-            str(CACHE_FORMAT), code_fingerprint(), package_version("pygments"), config.digest, config.base_url,
+            str(CACHE_FORMAT), code_fingerprint(), config.digest, config.base_url,
             str(config.output), theme.digest, str(self.drafts), str(config.search), signature(files, self.root),
             *(f"{rel}:{st.st_size}:{st.st_mtime_ns}" for rel, st in static),
         ):
@@ -273,6 +276,8 @@ class Engine:
         remove_stale_stages(config.output)
         manifest = self._manifest(config.output)
         stage = Stage(config.output, manifest)
+        from counterpoint.workers import Workers
+
         workers = Workers(self.jobs, self.start_method)
         try:
             plain = self._plain_pages(inventory, state, salt, config, errors)
@@ -367,21 +372,21 @@ class Engine:
         if not todo:
             return []
         from counterpoint.pipeline import process_many  # the Markdown machinery, when needed
+        from counterpoint.workers import chunks
 
         if len(todo) < PARALLEL_THRESHOLD or self.jobs < 2:
             return process_many(todo, ctx)
         count = min(self.jobs, max(1, len(todo) // PARALLEL_THRESHOLD))
-        # contiguous chunks keep the result order stable and pickling cheap;
-        # small ones, so that no core idles at the end
-        size = max(1, min(16, len(todo) // (count * 4) or 1))
         out: list[EssayResult] = []
-        for batch in workers.map(process_many, chunked(todo, size), ctx, workers=count):
+        for batch in workers.map(process_many, chunks(todo, count), ctx, workers=count):
             out.extend(batch)
         return out
 
     def _plain_pages(
         self, inventory: Inventory, state: CacheState, salt: str, config: SiteConfig, errors: list[ContentError]
     ) -> list[tuple[str, PlainPage]]:
+        from counterpoint.pages import parse_page
+
         pages: list[tuple[str, PlainPage]] = []
         owners: dict[str, str] = {}  # output path, lowercased -> the page that writes it
         for source in inventory.pages:
@@ -418,12 +423,16 @@ class Engine:
         stage: Stage,
         workers: Workers,
     ) -> int:
+        from counterpoint import site_pages as listings
+        from counterpoint.site import site_for
+        from counterpoint.theme import LazyEnvironment
+
         config = ctx.config
         site = site_for(config, config.language, ctx.pages)
         jinja = LazyEnvironment(ctx.theme)  # Jinja loads only if a page has to be rendered
         seen: dict[str, str] = {}
         todo: list[PageSpec] = []
-        for spec in site_pages(summaries, plain, site, jinja, snippets):
+        for spec in listings.site_pages(summaries, plain, site, jinja, snippets):
             key = spec.key(salt)
             seen[spec.rel] = key
             previous = stage.manifest.files.get(spec.rel)
@@ -435,8 +444,8 @@ class Engine:
             todo.append(spec)
         if workers.started and len(todo) >= PAGES_PARALLEL_THRESHOLD:
             # a cold build: the essays' workers are warm, let them share the listings
-            job = PagesJob(summaries, snippets, plain, ctx)
-            for refs in workers.map(render_share, _shares(todo, workers.jobs), job):
+            job = listings.PagesJob(summaries, snippets, plain, ctx)
+            for refs in workers.map(listings.render_share, _shares(todo, workers.jobs), job):
                 stage.adopt_written(refs)
         else:
             for spec in todo:
@@ -468,6 +477,8 @@ class Engine:
 
 
 def _snippets(results: dict[str, EssayResult]) -> Snippets:
+    from counterpoint.site_pages import Snippets
+
     snippets = Snippets()
     for result in results.values():
         if result.summary is None:

@@ -209,8 +209,7 @@ class Translator:
     overrides: Mapping[str, str]
 
     def _table(self) -> dict[str, str]:
-        base = self.lang.split("-")[0].split("_")[0].lower()
-        return STRINGS.get(base, STRINGS["en"])
+        return _strings_for(self.lang)
 
     def raw(self, key: str) -> str:
         if key in self.overrides:
@@ -240,6 +239,12 @@ class Translator:
         if stamp is None:
             return ""
         return _format_date(stamp.date, fmt, self.lang)
+
+
+@lru_cache(maxsize=64)
+def _strings_for(lang: str) -> dict[str, str]:
+    """The built-in strings of ``lang`` (``en-GB`` -> ``en``), English when there are none."""
+    return STRINGS.get(lang.split("-")[0].split("_")[0].lower(), STRINGS["en"])
 
 
 @lru_cache(maxsize=4096)

@@ -7,14 +7,17 @@ the Markdown and Jinja machinery and compiles the templates once.
 
 from __future__ import annotations
 
-import multiprocessing
 import sys
-from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 
 def default_start_method() -> str:
     """fork is fastest, but not from a process that runs threads (serve) nor on macOS."""
+    import multiprocessing
+
     if "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin":
         return "fork"
     return "spawn"
@@ -23,7 +26,7 @@ def default_start_method() -> str:
 class Workers:
     def __init__(self, jobs: int, start_method: str | None = None):
         self.jobs = jobs
-        self.start_method = start_method or default_start_method()
+        self._start_method = start_method
         self._pool: ProcessPoolExecutor | None = None
         self._size = 0
 
@@ -38,8 +41,11 @@ class Workers:
 
     def _start(self, size: int) -> ProcessPoolExecutor:
         if self._pool is None or size > self._size:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
             self.close()
-            context = multiprocessing.get_context(self.start_method)
+            context = multiprocessing.get_context(self._start_method or default_start_method())
             self._pool = ProcessPoolExecutor(max_workers=size, mp_context=context)
             self._size = size
         return self._pool
@@ -51,6 +57,13 @@ class Workers:
             self._size = 0
 
 
-def chunked(items: Iterable, size: int) -> list[list]:
-    items = list(items)
-    return [items[i : i + size] for i in range(0, len(items), size)]
+def chunks(items: list, workers: int, largest: int = 16) -> list[list]:
+    """Contiguous chunks (results stay in order, pickling stays cheap) that shrink
+    towards the end, so that no worker idles while another finishes a big one."""
+    out: list[list] = []
+    start = 0
+    while start < len(items):
+        size = max(2, min(largest, (len(items) - start) // (workers * 4)))
+        out.append(items[start : start + size])
+        start += size
+    return out
