@@ -71,7 +71,7 @@ class Rebuilder:
         on_start: Callable[[], None] | None = None,
         on_report: Callable[[BuildReport], None] | None = None,
         root: Path | None = None,
-        quiet: float = 0.04,
+        quiet: float = 0.02,
         max_wait: float = 0.5,
         out: TextIO | None = None,
         debug: bool = False,
