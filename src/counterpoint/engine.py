@@ -25,6 +25,7 @@ from counterpoint import __version__
 from counterpoint.config import SiteConfig, load_config
 from counterpoint.cache import CACHE_FORMAT, CacheState, cache_key, code_fingerprint, package_version
 from counterpoint.checks import check_output, collisions, os_error, page_clash, stray_errors
+from counterpoint.collector import fewer_collections
 from counterpoint.content import Hasher, Inventory, Scanned, all_refs, discover, replace_refs, scan, signature, with_digests
 from counterpoint.errors import BuildFailed, ContentError, UsageError, display_path
 from counterpoint.model import Context, EssayResult, EssaySource, EssaySummary
@@ -113,7 +114,8 @@ class Engine:
         start = time.perf_counter()
         trigger = tuple(sorted(display_path(p, self.root) for p in changed)) if changed else ()
         try:
-            stats = self._build(frozenset(Path(p).absolute() for p in changed) if changed else None)
+            with fewer_collections():
+                stats = self._build(frozenset(Path(p).absolute() for p in changed) if changed else None)
         except BuildFailed as exc:
             return BuildReport(False, tuple(e.format() for e in exc.errors), (), _ms(start), trigger)
         except UsageError as exc:
@@ -161,9 +163,12 @@ class Engine:
     def _save_state(self, state: CacheState) -> None:
         if not self.use_cache or not self.persist:
             return
-        data = pickle.dumps((CACHE_FORMAT, __version__, state), protocol=5)
+
+        def dump(handle) -> None:  # streamed: a large site's cache is never one more copy in memory
+            pickle.dump((CACHE_FORMAT, __version__, state), handle, protocol=5)
+
         try:
-            atomic_write(self._cache_file(), data)
+            atomic_write(self._cache_file(), dump)
         except OSError:  # a full disk: the next build just starts cold
             self._cache_file().unlink(missing_ok=True)
 
@@ -444,9 +449,15 @@ class Engine:
             todo.append(spec)
         if workers.started and len(todo) >= PAGES_PARALLEL_THRESHOLD:
             # a cold build: the essays' workers are warm, let them share the listings
-            job = listings.PagesJob(summaries, snippets, plain, ctx)
-            for refs in workers.map(listings.render_share, _shares(todo, workers.jobs), job):
-                stage.adopt_written(refs)
+            # pickled once into a file every worker reads, not once per worker through the pool's pipe
+            job = self.cache_dir / f"pages-job-{os.getpid()}.pickle"
+            data = listings.PagesJob(summaries, snippets, plain, ctx)
+            atomic_write(job, lambda handle: pickle.dump(data, handle, protocol=5))
+            try:
+                for refs in workers.map(listings.render_share, _shares(todo, workers.jobs), job):
+                    stage.adopt_written(refs)
+            finally:
+                job.unlink(missing_ok=True)
         else:
             for spec in todo:
                 stage.write(spec.rel, spec.render().encode())

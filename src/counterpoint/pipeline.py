@@ -7,13 +7,11 @@ build) and only its summary travels back to the site-wide pages.
 
 from __future__ import annotations
 
-import gc
 import pickle
-from contextlib import contextmanager
 from dataclasses import replace
-from typing import Iterator
 from pathlib import Path
 
+from counterpoint.collector import fewer_collections
 from counterpoint.errors import ContentError, display_path
 from counterpoint.link import link
 from counterpoint.model import Context, EssayResult, EssaySource, OutputRef
@@ -110,21 +108,3 @@ def _process(
 def process_many(sources: list[EssaySource], ctx: Context) -> list[EssayResult]:
     with fewer_collections():
         return [process_essay(source, ctx) for source in sources]
-
-
-@contextmanager
-def fewer_collections() -> Iterator[None]:
-    """Run the cyclic garbage collector less often while essays render.
-
-    Parsing allocates hundreds of thousands of short-lived tokens per essay,
-    all freed by reference counting; at the default threshold (700) the
-    collector still walks them several thousand times per 1,000 essays, about
-    5 % of the build.  Nothing here is kept alive by a cycle long enough to
-    matter, and the threshold comes back afterwards (``serve`` lives on).
-    """
-    threshold = gc.get_threshold()
-    gc.set_threshold(max(threshold[0], 50_000), *threshold[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*threshold)

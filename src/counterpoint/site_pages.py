@@ -12,6 +12,7 @@ from __future__ import annotations
 import pickle
 from dataclasses import dataclass, field
 from hashlib import blake2b
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from markupsafe import Markup
@@ -270,9 +271,15 @@ class PagesJob:
     ctx: Context
 
 
-def render_share(rels: list[str], job: PagesJob) -> list[OutputRef]:
-    """Render the site pages named in ``rels`` into the stage (in a worker process)."""
+def render_share(rels: list[str], job: PagesJob | Path) -> list[OutputRef]:
+    """Render the site pages named in ``rels`` into the stage (in a worker process);
+    ``job`` may be the file it was pickled into."""
     from counterpoint.theme import jinja_for
+
+    if isinstance(job, Path):
+        job = pickle.loads(job.read_bytes())
+        if not isinstance(job, PagesJob):
+            raise TypeError(f"{job!r} is not a PagesJob")
 
     config = job.ctx.config
     site = site_for(config, config.language, job.ctx.pages)
