@@ -31,7 +31,7 @@ from counterpoint.errors import BuildFailed, ContentError, UsageError, display_p
 from counterpoint.model import Context, EssayResult, EssaySource, EssaySummary
 from counterpoint.output import Manifest, Stage, atomic_write, remove_stale_stages
 from counterpoint.report import BuildReport
-from counterpoint.theme import Theme, load_theme
+from counterpoint.theme import LazyEnvironment, Theme, load_theme
 
 if TYPE_CHECKING:  # loaded when a build has work to do: a no-op does not need them
     from counterpoint.pages import PlainPage
@@ -86,17 +86,19 @@ class Engine:
     def cache_dir(self) -> Path:
         return self.root / ".counterpoint" / "cache"
 
-    def _cache_file(self) -> Path:
+    def _per_output(self, name: str) -> Path:
+        """A file of the cache that belongs to the current output folder."""
         out_key = blake2b(str(self.config.output).encode(), digest_size=6).hexdigest()
-        return self.cache_dir / f"state-{out_key}.pickle"
+        return self.cache_dir / name.format(out_key)
+
+    def _cache_file(self) -> Path:
+        return self._per_output("state-{}.pickle")
 
     def _manifest_file(self) -> Path:
-        out_key = blake2b(str(self.config.output).encode(), digest_size=6).hexdigest()
-        return self.cache_dir / f"manifest-{out_key}.json"
+        return self._per_output("manifest-{}.json")
 
     def _record_file(self) -> Path:
-        out_key = blake2b(str(self.config.output).encode(), digest_size=6).hexdigest()
-        return self.cache_dir / f"built-{out_key}.json"
+        return self._per_output("built-{}.json")
 
     def watched_paths(self) -> list[Path]:
         theme_dirs = [self.root / "themes", self.root / "templates"]
@@ -207,14 +209,7 @@ class Engine:
         except (OSError, ValueError, KeyError, TypeError):
             return None
         manifest = Manifest.load(self._manifest_file())
-        out = str(config.output)
-        for rel, (_, size) in manifest.files.items():
-            try:
-                if os.stat(os.path.join(out, rel)).st_size != size:
-                    return None
-            except OSError:
-                return None
-        return essays if manifest.files else None
+        return essays if manifest.files and manifest.all_intact(config.output) else None
 
     def _record(self, fingerprint: str | None, essays: int) -> None:
         """Remember what the output was built from; a build that cannot say forgets it."""
@@ -430,7 +425,6 @@ class Engine:
     ) -> int:
         from counterpoint import site_pages as listings
         from counterpoint.site import site_for
-        from counterpoint.theme import LazyEnvironment
 
         config = ctx.config
         site = site_for(config, config.language, ctx.pages)
@@ -505,11 +499,13 @@ def _shares(specs: list[PageSpec], count: int) -> list[list[str]]:
     """Split pages into ``count`` shares of about equal work, heaviest first into the
     lightest share; a page's data (the essays it lists) stands in for its work."""
     weighed = sorted(((len(pickle.dumps(spec.data, protocol=5)), spec.rel) for spec in specs), reverse=True)
-    shares: list[tuple[int, list[str]]] = [(0, []) for _ in range(count)]
+    loads = [0] * count
+    shares: list[list[str]] = [[] for _ in range(count)]
     for weight, rel in weighed:
-        load, rels = min(shares, key=lambda share: share[0])
-        shares[shares.index((load, rels))] = (load + weight, rels + [rel])
-    return [rels for _, rels in shares if rels]
+        lightest = loads.index(min(loads))
+        loads[lightest] += weight
+        shares[lightest].append(rel)
+    return [share for share in shares if share]
 
 
 def _nav(plain) -> tuple[tuple[str, str], ...]:
