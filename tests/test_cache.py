@@ -86,6 +86,35 @@ def test_template_change_invalidates_everything(tmp_path: Path) -> None:
         assert "remark-body overridden" in (root / f"public/essays/e{i}/index.html").read_text()
 
 
+def test_compiled_templates_are_kept_between_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import jinja2
+
+    from counterpoint import theme as theme_module
+
+    root = _site(tmp_path)
+    _build(root, jobs=1)
+    assert list((root / ".counterpoint/cache/templates").glob("*/__jinja2_*.cache"))
+    compiled: list[str] = []
+    original = jinja2.Environment.compile
+
+    def counting(self, source, name=None, *args, **kwargs):
+        compiled.append(name)
+        return original(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    monkeypatch.setattr(theme_module, "_JINJA", {})  # as in a new process
+    path = root / "content/essays/e1/index.md"
+    path.write_text(path.read_text().replace("More text 1.", "Edited text 1."))
+    _build(root, jobs=1)
+    assert compiled == []  # every template came from the cache
+    (root / "templates").mkdir()
+    builtin = Path(engine_module.load_theme(root, "default").template_dirs[1]) / "essay.html"
+    (root / "templates/essay.html").write_text(builtin.read_text().replace('class="essay-head"', 'class="essay-head edited"'))
+    _build(root, jobs=1)
+    assert compiled == ["essay.html"]  # the edited template, and only it, compiled again
+    assert 'class="essay-head edited"' in (root / "public/essays/e0/index.html").read_text()
+
+
 def test_site_yml_change_invalidates_everything(tmp_path: Path) -> None:
     root = _site(tmp_path)
     _build(root)

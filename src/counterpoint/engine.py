@@ -254,6 +254,8 @@ class Engine:
         ours = self._last_manifest is not None and self._last_manifest[1] == _folder_id(config.output)  # built by us
         check_output(config, self.allow_outside_output or ours, self._manifest_file())
         theme = load_theme(self.root, config.theme)
+        if self.use_cache:
+            theme = replace(theme, bytecode_dir=self.cache_dir / "templates")
         files: list[Scanned] | None = None
         fingerprint: str | None = None
         if changed is None and self.persist and self.use_cache:
