@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
+from counterpoint import frontmatter
 from counterpoint.errors import ContentError
 from counterpoint.frontmatter import (
     Field,
@@ -221,6 +222,43 @@ def test_never_crashes_on_arbitrary_front_matter(text: str) -> None:
         assert err.line >= 0 and err.message
     else:
         assert isinstance(doc.meta, dict)
+
+
+def _both_composers(text: str, untrusted: bool = False) -> tuple[object, object]:
+    """``_load`` through libyaml's composer and through the checking one."""
+    outcomes = []
+    for fast in (True, False):
+        original = frontmatter._plain
+        frontmatter._plain = (lambda t: original(t)) if fast else (lambda t: False)
+        try:
+            outcomes.append(frontmatter._load(text, "x.md", 2, untrusted, "front matter"))
+        except ContentError as err:
+            outcomes.append(("error", err.line, err.col, err.message, err.hint))
+        finally:
+            frontmatter._plain = original
+    return outcomes[0], outcomes[1]
+
+
+YAMLISH = st.text(alphabet="ab1 :-[]{},'\"#\n\t?|>.", max_size=120)
+
+
+@given(YAMLISH, st.booleans())
+def test_fast_composer_gives_what_the_checking_one_gives(text: str, untrusted: bool) -> None:
+    fast, checked = _both_composers(text, untrusted)
+    assert fast == checked
+
+
+def test_fast_composer_only_for_text_that_needs_no_check() -> None:
+    assert frontmatter._plain("title: T\ndate: 2026-01-02\ntags: [a, b]\n")
+    for text in ("a: !!python/object x", "a: &x 1", "b: *x", "a: " + "[" * 70 + "]" * 70):
+        assert not frontmatter._plain(text), text
+    nested = "".join(" " * i + f"k{i}:\n" for i in range(60)) + " " * 60 + "v: 1\n"  # 61 maps deep: allowed
+    assert frontmatter._plain(nested)
+    fast, checked = _both_composers(nested)
+    assert fast == checked and isinstance(fast, tuple) and isinstance(fast[0], dict)
+    deeper = "".join(" " * i + f"k{i}:\n" for i in range(70)) + " " * 70 + "v: 1\n"
+    assert not frontmatter._plain(deeper)
+    assert "nested more than" in _both_composers(deeper)[0][3]
 
 
 # ----------------------------------------------------------------------------- fields

@@ -189,6 +189,24 @@ class _Composer(_Base):
             self.depth -= 1
 
 
+try:  # the whole of composing in libyaml, for front matter that cannot need the checks above
+    _FastComposer: Any = yaml.CBaseLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _FastComposer = None
+
+_INDICATORS = "[{-:?"  # each level of nesting opens with one of these
+
+
+def _plain(text: str) -> bool:
+    """No tag, anchor or alias can be in ``text``, and it cannot nest deeper than
+    ``MAX_DEPTH``: every collection starts with an indicator of its own."""
+    return (
+        _FastComposer is not None
+        and "!" not in text and "&" not in text and "*" not in text
+        and sum(text.count(c) for c in _INDICATORS) < MAX_DEPTH - 1
+    )
+
+
 def _load(
     text: str, rel: str, first_line: int, untrusted: bool, label: str
 ) -> tuple[dict[str, Any], dict[str, int]]:
@@ -198,9 +216,10 @@ def _load(
         line, col = (first_line + mark.line, mark.column + 1) if mark else (first_line, 1)
         return ContentError(rel, line, message, hint, col)
 
-    loader: _Composer | None = None
+    loader: Any = None
     try:
-        loader = _Composer(text, untrusted)  # the reader rejects control characters here
+        # the reader rejects control characters here
+        loader = _FastComposer(text) if _plain(text) else _Composer(text, untrusted)
         node = loader.get_single_node()
     except _Refused as exc:
         raise error(exc.mark, exc.message, exc.hint) from None
