@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from string import Formatter
 from typing import Mapping
 
@@ -211,14 +211,18 @@ class Translator:
     def _table(self) -> dict[str, str]:
         return _strings_for(self.lang)
 
+    @cached_property
+    def _strings(self) -> dict[str, str]:
+        """English under this language under the site's overrides: one lookup per
+        string (templates ask for a few hundred per page)."""
+        return {**STRINGS["en"], **self._table(), **self.overrides}
+
     def raw(self, key: str) -> str:
-        if key in self.overrides:
-            return self.overrides[key]
-        table = self._table()
-        return table.get(key, STRINGS["en"].get(key, key))
+        return self._strings.get(key, key)
 
     def __call__(self, key: str, **values: object) -> str:
-        return self.raw(key).format(**values) if values else self.raw(key)
+        text = self._strings.get(key, key)
+        return text.format(**values) if values else text
 
     def plural(self, key: str, n: int) -> str:
         """``plural("reading_time", 21)`` -> "21 минута" (CLDR plural rules through Babel)."""
