@@ -8,7 +8,6 @@ default (so a partial theme only needs the templates it changes).
 from __future__ import annotations
 
 import importlib.util
-import shutil
 from dataclasses import dataclass
 from functools import cached_property
 from hashlib import blake2b
@@ -65,48 +64,18 @@ class Theme:
     def environment(self) -> Environment:
         from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
+        from counterpoint.jinja_runtime import PlainCallContext, bytecode_cache
+
         env = Environment(
             loader=ChoiceLoader([FileSystemLoader(str(d)) for d in self.template_dirs if d.is_dir()]),
             autoescape=select_autoescape(["html", "xml", "j2"], default_for_string=True, default=True),
             trim_blocks=True,
             lstrip_blocks=True,
             auto_reload=False,
-            bytecode_cache=_bytecode_cache(self.bytecode_dir) if self.bytecode_dir else None,
+            bytecode_cache=bytecode_cache(self.bytecode_dir) if self.bytecode_dir else None,
         )
+        env.context_class = PlainCallContext
         return env
-
-
-def _bytecode_cache(folder: Path):
-    """Jinja's compiled templates on disk, so that each process of a build (and
-    the next build) loads them instead of compiling every template again.
-
-    Jinja keys each entry by the template's name and source; the folder is
-    named after the Jinja version and this package's code, which decide what
-    the compiled code looks like.  Failing to write an entry only costs the
-    next process a compile.
-    """
-    import jinja2
-    from jinja2 import FileSystemBytecodeCache
-
-    from counterpoint.cache import code_fingerprint
-
-    class BytecodeCache(FileSystemBytecodeCache):
-        def dump_bytecode(self, bucket) -> None:
-            try:
-                super().dump_bytecode(bucket)
-            except OSError:  # a read-only or full disk
-                pass
-
-    current = folder / f"{jinja2.__version__}-{code_fingerprint()}"
-    if not current.is_dir():
-        try:
-            if folder.is_dir():  # compiled by another version of the code: never read again
-                for old in folder.iterdir():
-                    shutil.rmtree(old, ignore_errors=True)
-            current.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            return None
-    return BytecodeCache(str(current))
 
 
 def load_theme(root: Path, name: str) -> Theme:

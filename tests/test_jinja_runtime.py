@@ -1,0 +1,65 @@
+"""The theme's Jinja environment: the direct call path must not change what templates get."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from jinja2 import pass_context, pass_environment
+
+from counterpoint.i18n import translator
+from counterpoint.jinja_runtime import PlainCallContext, _plain
+from counterpoint.theme import load_theme
+
+
+@pytest.fixture()
+def env(tmp_path: Path):
+    environment = load_theme(tmp_path, "default").environment()
+    assert environment.context_class is PlainCallContext
+    return environment
+
+
+class Greeter:
+    def hello(self, name: str, punct: str = "!") -> str:
+        return f"hello {name}{punct}"
+
+
+def test_plain_callables_are_called_with_their_arguments(env) -> None:
+    def shout(text: str, times: int = 1) -> str:
+        return text.upper() * times
+
+    t = translator("ru")
+    out = env.from_string(
+        "{{ shout('a', times=2) }}|{{ g.hello('b', punct='?') }}|{{ t('upd') }}|{{ t('answered_before', date='x') }}"
+        "|{{ ' x '.strip() }}|{{ d.isoformat() }}"
+    ).render(shout=shout, g=Greeter(), t=t, d=__import__("datetime").date(2026, 1, 2))
+    assert out == f"AA|hello b?|{t('upd')}|{t('answered_before', date='x')}|x|2026-01-02"
+    assert all(_plain(f) for f in (shout, Greeter().hello, t, "".strip))
+
+
+def test_context_and_environment_functions_still_get_them(env) -> None:
+    @pass_context
+    def who(context, suffix: str) -> str:
+        return context["name"] + suffix
+
+    @pass_environment
+    def trims(environment, _: str) -> str:
+        return str(environment.trim_blocks)
+
+    class Callable:
+        @pass_context
+        def __call__(self, context) -> str:
+            return "ctx:" + context["name"]
+
+    assert not _plain(who) and not _plain(trims) and not _plain(Callable())
+    out = env.from_string("{{ who('!') }} {{ trims('x') }} {{ c() }} {% for i in [1] %}{{ who(i|string) }}{% endfor %}").render(
+        who=who, trims=trims, c=Callable(), name="N"
+    )
+    assert out == "N! True ctx:N N1"
+
+
+def test_stop_iteration_becomes_undefined(env) -> None:
+    def empty() -> str:
+        raise StopIteration
+
+    assert env.from_string("[{{ empty() }}]").render(empty=empty) == "[]"
