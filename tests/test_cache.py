@@ -183,6 +183,36 @@ def test_parallel_build_is_identical_to_serial(tmp_path: Path, monkeypatch: pyte
     assert _outputs(tmp_path / "serial") == _outputs(tmp_path / "parallel")
 
 
+def test_cold_build_starts_its_workers_before_walking_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from counterpoint.workers import Workers
+
+    root = _site(tmp_path, engine_module.PARALLEL_THRESHOLD + 2)
+    (root / "templates").mkdir()
+    (root / "templates/unused.html").write_text("{% if %}")  # never rendered: warming up must not break the pool
+    events: list[str] = []
+    start, discover = Workers.start, Engine._discover
+    monkeypatch.setattr(Workers, "start", lambda self: (events.append("start"), start(self))[1])
+    monkeypatch.setattr(Engine, "_discover", lambda self, *a: (events.append("discover"), discover(self, *a))[1])
+    cold = _build(root, jobs=2)
+    assert events == ["start", "discover"] and cold.last_stats.rendered == engine_module.PARALLEL_THRESHOLD + 2
+    events.clear()
+    path = root / "content/essays/e1/index.md"
+    path.write_text(path.read_text().replace("More text 1.", "Edited text 1."))
+    assert _build(root, jobs=2).last_stats.rendered == 1
+    assert events == ["discover"]  # one essay to render: no processes to start
+
+
+def test_warm_up_prepares_the_templates(tmp_path: Path) -> None:
+    from counterpoint import theme as theme_module
+    from counterpoint.pipeline import warm_up
+
+    theme = engine_module.load_theme(tmp_path, "default")
+    theme_module._JINJA.clear()
+    warm_up(theme, "ru")
+    names = {key[1] for key in theme_module.jinja_for(theme).cache.keys()}
+    assert {"essay.html", "partials/remark.html", "index.html", "feed.xml"} <= names
+
+
 def test_css_change_rewrites_the_stylesheet_only(tmp_path: Path) -> None:
     root = _site(tmp_path)
     (root / "themes/default/static").mkdir(parents=True)

@@ -268,19 +268,25 @@ class Engine:
                 return BuildStats(essays, 0, 0, (), clock.laps)
         state = self._load_state()
         hasher = Hasher(state.hashes)
-        inventory = self._discover(hasher, changed, files)
-        clock.lap("discover")
-        errors: list[ContentError] = list(inventory.errors) + stray_errors(inventory)
-        salt = "|".join(
-            [str(CACHE_FORMAT), code_fingerprint(), config.digest, config.base_url, str(config.output), theme.digest,
-             str(self.drafts), str(config.search)]
-        )
-        remove_stale_stages(config.output)
-        manifest = self._manifest(config.output)
-        stage = Stage(config.output, manifest)
         from counterpoint.workers import Workers
 
-        workers = Workers(self.jobs, self.start_method)
+        workers = Workers(self.jobs, self.start_method, warm=(theme, config.language))
+        if files is not None and not state.essays and self.jobs >= 2 and _essay_files(files) >= PARALLEL_THRESHOLD:
+            workers.start()  # a cold build: the workers get ready while this process walks content/
+        try:
+            inventory = self._discover(hasher, changed, files)
+            clock.lap("discover")
+            errors: list[ContentError] = list(inventory.errors) + stray_errors(inventory)
+            salt = "|".join(
+                [str(CACHE_FORMAT), code_fingerprint(), config.digest, config.base_url, str(config.output), theme.digest,
+                 str(self.drafts), str(config.search)]
+            )
+            remove_stale_stages(config.output)
+            manifest = self._manifest(config.output)
+            stage = Stage(config.output, manifest)
+        except BaseException:
+            workers.close()
+            raise
         try:
             plain = self._plain_pages(inventory, state, salt, config, errors)
             # every page links the plain pages: their titles and addresses are part of every key
@@ -353,7 +359,7 @@ class Engine:
                 manifest.intact(ctx.config.output, r) for r in cached[1].outputs
             ):
                 results[source.index.rel] = cached[1]
-                stage.adopt(cached[1].outputs, staged=False)
+                stage.adopt(cached[1].outputs)
             else:
                 todo.append(source)
         for source, result in zip(todo, self._run(todo, ctx, workers)):
@@ -539,6 +545,12 @@ class _Clock:
         now = time.perf_counter()
         self.laps[name] = round((now - self._last) * 1000, 1)
         self._last = now
+
+
+def _essay_files(files: list[Scanned]) -> int:
+    """About how many essays the walk found (bundles' ``index.md``), before discover sorts them."""
+    name = os.sep + "index.md"
+    return sum(1 for path, _ in files if path.endswith(name))
 
 
 def _ms(start: float) -> float:

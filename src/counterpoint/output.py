@@ -122,23 +122,19 @@ class Stage:
         return ref
 
     def adopt_written(self, refs: Iterable[OutputRef]) -> None:
-        """Files a worker process wrote into this stage.  One that came out
-        byte-identical to the output's (after a CSS-only theme change, say) is
-        not put in place again, so serve can swap the stylesheet instead of
-        reloading the page."""
-        same: list[OutputRef] = []
-        new: list[OutputRef] = []
-        for ref in refs:
-            (same if self.manifest.intact(self.out, ref) else new).append(ref)
-        self.adopt(tuple(same), staged=False)
-        self.adopt(tuple(new), staged=True)
-
-    def adopt(self, refs: tuple[OutputRef, ...], staged: bool) -> None:
-        """Files a worker process wrote into this stage (or reused from the cache)."""
+        """Files a worker process has just written into this stage.  One that
+        came out byte-identical to the output's (after a CSS-only theme change,
+        say) is not put in place again, so serve can swap the stylesheet
+        instead of reloading the page."""
         for ref in refs:
             self.refs[ref.rel] = ref
-            if staged and (self.dir / ref.rel).exists():
+            if not self.manifest.intact(self.out, ref):
                 self.staged.add(ref.rel)
+
+    def adopt(self, refs: tuple[OutputRef, ...]) -> None:
+        """Files of the output that a cached result made and that stay as they are."""
+        for ref in refs:
+            self.refs[ref.rel] = ref
 
     def commit(self) -> tuple[list[str], Manifest]:
         """Move every staged file into place, then remove stale ones.

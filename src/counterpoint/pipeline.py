@@ -19,7 +19,7 @@ from counterpoint.output import digest_bytes, write_staged
 from counterpoint.parse import parse_essay
 from counterpoint.render import annotations, render_essay_page, summarize
 from counterpoint.site import site_for
-from counterpoint.theme import jinja_for
+from counterpoint.theme import Theme, jinja_for
 
 
 def read_bundle(
@@ -103,6 +103,27 @@ def _process(
         write_staged(ctx.stage_dir, rel, data)
         refs.append(OutputRef(rel, asset.digest or digest_bytes(data), len(data)))
     return EssayResult(summary, tuple(refs), (), card=card, corrections=entries)
+
+
+def warm_up(theme: Theme, language: str) -> None:
+    """Make what every essay needs once, ahead of the first one: run in each
+    worker process as it starts, while the main process walks content/."""
+    from jinja2 import TemplateError
+
+    from counterpoint.i18n import _locale
+    from counterpoint.markdown import essay_parser, reader_parser
+    from counterpoint.render import install_render_rules
+
+    essay_parser()
+    reader_parser()
+    install_render_rules()
+    _locale(language)
+    env = jinja_for(theme)
+    for name in env.list_templates():
+        try:
+            env.get_template(name)
+        except (TemplateError, UnicodeDecodeError, OSError):
+            continue  # reported, with its line, by the page that uses it
 
 
 def process_many(sources: list[EssaySource], ctx: Context) -> list[EssayResult]:

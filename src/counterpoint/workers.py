@@ -24,15 +24,22 @@ def default_start_method() -> str:
 
 
 class Workers:
-    def __init__(self, jobs: int, start_method: str | None = None):
+    def __init__(self, jobs: int, start_method: str | None = None, warm: tuple[Any, ...] = ()):
         self.jobs = jobs
         self._start_method = start_method
+        self._warm = warm  # (theme, language): what each process prepares as it starts
         self._pool: ProcessPoolExecutor | None = None
         self._size = 0
 
     @property
     def started(self) -> bool:
         return self._pool is not None
+
+    def start(self) -> None:
+        """Start the processes now rather than at the first task, so that they
+        import, compile and warm up while this process does something else."""
+        pool = self._start(self.jobs)
+        pool.submit(int)  # the pool starts its processes with its first task
 
     def map(self, fn: Callable[..., Any], tasks: list, *shared: Any, workers: int | None = None) -> Iterator[Any]:
         """``fn(task, *shared)`` for every task, results in task order."""
@@ -46,7 +53,9 @@ class Workers:
 
             self.close()
             context = multiprocessing.get_context(self._start_method or default_start_method())
-            self._pool = ProcessPoolExecutor(max_workers=size, mp_context=context)
+            self._pool = ProcessPoolExecutor(
+                max_workers=size, mp_context=context, initializer=warm_up if self._warm else None, initargs=self._warm
+            )
             self._size = size
         return self._pool
 
@@ -55,6 +64,17 @@ class Workers:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
             self._size = 0
+
+
+def warm_up(*warm: Any) -> None:
+    """Each worker, as it starts: the Markdown parsers, the compiled templates
+    and the locale data, ready before its first essay arrives."""
+    try:
+        from counterpoint.pipeline import warm_up as prepare
+
+        prepare(*warm)
+    except Exception:  # an optimisation only; a failure here would break the pool, the essay that needs it reports it
+        pass
 
 
 def chunks(items: list, workers: int, largest: int = 16) -> list[list]:
