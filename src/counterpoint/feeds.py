@@ -10,6 +10,7 @@ datetimes (``+03:00`` and ``Z`` stamps mix correctly).
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,25 @@ FEED_SIZE = 50  # newest entries per feed; the pages themselves list everything
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
+@dataclass(frozen=True)
+class FeedEntry:
+    """One ``<entry>`` of ``feed.xml`` (an object, not a dict: a template reads
+    ``entry.title`` as an attribute, which a dict only answers after a failed lookup)."""
+
+    title: str
+    id: str
+    url: str
+    published: str
+    updated: str
+    updated_at: datetime  # ``updated`` as a datetime, to find the newest
+    author: str
+    tags: tuple[str, ...] = ()
+    summary: str = ""
+    html: str = ""
+    base: str = ""  # xml:base of ``html``
+    lang: str = ""
+
+
 def atom_id(site: Site, path: str) -> str:
     """An absolute IRI for a feed or entry id."""
     url = site.absolute(path)
@@ -38,10 +58,10 @@ def _moment(stamp: Stamp, tz: str) -> tuple[datetime, str]:
     return stamp.sort_key(tz), stamp.iso(tz)
 
 
-def _newest(entries: list[dict], fallback: Stamp | None, tz: str) -> str:
+def _newest(entries: list[FeedEntry], fallback: Stamp | None, tz: str) -> str:
     """The newest ``updated`` of the entries, compared as datetimes."""
     if entries:
-        return max(entries, key=lambda e: e["updated_at"])["updated"]
+        return max(entries, key=lambda e: e.updated_at).updated
     if fallback is not None:
         return fallback.iso(tz)
     return _EPOCH.isoformat().replace("+00:00", "Z")
@@ -54,19 +74,18 @@ def essays_feed(essays: list[EssaySummary], site: Site, jinja: Environment) -> s
         newest = e.updated if e.updated and e.updated.sort_key(tz) > e.date.sort_key(tz) else e.date
         updated_at, updated = _moment(newest, tz)
         entries.append(
-            {
-                "title": e.title,
-                "id": atom_id(site, e.url),
-                "url": site.absolute(e.url),
-                "published": e.date.iso(tz),
-                "updated": updated,
-                "updated_at": updated_at,
-                "author": e.author,
-                "tags": e.tags,
-                "summary": e.summary,
-                "html": "",
-                "lang": e.lang,
-            }
+            FeedEntry(
+                title=e.title,
+                id=atom_id(site, e.url),
+                url=site.absolute(e.url),
+                published=e.date.iso(tz),
+                updated=updated,
+                updated_at=updated_at,
+                author=e.author,
+                tags=tuple(e.tags),
+                summary=e.summary,
+                lang=e.lang,
+            )
         )
     return jinja.get_template("feed.xml").render(
         site=site,
@@ -82,26 +101,23 @@ def essays_feed(essays: list[EssaySummary], site: Site, jinja: Environment) -> s
     )
 
 
-def _upd_entries(updates: list[UpdateSummary], site: Site, authors: dict[str, str]) -> list[dict]:
+def _upd_entries(updates: list[UpdateSummary], site: Site, authors: dict[str, str]) -> list[FeedEntry]:
     tz = site.config.timezone
     entries = []
     for u in updates[:FEED_SIZE]:
         updated_at, updated = _moment(u.date, tz)
         entries.append(
-            {
-                "title": f"{site.t('upd')} {site.t.date(u.date)}: {u.essay_title}",
-                "id": atom_id(site, f"{u.essay_url}#{u.id}"),
-                "url": site.absolute(u.essay_url) + "#" + u.id,
-                "published": updated,
-                "updated": updated,
-                "updated_at": updated_at,
-                "author": authors.get(u.essay_slug, site.config.author),
-                "tags": (),
-                "summary": "",
-                "html": u.html,
-                "base": site.absolute(u.essay_url),
-                "lang": "",
-            }
+            FeedEntry(
+                title=f"{site.t('upd')} {site.t.date(u.date)}: {u.essay_title}",
+                id=atom_id(site, f"{u.essay_url}#{u.id}"),
+                url=site.absolute(u.essay_url) + "#" + u.id,
+                published=updated,
+                updated=updated,
+                updated_at=updated_at,
+                author=authors.get(u.essay_slug, site.config.author),
+                html=u.html,
+                base=site.absolute(u.essay_url),
+            )
         )
     return entries
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import bisect
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
 from counterpoint.link import LinkedEssay
 from counterpoint.markdown import essay_parser
-from counterpoint.model import Claim, EssaySummary, Update, UpdateSummary
+from counterpoint.model import Claim, EssaySummary, Remark, Update, UpdateSummary
 from counterpoint.site import Site
 
 if TYPE_CHECKING:
@@ -277,16 +278,26 @@ def annotations(linked: LinkedEssay, summary: EssaySummary, site: Site) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
+@dataclass(frozen=True)
+class LedgerRow:
+    """One claim in the essay page's ledger table."""
+
+    claim: Claim
+    status: str  # claim_status()
+    remarks: tuple[Remark, ...]
+    corrected_by: Update | None
+
+
 def render_essay_page(linked: LinkedEssay, summary: EssaySummary, site: Site, jinja: Environment) -> str:
     install_render_rules()
     body = render_body(linked, site, jinja)
     ledger = [
-        {
-            "claim": c,
-            "status": claim_status(c.id, linked),
-            "remarks": linked.remarks_by_claim.get(c.id, ()),
-            "corrected_by": _update(linked, linked.corrected_by.get(c.id, "")),
-        }
+        LedgerRow(
+            claim=c,
+            status=claim_status(c.id, linked),
+            remarks=linked.remarks_by_claim.get(c.id, ()),
+            corrected_by=_update(linked, linked.corrected_by.get(c.id, "")),
+        )
         for c in sorted(linked.claims.values(), key=lambda c: c.token)
         if c.kind != "heading" or c.id in linked.remarks_by_claim
     ]
