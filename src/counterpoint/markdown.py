@@ -110,12 +110,15 @@ def collect_essay_targets(state: StateCore) -> None:
     upd_stack: list[int] = []
     too_deep = state.md.options.get("maxNesting", 20) - 1  # markdown-it drops what is nested deeper
     for index, token in enumerate(tokens):
+        kind, nesting = token.type, token.nesting
+        if kind == "inline" and "{" not in token.content:
+            continue  # no attribute span, so no claim in it: the common case, decided without its children
         line = token.map[0] + 1 if token.map else 0
-        if too_deep and token.nesting == 1 and token.level >= too_deep and token.type in _NESTING:
+        if too_deep and nesting == 1 and token.level >= too_deep and kind in _NESTING:
             problems.append((line, f"blocks nested more than {too_deep + 1} levels deep: what is inside is not shown",
                              "use fewer levels of lists and block quotes (a list item counts two)"))
             too_deep = 0  # once per essay
-        if token.type == "heading_open":
+        if kind == "heading_open":
             inline = tokens[index + 1]
             explicit = _take_heading_id(inline)
             if explicit:
@@ -124,7 +127,7 @@ def collect_essay_targets(state: StateCore) -> None:
                 token.attrs["id"] = _unique(heading_slug(_plain_text(inline)) or "section", used, explicit_ids, suffixes)
             used.add(str(token.attrs["id"]))
             targets.append((str(token.attrs["id"]), "heading", line, index, _plain_text(inline)))
-        elif token.nesting == 1 and _has_claim_class(token):
+        elif nesting == 1 and token.attrs and _has_claim_class(token):
             claim_id = token.attrs.get("id")
             if not claim_id:
                 problems.append((line, "block claim has no id", "write it as {.claim #some-id}"))
@@ -132,7 +135,7 @@ def collect_essay_targets(state: StateCore) -> None:
             token.attrs["data-claim"] = claim_id
             line = _attrs_line(state.src, line, f"#{claim_id}")
             targets.append((str(claim_id), "block", line, index, _block_text(tokens, index)))
-        elif token.nesting == 0 and token.block and _has_claim_class(token):
+        elif nesting == 0 and token.attrs and token.block and _has_claim_class(token):
             problems.append(
                 (
                     _attrs_line(state.src, line, ".claim"),
@@ -140,11 +143,11 @@ def collect_essay_targets(state: StateCore) -> None:
                     "put {.claim #id} right before a paragraph, list, blockquote or table",
                 )
             )
-        elif token.type == "inline" and token.children:
+        elif kind == "inline" and token.children:
             _retype_inline_claims(token, index, line, targets, problems)
-        elif token.type == "container_upd_open":
+        elif kind == "container_upd_open":
             upd_stack.append(index)
-        elif token.type == "container_upd_close" and upd_stack:
+        elif kind == "container_upd_close" and upd_stack:
             start = upd_stack.pop()
             open_token = tokens[start]
             upds.append((open_token.info.strip(), open_token.map[0] + 1 if open_token.map else 0, start, index))
@@ -172,7 +175,7 @@ def _explicit_ids(tokens: list[Token]) -> set[str]:
     generated heading ids step around them instead of colliding."""
     ids: set[str] = set()
     for index, token in enumerate(tokens):
-        if token.attrs.get("id"):
+        if token.attrs and token.attrs.get("id"):
             ids.add(str(token.attrs["id"]))
         if token.type == "heading_open" and index + 1 < len(tokens):
             children = tokens[index + 1].children or []
@@ -180,7 +183,7 @@ def _explicit_ids(tokens: list[Token]) -> set[str]:
                 match = _HEADING_ID_RE.search(children[-1].content)
                 if match:
                     ids.add(match.group(1))
-        elif token.type == "inline":
+        elif token.type == "inline" and "{" in token.content:  # no attribute span without a brace
             ids.update(str(c.attrs["id"]) for c in token.children or () if c.type == "span_open" and c.attrs.get("id"))
     return ids
 
