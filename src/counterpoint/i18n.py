@@ -226,7 +226,7 @@ class Translator:
 
     def plural(self, key: str, n: int) -> str:
         """``plural("reading_time", 21)`` -> "21 минута" (CLDR plural rules through Babel)."""
-        category = _locale(self.lang).plural_form(n)
+        category = _plural_category(self.lang, n)
         candidates = (f"{key}.{category}", f"{key}.other", key)
         if any(k == key or k.startswith(key + ".") for k in self.overrides):
             for candidate in candidates:
@@ -249,6 +249,12 @@ class Translator:
 def _strings_for(lang: str) -> dict[str, str]:
     """The built-in strings of ``lang`` (``en-GB`` -> ``en``), English when there are none."""
     return STRINGS.get(lang.split("-")[0].split("_")[0].lower(), STRINGS["en"])
+
+
+@lru_cache(maxsize=1024)
+def _plural_category(lang: str, n: int) -> str:
+    """CLDR's plural category of ``n`` ("one", "few", "many"…): Babel evaluates the rule each time."""
+    return _locale(lang).plural_form(n)
 
 
 @lru_cache(maxsize=4096)
