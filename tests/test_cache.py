@@ -160,10 +160,10 @@ def test_serve_edit_uses_memory_and_sees_the_change(tmp_path: Path) -> None:
     assert (root / "public/essays/e9/index.html").is_file()
 
 
-def _marking_share(marks: Path, rels: list[str], job) -> list:
+def _marking_share(marks: Path, share: list[int]) -> list:
     """render_share, leaving a mark of the process that ran it."""
-    (marks / f"{os.getpid()}-{len(rels)}").touch()
-    return render_share(rels, job)
+    (marks / f"{os.getpid()}-{len(share)}").touch()
+    return render_share(share)
 
 
 def test_parallel_build_is_identical_to_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

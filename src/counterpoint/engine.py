@@ -449,22 +449,27 @@ class Engine:
                 stage.refs[spec.rel] = _ref(spec.rel, previous)
                 continue
             todo.append(spec)
-        if workers.started and len(todo) >= PAGES_PARALLEL_THRESHOLD:
-            # a cold build: the essays' workers are warm, let them share the listings
-            # pickled once into a file every worker reads, not once per worker through the pool's pipe
-            job = self.cache_dir / f"pages-job-{os.getpid()}.pickle"
-            data = listings.PagesJob(summaries, snippets, plain, ctx)
-            atomic_write(job, lambda handle: pickle.dump(data, handle, protocol=5))
-            try:
-                for refs in workers.map(listings.render_share, _shares(todo, workers.jobs), job):
-                    stage.adopt_written(refs)
-            finally:
-                job.unlink(missing_ok=True)
+        if workers.started and len(todo) >= PAGES_PARALLEL_THRESHOLD and self._can_fork():
+            # a cold build: fork new workers, which find the listings' data (megabytes on a large
+            # site) and the compiled templates in memory, instead of the essays' workers, which
+            # started before that data existed and would have to receive it
+            from counterpoint.pipeline import warm_up
+            from counterpoint.workers import fork_map
+
+            workers.close()
+            warm_up(ctx.theme, config.language)
+            for refs in fork_map(listings.render_share, _shares(todo, workers.jobs), (todo, stage.dir), workers.jobs):
+                stage.adopt_written(refs)
         else:
             for spec in todo:
                 stage.write(spec.rel, spec.render().encode())
         state.pages = seen
         return len(todo)
+
+    def _can_fork(self) -> bool:
+        from counterpoint.workers import default_start_method
+
+        return (self.start_method or default_start_method()) == "fork"
 
     def _pygments_css(self) -> str:
         """The code colours; kept in the cache so a no-op build need not load Pygments."""
@@ -503,16 +508,16 @@ def _snippets(results: dict[str, EssayResult]) -> Snippets:
     return snippets
 
 
-def _shares(specs: list[PageSpec], count: int) -> list[list[str]]:
-    """Split pages into ``count`` shares of about equal work, heaviest first into the
-    lightest share; a page's data (the essays it lists) stands in for its work."""
-    weighed = sorted(((len(pickle.dumps(spec.data, protocol=5)), spec.rel) for spec in specs), reverse=True)
+def _shares(specs: list[PageSpec], count: int) -> list[list[int]]:
+    """Split pages (by position) into ``count`` shares of about equal work, heaviest
+    first into the lightest share; a page's data (the essays it lists) stands in for its work."""
+    weighed = sorted(((len(pickle.dumps(spec.data, protocol=5)), index) for index, spec in enumerate(specs)), reverse=True)
     loads = [0] * count
-    shares: list[list[str]] = [[] for _ in range(count)]
-    for weight, rel in weighed:
+    shares: list[list[int]] = [[] for _ in range(count)]
+    for weight, index in weighed:
         lightest = loads.index(min(loads))
         loads[lightest] += weight
-        shares[lightest].append(rel)
+        shares[lightest].append(index)
     return [share for share in shares if share]
 
 

@@ -12,16 +12,15 @@ from __future__ import annotations
 import pickle
 from dataclasses import dataclass, field
 from hashlib import blake2b
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from markupsafe import Markup
 
 from counterpoint import feeds
 from counterpoint.i18n import Translator, translator
-from counterpoint.model import Context, EssaySummary, OutputRef, UpdateSummary
+from counterpoint.model import EssaySummary, OutputRef, UpdateSummary
 from counterpoint.output import digest_bytes, write_staged
-from counterpoint.site import Site, site_for
+from counterpoint.site import Site
 from counterpoint.slugs import slug
 
 if TYPE_CHECKING:
@@ -237,7 +236,13 @@ def site_pages(
     yield PageSpec("robots.txt", robots, lambda: robots)
 
 
-def _sitemap(essays, pages, tags, index_pages: int, site: Site) -> list[dict[str, str]]:
+@dataclass(frozen=True)
+class SitemapUrl:
+    loc: str
+    lastmod: str = ""  # YYYY-MM-DD, when the build knows it
+
+
+def _sitemap(essays, pages, tags, index_pages: int, site: Site) -> list[SitemapUrl]:
     """Every page a search engine should know, with ``lastmod`` where the build
     knows it: an essay's newest UPD (else its date); the index and the
     corrections page change with the newest essay or UPD."""
@@ -246,48 +251,33 @@ def _sitemap(essays, pages, tags, index_pages: int, site: Site) -> list[dict[str
     def lastmod(stamp) -> str:
         return stamp.date.isoformat() if stamp else ""
 
-    newest = max((e.updated or e.date for e in essays), key=lambda s: s.sort_key(tz), default=None)
+    changed = {e.slug: (e.updated or e.date) for e in essays}
+    order = {slug: stamp.sort_key(tz) for slug, stamp in changed.items()}  # once per essay, not per tag
+    newest = changed[max(order, key=order.__getitem__)] if order else None
     newest_upd = max((e.updated for e in essays if e.updated), key=lambda s: s.sort_key(tz), default=None)
-    urls = [{"loc": site.absolute(""), "lastmod": lastmod(newest)}]
-    urls += [{"loc": site.absolute(page_path("", n)), "lastmod": ""} for n in range(2, index_pages + 1)]
-    urls += [{"loc": site.absolute(e.url), "lastmod": lastmod(e.updated or e.date)} for e in essays]
-    urls += [{"loc": site.absolute(rel.removesuffix("index.html")), "lastmod": ""} for rel, _ in pages]
+    urls = [SitemapUrl(site.absolute(""), lastmod(newest))]
+    urls += [SitemapUrl(site.absolute(page_path("", n))) for n in range(2, index_pages + 1)]
+    urls += [SitemapUrl(site.absolute(e.url), lastmod(changed[e.slug])) for e in essays]
+    urls += [SitemapUrl(site.absolute(rel.removesuffix("index.html"))) for rel, _ in pages]
     if tags:
-        urls.append({"loc": site.absolute("tags/"), "lastmod": ""})
+        urls.append(SitemapUrl(site.absolute("tags/")))
     for key, (_, items) in tags.items():
-        newest_tagged = max((e.updated or e.date for e in items), key=lambda s: s.sort_key(tz))
-        urls.append({"loc": site.absolute(f"tags/{key}/"), "lastmod": lastmod(newest_tagged)})
-    urls.append({"loc": site.absolute("corrections/"), "lastmod": lastmod(newest_upd)})
+        newest_tagged = max((e.slug for e in items), key=order.__getitem__)
+        urls.append(SitemapUrl(site.absolute(f"tags/{key}/"), lastmod(changed[newest_tagged])))
+    urls.append(SitemapUrl(site.absolute("corrections/"), lastmod(newest_upd)))
     return urls
 
 
-@dataclass(frozen=True)
-class PagesJob:
-    """What a worker process needs to render its share of the site pages."""
+def render_share(share: list[int]) -> list[OutputRef]:
+    """Render the site pages at ``share`` (positions in the list of pages to render
+    that the parent passed to ``fork_map``) into the stage, in a forked worker."""
+    from counterpoint.workers import inherited
 
-    essays: list[EssaySummary]
-    snippets: Snippets
-    pages: list[tuple[str, Any]]
-    ctx: Context
-
-
-def render_share(rels: list[str], job: PagesJob | Path) -> list[OutputRef]:
-    """Render the site pages named in ``rels`` into the stage (in a worker process);
-    ``job`` may be the file it was pickled into."""
-    from counterpoint.theme import jinja_for
-
-    if isinstance(job, Path):
-        job = pickle.loads(job.read_bytes())
-        if not isinstance(job, PagesJob):
-            raise TypeError(f"{job!r} is not a PagesJob")
-
-    config = job.ctx.config
-    site = site_for(config, config.language, job.ctx.pages)
-    wanted = set(rels)
+    specs, stage_dir = inherited()
     refs: list[OutputRef] = []
-    for spec in site_pages(job.essays, job.pages, site, jinja_for(job.ctx.theme), job.snippets):
-        if spec.rel in wanted:
-            data = spec.render().encode()
-            write_staged(job.ctx.stage_dir, spec.rel, data)
-            refs.append(OutputRef(spec.rel, digest_bytes(data), len(data)))
+    for index in share:
+        spec = specs[index]
+        data = spec.render().encode()
+        write_staged(stage_dir, spec.rel, data)
+        refs.append(OutputRef(spec.rel, digest_bytes(data), len(data)))
     return refs
