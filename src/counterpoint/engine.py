@@ -246,6 +246,15 @@ class Engine:
         return inventory
 
     def _build(self, changed: frozenset[Path] | None = None) -> BuildStats:
+        from counterpoint.workers import Workers
+
+        workers = Workers(self.jobs, self.start_method)
+        try:
+            return self._build_with(workers, changed)
+        finally:
+            workers.close()
+
+    def _build_with(self, workers: Workers, changed: frozenset[Path] | None) -> BuildStats:
         clock = _Clock()
         config = load_config(self.root, base_url=self.base_url, output=self.out_override)
         if self.search is not None:
@@ -256,6 +265,9 @@ class Engine:
         theme = load_theme(self.root, config.theme)
         if self.use_cache:
             theme = replace(theme, bytecode_dir=self.cache_dir / "templates")
+        workers.warm = (theme, config.language)
+        if self._state is None and not (self.use_cache and self._cache_file().exists()) and self._many_essays():
+            workers.start()  # a cold build: the workers get ready while this process walks content/
         files: list[Scanned] | None = None
         fingerprint: str | None = None
         if changed is None and self.persist and self.use_cache:
@@ -267,26 +279,19 @@ class Engine:
                 self._index_search(config, ())
                 return BuildStats(essays, 0, 0, (), clock.laps)
         state = self._load_state()
+        if not workers.started and not state.essays and self._many_essays():
+            workers.start()  # a cache that could not be used: cold as well
         hasher = Hasher(state.hashes)
-        from counterpoint.workers import Workers
-
-        workers = Workers(self.jobs, self.start_method, warm=(theme, config.language))
-        if files is not None and not state.essays and self.jobs >= 2 and _essay_files(files) >= PARALLEL_THRESHOLD:
-            workers.start()  # a cold build: the workers get ready while this process walks content/
-        try:
-            inventory = self._discover(hasher, changed, files)
-            clock.lap("discover")
-            errors: list[ContentError] = list(inventory.errors) + stray_errors(inventory)
-            salt = "|".join(
-                [str(CACHE_FORMAT), code_fingerprint(), config.digest, config.base_url, str(config.output), theme.digest,
-                 str(self.drafts), str(config.search)]
-            )
-            remove_stale_stages(config.output)
-            manifest = self._manifest(config.output)
-            stage = Stage(config.output, manifest)
-        except BaseException:
-            workers.close()
-            raise
+        inventory = self._discover(hasher, changed, files)
+        clock.lap("discover")
+        errors: list[ContentError] = list(inventory.errors) + stray_errors(inventory)
+        salt = "|".join(
+            [str(CACHE_FORMAT), code_fingerprint(), config.digest, config.base_url, str(config.output), theme.digest,
+             str(self.drafts), str(config.search)]
+        )
+        remove_stale_stages(config.output)
+        manifest = self._manifest(config.output)
+        stage = Stage(config.output, manifest)
         try:
             plain = self._plain_pages(inventory, state, salt, config, errors)
             # every page links the plain pages: their titles and addresses are part of every key
@@ -308,7 +313,6 @@ class Engine:
             written, new_manifest = stage.commit()
             clock.lap("write")
         except BaseException:
-            workers.close()
             stage.discard()
             raise
         if self.use_cache:
@@ -466,6 +470,17 @@ class Engine:
         state.pages = seen
         return len(todo)
 
+    def _many_essays(self) -> bool:
+        """Enough essays to share out between worker processes, by one folder listing
+        (``content/essays/``), before content/ is walked."""
+        if self.jobs < 2:
+            return False
+        try:
+            with os.scandir(self.root / "content" / "essays") as entries:
+                return sum(1 for _ in entries) >= PARALLEL_THRESHOLD
+        except OSError:
+            return False
+
     def _can_fork(self) -> bool:
         from counterpoint.workers import default_start_method
 
@@ -550,12 +565,6 @@ class _Clock:
         now = time.perf_counter()
         self.laps[name] = round((now - self._last) * 1000, 1)
         self._last = now
-
-
-def _essay_files(files: list[Scanned]) -> int:
-    """About how many essays the walk found (bundles' ``index.md``), before discover sorts them."""
-    name = os.sep + "index.md"
-    return sum(1 for path, _ in files if path.endswith(name))
 
 
 def _ms(start: float) -> float:

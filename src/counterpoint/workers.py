@@ -1,8 +1,11 @@
-"""The worker processes of one build, shared by its stages.
+"""The worker processes of one build.
 
-Made on first use and closed when the build ends, so the essays and then the
-site pages of a cold build are rendered by the same processes: each imports
-the Markdown and Jinja machinery and compiles the templates once.
+``Workers`` renders the essays: a pool made on first use or, on a cold build,
+before the main process walks ``content/``, each process making the Markdown
+parsers and compiling the templates as it starts.  The site pages of a cold
+build need the summaries of every essay, which exist only once the essays are
+done: ``fork_map`` forks fresh processes then, which find that data in memory
+instead of receiving it through a pipe.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ class Workers:
     def __init__(self, jobs: int, start_method: str | None = None, warm: tuple[Any, ...] = ()):
         self.jobs = jobs
         self._start_method = start_method
-        self._warm = warm  # (theme, language): what each process prepares as it starts
+        self.warm = warm  # (theme, language): what each process prepares as it starts
         self._pool: ProcessPoolExecutor | None = None
         self._size = 0
 
@@ -54,7 +57,7 @@ class Workers:
             self.close()
             context = multiprocessing.get_context(self._start_method or default_start_method())
             self._pool = ProcessPoolExecutor(
-                max_workers=size, mp_context=context, initializer=warm_up if self._warm else None, initargs=self._warm
+                max_workers=size, mp_context=context, initializer=warm_up if self.warm else None, initargs=self.warm
             )
             self._size = size
         return self._pool
@@ -69,15 +72,15 @@ class Workers:
 _INHERITED: Any = None  # what fork_map's processes find in memory, not through a pipe
 
 
-def fork_map(fn: Callable[[Any], Any], tasks: list, inherited: Any, jobs: int) -> list:
+def fork_map(fn: Callable[[Any], Any], tasks: list, value: Any, jobs: int) -> list:
     """``fn(task)`` for every task, in processes forked from this one now: they
-    inherit ``inherited`` (read it with ``inherited()``), however large, instead
-    of receiving it pickled.  Only where fork is safe (``default_start_method``)."""
+    inherit ``value`` (read it with ``inherited()``), however large, instead of
+    receiving it pickled.  Only where fork is safe (``default_start_method``)."""
     global _INHERITED
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    _INHERITED = inherited
+    _INHERITED = value
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(tasks))), mp_context=context) as pool:
