@@ -307,7 +307,7 @@ class Engine:
                 raise BuildFailed(errors)
             summaries = _ordered([r.summary for r in results.values() if r.summary is not None], config)
             pages_rendered = self._site_pages(summaries, _snippets(results), plain, ctx, state, salt, stage, workers)
-            workers.close()
+            workers.close()  # done with them: their memory is free before the commit and Pagefind
             clock.lap("site pages")
             self._static(inventory, theme, stage)
             written, new_manifest = stage.commit()

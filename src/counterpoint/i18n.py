@@ -221,7 +221,7 @@ class Translator:
         return self._strings.get(key, key)
 
     def __call__(self, key: str, **values: object) -> str:
-        text = self._strings.get(key, key)
+        text = self.raw(key)
         return text.format(**values) if values else text
 
     def plural(self, key: str, n: int) -> str:

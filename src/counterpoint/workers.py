@@ -27,10 +27,10 @@ def default_start_method() -> str:
 
 
 class Workers:
-    def __init__(self, jobs: int, start_method: str | None = None, warm: tuple[Any, ...] = ()):
+    def __init__(self, jobs: int, start_method: str | None = None):
         self.jobs = jobs
         self._start_method = start_method
-        self.warm = warm  # (theme, language): what each process prepares as it starts
+        self.warm: tuple[Any, ...] = ()  # (theme, language): what each process prepares as it starts
         self._pool: ProcessPoolExecutor | None = None
         self._size = 0
 
