@@ -583,6 +583,20 @@ def test_english_reading_time() -> None:
     assert en.plural("critiques", 2) == "2 critiques"
 
 
+@pytest.mark.parametrize("lang", ["ru", "en", "en-GB", "de"])
+@pytest.mark.parametrize("fmt", ["full", "long", "medium", "short", "d MMM y", "EEEE"])
+def test_dates_read_as_babel_writes_them(lang: str, fmt: str) -> None:
+    from babel.dates import format_date
+
+    from counterpoint.frontmatter import parse_stamp
+
+    t = translator(lang)
+    for text in ("2026-01-05", "2024-02-29", "1999-12-31T23:30+03:00"):
+        stamp = parse_stamp(text)
+        assert t.date(stamp, fmt) == format_date(stamp.date, format=fmt, locale=lang.replace("-", "_"))
+    assert translator("ru").date(parse_stamp("2026-03-05")) == "5 марта 2026\u202fг."
+
+
 def words(n: int) -> str:
     return " ".join(["слово"] * n)
 

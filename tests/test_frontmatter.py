@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -55,7 +56,26 @@ def test_basic_document(tmp_path: Path) -> None:
     assert doc.body_line == 7
     assert doc.rel == "content/essay.md"
     assert doc.path.is_absolute()
-    assert len(doc.digest) == 32
+
+
+def _split_by_lines(text: str):
+    """The definition ``split_front_matter`` implements without splitting the body."""
+    lines = text.split("\n")
+    if not re.fullmatch(r"---[ \t]*", lines[0]):
+        return None
+    close = next((i for i in range(1, len(lines)) if re.fullmatch(r"(?:---|\.\.\.)[ \t]*", lines[i])), None)
+    if close is None:
+        return None, None, None
+    return "\n".join(lines[1:close]), "\n".join(lines[close + 1 :]), close + 2
+
+
+_LINES = st.sampled_from(["---", "--- ", "...", "---x", " ---", "title: a", "", "body", "- x", "....", "---\t"])
+
+
+@given(st.lists(_LINES, max_size=8), st.booleans())
+def test_split_front_matter_is_the_line_based_split(lines: list[str], trailing_newline: bool) -> None:
+    text = "\n".join(lines) + ("\n" if trailing_newline else "")
+    assert frontmatter.split_front_matter(text) == _split_by_lines(text)
 
 
 def test_bom_and_crlf(tmp_path: Path) -> None:
@@ -84,10 +104,6 @@ def test_empty_file_and_no_front_matter(tmp_path: Path) -> None:
 def test_empty_front_matter(tmp_path: Path) -> None:
     doc = parse(tmp_path, "---\n---\nbody\n")
     assert doc.meta == {} and doc.body == "body\n" and doc.body_line == 3
-
-
-def test_digest_is_of_raw_bytes(tmp_path: Path) -> None:
-    assert parse(tmp_path, "a\n").digest != parse(tmp_path, "a\r\n").digest
 
 
 def test_read_document_from_disk_and_data(tmp_path: Path) -> None:

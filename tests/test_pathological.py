@@ -29,7 +29,7 @@ from sitefactory import build, critique, essay, make_site
 
 from counterpoint.config import load_config
 from counterpoint.content import Hasher, discover
-from counterpoint.markdown import essay_parser
+from counterpoint.markdown import essay_parser, reader_parser
 from counterpoint.model import Context
 from counterpoint.pipeline import process_essay
 from counterpoint.render import install_render_rules
@@ -158,6 +158,19 @@ def test_markdown_full_size_is_bounded(name: str) -> None:
     assert elapsed < bound, f"{name}: {elapsed:.1f}s"
     assert sys.getrecursionlimit() == limit
     assert html.startswith("<")
+
+
+@pytest.mark.parametrize("parser", ["essay", "reader"])
+def test_carriage_returns_and_nul_are_normalized(parser: str) -> None:
+    """Text that reaches markdown-it without ``decode_text`` (CR, CRLF, NUL) renders
+    as CommonMark says, although ``normalize`` only runs when there is something to change."""
+    from markdown_it import MarkdownIt
+
+    md = essay_parser() if parser == "essay" else reader_parser()
+    assert md.render("a\r\nb\rc\n\n- x\r\n- y") == md.render("a\nb\nc\n\n- x\n- y")
+    assert md.render("a\0b") == md.render("a\ufffdb") == "<p>a\ufffdb</p>\n"
+    plain = "para *em*\n\n- x\n"
+    assert md.render(plain) == MarkdownIt("commonmark").render(plain)
 
 
 def test_nested_block_quotes_render_to_bounded_depth() -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -58,7 +57,6 @@ class Document:
     meta_lines: dict[str, int]  # top-level key -> 1-based file line
     body: str  # after the closing fence; BOM stripped, newlines normalized to LF
     body_line: int  # file line of the body's first line
-    digest: str  # blake2b-128 of the raw bytes, for caches
 
 
 def read_document(
@@ -77,19 +75,18 @@ def parse_document(raw: bytes, path: Path, root: Path, *, untrusted: bool = Fals
     """Split front matter from body and load the front matter; raises ContentError."""
     rel = display_path(path, root)
     text = decode_text(raw, rel)
-    lines = text.split("\n")
     meta: dict[str, Any] = {}
     meta_lines: dict[str, int] = {}
     body, body_line = text, 1
-    if _FENCE_OPEN.fullmatch(lines[0]):
-        close = next((i for i in range(1, len(lines)) if _FENCE_CLOSE.fullmatch(lines[i])), None)
-        if close is None:
+    fence = split_front_matter(text)
+    if fence is not None:
+        if fence[0] is None:
             raise ContentError(
                 rel, 1, "front matter is not closed",
                 hint="add a line '---' after the last front matter line, before the text",
             )
-        meta, meta_lines = _load("\n".join(lines[1:close]), rel, 2, untrusted, "front matter")
-        body, body_line = "\n".join(lines[close + 1 :]), close + 2
+        front, body, body_line = fence
+        meta, meta_lines = _load(front, rel, 2, untrusted, "front matter")
     return Document(
         path=path if path.is_absolute() else path.absolute(),
         rel=rel,
@@ -97,8 +94,27 @@ def parse_document(raw: bytes, path: Path, root: Path, *, untrusted: bool = Fals
         meta_lines=meta_lines,
         body=body,
         body_line=body_line,
-        digest=hashlib.blake2b(raw, digest_size=16).hexdigest(),
     )
+
+
+def split_front_matter(text: str) -> tuple[str, str, int] | tuple[None, None, None] | None:
+    """``(front matter, body, body's first line)`` of a text that opens with a
+    ``---`` line; ``(None, None, None)`` when that fence is never closed; None
+    when there is no front matter.  Scans only the front matter's lines: the
+    body is one slice, not the whole file split into lines and joined again."""
+    end = text.find("\n")
+    if not _FENCE_OPEN.fullmatch(text if end < 0 else text[:end]):
+        return None
+    number = 1  # 0-based number of the line that starts at ``end + 1``
+    while end >= 0:
+        start = end + 1
+        end = text.find("\n", start)
+        if _FENCE_CLOSE.fullmatch(text, start, len(text) if end < 0 else end):
+            front_start = text.find("\n") + 1
+            front = text[front_start : start - 1] if start > front_start else ""
+            return front, "" if end < 0 else text[end + 1 :], number + 2
+        number += 1
+    return None, None, None
 
 
 def load_yaml(

@@ -18,7 +18,7 @@ from string import Formatter
 from typing import Mapping
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
+from babel.dates import DateTimePattern, get_date_format, parse_pattern
 
 from counterpoint.frontmatter import Stamp
 
@@ -257,9 +257,19 @@ def _plural_category(lang: str, n: int) -> str:
     return _locale(lang).plural_form(n)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=16384)
 def _format_date(day: date, fmt: str, lang: str) -> str:
-    return format_date(day, format=fmt, locale=_locale(lang))
+    # babel.dates.format_date, with the locale's pattern looked up and parsed once
+    return _date_pattern(fmt, lang).apply(day, _locale(lang))
+
+
+_DATE_STYLES = ("full", "long", "medium", "short")
+
+
+@lru_cache(maxsize=64)
+def _date_pattern(fmt: str, lang: str) -> DateTimePattern:
+    """``fmt``: one of CLDR's styles (``long``…) or a pattern such as ``d MMM y``."""
+    return parse_pattern(get_date_format(fmt, locale=_locale(lang)) if fmt in _DATE_STYLES else fmt)
 
 
 @lru_cache(maxsize=32)

@@ -189,6 +189,11 @@ class EssaySummary:
     draft: bool = False
     digest: str = ""  # of everything above: what listings use as their cache key
 
+    @property
+    def updated_id(self) -> str:
+        """The id of the UPD that ``updated`` is the date of (the newest), for a link to it."""
+        return next((u.id for u in self.updates if u.date == self.updated), "")
+
 
 @dataclass(frozen=True)
 class OutputRef:
