@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from counterpoint import engine as engine_module
+from counterpoint import engine as engine_module, uptodate
 from counterpoint.engine import Engine
 from counterpoint import site_pages
 from counterpoint.site_pages import render_share
@@ -129,6 +129,7 @@ def test_package_version_change_invalidates_everything(tmp_path: Path, monkeypat
     root = _site(tmp_path)
     _build(root)
     monkeypatch.setattr(engine_module, "code_fingerprint", lambda: "another-version")
+    monkeypatch.setattr(uptodate, "code_fingerprint", lambda: "another-version")
     engine = _build(root)
     assert engine.last_stats.rendered == 3
 
@@ -250,6 +251,80 @@ def test_noop_build_does_not_even_load_the_cache(tmp_path: Path, monkeypatch: py
     engine = _build(root)
     assert (engine.last_stats.essays, engine.last_stats.rendered, engine.last_stats.written) == (3, 0, ())
     assert _outputs(root / "public") == before
+
+
+_HEAVY = ("yaml", "jinja2", "markdown_it", "babel", "pygments", "counterpoint.engine", "counterpoint.config")
+
+
+def _cli_build(root: Path, *args: str) -> tuple[int, list[str], str]:
+    """``counterpoint build`` in a fresh interpreter: exit code, which heavy modules it loaded, its output."""
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import contextlib, io, json, sys\n"
+        "from counterpoint.cli import main\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        f"    rc = main(['build', {str(root)!r}, '--no-search', *{list(args)!r}])\n"
+        f"print(json.dumps([rc, sorted(m for m in {_HEAVY!r} if m in sys.modules), out.getvalue()]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    rc, loaded, printed = json.loads(done.stdout.splitlines()[-1])
+    return rc, loaded, printed
+
+
+def test_cli_noop_build_loads_no_yaml_markdown_or_templates(tmp_path: Path) -> None:
+    root = _site(tmp_path)
+    rc, loaded, printed = _cli_build(root)
+    assert rc == 0 and "counterpoint.engine" in loaded
+    before = _outputs(root / "public")
+    rc, loaded, printed = _cli_build(root)
+    assert (rc, loaded) == (0, [])
+    assert printed.startswith("built 3 essay(s) into ") and printed.rstrip().endswith("(0 file(s) changed)")
+    assert _outputs(root / "public") == before
+    # another output folder, or other options, is not the recorded build
+    rc, loaded, _ = _cli_build(root, "--out", str(tmp_path / "elsewhere"))
+    assert rc == 0 and "counterpoint.engine" in loaded and (tmp_path / "elsewhere/index.html").is_file()
+    rc, loaded, _ = _cli_build(root, "--drafts")
+    assert "counterpoint.engine" in loaded
+
+
+def test_a_theme_folder_added_after_the_build_is_not_a_noop(tmp_path: Path) -> None:
+    root = _site(tmp_path)
+    _build(root)
+    builtin = Path(uptodate.load_theme(root, "default").template_dirs[-1])
+    override = root / "themes/default/templates/partials/essay_meta.html"
+    override.parent.mkdir(parents=True)
+    override.write_text((builtin / "partials/essay_meta.html").read_text() + "<p>theme of the site</p>\n")
+    engine = _build(root)
+    assert engine.last_stats.rendered == 3
+    assert "theme of the site" in (root / "public/essays/e0/index.html").read_text()
+
+
+def test_a_build_without_the_cache_into_the_same_folder_forgets_the_record(tmp_path: Path) -> None:
+    root = _site(tmp_path)
+    (root / "site.yml").write_text((root / "site.yml").read_text() + "base_url: /aa/\n")
+    _build(root)
+    # every file the same size, other bytes: the manifest's size check alone would not see it
+    other = Engine(root, search=False, use_cache=False, base_url="/bb/")
+    assert other.build().ok
+    assert 'href="/bb/' in (root / "public/index.html").read_text()
+    engine = _build(root)
+    assert engine.last_stats.written
+    page = (root / "public/index.html").read_text()
+    assert 'href="/aa/' in page and 'href="/bb/' not in page
+
+
+def test_serve_building_elsewhere_keeps_the_record(tmp_path: Path) -> None:
+    root = _site(tmp_path)
+    _build(root)
+    serve = Engine(root, search=False, out=tmp_path / "served", base_url="http://127.0.0.1:8000/")
+    serve.persist = False  # as serve does
+    assert serve.build().ok
+    engine = _build(root)
+    assert (engine.last_stats.rendered, engine.last_stats.written, list(engine.last_stats.timings)) == (0, (), ["discover"])
 
 
 def _same_size_edit(root: Path) -> str:

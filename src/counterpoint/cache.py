@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from counterpoint import __version__
-from counterpoint.model import EssayResult
 
 if TYPE_CHECKING:
+    from counterpoint.model import EssayResult
     from counterpoint.pages import PlainPage
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 
 
 def code_fingerprint() -> str:
@@ -37,7 +37,7 @@ class CacheState:
 
     hashes: dict[str, tuple[int, int, str]] = field(default_factory=dict)
     essays: dict[str, tuple[str, EssayResult]] = field(default_factory=dict)  # index rel -> (key, result)
-    pages: dict[str, str] = field(default_factory=dict)  # output rel -> key of the data it was made from
+    pages: dict[str, tuple[str, str]] = field(default_factory=dict)  # output rel -> (key of its data, its digest)
     plain: dict[str, tuple[str, PlainPage]] = field(default_factory=dict)
     pygments: tuple[str, str] = ("", "")  # (code and Pygments version, stylesheet)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 import traceback
 from pathlib import Path
 
@@ -35,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
         help="build into an output folder outside the site even when it holds other files",
     )
     build.add_argument("--jobs", type=int, help="worker processes for rendering (default: CPU count)")
-    build.add_argument("--no-cache", action="store_true", help="ignore and do not write the build cache")
+    build.add_argument("--no-cache", action="store_true", help="render everything: ignore the build cache and do not save it")
     build.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
     build.add_argument("--quiet", action="store_true", help="print only errors")
     build.add_argument("--timings", action="store_true", help="print the time spent in each stage")
@@ -134,6 +135,20 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    start = time.perf_counter()
+    walked = None
+    if not args.no_cache:  # nothing to do is found out before the engine is loaded
+        from counterpoint import uptodate
+
+        options = uptodate.options_key(
+            out=args.out, base_url=args.base_url, drafts=args.drafts, search=False if args.no_search else None
+        )
+        walked = uptodate.check(Path(args.dir).resolve(), options)
+        if walked.essays is not None:
+            ms = (time.perf_counter() - start) * 1000
+            _say_built(args, walked.essays, walked.output, ms, 0, {"discover": ms})
+            return 0
+
     from counterpoint.engine import Engine
 
     engine = Engine(
@@ -146,22 +161,26 @@ def _build(args: argparse.Namespace) -> int:
         search=False if args.no_search else None,
         allow_outside_output=args.allow_outside_output,
     )
-    report = engine.build()
+    report = engine.build(walked=walked)
     if not report.ok:
         for line in report.errors:
             print(line, file=sys.stderr)
         print(f"{len(report.errors)} error(s); nothing was written", file=sys.stderr)
         return 1 if not any(e.startswith("error: ") for e in report.errors) else 2
-    if not args.quiet:
-        stats = engine.last_stats
-        essays = stats.essays if stats else 0
-        print(
-            f"built {essays} essay(s) into {engine.config.output} in {report.elapsed_ms:.0f} ms"
-            f" ({len(report.written)} file(s) changed)"
-        )
-        if args.timings and stats:
-            print("  " + ", ".join(f"{name} {ms:.0f} ms" for name, ms in stats.timings.items()))
+    stats = engine.last_stats
+    _say_built(
+        args, stats.essays if stats else 0, engine.config.output, report.elapsed_ms, len(report.written),
+        stats.timings if stats else {},
+    )
     return 0
+
+
+def _say_built(args: argparse.Namespace, essays: int, output: Path | None, ms: float, changed: int, timings: dict) -> None:
+    if args.quiet:
+        return
+    print(f"built {essays} essay(s) into {output} in {ms:.0f} ms ({changed} file(s) changed)")
+    if args.timings and timings:
+        print("  " + ", ".join(f"{name} {ms:.0f} ms" for name, ms in timings.items()))
 
 
 def _check(args: argparse.Namespace) -> int:

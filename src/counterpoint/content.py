@@ -16,9 +16,7 @@ from pathlib import Path
 from counterpoint.errors import ContentError, display_path
 from counterpoint.model import EssaySource, FileRef, PageSource
 from counterpoint.slugs import slug
-
-_IGNORED_PREFIXES = (".", "_")
-_IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".tmp", "___jb_tmp___", "___jb_old___")
+from counterpoint.walk import Scanned, scan
 
 
 @dataclass(frozen=True)
@@ -56,74 +54,6 @@ class Hasher:
     def learn(self, ref: FileRef, digest: str) -> None:
         self.memo[ref.rel] = (ref.size, ref.mtime_ns, digest)
         self.learned = True
-
-
-def _ignored(name: str) -> bool:
-    """Hidden files, editor temp and backup files (``.x.swp``, ``x~``, ``#x#``, ``4913``)."""
-    return (
-        name.startswith(_IGNORED_PREFIXES)
-        or name.endswith(_IGNORED_SUFFIXES)
-        or (name.startswith("#") and name.endswith("#"))
-        or name == "4913"
-    )
-
-
-Scanned = tuple[str, os.stat_result]  # (absolute path, its stat)
-
-
-def scan(root: Path) -> list[Scanned]:
-    """Every regular file below ``content/`` with its stat, in ``os.walk`` order
-    (a folder's files by name, then its subfolders by name), skipping hidden and
-    editor files and symlinks whose target is outside the site.
-
-    One ``scandir`` per folder and one stat per file, strings only: a no-op
-    build of a large site is mostly this walk.
-    """
-    found: list[Scanned] = []
-    content = root / "content"
-    if not content.is_dir():
-        return found
-    real_root = str(root.resolve()) + os.sep
-    pending = [str(content)]
-    while pending:
-        current = pending.pop()
-        try:
-            with os.scandir(current) as listing:
-                entries = sorted(listing, key=_name)
-        except OSError:
-            continue
-        folders: list[str] = []
-        for entry in entries:
-            if _ignored(entry.name):
-                continue
-            try:
-                if entry.is_symlink():
-                    target = os.path.realpath(entry.path)
-                    if not target.startswith(real_root) or not os.path.isfile(target):
-                        continue  # never follow a link out of the site, nor into a folder
-                    found.append((entry.path, os.stat(entry.path)))
-                elif entry.is_dir(follow_symlinks=False):
-                    folders.append(entry.path)
-                elif entry.is_file(follow_symlinks=False):
-                    found.append((entry.path, entry.stat(follow_symlinks=False)))
-            except OSError:
-                continue  # vanished while walking: the next build sees the new state
-        pending.extend(reversed(folders))  # depth first, the first subfolder next
-    return found
-
-
-def _name(entry: os.DirEntry) -> str:
-    return entry.name
-
-
-def signature(files: list[Scanned], root: Path) -> str:
-    """What the walk saw, as one digest: every file's path, size and mtime.
-    Equal signatures mean no file was added, removed, renamed or written."""
-    h = blake2b(digest_size=16)
-    cut = len(str(root)) + 1
-    for path, stat in files:
-        h.update(f"{path[cut:]}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return h.hexdigest()
 
 
 def discover(root: Path, hasher: Hasher, files: list[Scanned] | None = None) -> Inventory:

@@ -12,7 +12,6 @@ also stays in memory between rebuilds; ``build`` loads it from
 
 from __future__ import annotations
 
-import json
 import os
 import pickle
 import time
@@ -21,17 +20,18 @@ from hashlib import blake2b
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from counterpoint import __version__
-from counterpoint.config import SiteConfig, load_config
+from counterpoint import __version__, uptodate
 from counterpoint.cache import CACHE_FORMAT, CacheState, cache_key, code_fingerprint, package_version
 from counterpoint.checks import check_output, collisions, os_error, page_clash, stray_errors
 from counterpoint.collector import fewer_collections
-from counterpoint.content import Hasher, Inventory, Scanned, all_refs, discover, replace_refs, scan, signature, with_digests
+from counterpoint.config import SiteConfig, load_config
+from counterpoint.content import Hasher, Inventory, all_refs, discover, replace_refs, with_digests
 from counterpoint.errors import BuildFailed, ContentError, UsageError, display_path
 from counterpoint.model import Context, EssayResult, EssaySource, EssaySummary
 from counterpoint.output import Manifest, Stage, atomic_write, remove_stale_stages
 from counterpoint.report import BuildReport
 from counterpoint.theme import LazyEnvironment, Theme, load_theme
+from counterpoint.walk import Scanned, scan
 
 if TYPE_CHECKING:  # loaded when a build has work to do: a no-op does not need them
     from counterpoint.pages import PlainPage
@@ -88,17 +88,13 @@ class Engine:
 
     def _per_output(self, name: str) -> Path:
         """A file of the cache that belongs to the current output folder."""
-        out_key = blake2b(str(self.config.output).encode(), digest_size=6).hexdigest()
-        return self.cache_dir / name.format(out_key)
+        return uptodate.per_output(self.root, self.config.output, name)
 
     def _cache_file(self) -> Path:
         return self._per_output("state-{}.pickle")
 
     def _manifest_file(self) -> Path:
         return self._per_output("manifest-{}.json")
-
-    def _record_file(self) -> Path:
-        return self._per_output("built-{}.json")
 
     def watched_paths(self) -> list[Path]:
         theme_dirs = [self.root / "themes", self.root / "templates"]
@@ -111,13 +107,25 @@ class Engine:
         return list(dict.fromkeys(p for p in paths if p.exists()))
 
     # -- the build -----------------------------------------------------------
-    def build(self, changed: frozenset[Path] | None = None) -> BuildReport:
-        """Build the site; content errors come back in the report, never raised."""
+    def build(self, changed: frozenset[Path] | None = None, *, walked: uptodate.Check | None = None) -> BuildReport:
+        """Build the site; content errors come back in the report, never raised.
+
+        ``walked``: what ``uptodate.check`` found just before (the command line
+        makes it before loading the engine); otherwise a build of the whole site
+        makes that check itself, and stops there when there is nothing to do."""
         start = time.perf_counter()
         trigger = tuple(sorted(display_path(p, self.root) for p in changed)) if changed else ()
         try:
+            if walked is None and changed is None and self.persist and self.use_cache:
+                walked = uptodate.check(self.root, self._options())
+            if walked is not None and walked.essays is not None:
+                self.last_stats = BuildStats(walked.essays, 0, 0, (), {"discover": _ms(start)})
+                return BuildReport(True, (), (), _ms(start), trigger)
             with fewer_collections():
-                stats = self._build(frozenset(Path(p).absolute() for p in changed) if changed else None)
+                stats = self._build(
+                    frozenset(Path(p).absolute() for p in changed) if changed else None,
+                    walked.files if walked is not None else None,
+                )
         except BuildFailed as exc:
             return BuildReport(False, tuple(e.format() for e in exc.errors), (), _ms(start), trigger)
         except UsageError as exc:
@@ -181,46 +189,23 @@ class Engine:
             manifest, folder = self._last_manifest
             if folder is not None and folder == _folder_id(out):
                 return replace(manifest, trusted=True)
-        return Manifest.load(self._manifest_file()) if self.use_cache else Manifest({})
+        # read and kept with or without the cache: it is what the output folder holds
+        return Manifest.load(self._manifest_file())
 
-    def _fingerprint(self, files: list[Scanned], config: SiteConfig, theme: Theme) -> str:
-        """Everything a build's output follows from: every content file's path, size
-        and mtime (the same test the file-digest memo makes), site.yml, the templates,
-        the theme's static files, the code, and the options."""
-        h = blake2b(digest_size=16)
-        static = sorted((rel, path.stat()) for rel, path in theme.static_files().items())
-        for part in (
-            str(CACHE_FORMAT), code_fingerprint(), config.digest, config.base_url,
-            str(config.output), theme.digest, str(self.drafts), str(config.search), signature(files, self.root),
-            *(f"{rel}:{st.st_size}:{st.st_mtime_ns}" for rel, st in static),
-        ):
-            h.update(part.encode() + b"\0")
-        return h.hexdigest()
+    def _options(self) -> str:
+        return uptodate.options_key(out=self.out_override, base_url=self.base_url, drafts=self.drafts, search=self.search)
 
-    def _unchanged(self, fingerprint: str, config: SiteConfig) -> int | None:
-        """The number of essays, when the last build into this output was made from
-        exactly these inputs and every file it wrote is still there as written:
-        then there is nothing to do, not even loading the cache."""
-        try:
-            record = json.loads(self._record_file().read_text("utf-8"))
-            if record["fingerprint"] != fingerprint:
-                return None
-            essays = int(record["essays"])
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-        manifest = Manifest.load(self._manifest_file())
-        return essays if manifest.files and manifest.all_intact(config.output) else None
-
-    def _record(self, fingerprint: str | None, essays: int) -> None:
+    def _record(self, fingerprint: str | None, essays: int, config: SiteConfig) -> None:
         """Remember what the output was built from; a build that cannot say forgets it."""
-        path = self._record_file()
-        try:
-            if fingerprint and self.persist and self.use_cache:
-                atomic_write(path, json.dumps({"fingerprint": fingerprint, "essays": essays}).encode())
-            else:
-                path.unlink(missing_ok=True)
-        except OSError:
-            path.unlink(missing_ok=True)
+        if fingerprint and self.persist and self.use_cache:
+            record = uptodate.Record(
+                options=self._options(), fingerprint=fingerprint, essays=essays, site_digest=config.digest,
+                base_url=config.base_url, output=str(config.output), theme=config.theme, drafts=self.drafts,
+                search=config.search,
+            )
+            uptodate.save(self.root, record)
+        else:
+            uptodate.forget(self.root, config.output)
 
     def _discover(self, hasher: Hasher, changed: frozenset[Path] | None, files: list[Scanned] | None = None) -> Inventory:
         """Walk content/ — or, when every change is an edit of a file already
@@ -245,16 +230,16 @@ class Engine:
         self._inventory = inventory
         return inventory
 
-    def _build(self, changed: frozenset[Path] | None = None) -> BuildStats:
+    def _build(self, changed: frozenset[Path] | None = None, files: list[Scanned] | None = None) -> BuildStats:
         from counterpoint.workers import Workers
 
         workers = Workers(self.jobs, self.start_method)
         try:
-            return self._build_with(workers, changed)
+            return self._build_with(workers, changed, files)
         finally:
             workers.close()
 
-    def _build_with(self, workers: Workers, changed: frozenset[Path] | None) -> BuildStats:
+    def _build_with(self, workers: Workers, changed: frozenset[Path] | None, files: list[Scanned] | None) -> BuildStats:
         clock = _Clock()
         config = load_config(self.root, base_url=self.base_url, output=self.out_override)
         if self.search is not None:
@@ -268,16 +253,13 @@ class Engine:
         workers.warm = (theme, config.language)
         if self._state is None and not (self.use_cache and self._cache_file().exists()) and self._many_essays():
             workers.start()  # a cold build: the workers get ready while this process walks content/
-        files: list[Scanned] | None = None
         fingerprint: str | None = None
         if changed is None and self.persist and self.use_cache:
-            files = scan(self.root)
-            fingerprint = self._fingerprint(files, config, theme)
-            essays = self._unchanged(fingerprint, config)
-            if essays is not None:
-                clock.lap("discover")
-                self._index_search(config, ())
-                return BuildStats(essays, 0, 0, (), clock.laps)
+            files = scan(self.root) if files is None else files
+            fingerprint = uptodate.fingerprint(
+                self.root, files, site_digest=config.digest, base_url=config.base_url, output=config.output,
+                theme=theme, drafts=self.drafts, search=config.search,
+            )
         state = self._load_state()
         if not workers.started and not state.essays and self._many_essays():
             workers.start()  # a cache that could not be used: cold as well
@@ -315,14 +297,13 @@ class Engine:
         except BaseException:
             stage.discard()
             raise
-        if self.use_cache:
-            try:
-                new_manifest.save(self._manifest_file())
-            except OSError:  # the output is complete; only the cache could not be written
-                self._manifest_file().unlink(missing_ok=True)  # an outdated one would mislead the next build
+        try:  # --no-cache too: a manifest left as it was would describe files this build replaced
+            new_manifest.save(self._manifest_file())
+        except OSError:  # the output is complete; only the list could not be written
+            self._manifest_file().unlink(missing_ok=True)  # an outdated one would mislead the next build
         self._last_manifest = (new_manifest, _folder_id(config.output))
         essays = sum(1 for r in results.values() if r.summary)
-        self._record(fingerprint, essays)
+        self._record(fingerprint, essays, config)
         if self._index_search(config, written):
             clock.lap("search")
         kept = {k: v for k, v in state.essays.items() if k in results}
@@ -447,7 +428,9 @@ class Engine:
             key = spec.key(salt)
             seen[spec.rel] = key
             previous = stage.manifest.files.get(spec.rel)
-            if state.pages.get(spec.rel) == key and previous and stage.manifest.intact(
+            made = state.pages.get(spec.rel)  # (key, digest) of the page the last cached build made
+            # the folder must hold that very page: a build without the cache may have replaced it since
+            if previous and made == (key, previous[0]) and stage.manifest.intact(
                 config.output, _ref(spec.rel, previous)
             ):
                 stage.refs[spec.rel] = _ref(spec.rel, previous)
@@ -467,7 +450,7 @@ class Engine:
         else:
             for spec in todo:
                 stage.write(spec.rel, spec.render().encode())
-        state.pages = seen
+        state.pages = {rel: (key, stage.refs[rel].digest) for rel, key in seen.items() if rel in stage.refs}
         return len(todo)
 
     def _many_essays(self) -> bool:

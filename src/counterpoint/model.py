@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from counterpoint.frontmatter import Stamp
-
 if TYPE_CHECKING:
     from counterpoint.config import SiteConfig
+    from counterpoint.frontmatter import Stamp
     from counterpoint.theme import Theme
 
 STANCES = ("refutes", "disputes", "supports", "questions", "notes")

@@ -1,0 +1,137 @@
+"""A build with nothing to do, found out before the rest of the build is loaded.
+
+Each successful ``build`` records what its output was made from: one
+fingerprint of every content file's path, size and mtime, site.yml's bytes,
+the templates, the theme's static files, the code and the options.  The next
+``build`` with the same options walks ``content/``, reads site.yml and the
+templates, and when the fingerprint is the recorded one and every file the last
+build wrote is still in the output at its size, it is done: no YAML parsed, no
+cache, Markdown, Jinja or Babel loaded.  Standard library and small modules only.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from hashlib import blake2b
+from pathlib import Path
+
+from counterpoint.cache import CACHE_FORMAT, code_fingerprint
+from counterpoint.errors import BuildFailed
+from counterpoint.output import Manifest, atomic_write
+from counterpoint.theme import Theme, load_theme
+from counterpoint.walk import Scanned, scan, signature
+
+RECORD = "last-build.json"
+
+
+def cache_dir(root: Path) -> Path:
+    return root / ".counterpoint" / "cache"
+
+
+def per_output(root: Path, output: Path, name: str) -> Path:
+    """A file of the cache that belongs to one output folder (``name`` has a ``{}``)."""
+    return cache_dir(root) / name.format(blake2b(str(output).encode(), digest_size=6).hexdigest())
+
+
+def options_key(*, out: Path | None, base_url: str | None, drafts: bool, search: bool | None) -> str:
+    """The command-line options a build's output depends on, as one string."""
+    return json.dumps([str(Path(out).absolute()) if out is not None else None, base_url, drafts, search])
+
+
+def fingerprint(
+    root: Path, files: list[Scanned], *, site_digest: str, base_url: str, output: Path, theme: Theme,
+    drafts: bool, search: bool,
+) -> str:
+    """Everything a build's output follows from: every content file's path, size
+    and mtime (the same test the file-digest memo makes), site.yml, the templates,
+    the theme's static files, the code, and the options."""
+    h = blake2b(digest_size=16)
+    static = sorted((rel, path.stat()) for rel, path in theme.static_files().items())
+    for part in (
+        str(CACHE_FORMAT), code_fingerprint(), site_digest, base_url, str(output), theme.digest, str(drafts),
+        str(search), signature(files, root), *(f"{rel}:{st.st_size}:{st.st_mtime_ns}" for rel, st in static),
+    ):
+        h.update(part.encode() + b"\0")
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Record:
+    """What the last recorded build was made from, and into which folder."""
+
+    options: str
+    fingerprint: str
+    essays: int
+    site_digest: str  # of site.yml's bytes
+    base_url: str
+    output: str
+    theme: str
+    drafts: bool
+    search: bool
+
+
+@dataclass(frozen=True)
+class Check:
+    """``essays`` is set when there is nothing to do; ``files`` is the walk, if one was
+    made, for the build that follows."""
+
+    essays: int | None
+    output: Path | None
+    files: list[Scanned] | None
+
+
+def check(root: Path, options: str) -> Check:
+    """Whether a build with ``options`` has anything to do; any doubt says it has."""
+    record = _load(root)
+    if record is None or record.options != options:
+        return Check(None, None, None)  # no walk: a cold build makes it while its workers start
+    files = scan(root)
+    output = Path(record.output)
+    try:
+        site_digest = blake2b((root / "site.yml").read_bytes(), digest_size=16).hexdigest()
+        now = fingerprint(
+            root, files, site_digest=site_digest, base_url=record.base_url, output=output,
+            theme=load_theme(root, record.theme), drafts=record.drafts, search=record.search,
+        )
+        if now != record.fingerprint or (record.search and not _search_index_complete(output)):
+            return Check(None, None, files)
+        manifest = Manifest.load(per_output(root, output, "manifest-{}.json"))
+    except (OSError, BuildFailed):  # a file that vanished meanwhile, a theme that is gone: the build says what
+        return Check(None, None, files)
+    if not (manifest.files and manifest.all_intact(output)):
+        return Check(None, None, files)
+    return Check(record.essays, output, files)
+
+
+def save(root: Path, record: Record) -> None:
+    path = cache_dir(root) / RECORD
+    try:
+        atomic_write(path, json.dumps(record.__dict__).encode())
+    except OSError:
+        path.unlink(missing_ok=True)
+
+
+def forget(root: Path, output: Path) -> None:
+    """A build into ``output`` that does not record: the record of that folder no longer holds."""
+    record = _load(root)
+    if record is not None and record.output == str(output):
+        try:
+            (cache_dir(root) / RECORD).unlink(missing_ok=True)
+        except OSError:  # a cache folder that cannot be written: nor could the record have been
+            pass
+
+
+def _load(root: Path) -> Record | None:
+    try:
+        return Record(**json.loads((cache_dir(root) / RECORD).read_text("utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _search_index_complete(output: Path) -> bool:
+    from counterpoint.search import (
+        bundle_complete,  # small; Pagefind itself runs only in a full build
+    )
+
+    return bundle_complete(output)
