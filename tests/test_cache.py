@@ -284,6 +284,12 @@ def test_cli_noop_build_loads_no_yaml_markdown_or_templates(tmp_path: Path) -> N
     assert (rc, loaded) == (0, [])
     assert printed.startswith("built 3 essay(s) into ") and printed.rstrip().endswith("(0 file(s) changed)")
     assert _outputs(root / "public") == before
+    # an edit: the walk the check made is the one the build uses
+    path = root / "content/essays/e1/index.md"
+    path.write_text(path.read_text().replace("More text 1.", "Edited text 1."))
+    rc, loaded, printed = _cli_build(root)
+    assert rc == 0 and "counterpoint.engine" in loaded and "Edited text 1." in (root / "public/essays/e1/index.html").read_text()
+    assert _cli_build(root)[:2] == (0, [])
     # another output folder, or other options, is not the recorded build
     rc, loaded, _ = _cli_build(root, "--out", str(tmp_path / "elsewhere"))
     assert rc == 0 and "counterpoint.engine" in loaded and (tmp_path / "elsewhere/index.html").is_file()
