@@ -84,7 +84,7 @@ class Engine:
     # -- paths ---------------------------------------------------------------
     @property
     def cache_dir(self) -> Path:
-        return self.root / ".counterpoint" / "cache"
+        return uptodate.cache_dir(self.root)
 
     def _per_output(self, name: str) -> Path:
         """A file of the cache that belongs to the current output folder."""
