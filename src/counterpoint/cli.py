@@ -180,7 +180,7 @@ def _say_built(args: argparse.Namespace, essays: int, output: Path | None, ms: f
         return
     print(f"built {essays} essay(s) into {output} in {ms:.0f} ms ({changed} file(s) changed)")
     if args.timings and timings:
-        print("  " + ", ".join(f"{name} {ms:.0f} ms" for name, ms in timings.items()))
+        print("  " + ", ".join(f"{stage} {spent:.0f} ms" for stage, spent in timings.items()))
 
 
 def _check(args: argparse.Namespace) -> int:
