@@ -364,14 +364,22 @@ class Engine:
     def _run(self, todo: list[EssaySource], ctx: Context, workers: Workers) -> list[EssayResult]:
         if not todo:
             return []
-        from counterpoint.pipeline import process_many  # the Markdown machinery, when needed
-        from counterpoint.workers import chunks
-
         if len(todo) < PARALLEL_THRESHOLD or self.jobs < 2:
+            from counterpoint.pipeline import process_many  # the Markdown machinery, when needed
+
             return process_many(todo, ctx)
+        from counterpoint.workers import chunks, process_many_there
+
         count = min(self.jobs, max(1, len(todo) // PARALLEL_THRESHOLD))
+        results = workers.map(process_many_there, chunks(todo, count), ctx, workers=count)  # all sent now
+        if self._can_fork():
+            # while the workers render: what the site pages' processes, forked from this one
+            # afterwards, need ready (otherwise made then, with both cores idle but one)
+            from counterpoint.pipeline import warm_up
+
+            warm_up(*workers.warm)
         out: list[EssayResult] = []
-        for batch in workers.map(process_many, chunks(todo, count), ctx, workers=count):
+        for batch in results:
             out.extend(batch)
         return out
 

@@ -105,6 +105,14 @@ def warm_up(*warm: Any) -> None:
         pass
 
 
+def process_many_there(sources: list, ctx: Any) -> list:
+    """``pipeline.process_many`` in a worker: named here, so that sending it does
+    not make the main process import the Markdown machinery first."""
+    from counterpoint.pipeline import process_many
+
+    return process_many(sources, ctx)
+
+
 def chunks(items: list, workers: int, largest: int = 16) -> list[list]:
     """Contiguous chunks (results stay in order, pickling stays cheap) that shrink
     towards the end, so that no worker idles while another finishes a big one."""
