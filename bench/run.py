@@ -13,8 +13,9 @@ For each N it
    run's is set aside and deleted only after the measurements, see ``_set_aside``);
 2. runs the lower bound, ``bench/baseline.py`` (one process, markdown-it-py + one Jinja2
    template, see ``baseline.plain_loop``), in a fresh subprocess, and the cold build (below)
-   right after it, ``--repeat`` times (default 3) in turn; the figures are the medians, and the
-   ratio of each cold build to the loop run just before it is printed too;
+   right after it, ``--repeat`` times (default 3) in turn; the seconds are the medians, and the
+   cold build's "x loop" is the median of the ratios of each cold build to the loop run just
+   before it (a pair measured seconds apart, so a drift of the machine's speed cancels out);
 3. if ``counterpoint.engine`` imports, runs ``python -m counterpoint build SITE --out OUT`` in a
    fresh subprocess per measurement:
 
@@ -342,12 +343,16 @@ def bench_size(n: int, args, engine_missing: str | None) -> dict:
         res["startup"] = m.wall
 
         cold_m = _median(colds)
+        # each cold build against the loop run just before it, seconds apart: a drift of the
+        # machine's speed over the run cancels out in the pair, not in a ratio of two medians
         pairs = [c.wall / l.wall for l, c in zip(loops, colds)]
-        note = f"{runs}; each run / its loop: " + ", ".join(f"{r:.2f}x" for r in pairs) if len(colds) > 1 else ""
+        note = f"{runs}; x loop: median of the pairs " + ", ".join(f"{r:.2f}x" for r in pairs) if len(colds) > 1 else ""
         res["cold"] = cold_m.wall
+        res["cold_ratio"] = statistics.median(pairs)
         res["peak_proc_mb"] = max(c.maxrss_mb for c in colds)
-        rows.append(Row(n, "cold build", cold_m.wall, res["loop_wall"],
-                        f"{res['peak_proc_mb']:.0f} / -", note))
+        row = Row(n, "cold build", cold_m.wall, res["loop_wall"], f"{res['peak_proc_mb']:.0f} / -", note)
+        row.ratio = res["cold_ratio"]
+        rows.append(row)
 
         phases = [("noop", "no-op rebuild"), ("edit", "rebuild, 1 edit")]
         essays = sorted(p for p in (site / "content" / "essays").iterdir() if p.is_dir())
@@ -554,7 +559,7 @@ def summary(results: list[dict]) -> None:
         if r.get("cold") is None:
             continue
         n = r["n"]
-        cold_ratio = r["cold"] / r["loop_wall"]
+        cold_ratio = r.get("cold_ratio") or r["cold"] / r["loop_wall"]
         print(f"  N={n}:" + ("" if n == 1000 else "  (the targets are set for N=1000: no verdicts here)"))
         verdict = _judge if n == 1000 else (lambda *a, **k: "")
         print(f"    cold build / plain loop   {cold_ratio:8.2f}x    target <= "
