@@ -39,6 +39,8 @@ wall time (same measuring method on both sides); the time ``plain_loop`` reports
 loop (no start-up, no imports) is printed on its own row for reference.  The
 ``startup + imports`` row is ``python -c "import counterpoint.cli, counterpoint.uptodate"``,
 what a no-op build loads: the part of every subprocess figure that no cache can remove.
+Before each measurement the benchmark calls ``sync``, so that no file written before it (the
+corpus, the previous measurement's output) is written back to disk while it runs.
 
 Memory.  Each subprocess is started by a tiny wrapper (``python -c WRAPPER``), a fresh process
 per measurement, which reports two figures:
@@ -181,6 +183,10 @@ def _env() -> dict[str, str]:
 
 def measure(cmd: list[str], log: Path, *, sample: bool) -> Measure:
     log.parent.mkdir(parents=True, exist_ok=True)
+    if hasattr(os, "sync"):
+        # the files the corpus generator or the previous run wrote, on disk now: otherwise the
+        # kernel writes them back during this measurement, on a core a two-core build needs
+        os.sync()
     res = subprocess.run(
         [sys.executable, "-c", WRAPPER, json.dumps(cmd), str(log), "1" if sample else "0"],
         env=_env(), capture_output=True, text=True, check=False)
@@ -311,8 +317,8 @@ def bench_size(n: int, args, engine_missing: str | None) -> dict:
     loops: list[Measure] = []
     colds: list[Measure] = []
     for k in range(max(1, args.repeat)):
-        m = measure([py, str(BENCH / "baseline.py"), str(site), str(base / "baseline")],
-                    logs / f"baseline-{k}.log", sample=False)
+        written = base / f"baseline-{k}"  # a new folder each run, as for the cold build: both create their files
+        m = measure([py, str(BENCH / "baseline.py"), str(site), str(written)], logs / f"baseline-{k}.log", sample=False)
         if m.rc != 0:
             print(f"baseline failed (rc={m.rc}):\n{_tail(m.log)}")
             return res
