@@ -13,7 +13,8 @@ For each N it
    run's is set aside and deleted only after the measurements, see ``_set_aside``);
 2. runs the lower bound, ``bench/baseline.py`` (one process, markdown-it-py + one Jinja2
    template, see ``baseline.plain_loop``), in a fresh subprocess, and the cold build (below)
-   right after it, ``--repeat`` times (default 3) in turn; the seconds are the medians, and the
+   right after it, ``--repeat`` times (default 3) in turn, after ``--warmup`` untimed runs of
+   both (default 1); the seconds are the medians, and the
    cold build's "x loop" is the median of the ratios of each cold build to the loop run just
    before it (a pair measured seconds apart, so a drift of the machine's speed cancels out);
 3. if ``counterpoint.engine`` imports, runs ``python -m counterpoint build SITE --out OUT`` in a
@@ -316,25 +317,27 @@ def bench_size(n: int, args, engine_missing: str | None) -> dict:
     trash = args.workdir / ".trash"
     loops: list[Measure] = []
     colds: list[Measure] = []
-    for k in range(max(1, args.repeat)):
-        written = base / f"baseline-{k}"  # a new folder each run, as for the cold build: both create their files
-        m = measure([py, str(BENCH / "baseline.py"), str(site), str(written)], logs / f"baseline-{k}.log", sample=False)
+    for k in range(-args.warmup, max(1, args.repeat)):  # k < 0: untimed warm-up pairs
+        tag = str(k) if k >= 0 else f"warmup{-k}"
+        written = base / f"baseline-{tag}"  # a new folder each run, as for the cold build: both create their files
+        m = measure([py, str(BENCH / "baseline.py"), str(site), str(written)], logs / f"baseline-{tag}.log", sample=False)
         if m.rc != 0:
             print(f"baseline failed (rc={m.rc}):\n{_tail(m.log)}")
             return res
-        loops.append(m)
+        if k >= 0:
+            loops.append(m)
         if engine_missing is None:
             # a fresh output folder per run, and the cache set aside, not deleted (see _set_aside)
             _set_aside(site / ".counterpoint", trash)
             # OUT is built once, by the build the no-op and edit rebuilds below follow
             last = k == max(1, args.repeat) - 1 and not args.sample
-            cold = build if last else [*build[:-2], str(base / f"public-{k}"), "--no-search"]
-            m = measure(cold, logs / f"cold-{k}.log", sample=False)
+            cold = build if last else [*build[:-2], str(base / f"public-{tag}"), "--no-search"]
+            m = measure(cold, logs / f"cold-{tag}.log", sample=False)
             if m.rc != 0:
                 print(f"`counterpoint build` failed in phase 'cold build' (rc={m.rc}):\n{_tail(m.log)}")
                 engine_missing = "the cold build failed"
                 rows.append(Row(n, "cold build", None, None, note=f"FAILED rc={m.rc}, see {m.log}"))
-            else:
+            elif k >= 0:
                 colds.append(m)
     runs = f"median of {len(loops)}" if len(loops) > 1 else ""
     loop_m = _median(loops)
@@ -609,6 +612,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="where corpora and outputs go (default bench/out, git-ignored); "
                          "use 'tmp' for a temporary folder removed afterwards")
     ap.add_argument("--edits", type=int, default=5, help="serve-path edits to time (default 5)")
+    ap.add_argument("--warmup", type=int, default=1,
+                    help="untimed runs of the loop and the cold build first, as hyperfine's --warmup "
+                         "(default 1): the first run after the corpus is written pays for the "
+                         "operating system's caches")
     ap.add_argument("--repeat", type=int, default=3,
                     help="runs of the plain loop and of the cold build, alternating; "
                          "the medians are the figures (default 3)")
