@@ -308,9 +308,9 @@ def bench_size(n: int, args, engine_missing: str | None) -> dict:
     res["generate"] = time.perf_counter() - t0
     rows.append(Row(n, "generate corpus", res["generate"], None))
 
-    # Loop and cold build alternate, --repeat times each, and the medians are the figures: a
-    # busy moment of the machine then lands in one run of one side, not in the ratio.  Timed
-    # without the memory sampler, as every figure compared with them (see "Memory").
+    # Loop and cold build alternate, --repeat times each (after --warmup untimed pairs): the
+    # seconds are medians, the cold build's ratio the median of the pairs (see the module's
+    # docstring).  Timed without the memory sampler, as every figure compared with them.
     out = base / "public"
     # the build itself; Pagefind (an external indexer) is timed on its own below
     build = [py, "-m", "counterpoint", "build", str(site), "--out", str(out), "--no-search"]
@@ -617,8 +617,8 @@ def main(argv: list[str] | None = None) -> int:
                          "(default 1): the first run after the corpus is written pays for the "
                          "operating system's caches")
     ap.add_argument("--repeat", type=int, default=3,
-                    help="runs of the plain loop and of the cold build, alternating; "
-                         "the medians are the figures (default 3)")
+                    help="runs of the plain loop and of the cold build, alternating; the seconds "
+                         "are medians, the ratio the median of the pairs (default 3)")
     ap.add_argument("--no-wait", dest="wait", action="store_false",
                     help="start at once even if the last run deleted its files moments ago")
     ap.add_argument("--no-sample", dest="sample", action="store_false",

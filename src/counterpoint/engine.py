@@ -86,15 +86,11 @@ class Engine:
     def cache_dir(self) -> Path:
         return uptodate.cache_dir(self.root)
 
-    def _per_output(self, name: str) -> Path:
-        """A file of the cache that belongs to the current output folder."""
-        return uptodate.per_output(self.root, self.config.output, name)
-
     def _cache_file(self) -> Path:
-        return self._per_output("state-{}.pickle")
+        return uptodate.per_output(self.root, self.config.output, "state-{}.pickle")
 
     def _manifest_file(self) -> Path:
-        return self._per_output("manifest-{}.json")
+        return uptodate.manifest_file(self.root, self.config.output)
 
     def watched_paths(self) -> list[Path]:
         theme_dirs = [self.root / "themes", self.root / "templates"]
@@ -116,7 +112,7 @@ class Engine:
         start = time.perf_counter()
         trigger = tuple(sorted(display_path(p, self.root) for p in changed)) if changed else ()
         try:
-            if walked is None and changed is None and self.persist and self.use_cache:
+            if walked is None and changed is None and self._records():
                 walked = uptodate.check(self.root, self._options())
             if walked is not None and walked.essays is not None:
                 self.last_stats = BuildStats(walked.essays, 0, 0, (), {"discover": _ms(start)})
@@ -192,12 +188,17 @@ class Engine:
         # read and kept with or without the cache: it is what the output folder holds
         return Manifest.load(self._manifest_file())
 
+    def _records(self) -> bool:
+        """This engine's builds keep the cache on disk and the record of what they made
+        (``serve`` keeps its own in memory; ``--no-cache`` keeps none)."""
+        return self.persist and self.use_cache
+
     def _options(self) -> str:
         return uptodate.options_key(out=self.out_override, base_url=self.base_url, drafts=self.drafts, search=self.search)
 
     def _record(self, fingerprint: str | None, essays: int, config: SiteConfig) -> None:
         """Remember what the output was built from; a build that cannot say forgets it."""
-        if fingerprint and self.persist and self.use_cache:
+        if fingerprint and self._records():
             record = uptodate.Record(
                 options=self._options(), fingerprint=fingerprint, essays=essays, site_digest=config.digest,
                 base_url=config.base_url, output=str(config.output), theme=config.theme, drafts=self.drafts,
@@ -254,7 +255,7 @@ class Engine:
         if self._state is None and not (self.use_cache and self._cache_file().exists()) and self._many_essays():
             workers.start()  # a cold build: the workers get ready while this process walks content/
         fingerprint: str | None = None
-        if changed is None and self.persist and self.use_cache:
+        if changed is None and self._records():
             files = scan(self.root) if files is None else files
             fingerprint = uptodate.fingerprint(
                 self.root, files, site_digest=config.digest, base_url=config.base_url, output=config.output,

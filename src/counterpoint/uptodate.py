@@ -34,6 +34,11 @@ def per_output(root: Path, output: Path, name: str) -> Path:
     return cache_dir(root) / name.format(blake2b(str(output).encode(), digest_size=6).hexdigest())
 
 
+def manifest_file(root: Path, output: Path) -> Path:
+    """The list of the files a build wrote into ``output`` (``output.Manifest``)."""
+    return per_output(root, output, "manifest-{}.json")
+
+
 def options_key(*, out: Path | None, base_url: str | None, drafts: bool, search: bool | None) -> str:
     """The command-line options a build's output depends on, as one string."""
     return json.dumps([str(Path(out).absolute()) if out is not None else None, base_url, drafts, search])
@@ -96,7 +101,7 @@ def check(root: Path, options: str) -> Check:
         )
         if now != record.fingerprint or (record.search and not _search_index_complete(output)):
             return Check(None, None, files)
-        manifest = Manifest.load(per_output(root, output, "manifest-{}.json"))
+        manifest = Manifest.load(manifest_file(root, output))
     except (OSError, BuildFailed):  # a file that vanished meanwhile, a theme that is gone: the build says what
         return Check(None, None, files)
     if not (manifest.files and manifest.all_intact(output)):
