@@ -94,9 +94,12 @@ def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> str:
         claims_in_group.setdefault(group, []).append(claim)
 
     parts: list[str] = []
-    for number, (start, end) in enumerate(groups):
-        parts.append(md.renderer.render(tokens[start:end], md.options, env))
-        for claim in claims_in_group.get(number, ()):
+    run = 0  # the blocks from here to the next one with remarks render in one call
+    for number in sorted(claims_in_group):
+        end = groups[number][1]
+        parts.append(md.renderer.render(tokens[run:end], md.options, env))
+        run = end
+        for claim in claims_in_group[number]:
             for remark in linked.remarks_by_claim[claim.id]:
                 parts.append(
                     remark_template.render(
@@ -109,6 +112,8 @@ def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> str:
                         answered=_update(linked, remark.answered_by),
                     )
                 )
+    if run < len(tokens):
+        parts.append(md.renderer.render(tokens[run:], md.options, env))
     return "".join(parts)
 
 
