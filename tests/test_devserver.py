@@ -508,7 +508,7 @@ def _fake_engine_module(log: list[frozenset[Path] | None]) -> types.ModuleType:
             assert out is not None
             self.root = root
             self.base_url = base_url
-            self.config = types.SimpleNamespace(output=out, base_path="/", root=root)
+            self.config = types.SimpleNamespace(output=out, base_path="/", root=root, search=False, language="en")
 
         def build(self, changed: frozenset[Path] | None = None) -> BuildReport:
             log.append(changed)

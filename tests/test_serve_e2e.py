@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 import pytest
 
+from counterpoint import search
 from counterpoint.theme import builtin_themes_dir
 from sitefactory import critique, essay, make_site
 
@@ -82,7 +83,7 @@ def _default_sigint() -> None:
 class Server:
     """``counterpoint serve`` in a subprocess; its output collected line by line."""
 
-    def __init__(self, site: Path, *args: str) -> None:
+    def __init__(self, site: Path, *args: str, env: dict[str, str] | None = None) -> None:
         self.site = site
         self.lines: list[str] = []
         self.eof = False
@@ -96,7 +97,7 @@ class Server:
             encoding="utf-8",
             errors="replace",
             cwd=site.parent,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
             preexec_fn=_default_sigint,
         )
         self._reader = threading.Thread(target=self._read, name="serve-output", daemon=True)
@@ -201,8 +202,8 @@ class Server:
 def serve() -> Iterator[Callable[..., Server]]:
     started: list[Server] = []
 
-    def start(site: Path, *args: str) -> Server:
-        server = Server(site, *args)
+    def start(site: Path, *args: str, env: dict[str, str] | None = None) -> Server:
+        server = Server(site, *args, env=env)
         started.append(server)
         return server
 
@@ -542,6 +543,62 @@ def test_sigterm_stops_cleanly(serve: Callable[..., Server], tmp_path: Path) -> 
     server = serve(small_site(tmp_path))
     assert server.interrupt(signal.SIGTERM) == 0, server.output
     assert server.lines[-1] == "stopped" and "Traceback" not in server.output
+
+
+def _staging_folders(site: Path) -> list[str]:
+    return [p.name for folder in (site / ".counterpoint", site / ".counterpoint" / "serve") for p in folder.iterdir()
+            if p.name.startswith(".cp-tmp-")]
+
+
+@pytest.mark.skipif(not search.available(), reason="pagefind[bin] is not installed")
+def test_the_site_is_served_before_its_search_index_is_made(serve: Callable[..., Server], tmp_path: Path) -> None:
+    site = small_site(tmp_path)
+    leftover = site / ".counterpoint" / ".cp-tmp-stage-search-killed"  # from a server stopped the hard way
+    leftover.mkdir(parents=True)
+    server = serve(site)
+    ready = server.wait_line(r"^search index ready in \d+\.\d s$", timeout=60)
+    assert server.lines.index(ready) > server.lines.index(next(x for x in server.lines if SERVING.search(x)))
+    status, script = server.get("/pagefind/pagefind.js")
+    assert status == 200 and script
+    assert not _staging_folders(site)  # the index was written aside and swapped in; the leftover is gone
+    # rebuilds leave the index alone
+    mark = server.mark()
+    (site / TIDES).write_text(tides("Second version."), encoding="utf-8")
+    server.wait_line(r"^rebuilt in", start=mark)
+    assert server.get("/pagefind/pagefind.js")[0] == 200
+
+
+SLOW_PAGEFIND = """
+import os, sys, time
+out = sys.argv[sys.argv.index("--output-path") + 1]
+open(os.path.join(out, "pagefind.js"), "w").close()  # half a bundle, never finished
+with open(os.environ["FAKE_PAGEFIND_PID"], "w") as f:
+    f.write(str(os.getpid()))
+time.sleep(120)
+"""
+
+
+def test_stopping_the_server_stops_its_search_indexing(serve: Callable[..., Server], tmp_path: Path) -> None:
+    fake = tmp_path / "fake"  # a Pagefind that never finishes, found before the real one
+    (fake / "pagefind").mkdir(parents=True)
+    (fake / "pagefind" / "__init__.py").write_text("", encoding="utf-8")
+    (fake / "pagefind" / "__main__.py").write_text(SLOW_PAGEFIND, encoding="utf-8")
+    (fake / "pagefind_bin").mkdir()
+    (fake / "pagefind_bin" / "__init__.py").write_text("", encoding="utf-8")
+    pid_file = tmp_path / "pagefind.pid"
+    site = small_site(tmp_path)
+    server = serve(site, env={"PYTHONPATH": os.pathsep.join([str(fake), os.environ.get("PYTHONPATH", "")]),
+                              "FAKE_PAGEFIND_PID": str(pid_file)})
+    pid = int(wait_for(lambda: pid_file.is_file() and pid_file.read_text(), "the indexer to start", 30))
+    started = time.monotonic()
+    assert server.interrupt(signal.SIGINT) == 0, server.output
+    assert time.monotonic() - started < 10
+    assert server.lines[-1] == "stopped" and "Traceback" not in server.output
+    assert "search index" not in server.output  # stopped on purpose: neither "ready" nor "failed"
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    assert not (site / ".counterpoint" / "serve" / "pagefind").exists()  # the half bundle never went live
+    assert not _staging_folders(site)
 
 
 # -- a real browser ------------------------------------------------------------------------

@@ -17,9 +17,11 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from counterpoint.output import STAGING_PREFIX
@@ -47,29 +49,54 @@ def bundle_complete(out: Path) -> bool:
     return (out / BUNDLE / "pagefind.js").is_file() and (out / BUNDLE / "pagefind-ui.js").is_file()
 
 
-def index_site(out: Path, language: str | None = None) -> str | None:
-    """Index the built site into ``out/pagefind``; return a warning (also printed) or None."""
+def index_site(
+    out: Path,
+    language: str | None = None,
+    *,
+    scratch: Path | None = None,
+    started: Callable[[subprocess.Popen], None] | None = None,
+) -> str | None:
+    """Index the built site into ``out/pagefind``; return a warning (also printed) or None.
+
+    ``scratch``: where the new bundle is written before it is swapped in (default
+    ``out``; ``serve`` keeps it out of the folder its rebuilds tidy up). ``started``
+    gets the Pagefind process, so that a server shutting down can stop it; a run
+    stopped that way is not reported as a failure.
+    """
     if not available():
         print(HINT, file=sys.stderr)
         return HINT
     out = Path(out)
-    fresh = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + "stage-search-", dir=out))
+    fresh = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + "stage-search-", dir=scratch or out))
     command = [sys.executable, "-m", "pagefind", "--site", str(out), "--output-path", str(fresh), "--quiet"]
     if language:
         command += ["--force-language", language.replace("_", "-").split("-")[0].lower()]
     try:
-        proc = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S)
-        failed = proc.returncode != 0 or not (fresh / "pagefind.js").is_file()
-        detail = (proc.stderr or proc.stdout).strip()
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        failed, detail = True, str(exc)
-    if failed:
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    except OSError as exc:
+        return _failed(fresh, str(exc))
+    if started is not None:
+        started(proc)
+    try:
+        stdout, stderr = proc.communicate(timeout=TIMEOUT_S)
+    except subprocess.TimeoutExpired as exc:
+        proc.kill()
+        proc.communicate()
+        return _failed(fresh, str(exc))
+    if proc.returncode in (-signal.SIGTERM, -signal.SIGINT):  # stopped on purpose: ``started``, Ctrl-C
         shutil.rmtree(fresh, ignore_errors=True)
-        message = f"search index failed (the site itself was built): {detail[-500:] or 'pagefind exited with an error'}"
-        print(message, file=sys.stderr)
-        return message
+        return None
+    if proc.returncode != 0 or not (fresh / "pagefind.js").is_file():
+        return _failed(fresh, (stderr or stdout).strip())
     _swap(fresh, out / BUNDLE)
     return None
+
+
+def _failed(fresh: Path, detail: str) -> str:
+    shutil.rmtree(fresh, ignore_errors=True)
+    message = f"search index failed (the site itself was built): {detail[-500:] or 'pagefind exited with an error'}"
+    print(message, file=sys.stderr)
+    return message
 
 
 def _swap(fresh: Path, target: Path) -> None:
@@ -78,7 +105,7 @@ def _swap(fresh: Path, target: Path) -> None:
     if target.is_symlink() or target.is_file():
         target.unlink()
     elif target.exists():
-        old = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + "stage-old-", dir=target.parent))
+        old = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + "stage-old-", dir=fresh.parent))
         os.replace(target, old / BUNDLE)
     os.replace(fresh, target)
     os.chmod(target, 0o755)  # mkdtemp makes 0700 folders; a web server must read it

@@ -9,8 +9,10 @@ loop run in background threads.
 from __future__ import annotations
 
 import signal
+import subprocess
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
@@ -27,6 +29,51 @@ SERVE_DIR = Path(".counterpoint") / "serve"
 
 def _sigterm(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
+
+
+class BackgroundIndex:
+    """The search index of the first build, made while the site is already served
+    (Pagefind takes longer than the build itself on a large site)."""
+
+    def __init__(self, site: Path, language: str, scratch: Path, out: TextIO) -> None:
+        self._site = site
+        self._language = language
+        self._scratch = scratch  # outside the served folder, whose rebuilds tidy up staging folders
+        self._out = out
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen | None = None
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="counterpoint-search", daemon=True)
+
+    def start(self) -> None:
+        from .output import remove_stale_stages
+
+        remove_stale_stages(self._scratch)  # left by a server stopped the hard way
+        self._thread.start()
+
+    def _run(self) -> None:
+        from .search import index_site
+
+        started = time.perf_counter()
+        warning = index_site(self._site, self._language, scratch=self._scratch, started=self._started)
+        with self._lock:
+            if warning is None and not self._stopping:
+                print(f"search index ready in {time.perf_counter() - started:.1f} s", file=self._out, flush=True)
+
+    def _started(self, proc: subprocess.Popen) -> None:
+        with self._lock:
+            self._proc = proc
+            if self._stopping:
+                proc.terminate()
+
+    def stop(self) -> None:
+        """Stop Pagefind if it still runs (nothing is left half-written) and wait for it."""
+        with self._lock:
+            self._stopping = True
+            if self._proc is not None and self._proc.poll() is None:
+                self._proc.terminate()
+        if self._thread.is_alive():
+            self._thread.join(30)
 
 
 def run_serve(
@@ -47,6 +94,7 @@ def run_serve(
     root = root.resolve()
     serve_dir = root / SERVE_DIR
     server = DevServer(serve_dir, host=host, port=port, allowed_hosts=allowed_hosts, out=out)
+    indexer: BackgroundIndex | None = None
     try:
         try:
             base_path = load_config(root).base_path
@@ -69,9 +117,13 @@ def run_serve(
         rebuilder = Rebuilder(
             engine, on_start=server.begin_build, on_report=published, root=root, out=out, debug=debug
         )
-        rebuilder.run_build(None)
-        # the first build indexed the site for search; rebuilds skip Pagefind to stay instant
+        # the site is served as soon as it is built; its search index follows in the
+        # background, and rebuilds skip Pagefind to stay instant
         engine.index_search = False
+        first = rebuilder.run_build(None)
+        if first.ok and engine.config.search:
+            indexer = BackgroundIndex(serve_dir, engine.config.language, root / ".counterpoint", out)
+            indexer.start()
         ignore = [engine.config.output, root / ".counterpoint"]
         # the standard places too, existing or not, so a templates/ created later is seen
         watched = [*engine.watched_paths(), root / "site.yml", root / "content", root / "templates", root / "themes"]
@@ -88,6 +140,8 @@ def run_serve(
     except KeyboardInterrupt:
         pass
     finally:
+        if indexer is not None:
+            indexer.stop()
         server.stop()
     print("stopped", file=out, flush=True)
     return 0
