@@ -63,3 +63,14 @@ def test_stop_iteration_becomes_undefined(env) -> None:
         raise StopIteration
 
     assert env.from_string("[{{ empty() }}]").render(empty=empty) == "[]"
+
+
+def test_template_globals_stay_with_their_template(env) -> None:
+    # each template's globals are one plain dict, made when it loads: the environment's
+    # globals set before, the template's own on top, nothing shared between templates
+    env.globals["site_name"] = "S"
+    own = env.from_string("{{ site_name }}-{{ extra | default('none') }}", globals={"extra": "A"})
+    other = env.from_string("{{ site_name }}-{{ extra | default('none') }}")
+    assert own.render() == "S-A" and other.render() == "S-none"
+    assert own.render(extra="B") == "S-B"  # render arguments win over globals
+    assert "extra" not in env.globals and type(own.globals) is dict

@@ -20,6 +20,7 @@ from markdown_it.token import Token
 
 _TEXT_TYPES = ("text", "code_inline")
 _BREAK_TYPES = ("softbreak", "hardbreak")
+_PIECE_TYPES = _TEXT_TYPES + _BREAK_TYPES  # what ``BlockText.raw`` is made of
 
 
 @dataclass
@@ -35,7 +36,6 @@ class BlockText:
     line: int
     raw: str
     text: str
-    children: list[tuple[int, int, int]]  # (child index, raw start, raw end) of text children
     _words: tuple[list[int], list[int], list[int], list[int]] | None = field(default=None, repr=False, compare=False)
 
     def _table(self) -> tuple[list[int], list[int], list[int], list[int]]:
@@ -84,26 +84,15 @@ _WORD = re.compile(r"\S+")
 
 
 def essay_text(tokens: list[Token]) -> list[BlockText]:
+    """The text of every inline token (the whole essay is searched for each quote;
+    where each piece came from is worked out in ``wrap``, for the few blocks wrapped)."""
     blocks: list[BlockText] = []
     for index, token in enumerate(tokens):
         if token.type != "inline" or not token.children:
             continue
-        pieces: list[str] = []
-        children: list[tuple[int, int, int]] = []
-        pos = 0
-        for number, child in enumerate(token.children):
-            if child.type in _TEXT_TYPES:
-                content = child.content
-                children.append((number, pos, pos + len(content)))
-            elif child.type in _BREAK_TYPES:
-                content = "\n"
-            else:
-                continue
-            pieces.append(content)
-            pos += len(content)
-        raw = "".join(pieces)
+        raw = "".join([c.content if c.type in _TEXT_TYPES else "\n" for c in token.children if c.type in _PIECE_TYPES])
         line = token.map[0] + 1 if token.map else 0
-        blocks.append(BlockText(index, line, raw, " ".join(raw.split()), children))
+        blocks.append(BlockText(index, line, raw, " ".join(raw.split())))
     return blocks
 
 
@@ -240,11 +229,12 @@ def wrap(tokens: list[Token], block: BlockText, spans: list[tuple[int, int, str]
     cuts: dict[int, set[int]] = {}
     covering: dict[int, list[tuple[int, int, str]]] = {}
     raw_spans = [(*block.raw_span(start, end), claim_id) for start, end, claim_id in spans]
-    child_ends = [child_end for _, _, child_end in block.children]
+    texts, breaks = _pieces(children)
+    child_ends = [child_end for _, _, child_end in texts]
     for raw_start, raw_end, claim_id in raw_spans:
         # only the children the passage overlaps: found by bisection, not by a scan
-        for number in range(bisect.bisect_right(child_ends, raw_start), len(block.children)):
-            child, child_start, child_end = block.children[number]
+        for number in range(bisect.bisect_right(child_ends, raw_start), len(texts)):
+            child, child_start, child_end = texts[number]
             if child_start >= raw_end:
                 break
             if child_end <= raw_start:
@@ -253,7 +243,6 @@ def wrap(tokens: list[Token], block: BlockText, spans: list[tuple[int, int, str]
             cuts.setdefault(child, set()).update((lo, hi))
             covering.setdefault(child, []).append((lo, hi, claim_id))
     # a line break inside a passage is wrapped too, so the claim's text reads as the quote
-    breaks = _break_positions(children)
     break_offsets = [raw_pos for _, raw_pos in breaks]
     for raw_start, raw_end, claim_id in raw_spans:
         for number in range(bisect.bisect_right(break_offsets, raw_start), len(breaks)):
@@ -306,17 +295,20 @@ def wrap(tokens: list[Token], block: BlockText, spans: list[tuple[int, int, str]
     inline.children = out
 
 
-def _break_positions(children: list[Token]) -> list[tuple[int, int]]:
-    """(child index, raw offset) of each line break, counted as ``essay_text`` does."""
-    found: list[tuple[int, int]] = []
+def _pieces(children: list[Token]) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]]:
+    """Where ``BlockText.raw`` comes from: (child index, raw start, raw end) of each
+    text child and (child index, raw offset) of each line break."""
+    texts: list[tuple[int, int, int]] = []
+    breaks: list[tuple[int, int]] = []
     pos = 0
     for number, child in enumerate(children):
         if child.type in _TEXT_TYPES:
+            texts.append((number, pos, pos + len(child.content)))
             pos += len(child.content)
         elif child.type in _BREAK_TYPES:
-            found.append((number, pos))
+            breaks.append((number, pos))
             pos += 1
-    return found
+    return texts, breaks
 
 
 def _html(markup: str) -> Token:

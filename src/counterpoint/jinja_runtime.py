@@ -1,5 +1,5 @@
 """What the Jinja environment gets from counterpoint: compiled templates kept on
-disk, and a cheaper way to call plain functions from a template.
+disk, and cheaper ways to call plain functions and to make a template's context.
 
 Imported only when a template is rendered: a build with nothing to do never
 loads Jinja.
@@ -85,3 +85,20 @@ class PlainCallContext(Context):
             return __obj(*args, **kwargs)
         except StopIteration:  # as Jinja does
             return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
+
+
+class ThemeEnvironment(jinja2.Environment):
+    """The theme's environment: ``PlainCallContext``, and each template's globals
+    copied into one dict when it is loaded.
+
+    Jinja keeps them as a ``ChainMap`` over the environment's globals and copies
+    that into every context it makes: iterating a ``ChainMap`` costs more than
+    a small template's own rendering, and an essay page renders a dozen
+    templates (page, remarks, card, feed entries).  The environment's globals are
+    complete before the first template loads (``theme.jinja_for``), as Jinja asks.
+    """
+
+    context_class = PlainCallContext
+
+    def make_globals(self, d: dict[str, Any] | None) -> dict[str, Any]:  # type: ignore[override]
+        return {**self.globals, **(d or {})}

@@ -62,11 +62,11 @@ class Theme:
         return files
 
     def environment(self) -> Environment:
-        from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+        from jinja2 import ChoiceLoader, FileSystemLoader, select_autoescape
 
-        from counterpoint.jinja_runtime import PlainCallContext, bytecode_cache
+        from counterpoint.jinja_runtime import ThemeEnvironment, bytecode_cache
 
-        env = Environment(
+        env = ThemeEnvironment(
             loader=ChoiceLoader([FileSystemLoader(str(d)) for d in self.template_dirs if d.is_dir()]),
             autoescape=select_autoescape(["html", "xml", "j2"], default_for_string=True, default=True),
             trim_blocks=True,
@@ -74,7 +74,6 @@ class Theme:
             auto_reload=False,
             bytecode_cache=bytecode_cache(self.bytecode_dir) if self.bytecode_dir else None,
         )
-        env.context_class = PlainCallContext
         return env
 
 
