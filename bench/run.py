@@ -422,10 +422,10 @@ def serve_path(n: int, site: Path, out: Path, essays: list[Path], edits: int,
     rss0 = _rss_mb()
     engine = Engine(site, out=out)
     engine.persist = False  # as serve does: caches in memory
+    engine.index_search = False  # as serve does: its search index is made in the background
     t0 = time.perf_counter()
     engine.build(None)
     first = time.perf_counter() - t0
-    engine.index_search = False  # as serve does: the first build indexed the site
     rss1 = _rss_mb()
     mem = f"+{rss1 - rss0:.0f} RSS" if rss0 is not None and rss1 is not None else ""
     rows.append(Row(n, "serve: start (warm cache)", first, res["loop_wall"], mem))

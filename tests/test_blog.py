@@ -321,6 +321,16 @@ def test_tag_slugs_transliterate_and_ignore_case(tmp_path: Path) -> None:
                 assert (out / href.removeprefix("/blog/") / "index.html").is_file(), href
 
 
+def test_one_essay_with_two_spellings_of_a_tag_is_listed_once_under_its_first(tmp_path: Path) -> None:
+    files = {
+        "content/essays/a.md": essay("A", "2026-01-01", tags=["Optics", "OPTICS", "optics"]),
+        "content/essays/b.md": essay("B", "2026-01-02", tags=["Waves"]),
+    }
+    out = build(make(tmp_path, files))
+    assert card_slugs(out, "tags/optics/index.html") == ["a"]
+    assert "Essays tagged “Optics”" in text_of(out, "tags/optics/index.html")
+
+
 def test_tag_pages_paginate(tmp_path: Path) -> None:
     files = {f"content/essays/e{i}.md": essay(f"E{i}", f"2026-02-0{i + 1}", tags=["Same"]) for i in range(3)}
     out = build(make(tmp_path, files, essays_per_page=2))

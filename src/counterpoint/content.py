@@ -172,17 +172,14 @@ def replace_refs(inventory: Inventory, fresh: dict[Path, FileRef]) -> Inventory:
     def swap(ref: FileRef) -> FileRef:
         return fresh.get(ref.path, ref)
 
+    def essay(s: EssaySource) -> EssaySource:
+        if not any(ref.path in fresh for ref in s.files()):
+            return s  # most of them: one edited file in serve
+        return replace(s, index=swap(s.index), critiques=tuple(map(swap, s.critiques)), assets=tuple(map(swap, s.assets)))
+
     return replace(
         inventory,
-        essays=tuple(
-            replace(
-                s,
-                index=swap(s.index),
-                critiques=tuple(map(swap, s.critiques)),
-                assets=tuple(map(swap, s.assets)),
-            )
-            for s in inventory.essays
-        ),
+        essays=tuple(map(essay, inventory.essays)),
         pages=tuple(replace(p, index=swap(p.index)) for p in inventory.pages),
         assets=tuple(map(swap, inventory.assets)),
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from functools import lru_cache
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -330,7 +331,7 @@ class Stamp:
 
     def sort_key(self, default_tz: str = "UTC") -> dt.datetime:
         """Aware UTC datetime; a stamp without offset is read in ``default_tz``."""
-        return self.local(default_tz).astimezone(dt.timezone.utc)
+        return _utc(self, default_tz)
 
     def iso(self, default_tz: str = "UTC") -> str:
         """RFC 3339 (``2026-01-16T10:30:00+03:00``), for Atom feeds and sitemaps."""
@@ -338,6 +339,12 @@ class Stamp:
 
     def __str__(self) -> str:
         return self.text
+
+
+@lru_cache(maxsize=65536)
+def _utc(stamp: Stamp, default_tz: str) -> dt.datetime:
+    # every rebuild orders all the site's UPDs and essays by these: made once per stamp
+    return stamp.local(default_tz).astimezone(dt.timezone.utc)
 
 
 def parse_stamp(text: str) -> Stamp:

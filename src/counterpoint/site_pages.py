@@ -81,8 +81,10 @@ def tag_index(essays: list[EssaySummary]) -> dict[str, tuple[str, list[EssaySumm
     newest essay that uses a tag wins, and an essay is listed once per slug."""
     tags: dict[str, tuple[str, list[EssaySummary]]] = {}
     for essay in essays:
-        for key in dict.fromkeys(tag_slug(tag) for tag in essay.tags):
-            name = next(tag for tag in essay.tags if tag_slug(tag) == key)
+        spelled: dict[str, str] = {}  # slug -> the essay's first spelling of it
+        for tag in essay.tags:
+            spelled.setdefault(tag_slug(tag), tag)
+        for key, name in spelled.items():
             tags.setdefault(key, (name, []))[1].append(essay)
     return dict(sorted(tags.items(), key=lambda kv: (kv[1][0].casefold(), kv[0])))
 
