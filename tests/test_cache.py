@@ -214,6 +214,36 @@ def test_warm_up_prepares_the_templates(tmp_path: Path) -> None:
     assert {"essay.html", "partials/remark.html", "index.html", "feed.xml"} <= names
 
 
+def test_prepare_here_makes_what_the_first_edit_would(tmp_path: Path) -> None:
+    """serve's first build renders in workers; ``prepare_here`` then readies its own
+    process from what the results say the essays use: lexers, date formats, digests."""
+    from counterpoint import highlight, i18n
+    from counterpoint.content import all_refs
+
+    root = make_site(tmp_path / "site", {
+        "content/essays/a/index.md": essay("A", "```python\nx = 1\n```\n\n```Rust extra words\nfn f() {}\n```"),
+        "content/essays/a/critiques/r.md": critique("reader", "Fine."),
+        "content/essays/b.md": essay("B", "```bash\nls\n```\n\n```\nplain\n```", lang="en"),
+    }, {"language": "ru"})
+    engine = Engine(root, search=False, out=tmp_path / "out", jobs=1)
+    assert engine.build().ok
+    code = {rel: result.code for rel, (_, result) in engine._state.essays.items()}
+    assert code == {"content/essays/a/index.md": ("python", "rust"), "content/essays/b.md": ("bash",)}
+    assert not all(ref.digest for ref in all_refs(engine._inventory))  # read by the renderer, not the walk
+    highlight._lexer.cache_clear()
+    i18n._date_pattern.cache_clear()
+    engine.prepare_here()
+    assert highlight._lexer.cache_info().currsize == 3
+    assert i18n._date_pattern.cache_info().currsize == 2 * len(i18n._DATE_STYLES)  # ru and en
+    assert all(ref.digest for ref in all_refs(engine._inventory))
+    before = highlight._lexer.cache_info()
+    path = root / "content/essays/a/index.md"
+    path.write_text(path.read_text().replace("x = 1", "x = 2"))
+    assert engine.build(frozenset({path})).ok and engine.last_stats.rendered == 1
+    after = highlight._lexer.cache_info()
+    assert after.misses == before.misses and after.hits > before.hits  # the edit found its lexers made
+
+
 def test_css_change_rewrites_the_stylesheet_only(tmp_path: Path) -> None:
     root = _site(tmp_path)
     (root / "themes/default/static").mkdir(parents=True)

@@ -527,6 +527,9 @@ def _fake_engine_module(log: list[frozenset[Path] | None]) -> types.ModuleType:
                 return BuildReport(False, tuple(errors), (), 1.0, ())
             return BuildReport(True, (), tuple(written), 1.0, ())
 
+        def prepare_here(self) -> None:
+            pass
+
         def watched_paths(self) -> list[Path]:
             return [self.root / "site.yml", self.root / "content", self.root / "templates"]
 

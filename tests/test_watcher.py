@@ -364,6 +364,32 @@ def test_a_change_during_a_build_gives_exactly_one_follow_up(site: Path, quiet_o
     assert rebuilder.builds == 2
 
 
+def test_preparation_runs_first_in_the_build_thread_and_changes_wait_for_it(
+    site: Path, quiet_out: io.StringIO
+) -> None:
+    builder = FakeBuilder()
+    gate, running = threading.Event(), threading.Event()
+    threads: list[str] = []
+
+    def prepare() -> None:
+        threads.append(threading.current_thread().name)
+        running.set()
+        assert gate.wait(10)
+        raise RuntimeError("a failing preparation is only an optimisation lost")
+
+    a = site / "content" / "a.md"
+    with Rebuilder(builder, root=site, out=quiet_out, prepare=prepare) as rebuilder:
+        assert running.wait(10)
+        rebuilder.notify([a])
+        time.sleep(0.1)  # well past the quiet window: the change waits for the preparation
+        assert builder.calls == []
+        gate.set()
+        assert builder.wait_for(lambda: builder.calls == [frozenset({a})])
+        assert rebuilder.wait_idle(10)
+    assert threads == ["counterpoint-rebuild"]
+    assert "internal error in the dev server: RuntimeError" in quiet_out.getvalue()
+
+
 def test_a_file_written_during_a_build_is_not_lost(site: Path, quiet_out: io.StringIO) -> None:
     builder = FakeBuilder(site / "content")
     rebuilder = Rebuilder(builder, root=site, out=quiet_out)

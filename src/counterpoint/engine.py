@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field, replace
 from hashlib import blake2b
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from counterpoint import __version__, uptodate
 from counterpoint.cache import CACHE_FORMAT, CacheState, cache_key, code_fingerprint, package_version
@@ -80,6 +80,7 @@ class Engine:
         self.start_method: str | None = None  # worker processes: None picks fork where it is safe (workers.py)
         self.index_search = True  # run Pagefind after a build that changed pages (serve turns it off after the first)
         self.last_stats: BuildStats | None = None
+        self._warm: tuple[Any, ...] = ()  # (theme, language) of the last build: what a worker prepares
 
     # -- paths ---------------------------------------------------------------
     @property
@@ -130,6 +131,22 @@ class Engine:
             return BuildReport(False, (os_error(exc, self.root, self.config.output).format(),), (), _ms(start), trigger)
         self.last_stats = stats
         return BuildReport(True, (), stats.written, _ms(start), trigger)
+
+    def prepare_here(self) -> None:
+        """Get this process ready to re-render an edited essay: after a build whose
+        essays were rendered in workers, the first edit would otherwise import and
+        set up the Markdown machinery, load the templates and make the lexers of its
+        code blocks (``serve`` calls this in its build thread once it serves)."""
+        if not self._warm or self._state is None:
+            return
+        from counterpoint.pipeline import warm_up
+
+        results = [result for _, result in self._state.essays.values()]
+        code = sorted({name for result in results for name in result.code})
+        languages = sorted({result.summary.lang for result in results if result.summary})
+        warm_up(*self._warm, code=tuple(code), languages=tuple(languages))
+        if self._inventory is not None:  # the digests the workers computed, put in place now
+            self._inventory = self._refresh(self._inventory, Hasher(self._state.hashes), []) or self._inventory
 
     def check(self) -> list[ContentError]:
         """Every problem in the site, nothing written."""
@@ -215,21 +232,27 @@ class Engine:
         content = self.root / "content"
         structural = changed and any(p == content or p.is_dir() or not p.exists() for p in changed)
         if previous is not None and changed and not structural:
-            by_path = {ref.path: ref for ref in all_refs(previous)}
-            edited = [p for p in changed if content in p.parents]
-            if all(p in by_path and p.is_file() for p in edited):
-                fresh = {p: hasher.ref(p, self.root, lazy=True) for p in edited}
-                # files hashed by workers since the last walk
-                for ref in by_path.values():
-                    known = hasher.memo.get(ref.rel)
-                    if not ref.digest and ref.path not in fresh and known and known[:2] == (ref.size, ref.mtime_ns):
-                        fresh[ref.path] = replace(ref, digest=known[2])
-                inventory = replace_refs(previous, fresh)
-                self._inventory = inventory
-                return inventory
+            refreshed = self._refresh(previous, hasher, [p for p in changed if content in p.parents])
+            if refreshed is not None:
+                self._inventory = refreshed
+                return refreshed
         inventory = discover(self.root, hasher, files)
         self._inventory = inventory
         return inventory
+
+    def _refresh(self, inventory: Inventory, hasher: Hasher, edited: list[Path]) -> Inventory | None:
+        """``inventory`` with the ``edited`` files looked at again and the digests
+        the workers computed since the walk filled in; None if one of them is not
+        a file it knows (then the walk decides)."""
+        by_path = {ref.path: ref for ref in all_refs(inventory)}
+        if not all(p in by_path and p.is_file() for p in edited):
+            return None
+        fresh = {p: hasher.ref(p, self.root, lazy=True) for p in edited}
+        for ref in by_path.values():
+            known = hasher.memo.get(ref.rel)
+            if not ref.digest and ref.path not in fresh and known and known[:2] == (ref.size, ref.mtime_ns):
+                fresh[ref.path] = replace(ref, digest=known[2])
+        return replace_refs(inventory, fresh)
 
     def _build(self, changed: frozenset[Path] | None = None, files: list[Scanned] | None = None) -> BuildStats:
         from counterpoint.workers import Workers
@@ -251,7 +274,7 @@ class Engine:
         theme = load_theme(self.root, config.theme)
         if self.use_cache:
             theme = replace(theme, bytecode_dir=self.cache_dir / "templates")
-        workers.warm = (theme, config.language)
+        workers.warm = self._warm = (theme, config.language)
         if self._state is None and not (self.use_cache and self._cache_file().exists()) and self._many_essays():
             workers.start()  # a cold build: the workers get ready while this process walks content/
         fingerprint: str | None = None

@@ -21,6 +21,13 @@ def _lexer(name: str):
         return None
 
 
+def prepare(languages: tuple[str, ...] | list[str]) -> None:
+    """Make the lexers of ``languages`` now: Pygments compiles a lexer's rules the
+    first time it is used in a process, tens of milliseconds for some languages."""
+    for name in languages:
+        _lexer(name.lower())
+
+
 def highlight(code: str, lang: str, attrs: str) -> str:
     """Return a whole ``<pre>`` so markdown-it does not wrap it again."""
     name = (lang or "").strip().split()[0] if lang else ""

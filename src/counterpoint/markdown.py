@@ -314,6 +314,12 @@ def render_claim_open(self, tokens: list[Token], idx: int, options: Any, env: di
     return "<span" + "".join(f' {k}="{escapeHtml(str(v))}"' for k, v in attrs.items()) + ">"
 
 
+def fence_languages(tokens: list[Token]) -> tuple[str, ...]:
+    """The languages code blocks name (```` ```python ````), as ``highlight`` looks them up."""
+    names = {t.info.split(maxsplit=1)[0].lower() for t in tokens if t.type == "fence" and t.info.strip()}
+    return tuple(sorted(names))
+
+
 def reading_words(tokens: list[Token]) -> int:
     """Words a reader reads: text and code, not markup."""
     count = 0

@@ -211,6 +211,7 @@ class EssayResult:
     digests: tuple[tuple[str, str], ...] = field(default=())  # (rel, digest) of the files read
     card: str = ""  # the essay's card on the listings (partials/essay_card.html), rendered with it
     corrections: tuple[str, ...] = ()  # its UPDs' entries on the corrections page, as summary.updates
+    code: tuple[str, ...] = ()  # the languages of its code blocks: the lexers a process re-rendering it needs
 
 
 @dataclass(frozen=True)

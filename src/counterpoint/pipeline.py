@@ -14,6 +14,7 @@ from pathlib import Path
 from counterpoint.collector import fewer_collections
 from counterpoint.errors import ContentError, display_path
 from counterpoint.link import link
+from counterpoint.markdown import fence_languages
 from counterpoint.model import Context, EssayResult, EssaySource, OutputRef
 from counterpoint.output import digest_bytes, write_staged
 from counterpoint.parse import parse_essay
@@ -102,22 +103,28 @@ def _process(
         data = assets_raw[asset.rel]
         write_staged(ctx.stage_dir, rel, data)
         refs.append(OutputRef(rel, asset.digest or digest_bytes(data), len(data)))
-    return EssayResult(summary, tuple(refs), (), card=card, corrections=entries)
+    code = fence_languages(linked.essay.tokens)
+    return EssayResult(summary, tuple(refs), (), card=card, corrections=entries, code=code)
 
 
-def warm_up(theme: Theme, language: str) -> None:
+def warm_up(theme: Theme, language: str, code: tuple[str, ...] = (), languages: tuple[str, ...] = ()) -> None:
     """Make what every essay needs once, ahead of the first one: run in each
-    worker process as it starts, while the main process walks content/."""
+    worker process as it starts, while the main process walks content/; and
+    by ``serve`` after its first build, with the lexers of the site's ``code``
+    languages and the date formats of its essays' ``languages``, so that the
+    first edit is as quick as the next ones."""
     from jinja2 import TemplateError
 
-    from counterpoint.i18n import _locale
+    from counterpoint.highlight import prepare
+    from counterpoint.i18n import prepare_dates
     from counterpoint.markdown import essay_parser, reader_parser
     from counterpoint.render import install_render_rules
 
+    prepare(code)
     essay_parser()
     reader_parser()
     install_render_rules()
-    _locale(language)
+    prepare_dates((language, *languages))
     env = jinja_for(theme)
     for name in env.list_templates():
         try:

@@ -75,8 +75,10 @@ class Rebuilder:
         max_wait: float = 0.5,
         out: TextIO | None = None,
         debug: bool = False,
+        prepare: Callable[[], None] | None = None,
     ) -> None:
         self._builder = builder
+        self._prepare = prepare  # run first in the build thread: what the first rebuild would otherwise do
         self._on_start = on_start
         self._on_report = on_report
         self._root = root
@@ -171,6 +173,8 @@ class Rebuilder:
             return None
 
     def _run(self) -> None:
+        if self._prepare is not None:
+            self._guard(self._prepare)  # a change meanwhile waits for it, as it would wait for a build
         while (batch := self._next_batch()) is not None:
             try:
                 self.run_build(batch)

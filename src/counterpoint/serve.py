@@ -115,7 +115,8 @@ def run_serve(
             server.publish(report)
 
         rebuilder = Rebuilder(
-            engine, on_start=server.begin_build, on_report=published, root=root, out=out, debug=debug
+            engine, on_start=server.begin_build, on_report=published, root=root, out=out, debug=debug,
+            prepare=engine.prepare_here,
         )
         # the site is served as soon as it is built; its search index follows in the
         # background, and rebuilds skip Pagefind to stay instant
