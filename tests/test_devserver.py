@@ -702,3 +702,23 @@ def test_reload_css_swap_and_overlay_in_a_browser(site: Path, browser: object) -
         assert page.evaluate("window.marker") is None
     finally:
         dev.stop()
+
+
+def test_a_search_index_that_cannot_be_put_in_place_is_said_not_raised(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from counterpoint import search, serve
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    crashes: list[object] = []
+    monkeypatch.setattr(search, "index_site", full_disk)
+    monkeypatch.setattr(threading, "excepthook", crashes.append)
+    out = io.StringIO()
+    indexer = serve.BackgroundIndex(tmp_path / "served", "en", tmp_path, out)
+    indexer.start()
+    indexer.stop()
+    assert crashes == []
+    assert "search index failed (the site is served without it): [Errno 28] No space left on device" in out.getvalue()
+    assert "ready" not in out.getvalue()

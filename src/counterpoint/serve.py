@@ -55,7 +55,11 @@ class BackgroundIndex:
         from .search import index_site
 
         started = time.perf_counter()
-        warning = index_site(self._site, self._language, scratch=self._scratch, started=self._started)
+        try:
+            warning = index_site(self._site, self._language, scratch=self._scratch, started=self._started)
+        except OSError as exc:  # the swap into the served folder failed: a full disk, permissions
+            warning = f"search index failed (the site is served without it): {exc}"
+            print(warning, file=self._out, flush=True)
         with self._lock:
             if warning is None and not self._stopping:
                 print(f"search index ready in {time.perf_counter() - started:.1f} s", file=self._out, flush=True)
