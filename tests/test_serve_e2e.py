@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 import pytest
 
 from counterpoint import search
+from counterpoint.serve import BACKGROUND_NICENESS
 from counterpoint.theme import builtin_themes_dir
 from sitefactory import critique, essay, make_site
 
@@ -590,6 +591,8 @@ def test_stopping_the_server_stops_its_search_indexing(serve: Callable[..., Serv
     server = serve(site, env={"PYTHONPATH": os.pathsep.join([str(fake), os.environ.get("PYTHONPATH", "")]),
                               "FAKE_PAGEFIND_PID": str(pid_file)})
     pid = int(wait_for(lambda: pid_file.is_file() and pid_file.read_text(), "the indexer to start", 30))
+    # it runs behind the rebuilds
+    wait_for(lambda: os.getpriority(os.PRIO_PROCESS, pid) == BACKGROUND_NICENESS, "the indexer's lower priority")
     started = time.monotonic()
     assert server.interrupt(signal.SIGINT) == 0, server.output
     assert time.monotonic() - started < 10

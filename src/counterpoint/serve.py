@@ -8,6 +8,7 @@ loop run in background threads.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -25,6 +26,7 @@ from .report import BuildReport
 from .watcher import Watcher
 
 SERVE_DIR = Path(".counterpoint") / "serve"
+BACKGROUND_NICENESS = 10  # the search indexer's, set before it starts its threads, which inherit it
 
 
 def _sigterm(signum: int, frame: FrameType | None) -> None:
@@ -69,6 +71,10 @@ class BackgroundIndex:
             self._proc = proc
             if self._stopping:
                 proc.terminate()
+        try:  # it uses every core for seconds: a rebuild after a save goes first
+            os.setpriority(os.PRIO_PROCESS, proc.pid, BACKGROUND_NICENESS)
+        except (AttributeError, OSError):  # not POSIX, or it has exited already
+            pass
 
     def stop(self) -> None:
         """Stop Pagefind if it still runs (nothing is left half-written) and wait for it."""
