@@ -146,7 +146,7 @@ class Engine:
         languages = sorted({result.summary.lang for result in results if result.summary})
         warm_up(*self._warm, code=tuple(code), languages=tuple(languages))
         if self._inventory is not None:  # the digests the workers computed, put in place now
-            self._inventory = self._refresh(self._inventory, Hasher(self._state.hashes), []) or self._inventory
+            self._inventory = self._refresh(self._inventory, Hasher(self._state.hashes), [])
 
     def check(self) -> list[ContentError]:
         """Every problem in the site, nothing written."""

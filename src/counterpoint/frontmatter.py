@@ -16,9 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from functools import lru_cache
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit

@@ -21,6 +21,12 @@ def _lexer(name: str):
         return None
 
 
+def language(info: str) -> str:
+    """The language a fence names: the first word of its info string (```` ```python {.x} ````)."""
+    words = info.split(maxsplit=1)
+    return words[0] if words else ""
+
+
 def prepare(languages: tuple[str, ...] | list[str]) -> None:
     """Make the lexers of ``languages`` now: Pygments compiles a lexer's rules the
     first time it is used in a process, tens of milliseconds for some languages."""
@@ -30,7 +36,7 @@ def prepare(languages: tuple[str, ...] | list[str]) -> None:
 
 def highlight(code: str, lang: str, attrs: str) -> str:
     """Return a whole ``<pre>`` so markdown-it does not wrap it again."""
-    name = (lang or "").strip().split()[0] if lang else ""
+    name = language(lang or "")
     lexer = _lexer(name.lower()) if name else None
     lang_attr = f' data-lang="{escapeHtml(name)}"' if name else ""
     if lexer is None:

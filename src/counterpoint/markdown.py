@@ -25,7 +25,7 @@ from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from counterpoint.highlight import highlight
+from counterpoint.highlight import highlight, language
 from counterpoint.slugs import heading_slug
 
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_:.-]*$")
@@ -315,8 +315,9 @@ def render_claim_open(self, tokens: list[Token], idx: int, options: Any, env: di
 
 
 def fence_languages(tokens: list[Token]) -> tuple[str, ...]:
-    """The languages code blocks name (```` ```python ````), as ``highlight`` looks them up."""
-    names = {t.info.split(maxsplit=1)[0].lower() for t in tokens if t.type == "fence" and t.info.strip()}
+    """The languages code blocks name (```` ```python ````), for ``highlight.prepare``."""
+    names = {language(t.info).lower() for t in tokens if t.type == "fence"}
+    names.discard("")
     return tuple(sorted(names))
 
 
