@@ -17,7 +17,7 @@ For each N it
    both (default 1); the seconds are the medians, and the
    cold build's "x loop" is the median of the ratios of each cold build to the loop run just
    before it (a pair measured seconds apart, so a drift of the machine's speed cancels out);
-3. if ``counterpoint.engine`` imports, runs ``python -m counterpoint build SITE --out OUT`` in a
+3. if ``counterpoint.build.engine`` imports, runs ``python -m counterpoint build SITE --out OUT`` in a
    fresh subprocess per measurement:
 
    * ``cold build``      - ``SITE/.counterpoint`` (the cache) set aside, into a new ``OUT`` (step 2);
@@ -38,7 +38,7 @@ spawn to exit, as a user typing the command sees it: interpreter start-up and im
 included, for the baseline as for the engine.  "x loop" divides by the baseline *process*
 wall time (same measuring method on both sides); the time ``plain_loop`` reports for its own
 loop (no start-up, no imports) is printed on its own row for reference.  The
-``startup + imports`` row is ``python -c "import counterpoint.cli, counterpoint.uptodate"``,
+``startup + imports`` row is ``python -c "import counterpoint.cli, counterpoint.build.uptodate"``,
 what a no-op build loads: the part of every subprocess figure that no cache can remove.
 Before each measurement the benchmark calls ``sync``, so that no file written before it (the
 corpus, the previous measurement's output) is written back to disk while it runs.
@@ -265,13 +265,13 @@ def append_sentence(path: Path) -> None:
 
 
 def engine_status() -> str | None:
-    """None if ``counterpoint.engine`` imports, else why not."""
+    """None if ``counterpoint.build.engine`` imports, else why not."""
     try:
-        import counterpoint.engine  # noqa: F401
+        import counterpoint.build.engine  # noqa: F401
     except ImportError as exc:
-        return f"counterpoint.engine does not import yet ({exc})"
+        return f"counterpoint.build.engine does not import yet ({exc})"
     except Exception as exc:  # a broken engine must not kill the benchmark
-        return f"counterpoint.engine failed to import: {type(exc).__name__}: {exc}"
+        return f"counterpoint.build.engine failed to import: {type(exc).__name__}: {exc}"
     return None
 
 
@@ -347,7 +347,7 @@ def bench_size(n: int, args, engine_missing: str | None) -> dict:
     rows.append(Row(n, "plain loop (process wall)", loop_m.wall, loop_m.wall, loop_m.mem(), runs))
 
     if engine_missing is None:
-        m = measure([py, "-c", "import counterpoint.cli, counterpoint.uptodate"], logs / "startup.log", sample=False)
+        m = measure([py, "-c", "import counterpoint.cli, counterpoint.build.uptodate"], logs / "startup.log", sample=False)
         rows.append(Row(n, "startup + imports (no-op path)", m.wall, res["loop_wall"]))
         res["startup"] = m.wall
 
@@ -415,7 +415,7 @@ def _rss_mb() -> float | None:
 
 def serve_path(n: int, site: Path, out: Path, essays: list[Path], edits: int,
                res: dict) -> list[Row]:
-    from counterpoint.engine import Engine
+    from counterpoint.build.engine import Engine
 
     rows = []
     gc.collect()

@@ -73,7 +73,7 @@ class StaticServer:
 def build_site(source: Path, work: Path, *, search: bool = False) -> Path:
     """Copy a site to ``work`` (builds never write into the source tree), build it,
     return the output folder.  Raises with every error when the build fails."""
-    from counterpoint.engine import Engine
+    from counterpoint.build.engine import Engine
 
     site = work / source.name
     site.mkdir(parents=True)

@@ -12,7 +12,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import browser as browser_helpers  # noqa: E402
 
-
 # ---- browser tests: Chromium, the annotated fixture site, a static server ----
 
 @pytest.fixture(scope="module")

@@ -19,9 +19,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from counterpoint.engine import Engine
+from counterpoint.build.engine import Engine
+from counterpoint.build.report import BuildReport
 from counterpoint.errors import ContentError
-from counterpoint.report import BuildReport
 
 SITE_AUTHOR = "Vera Lind"
 DEFAULT_CONFIG: dict[str, Any] = {"title": "Test site", "author": SITE_AUTHOR, "language": "en"}

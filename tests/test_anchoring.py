@@ -16,12 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sitefactory import build, collapse, critique, essay, make_site, parse_html
 
-from counterpoint import anchoring
-from counterpoint.config import load_config
-from counterpoint.link import link
-from counterpoint.markdown import essay_parser
+from counterpoint.essay import anchoring
+from counterpoint.essay.link import link
+from counterpoint.essay.parse import parse_essay
+from counterpoint.markup.markdown import essay_parser
 from counterpoint.model import EssaySource, FileRef
-from counterpoint.parse import parse_essay
+from counterpoint.source.config import load_config
 
 WORDS = ["ab", "ba", "a", "b", "abc", "жук", "жа", "x-y", "q.", "z,"]
 KINDS = ["plain", "plain", "em", "strong", "link", "code", "claim", "em-in-link"]

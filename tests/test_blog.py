@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from counterpoint.engine import Engine
+from counterpoint.build.engine import Engine
 from counterpoint.errors import BuildFailed
-from counterpoint.i18n import STRINGS, check_strings, translator
-from counterpoint.site_pages import paginate, tag_slug
+from counterpoint.site.site_pages import paginate, tag_slug
+from counterpoint.source.i18n import STRINGS, check_strings, translator
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -598,7 +598,7 @@ def test_english_reading_time() -> None:
 def test_dates_read_as_babel_writes_them(lang: str, fmt: str) -> None:
     from babel.dates import format_date
 
-    from counterpoint.frontmatter import parse_stamp
+    from counterpoint.source.frontmatter import parse_stamp
 
     t = translator(lang)
     for text in ("2026-01-05", "2024-02-29", "1999-12-31T23:30+03:00"):

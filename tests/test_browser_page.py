@@ -7,7 +7,6 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
-
 from browser import AXE, new_page
 
 pytestmark = pytest.mark.browser

@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from sitefactory import critique, essay, make_site
 
 from counterpoint import __version__
-from counterpoint.engine import Engine
-from sitefactory import critique, essay, make_site
+from counterpoint.build.engine import Engine
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -211,7 +211,7 @@ def test_slugs_do_not_depend_on_which_transliteration_package_is_installed(monke
     import sys
     import types
 
-    from counterpoint import slugs
+    from counterpoint.markup import slugs
 
     impostor = types.ModuleType("unidecode")
     impostor.unidecode = lambda text: "impostor"  # type: ignore[attr-defined]

@@ -7,12 +7,13 @@ import os
 from pathlib import Path
 
 import pytest
-
-from counterpoint import engine as engine_module, uptodate
-from counterpoint.engine import Engine
-from counterpoint import site_pages
-from counterpoint.site_pages import render_share
 from sitefactory import critique, essay, make_site
+
+from counterpoint.build import engine as engine_module
+from counterpoint.build import uptodate
+from counterpoint.build.engine import Engine
+from counterpoint.site import site_pages
+from counterpoint.site.site_pages import render_share
 
 
 def _site(tmp_path: Path, n: int = 3, tags=lambda i: ["t"]) -> Path:
@@ -89,7 +90,7 @@ def test_template_change_invalidates_everything(tmp_path: Path) -> None:
 def test_compiled_templates_are_kept_between_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import jinja2
 
-    from counterpoint import theme as theme_module
+    from counterpoint.theme import theme as theme_module
 
     root = _site(tmp_path)
     _build(root, jobs=1)
@@ -185,7 +186,7 @@ def test_parallel_build_is_identical_to_serial(tmp_path: Path, monkeypatch: pyte
 
 
 def test_cold_build_starts_its_workers_before_walking_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from counterpoint.workers import Workers
+    from counterpoint.build.workers import Workers
 
     root = _site(tmp_path, engine_module.PARALLEL_THRESHOLD + 2)
     (root / "templates").mkdir()
@@ -204,8 +205,8 @@ def test_cold_build_starts_its_workers_before_walking_content(tmp_path: Path, mo
 
 
 def test_warm_up_prepares_the_templates(tmp_path: Path) -> None:
-    from counterpoint import theme as theme_module
-    from counterpoint.pipeline import warm_up
+    from counterpoint.build.pipeline import warm_up
+    from counterpoint.theme import theme as theme_module
 
     theme = engine_module.load_theme(tmp_path, "default")
     theme_module._JINJA.clear()
@@ -217,8 +218,9 @@ def test_warm_up_prepares_the_templates(tmp_path: Path) -> None:
 def test_prepare_here_makes_what_the_first_edit_would(tmp_path: Path) -> None:
     """serve's first build renders in workers; ``prepare_here`` then readies its own
     process from what the results say the essays use: lexers, date formats, digests."""
-    from counterpoint import highlight, i18n
-    from counterpoint.content import all_refs
+    from counterpoint.markup import highlight
+    from counterpoint.source import i18n
+    from counterpoint.source.content import all_refs
 
     root = make_site(tmp_path / "site", {
         "content/essays/a/index.md": essay("A", "```python\nx = 1\n```\n\n```Rust extra words\nfn f() {}\n```"),
@@ -283,7 +285,7 @@ def test_noop_build_does_not_even_load_the_cache(tmp_path: Path, monkeypatch: py
     assert _outputs(root / "public") == before
 
 
-_HEAVY = ("yaml", "jinja2", "markdown_it", "babel", "pygments", "counterpoint.engine", "counterpoint.config")
+_HEAVY = ("yaml", "jinja2", "markdown_it", "babel", "pygments", "counterpoint.build.engine", "counterpoint.source.config")
 
 
 def _cli_build(root: Path, *args: str) -> tuple[int, list[str], str]:
@@ -308,7 +310,7 @@ def _cli_build(root: Path, *args: str) -> tuple[int, list[str], str]:
 def test_cli_noop_build_loads_no_yaml_markdown_or_templates(tmp_path: Path) -> None:
     root = _site(tmp_path)
     rc, loaded, printed = _cli_build(root)
-    assert rc == 0 and "counterpoint.engine" in loaded
+    assert rc == 0 and "counterpoint.build.engine" in loaded
     before = _outputs(root / "public")
     rc, loaded, printed = _cli_build(root)
     assert (rc, loaded) == (0, [])
@@ -318,13 +320,13 @@ def test_cli_noop_build_loads_no_yaml_markdown_or_templates(tmp_path: Path) -> N
     path = root / "content/essays/e1/index.md"
     path.write_text(path.read_text().replace("More text 1.", "Edited text 1."))
     rc, loaded, printed = _cli_build(root)
-    assert rc == 0 and "counterpoint.engine" in loaded and "Edited text 1." in (root / "public/essays/e1/index.html").read_text()
+    assert rc == 0 and "counterpoint.build.engine" in loaded and "Edited text 1." in (root / "public/essays/e1/index.html").read_text()
     assert _cli_build(root)[:2] == (0, [])
     # another output folder, or other options, is not the recorded build
     rc, loaded, _ = _cli_build(root, "--out", str(tmp_path / "elsewhere"))
-    assert rc == 0 and "counterpoint.engine" in loaded and (tmp_path / "elsewhere/index.html").is_file()
+    assert rc == 0 and "counterpoint.build.engine" in loaded and (tmp_path / "elsewhere/index.html").is_file()
     rc, loaded, _ = _cli_build(root, "--drafts")
-    assert "counterpoint.engine" in loaded
+    assert "counterpoint.build.engine" in loaded
 
 
 def test_a_theme_folder_added_after_the_build_is_not_a_noop(tmp_path: Path) -> None:

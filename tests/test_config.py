@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from counterpoint.config import SiteConfig, load_config, normalize_base_url
 from counterpoint.errors import BuildFailed, UsageError
+from counterpoint.source.config import SiteConfig, load_config, normalize_base_url
 
 
 def site(tmp_path: Path, text: str) -> Path:

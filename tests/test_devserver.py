@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from counterpoint.devserver import DevServer, content_type, host_name, inject, resolve
-from counterpoint.report import BuildReport
+from counterpoint.build.report import BuildReport
+from counterpoint.serve.devserver import DevServer, content_type, host_name, inject, resolve
 
 SCRIPT = b"/__counterpoint/reload.js"
 
@@ -433,7 +433,7 @@ def test_unreadable_file_is_reported_not_crashing(
 ) -> None:
     import builtins
 
-    from counterpoint import devserver
+    from counterpoint.serve import devserver
 
     def guarded_open(file: str, *args: object, **kw: object) -> object:
         if str(file).endswith("site.css"):
@@ -533,7 +533,7 @@ def _fake_engine_module(log: list[frozenset[Path] | None]) -> types.ModuleType:
         def watched_paths(self) -> list[Path]:
             return [self.root / "site.yml", self.root / "content", self.root / "templates"]
 
-    module = types.ModuleType("counterpoint.engine")
+    module = types.ModuleType("counterpoint.build.engine")
     module.Engine = Engine  # type: ignore[attr-defined]
     return module
 
@@ -541,10 +541,11 @@ def _fake_engine_module(log: list[frozenset[Path] | None]) -> types.ModuleType:
 def test_run_serve_builds_serves_rebuilds_and_stops(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import _thread
 
-    from counterpoint import config, serve
+    from counterpoint.serve import serve
+    from counterpoint.source import config
 
     log: list[frozenset[Path] | None] = []
-    monkeypatch.setitem(sys.modules, "counterpoint.engine", _fake_engine_module(log))
+    monkeypatch.setitem(sys.modules, "counterpoint.build.engine", _fake_engine_module(log))
     monkeypatch.setattr(config, "load_config", lambda root: types.SimpleNamespace(base_path="/"))
     (tmp_path / "site.yml").write_text("title: t\n", encoding="utf-8")
     (tmp_path / "content").mkdir()
@@ -707,7 +708,8 @@ def test_reload_css_swap_and_overlay_in_a_browser(site: Path, browser: object) -
 def test_a_search_index_that_cannot_be_put_in_place_is_said_not_raised(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from counterpoint import search, serve
+    from counterpoint.output import search
+    from counterpoint.serve import serve
 
     def full_disk(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")

@@ -7,11 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from counterpoint import frontmatter
 from counterpoint.errors import ContentError
-from counterpoint.frontmatter import (
+from counterpoint.source import frontmatter
+from counterpoint.source.frontmatter import (
     Field,
     Stamp,
     load_yaml,

@@ -23,17 +23,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sitefactory import make_site
 
-from counterpoint.config import load_config
-from counterpoint.content import Hasher, discover
-from counterpoint.engine import Engine
+from counterpoint.build.engine import Engine
+from counterpoint.build.pipeline import process_essay
+from counterpoint.build.report import BuildReport
 from counterpoint.errors import ContentError
-from counterpoint.link import link
-from counterpoint.model import EssaySource, FileRef
-from counterpoint.parse import parse_essay
-from counterpoint.model import Context
-from counterpoint.pipeline import process_essay
-from counterpoint.report import BuildReport
-from counterpoint.theme import load_theme
+from counterpoint.essay.link import link
+from counterpoint.essay.parse import parse_essay
+from counterpoint.model import Context, EssaySource, FileRef
+from counterpoint.source.config import load_config
+from counterpoint.source.content import Hasher, discover
+from counterpoint.theme.theme import load_theme
 
 IDS = ["a", "lift", "x-1", "1bad", "", "a b", "q-deadbeef", "ünï", "a:b", "#", "a}"]
 WORDS = ["The", "Moon", "lifts", "water", "tide", "«кавычки»", "x", "  ", "\t", "é", "*", "_", "`", "\\", "<b>", "&amp;"]

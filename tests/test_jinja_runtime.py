@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from jinja2 import pass_context, pass_environment
 
-from counterpoint.i18n import translator
-from counterpoint.jinja_runtime import PlainCallContext, _plain
-from counterpoint.theme import load_theme
+from counterpoint.source.i18n import translator
+from counterpoint.theme.jinja_runtime import PlainCallContext, _plain
+from counterpoint.theme.theme import load_theme
 
 
 @pytest.fixture()

@@ -20,7 +20,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
-from counterpoint.engine import Engine
+from counterpoint.build.engine import Engine
 
 REPO = Path(__file__).resolve().parents[1]
 BASE = "https://example.org/sub/path/"

@@ -27,13 +27,13 @@ from typing import Callable
 import pytest
 from sitefactory import build, critique, essay, make_site
 
-from counterpoint.config import load_config
-from counterpoint.content import Hasher, discover
-from counterpoint.markdown import essay_parser, reader_parser
+from counterpoint.build.pipeline import process_essay
+from counterpoint.essay.render import install_render_rules
+from counterpoint.markup.markdown import essay_parser, reader_parser
 from counterpoint.model import Context
-from counterpoint.pipeline import process_essay
-from counterpoint.render import install_render_rules
-from counterpoint.theme import load_theme
+from counterpoint.source.config import load_config
+from counterpoint.source.content import Hasher, discover
+from counterpoint.theme.theme import load_theme
 
 RATIO = 3.0  # time(2n) / time(n); linear is ~2, quadratic ~4
 NOISE = 0.05  # seconds: below this a doubling is not measurable, and not a problem

@@ -21,9 +21,11 @@ from pathlib import Path
 import pytest
 from sitefactory import critique, essay, make_site
 
-from counterpoint import cli, output, pipeline
-from counterpoint.content import Hasher
-from counterpoint.engine import Engine
+from counterpoint import cli
+from counterpoint.build import pipeline
+from counterpoint.build.engine import Engine
+from counterpoint.output import output
+from counterpoint.source.content import Hasher
 
 # --------------------------------------------------------------------------- helpers
 
@@ -819,7 +821,7 @@ def test_a_cache_that_cannot_be_written_does_not_fail_the_build(
         raise _disk_full(path)
 
     monkeypatch.setattr(output, "atomic_write", full)
-    monkeypatch.setattr("counterpoint.engine.atomic_write", full)
+    monkeypatch.setattr("counterpoint.build.engine.atomic_write", full)
     _, report = engine_build(root)
     assert report.ok, report.errors
     assert (root / "public/essays/tides/index.html").is_file()
@@ -854,7 +856,7 @@ def test_the_dev_loop_reports_each_fault_and_recovers(tmp_path: Path, monkeypatc
     import io
     import shutil
 
-    from counterpoint.rebuild import Rebuilder
+    from counterpoint.serve.rebuild import Rebuilder
 
     root = site(tmp_path)
     served = root / ".counterpoint/serve"

@@ -11,7 +11,7 @@ import pytest
 from counterpoint import scaffold
 from counterpoint.cli import main
 from counterpoint.errors import UsageError
-from counterpoint.frontmatter import parse_document
+from counterpoint.source.frontmatter import parse_document
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -81,7 +81,7 @@ def test_init_keeps_an_existing_gitignore_and_other_files(tmp_path: Path) -> Non
     scaffold.init_site(root, title="Заметки: о главном", author="Анна Ковалёва")
     assert (root / ".gitignore").read_text("utf-8") == "node_modules/\n"
     assert (root / "README.md").read_text("utf-8") == "mine\n"
-    from counterpoint.config import load_config
+    from counterpoint.source.config import load_config
 
     config = load_config(root)
     assert (config.title, config.author) == ("Заметки: о главном", "Анна Ковалёва")

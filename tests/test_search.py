@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from counterpoint import search
+from counterpoint.build.engine import Engine
 from counterpoint.cli import main
-from counterpoint.engine import Engine
+from counterpoint.output import search
 
 needs_pagefind = pytest.mark.skipif(not search.available(), reason="pagefind[bin] is not installed")
 

@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-
-from counterpoint import search
-from counterpoint.serve import BACKGROUND_NICENESS
-from counterpoint.theme import builtin_themes_dir
 from sitefactory import critique, essay, make_site
+
+from counterpoint.output import search
+from counterpoint.serve.serve import BACKGROUND_NICENESS
+from counterpoint.theme.theme import builtin_themes_dir
 
 T = TypeVar("T")
 SERVING = re.compile(r"serving http://127\.0\.0\.1:(\d+)/")

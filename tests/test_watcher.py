@@ -15,10 +15,10 @@ import pytest
 from watchdog.events import FileAttribEvent, FileClosedNoWriteEvent, FileMovedEvent, FileOpenedEvent
 from watchdog.observers.polling import PollingObserver
 
-from counterpoint import watcher as watcher_mod
-from counterpoint.rebuild import Rebuilder, describe_exception, format_report
-from counterpoint.report import BuildReport
-from counterpoint.watcher import ChangeFilter, Watcher
+from counterpoint.build.report import BuildReport
+from counterpoint.serve import watcher as watcher_mod
+from counterpoint.serve.rebuild import Rebuilder, describe_exception, format_report
+from counterpoint.serve.watcher import ChangeFilter, Watcher
 
 
 class Seen:

@@ -105,7 +105,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "check":
         return _check(args)
     if args.command == "serve":
-        from counterpoint.serve import run_serve
+        from counterpoint.serve.serve import run_serve
 
         return run_serve(
             Path(args.dir),
@@ -138,7 +138,7 @@ def _build(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     walked = None
     if not args.no_cache:  # nothing to do is found out before the engine is loaded
-        from counterpoint import uptodate
+        from counterpoint.build import uptodate
 
         options = uptodate.options_key(
             out=args.out, base_url=args.base_url, drafts=args.drafts, search=False if args.no_search else None
@@ -149,7 +149,7 @@ def _build(args: argparse.Namespace) -> int:
             _say_built(args, walked.essays, walked.output, ms, 0, {"discover": ms})
             return 0
 
-    from counterpoint.engine import Engine
+    from counterpoint.build.engine import Engine
 
     engine = Engine(
         Path(args.dir),
@@ -184,7 +184,7 @@ def _say_built(args: argparse.Namespace, essays: int, output: Path | None, ms: f
 
 
 def _check(args: argparse.Namespace) -> int:
-    from counterpoint.engine import Engine
+    from counterpoint.build.engine import Engine
 
     errors = Engine(Path(args.dir), drafts=args.drafts).check()
     for error in errors:

@@ -8,8 +8,8 @@ author fixes a whole batch per run rather than one error at a time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from counterpoint.config import SiteConfig
-    from counterpoint.frontmatter import Stamp
-    from counterpoint.theme import Theme
+    from counterpoint.source.config import SiteConfig
+    from counterpoint.source.frontmatter import Stamp
+    from counterpoint.theme.theme import Theme
 
 STANCES = ("refutes", "disputes", "supports", "questions", "notes")
 STATUSES = ("open", "addressed", "declined")

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from counterpoint.config import load_config
 from counterpoint.errors import UsageError
-from counterpoint.frontmatter import did_you_mean
-from counterpoint.slugs import slug, slug_problem
+from counterpoint.markup.slugs import slug, slug_problem
+from counterpoint.source.config import load_config
+from counterpoint.source.frontmatter import did_you_mean
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
@@ -141,7 +141,7 @@ def new_essay(site_dir: Path, title: str, *, today: dt.date | None = None) -> Pa
 
 def _bundles(root: Path) -> dict[str, Path]:
     """Essay slug -> bundle folder, by folder name and by a ``slug:`` in front matter."""
-    from counterpoint.frontmatter import parse_document
+    from counterpoint.source.frontmatter import parse_document
 
     essays = root / "content" / "essays"
     found: dict[str, Path] = {}

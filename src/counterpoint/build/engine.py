@@ -20,23 +20,24 @@ from hashlib import blake2b
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from counterpoint import __version__, uptodate
-from counterpoint.cache import CACHE_FORMAT, CacheState, cache_key, code_fingerprint, package_version
-from counterpoint.checks import check_output, collisions, os_error, page_clash, stray_errors
-from counterpoint.collector import fewer_collections
-from counterpoint.config import SiteConfig, load_config
-from counterpoint.content import Hasher, Inventory, all_refs, discover, replace_refs, with_digests
+from counterpoint import __version__
+from counterpoint.build import uptodate
+from counterpoint.build.cache import CACHE_FORMAT, CacheState, cache_key, code_fingerprint, package_version
+from counterpoint.build.checks import check_output, collisions, os_error, page_clash, stray_errors
+from counterpoint.build.collector import fewer_collections
+from counterpoint.build.report import BuildReport
 from counterpoint.errors import BuildFailed, ContentError, UsageError, display_path
 from counterpoint.model import Context, EssayResult, EssaySource, EssaySummary
-from counterpoint.output import Manifest, Stage, atomic_write, remove_stale_stages
-from counterpoint.report import BuildReport
-from counterpoint.theme import LazyEnvironment, Theme, load_theme
-from counterpoint.walk import Scanned, scan
+from counterpoint.output.output import Manifest, Stage, atomic_write, remove_stale_stages
+from counterpoint.source.config import SiteConfig, load_config
+from counterpoint.source.content import Hasher, Inventory, all_refs, discover, replace_refs, with_digests
+from counterpoint.source.walk import Scanned, scan
+from counterpoint.theme.theme import LazyEnvironment, Theme, load_theme
 
 if TYPE_CHECKING:  # loaded when a build has work to do: a no-op does not need them
-    from counterpoint.pages import PlainPage
-    from counterpoint.site_pages import PageSpec, Snippets
-    from counterpoint.workers import Workers
+    from counterpoint.build.workers import Workers
+    from counterpoint.site.pages import PlainPage
+    from counterpoint.site.site_pages import PageSpec, Snippets
 
 PARALLEL_THRESHOLD = 24  # below this many essays to render, a process pool costs more than it saves
 PAGES_PARALLEL_THRESHOLD = 16  # site pages to render before the workers (if started) share them
@@ -139,7 +140,7 @@ class Engine:
         code blocks (``serve`` calls this in its build thread once it serves)."""
         if not self._warm or self._state is None:
             return
-        from counterpoint.pipeline import warm_up
+        from counterpoint.build.pipeline import warm_up
 
         results = [result for _, result in self._state.essays.values()]
         code = sorted({name for result in results for name in result.code})
@@ -158,8 +159,8 @@ class Engine:
             return [os_error(exc, self.root, config.output)]
         errors = list(inventory.errors) + stray_errors(inventory)
         ctx = Context(config, theme, self.drafts, Path(os.devnull))
-        from counterpoint.pages import parse_page
-        from counterpoint.pipeline import check_essay  # the Markdown machinery, when needed
+        from counterpoint.build.pipeline import check_essay  # the Markdown machinery, when needed
+        from counterpoint.site.pages import parse_page
 
         for source in inventory.essays:
             errors += check_essay(source, ctx)
@@ -255,7 +256,7 @@ class Engine:
         return replace_refs(inventory, fresh)
 
     def _build(self, changed: frozenset[Path] | None = None, files: list[Scanned] | None = None) -> BuildStats:
-        from counterpoint.workers import Workers
+        from counterpoint.build.workers import Workers
 
         workers = Workers(self.jobs, self.start_method)
         try:
@@ -341,7 +342,7 @@ class Engine:
         """Run Pagefind when pages changed or its index is incomplete; True if it ran."""
         if not (config.search and self.index_search):
             return False
-        from counterpoint.search import bundle_complete, index_site
+        from counterpoint.output.search import bundle_complete, index_site
 
         if any(w.endswith(".html") for w in written) or not bundle_complete(config.output):
             index_site(config.output, config.language)
@@ -389,17 +390,17 @@ class Engine:
         if not todo:
             return []
         if len(todo) < PARALLEL_THRESHOLD or self.jobs < 2:
-            from counterpoint.pipeline import process_many  # the Markdown machinery, when needed
+            from counterpoint.build.pipeline import process_many  # the Markdown machinery, when needed
 
             return process_many(todo, ctx)
-        from counterpoint.workers import chunks, process_many_there
+        from counterpoint.build.workers import chunks, process_many_there
 
         count = min(self.jobs, max(1, len(todo) // PARALLEL_THRESHOLD))
         results = workers.map(process_many_there, chunks(todo, count), ctx, workers=count)  # all sent now
         if self._can_fork():
             # while the workers render: what the site pages' processes, forked from this one
             # afterwards, need ready (otherwise made then, with both cores idle but one)
-            from counterpoint.pipeline import warm_up
+            from counterpoint.build.pipeline import warm_up
 
             warm_up(*workers.warm)
         out: list[EssayResult] = []
@@ -410,7 +411,7 @@ class Engine:
     def _plain_pages(
         self, inventory: Inventory, state: CacheState, salt: str, config: SiteConfig, errors: list[ContentError]
     ) -> list[tuple[str, PlainPage]]:
-        from counterpoint.pages import parse_page
+        from counterpoint.site.pages import parse_page
 
         pages: list[tuple[str, PlainPage]] = []
         owners: dict[str, str] = {}  # output path, lowercased -> the page that writes it
@@ -448,8 +449,8 @@ class Engine:
         stage: Stage,
         workers: Workers,
     ) -> int:
-        from counterpoint import site_pages as listings
-        from counterpoint.site import site_for
+        from counterpoint.site import site_pages as listings
+        from counterpoint.theme.site import site_for
 
         config = ctx.config
         site = site_for(config, config.language, ctx.pages)
@@ -472,8 +473,8 @@ class Engine:
             # a cold build: fork new workers, which find the listings' data (megabytes on a large
             # site) and the compiled templates in memory, instead of the essays' workers, which
             # started before that data existed and would have to receive it
-            from counterpoint.pipeline import warm_up
-            from counterpoint.workers import fork_map
+            from counterpoint.build.pipeline import warm_up
+            from counterpoint.build.workers import fork_map
 
             workers.close()
             warm_up(ctx.theme, config.language)
@@ -497,7 +498,7 @@ class Engine:
             return False
 
     def _can_fork(self) -> bool:
-        from counterpoint.workers import default_start_method
+        from counterpoint.build.workers import default_start_method
 
         return (self.start_method or default_start_method()) == "fork"
 
@@ -506,7 +507,7 @@ class Engine:
         state = self._load_state()
         key = code_fingerprint() + package_version("pygments")
         if state.pygments[0] != key:
-            from counterpoint.highlight import stylesheet
+            from counterpoint.markup.highlight import stylesheet
 
             state.pygments = (key, stylesheet())
         return state.pygments[1]
@@ -525,7 +526,7 @@ class Engine:
 
 
 def _snippets(results: dict[str, EssayResult]) -> Snippets:
-    from counterpoint.site_pages import Snippets
+    from counterpoint.site.site_pages import Snippets
 
     snippets = Snippets()
     for result in results.values():

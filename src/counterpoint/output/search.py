@@ -24,7 +24,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from counterpoint.output import STAGING_PREFIX
+from counterpoint.output.output import STAGING_PREFIX
 
 BUNDLE = "pagefind"
 HINT = (

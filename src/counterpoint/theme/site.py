@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from counterpoint.config import SiteConfig
-from counterpoint.i18n import Translator, translator
+from counterpoint.source.config import SiteConfig
+from counterpoint.source.i18n import Translator, translator
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
-from counterpoint.config import SiteConfig
 from counterpoint.errors import ContentError
-from counterpoint.frontmatter import parse_document, validate_meta
+from counterpoint.markup.slugs import slug_problem
 from counterpoint.model import PageSource
-from counterpoint.site import Site
-from counterpoint.site_pages import PageSpec
-from counterpoint.slugs import slug_problem
+from counterpoint.site.site_pages import PageSpec
+from counterpoint.source.config import SiteConfig
+from counterpoint.source.frontmatter import parse_document, validate_meta
+from counterpoint.theme.site import Site
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -63,8 +63,8 @@ def page_slug_problem(value: str) -> str | None:
 
 
 def parse_page(source: PageSource, config: SiteConfig) -> tuple[PlainPage | None, list[ContentError]]:
-    from counterpoint.markdown import essay_parser  # only when a page changed
-    from counterpoint.parse import PAGE_FIELDS
+    from counterpoint.essay.parse import PAGE_FIELDS
+    from counterpoint.markup.markdown import essay_parser  # only when a page changed
 
     try:
         doc = parse_document(source.index.path.read_bytes(), source.index.path, config.root)

@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Protocol, TextIO
 
-from .errors import display_path
-from .report import BuildReport
+from counterpoint.build.report import BuildReport
+from counterpoint.errors import display_path
 
 
 class Builder(Protocol):

@@ -14,7 +14,6 @@ from hashlib import blake2b
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-
 from counterpoint.errors import BuildFailed, ContentError
 
 if TYPE_CHECKING:
@@ -26,7 +25,7 @@ def builtin_themes_dir() -> Path:
     spec = importlib.util.find_spec("counterpoint.themes")
     if spec and spec.submodule_search_locations:
         return Path(list(spec.submodule_search_locations)[0])
-    return Path(__file__).resolve().parents[2] / "themes"
+    return Path(__file__).resolve().parents[3] / "themes"
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,7 @@ class Theme:
     def environment(self) -> Environment:
         from jinja2 import ChoiceLoader, FileSystemLoader, select_autoescape
 
-        from counterpoint.jinja_runtime import ThemeEnvironment, bytecode_cache
+        from counterpoint.theme.jinja_runtime import ThemeEnvironment, bytecode_cache
 
         env = ThemeEnvironment(
             loader=ChoiceLoader([FileSystemLoader(str(d)) for d in self.template_dirs if d.is_dir()]),
@@ -108,7 +107,7 @@ def jinja_for(theme: Theme) -> Environment:
     key = theme.digest
     env = _JINJA.get(key)
     if env is None:
-        from counterpoint.site_pages import tag_slug
+        from counterpoint.site.site_pages import tag_slug
 
         env = theme.environment()
         env.globals["tag_slug"] = tag_slug

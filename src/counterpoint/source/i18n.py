@@ -20,7 +20,7 @@ from typing import Mapping
 from babel import Locale, UnknownLocaleError
 from babel.dates import DateTimePattern, get_date_format, parse_pattern
 
-from counterpoint.frontmatter import Stamp
+from counterpoint.source.frontmatter import Stamp
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
@@ -292,7 +292,7 @@ def _fields(text: str) -> set[str]:
 def check_strings(overrides: Mapping[str, str]) -> list[tuple[str, str, str]]:
     """Problems in site.yml ``strings:``: (key, message, hint) for each unknown key,
     unknown plural category or placeholder the string cannot fill."""
-    from counterpoint.frontmatter import did_you_mean
+    from counterpoint.source.frontmatter import did_you_mean
 
     known = STRINGS["en"]
     plural_keys = {k.rsplit(".", 1)[0] for k in known if k.endswith(".other")}

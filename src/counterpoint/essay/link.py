@@ -11,8 +11,8 @@ import difflib
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from counterpoint import anchoring
 from counterpoint.errors import ContentError
+from counterpoint.essay import anchoring
 from counterpoint.model import Claim, Critique, ParsedEssay, Remark, Update
 
 

@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 from urllib.parse import unquote, urlsplit
 
-from .errors import UsageError
-from .report import BuildReport
+from counterpoint.build.report import BuildReport
+from counterpoint.errors import UsageError
 
 EVENTS_PATH = "/__counterpoint/events"
 SCRIPT_PATH = "/__counterpoint/reload.js"
@@ -370,7 +370,7 @@ class DevServer:
                 self._say("  Requests are answered for localhost only; allow the names others use with --allow-host NAME.")
             else:
                 self._allowed.add(name)
-        self.script = resources.files("counterpoint").joinpath("livereload.js").read_bytes()
+        self.script = resources.files("counterpoint.serve").joinpath("livereload.js").read_bytes()
         self._cond = threading.Condition()
         self._building = False
         self._stopping = False

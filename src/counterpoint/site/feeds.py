@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-
-from counterpoint.frontmatter import Stamp
 from counterpoint.model import EssaySummary, UpdateSummary
-from counterpoint.site import Site
+from counterpoint.source.frontmatter import Stamp
+from counterpoint.theme.site import Site
 
 if TYPE_CHECKING:
     from jinja2 import Environment

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from hashlib import blake2b
 from pathlib import Path
 
-from counterpoint.cache import CACHE_FORMAT, code_fingerprint
+from counterpoint.build.cache import CACHE_FORMAT, code_fingerprint
 from counterpoint.errors import BuildFailed
-from counterpoint.output import Manifest, atomic_write
-from counterpoint.theme import Theme, load_theme
-from counterpoint.walk import Scanned, scan, signature
+from counterpoint.output.output import Manifest, atomic_write
+from counterpoint.source.walk import Scanned, scan, signature
+from counterpoint.theme.theme import Theme, load_theme
 
 RECORD = "last-build.json"
 
@@ -135,7 +135,7 @@ def _load(root: Path) -> Record | None:
 
 
 def _search_index_complete(output: Path) -> bool:
-    from counterpoint.search import (
+    from counterpoint.output.search import (
         bundle_complete,  # small; Pagefind itself runs only in a full build
     )
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, available_timezones
 
-from .errors import BuildFailed, ContentError, UsageError
-from .frontmatter import Field, did_you_mean, load_yaml, validate_fields
+from counterpoint.errors import BuildFailed, ContentError, UsageError
+from counterpoint.source.frontmatter import Field, did_you_mean, load_yaml, validate_fields
 
 CONFIG_NAME = "site.yml"
 
@@ -91,7 +91,7 @@ def load_config(root: Path, *, base_url: str | None = None, output: Path | None 
     if not _known_locale(language):
         bad("language", f"unknown language '{language}'", "use en or ru (any locale code Babel knows works)")
 
-    from .i18n import check_strings
+    from counterpoint.source.i18n import check_strings
 
     for _key, message, hint in check_strings(values["strings"] or {}):
         bad("strings", message, hint)

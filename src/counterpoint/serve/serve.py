@@ -19,11 +19,11 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
-from .devserver import DevServer
-from .errors import BuildFailed
-from .rebuild import Rebuilder
-from .report import BuildReport
-from .watcher import Watcher
+from counterpoint.build.report import BuildReport
+from counterpoint.errors import BuildFailed
+from counterpoint.serve.devserver import DevServer
+from counterpoint.serve.rebuild import Rebuilder
+from counterpoint.serve.watcher import Watcher
 
 SERVE_DIR = Path(".counterpoint") / "serve"
 BACKGROUND_NICENESS = 10  # the search indexer's, set before it starts its threads, which inherit it
@@ -48,13 +48,13 @@ class BackgroundIndex:
         self._thread = threading.Thread(target=self._run, name="counterpoint-search", daemon=True)
 
     def start(self) -> None:
-        from .output import remove_stale_stages
+        from counterpoint.output.output import remove_stale_stages
 
         remove_stale_stages(self._scratch)  # left by a server stopped the hard way
         self._thread.start()
 
     def _run(self) -> None:
-        from .search import index_site
+        from counterpoint.output.search import index_site
 
         started = time.perf_counter()
         try:
@@ -97,8 +97,8 @@ def run_serve(
     out: TextIO | None = None,
     debug: bool = False,
 ) -> int:
-    from .config import load_config
-    from .engine import Engine  # lazily: the engine pulls in the whole pipeline
+    from counterpoint.build.engine import Engine  # lazily: the engine pulls in the whole pipeline
+    from counterpoint.source.config import load_config
 
     out = out or sys.stdout
     root = root.resolve()

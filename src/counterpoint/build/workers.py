@@ -98,7 +98,7 @@ def warm_up(*warm: Any) -> None:
     """Each worker, as it starts: the Markdown parsers, the compiled templates
     and the locale data, ready before its first essay arrives."""
     try:
-        from counterpoint.pipeline import warm_up as prepare
+        from counterpoint.build.pipeline import warm_up as prepare
 
         prepare(*warm)
     except Exception:  # an optimisation only; a failure here would break the pool, the essay that needs it reports it
@@ -108,7 +108,7 @@ def warm_up(*warm: Any) -> None:
 def process_many_there(sources: list, ctx: Any) -> list:
     """``pipeline.process_many`` in a worker: named here, so that sending it does
     not make the main process import the Markdown machinery first."""
-    from counterpoint.pipeline import process_many
+    from counterpoint.build.pipeline import process_many
 
     return process_many(sources, ctx)
 

@@ -8,11 +8,11 @@ import errno
 import os
 from pathlib import Path
 
-from counterpoint.config import SiteConfig
-from counterpoint.content import Inventory
 from counterpoint.errors import ContentError, UsageError, display_path
 from counterpoint.model import EssayResult
-from counterpoint.output import STAGING_PREFIX
+from counterpoint.output.output import STAGING_PREFIX
+from counterpoint.source.config import SiteConfig
+from counterpoint.source.content import Inventory
 
 
 def stray_errors(inventory: Inventory) -> list[ContentError]:

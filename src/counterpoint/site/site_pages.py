@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from markupsafe import Markup
 
-from counterpoint import feeds
-from counterpoint.i18n import Translator, translator
+from counterpoint.markup.slugs import slug
 from counterpoint.model import EssaySummary, OutputRef, UpdateSummary
-from counterpoint.output import digest_bytes, write_staged
-from counterpoint.site import Site
-from counterpoint.slugs import slug
+from counterpoint.output.output import digest_bytes, write_staged
+from counterpoint.site import feeds
+from counterpoint.source.i18n import Translator, translator
+from counterpoint.theme.site import Site
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -273,7 +273,7 @@ def _sitemap(essays, pages, tags, index_pages: int, site: Site) -> list[SitemapU
 def render_share(share: list[int]) -> list[OutputRef]:
     """Render the site pages at ``share`` (positions in the list of pages to render
     that the parent passed to ``fork_map``) into the stage, in a forked worker."""
-    from counterpoint.workers import inherited
+    from counterpoint.build.workers import inherited
 
     specs, stage_dir = inherited()
     refs: list[OutputRef] = []

@@ -10,10 +10,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from counterpoint.config import SiteConfig
 from counterpoint.errors import ContentError
-from counterpoint.frontmatter import Document, Field, Stamp, parse_document, parse_stamp, validate_meta
-from counterpoint.markdown import ID_RE, essay_parser, reader_parser, reading_words
+from counterpoint.markup.markdown import ID_RE, essay_parser, reader_parser, reading_words
+from counterpoint.markup.sanitize import clean_many
+from counterpoint.markup.slugs import slug_problem
 from counterpoint.model import (
     DIFFICULTIES,
     STANCES,
@@ -28,9 +28,9 @@ from counterpoint.model import (
     Reply,
     Update,
 )
-from counterpoint.i18n import known_language
-from counterpoint.sanitize import clean_many
-from counterpoint.slugs import slug_problem
+from counterpoint.source.config import SiteConfig
+from counterpoint.source.frontmatter import Document, Field, Stamp, parse_document, parse_stamp, validate_meta
+from counterpoint.source.i18n import known_language
 
 ESSAY_FIELDS = (
     Field("title", "str", required=True),

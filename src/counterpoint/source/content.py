@@ -14,9 +14,9 @@ from hashlib import blake2b
 from pathlib import Path
 
 from counterpoint.errors import ContentError, display_path
+from counterpoint.markup.slugs import slug
 from counterpoint.model import EssaySource, FileRef, PageSource
-from counterpoint.slugs import slug
-from counterpoint.walk import Scanned, scan
+from counterpoint.source.walk import Scanned, scan
 
 
 @dataclass(frozen=True)

@@ -11,16 +11,16 @@ import pickle
 from dataclasses import replace
 from pathlib import Path
 
-from counterpoint.collector import fewer_collections
+from counterpoint.build.collector import fewer_collections
 from counterpoint.errors import ContentError, display_path
-from counterpoint.link import link
-from counterpoint.markdown import fence_languages
+from counterpoint.essay.link import link
+from counterpoint.essay.parse import parse_essay
+from counterpoint.essay.render import annotations, render_essay_page, summarize
+from counterpoint.markup.markdown import fence_languages
 from counterpoint.model import Context, EssayResult, EssaySource, OutputRef
-from counterpoint.output import digest_bytes, write_staged
-from counterpoint.parse import parse_essay
-from counterpoint.render import annotations, render_essay_page, summarize
-from counterpoint.site import site_for
-from counterpoint.theme import Theme, jinja_for
+from counterpoint.output.output import digest_bytes, write_staged
+from counterpoint.theme.site import site_for
+from counterpoint.theme.theme import Theme, jinja_for
 
 
 def read_bundle(
@@ -85,8 +85,8 @@ def _process(
         url + "index.html": render_essay_page(linked, summary, site, jinja).encode(),
         url + "annotations.json": annotations(linked, summary, site).encode(),
     }
-    from counterpoint.feeds import essay_corrections_feed
-    from counterpoint.site_pages import card_html, correction_html
+    from counterpoint.site.feeds import essay_corrections_feed
+    from counterpoint.site.site_pages import card_html, correction_html
 
     files[url + "corrections.xml"] = essay_corrections_feed(summary, site, jinja).encode()
     # the card and the corrections-page entries show on site pages, in the site's language
@@ -115,10 +115,10 @@ def warm_up(theme: Theme, language: str, code: tuple[str, ...] = (), languages: 
     first edit is as quick as the next ones."""
     from jinja2 import TemplateError
 
-    from counterpoint.highlight import prepare
-    from counterpoint.i18n import prepare_dates
-    from counterpoint.markdown import essay_parser, reader_parser
-    from counterpoint.render import install_render_rules
+    from counterpoint.essay.render import install_render_rules
+    from counterpoint.markup.highlight import prepare
+    from counterpoint.markup.markdown import essay_parser, reader_parser
+    from counterpoint.source.i18n import prepare_dates
 
     prepare(code)
     essay_parser()

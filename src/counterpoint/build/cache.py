@@ -16,7 +16,7 @@ from counterpoint import __version__
 
 if TYPE_CHECKING:
     from counterpoint.model import EssayResult
-    from counterpoint.pages import PlainPage
+    from counterpoint.site.pages import PlainPage
 
 CACHE_FORMAT = 3
 
@@ -25,9 +25,10 @@ def code_fingerprint() -> str:
     """The package version plus the size and mtime of its modules, so caches
     are invalidated by an upgrade and by an edit to an editable install."""
     h = blake2b(__version__.encode(), digest_size=8)
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    package = Path(__file__).parents[1]
+    for path in sorted(package.rglob("*.py")):
         stat = path.stat()
-        h.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+        h.update(f"{path.relative_to(package).as_posix()}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     return h.hexdigest()
 
 

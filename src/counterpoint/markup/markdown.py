@@ -25,8 +25,8 @@ from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from counterpoint.highlight import highlight, language
-from counterpoint.slugs import heading_slug
+from counterpoint.markup.highlight import highlight, language
+from counterpoint.markup.slugs import heading_slug
 
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_:.-]*$")
 _HEADING_ID_RE = re.compile(r"\s*\{#([^\s{}]+)\}\s*$")

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from .errors import ContentError, display_path
+from counterpoint.errors import ContentError, display_path
 
 MAX_NODES = 10_000  # values constructed from one YAML document, aliases expanded
 MAX_DEPTH = 64  # nesting of lists/maps; PyYAML's composer recurses per level

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
-from counterpoint.link import LinkedEssay
-from counterpoint.markdown import essay_parser
+from counterpoint.essay.link import LinkedEssay
+from counterpoint.markup.markdown import essay_parser
 from counterpoint.model import Claim, EssaySummary, Remark, Update, UpdateSummary
-from counterpoint.site import Site
+from counterpoint.theme.site import Site
 
 if TYPE_CHECKING:
     from jinja2 import Environment

@@ -1,0 +1,1 @@
+"""Writing the output: the staging folder, the manifest, the search index."""

@@ -1,0 +1,1 @@
+"""serve: the development server, the watcher, the rebuilder and the live-reload script."""

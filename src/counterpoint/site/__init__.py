@@ -1,0 +1,1 @@
+"""The site-wide pages: listings, tag pages, feeds and the plain pages."""
