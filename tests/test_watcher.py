@@ -488,3 +488,30 @@ def _no_leaked_threads() -> Iterator[None]:
     yield
     leaked = [t for t in threading.enumerate() if t.name.startswith("counterpoint-") and t not in before]
     assert not leaked, leaked
+
+
+def test_the_walk_and_the_watcher_agree_on_what_a_source_is(tmp_path: Path) -> None:
+    """One rule: a file under content/ the walk copies or reads triggers a rebuild when
+    edited, and a file the walk skips (Thumbs.db, swap files, hidden files) does not."""
+    from counterpoint.source.walk import scan
+
+    names = [
+        "index.md", "photo.JPG", "Thumbs.db", "THUMBS.DB", "desktop.ini", ".DS_Store", "#index.md#", ".#index.md",
+        "index.md~", ".index.md.swp", "index.md.swx", "4913", "index.md___jb_tmp___", "notes.tmp", "_draft.md",
+        ".hidden.md", ".cp-tmp-1-index.html", "data.kate-swp", "a~b.md", "table.csv",
+    ]
+    folder = tmp_path / "content" / "essays" / "e"
+    folder.mkdir(parents=True)
+    for name in names:
+        (folder / name).write_text("x", encoding="utf-8")
+    (tmp_path / "content" / "_private").mkdir()
+    (tmp_path / "content" / "_private" / "x.md").write_text("x", encoding="utf-8")
+    walked = {Path(path) for path, _ in scan(tmp_path)}
+    content = str(tmp_path / "content")
+    f = ChangeFilter(roots=[content, str(tmp_path / "themes")])
+    for path in [*(folder / name for name in names), tmp_path / "content" / "_private" / "x.md"]:
+        assert f.ignores(str(path)) == (path not in walked), path.name
+    assert {p.name for p in walked} == {"index.md", "photo.JPG", "a~b.md", "table.csv"}
+    # a theme's partial named with an underscore is a source: it is not under content/
+    assert not f.ignores(str(tmp_path / "themes" / "mine" / "templates" / "_macros.html"))
+    assert f.ignores(str(tmp_path / "themes" / "mine" / "templates" / "Thumbs.db"))

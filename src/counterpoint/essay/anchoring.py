@@ -200,11 +200,6 @@ def _find_each(blocks: list[BlockText], quote: str) -> list[Match]:
     return matches
 
 
-def closest(blocks: list[BlockText], quote: str) -> tuple[str, int, float] | None:
-    """The passage most like ``quote``: (text, line, score 0..1)."""
-    return Corpus(blocks).closest(quote)
-
-
 def line_of(block: BlockText, start: int) -> int:
     """The source line (relative to the Markdown body) of collapsed offset ``start``."""
     raw_start = block.raw_span(start, start + 1)[0]

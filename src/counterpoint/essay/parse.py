@@ -7,7 +7,6 @@ Nothing is resolved here: a remark's target stays as written and a UPD's
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 from counterpoint.errors import ContentError
@@ -326,7 +325,3 @@ def _reply(info: str, line: int, html: str, rel: str, authors: set[str]) -> tupl
     except ValueError as exc:
         return None, ContentError(rel, line, f"reply date '{date_text.strip()}' is invalid: {exc}", "write the date as YYYY-MM-DD")
     return Reply(name, date, html, line, name in authors), None
-
-
-def read_bytes(path: Path) -> bytes:
-    return path.read_bytes()

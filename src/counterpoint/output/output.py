@@ -241,15 +241,14 @@ class Stage:
                 pass
 
 
-_MADE: set[Path] = set()
-
-
 def write_staged(stage_dir: Path, rel: str, data: bytes) -> None:
     target = stage_dir / rel
-    if target.parent not in _MADE:  # one mkdir per folder, not per file
+    try:
+        handle = open(target, "wb")
+    except FileNotFoundError:  # the folder's first file: one mkdir per folder, not per file
         target.parent.mkdir(parents=True, exist_ok=True)
-        _MADE.add(target.parent)
-    with open(target, "wb") as handle:
+        handle = open(target, "wb")
+    with handle:
         handle.write(data)
 
 

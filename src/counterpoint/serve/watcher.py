@@ -17,7 +17,6 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
-from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TextIO
 
@@ -43,12 +42,8 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 from watchdog.observers.polling import PollingObserverVFS
 
-# Editors' swap, backup and write-then-rename files, OS litter, and the generator's own
-# temp files (the engine writes ``.cp-tmp-*`` and renames them into place).
-IGNORED_NAMES = (
-    "*~", ".*.sw?", "4913", "*___jb_tmp___", "*___jb_old___", ".goutputstream-*",
-    ".#*", "#*#", ".DS_Store", "Thumbs.db", ".~lock.*#", "*.kate-swp", "*.tmp", ".cp-tmp-*",
-)
+from counterpoint.source.walk import ignored, litter
+
 IGNORED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", ".counterpoint"})
 
 # Only the event kinds that can mean new content; opened/closed-without-writing events
@@ -101,14 +96,18 @@ class ChangeFilter:
         return next((r for r in self.roots if _under(path, r)), None)
 
     def ignores(self, path: str) -> bool:
-        name = os.path.basename(path)
-        if any(fnmatchcase(name, pattern) for pattern in IGNORED_NAMES):
+        """Litter anywhere (the walk's rule, ``walk.litter``); below ``content/``, whatever
+        the walk of content/ skips (``walk.ignored``), so both agree on what a source is."""
+        if litter(os.path.basename(path)):
             return True
         if any(_under(path, ignored) for ignored in self._ignore):
             return True
         root = self.root_of(path)
         inner = path[len(root):] if root else path
-        return any(part in IGNORED_DIRS for part in inner.split(os.sep))
+        parts = [part for part in inner.split(os.sep) if part]
+        if root is not None and os.path.basename(root) == "content":
+            return any(ignored(part) for part in parts)
+        return any(part in IGNORED_DIRS for part in parts)
 
     def changed_paths(self, event: FileSystemEvent) -> list[str]:
         kind = event.event_type

@@ -6,22 +6,31 @@ folder before anything else of the build is loaded.
 
 from __future__ import annotations
 
+import fnmatch
 import os
+import re
 from hashlib import blake2b
 from pathlib import Path
 
-_IGNORED_PREFIXES = (".", "_")
-_IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".tmp", "___jb_tmp___", "___jb_old___")
+# Editors' swap, backup and write-then-rename files, OS litter and the build's own temp
+# files (``.cp-tmp-*``): never a source, wherever they are.  The watcher of ``serve``
+# uses the same rule, so a file the walk skips never triggers a rebuild and a file the
+# walk sees always does.
+LITTER = (
+    "*~", ".*.sw?", "*.swp", "*.swx", "4913", "*___jb_tmp___", "*___jb_old___", ".goutputstream-*",
+    ".#*", "#*#", ".DS_Store", "Thumbs.db", "desktop.ini", ".~lock.*#", "*.kate-swp", "*.tmp", ".cp-tmp-*",
+)
+_LITTER = re.compile("|".join(fnmatch.translate(pattern) for pattern in LITTER), re.IGNORECASE)
 
 
-def _ignored(name: str) -> bool:
-    """Hidden files, editor temp and backup files (``.x.swp``, ``x~``, ``#x#``, ``4913``)."""
-    return (
-        name.startswith(_IGNORED_PREFIXES)
-        or name.endswith(_IGNORED_SUFFIXES)
-        or (name.startswith("#") and name.endswith("#"))
-        or name == "4913"
-    )
+def litter(name: str) -> bool:
+    """An editor's or the system's file (``.x.swp``, ``x~``, ``#x#``, ``4913``, ``Thumbs.db``)."""
+    return _LITTER.match(name) is not None
+
+
+def ignored(name: str) -> bool:
+    """What the walk of ``content/`` skips: litter, and hidden or ``_``-prefixed names."""
+    return name.startswith((".", "_")) or litter(name)
 
 
 Scanned = tuple[str, os.stat_result]  # (absolute path, its stat)
@@ -50,7 +59,7 @@ def scan(root: Path) -> list[Scanned]:
             continue
         folders: list[str] = []
         for entry in entries:
-            if _ignored(entry.name):
+            if ignored(entry.name):
                 continue
             try:
                 if entry.is_symlink():
