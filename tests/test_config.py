@@ -133,3 +133,21 @@ def test_missing_site_yml(tmp_path: Path) -> None:
         f"no site.yml in {tmp_path.resolve()}: run 'counterpoint init {tmp_path.resolve()}' "
         "to create a site, or pass the site folder"
     )
+
+
+def test_critique_channels(tmp_path: Path) -> None:
+    cfg = load_config(site(tmp_path, "title: T\nauthor: A\ncritiques:\n  github: vera-lind/margin-notes\n  email: vera@example.org\n"))
+    assert dict(cfg.critiques) == {"github": "vera-lind/margin-notes", "email": "vera@example.org"}
+    assert dict(load_config(site(tmp_path, "title: T\nauthor: A\n")).critiques) == {}
+
+
+def test_critique_channels_are_validated(tmp_path: Path) -> None:
+    found = failures(tmp_path, "title: T\nauthor: A\ncritiques:\n  githb: a/b\n  email: not an address\n")
+    assert [(line, message, hint) for _, line, message, hint in found] == [
+        (3, "critiques: email must be an e-mail address, not 'not an address'", "write e.g. email: vera@example.org"),
+        (3, "unknown critique channel 'githb'", "did you mean 'github'?"),
+    ]
+    found = failures(tmp_path, "title: T\nauthor: A\ncritiques: {github: 'https://github.com/a/b'}\n")
+    assert [m for _, _, m, _ in found] == ["critiques: github must be owner/repo, not 'https://github.com/a/b'"]
+    found = failures(tmp_path, "title: T\nauthor: A\ncritique: {github: a/b}\n")
+    assert [(m, h) for _, _, m, h in found] == [("unknown key 'critique' in site.yml", "did you mean 'critiques'?")]

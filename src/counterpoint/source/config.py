@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,13 @@ FIELDS: tuple[Field, ...] = (
     Field("timezone", "str", default="UTC"),
     Field("strings", "map", default={}),
     Field("search", "bool", default=True),
+    Field("critiques", "map", default={}),
 )
+
+# How readers send a critique from the page (the "Critique this passage" control).
+CRITIQUE_CHANNELS = ("github", "email")
+_GITHUB_REPO = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
+_EMAIL = re.compile(r"[^@\s?&#/:<>\"]+@[^@\s?&#/:<>\"]+\.[^@\s?&#/:<>\".]+")
 
 # Folders the build must never write into (it may clear its output folder).
 _PROTECTED = ("content", "themes", "templates")
@@ -49,6 +56,7 @@ class SiteConfig:
     timezone: str
     strings: Mapping[str, str] = field(default_factory=dict)
     search: bool = True
+    critiques: Mapping[str, str] = field(default_factory=dict)  # channel -> address: github, email
     digest: str = ""  # blake2b-128 of site.yml bytes, for caches
 
 
@@ -96,6 +104,16 @@ def load_config(root: Path, *, base_url: str | None = None, output: Path | None 
     for _key, message, hint in check_strings(values["strings"] or {}):
         bad("strings", message, hint)
 
+    critiques = values["critiques"] or {}
+    for key, value in critiques.items():
+        if key not in CRITIQUE_CHANNELS:
+            hint = did_you_mean(str(key), list(CRITIQUE_CHANNELS)) or "the channels are github: owner/repo and email: address"
+            bad("critiques", f"unknown critique channel '{key}'", hint)
+        elif key == "github" and not _GITHUB_REPO.fullmatch(value):
+            bad("critiques", f"critiques: github must be owner/repo, not '{value}'", "write e.g. github: vera-lind/margin-notes")
+        elif key == "email" and not _EMAIL.fullmatch(value):
+            bad("critiques", f"critiques: email must be an e-mail address, not '{value}'", "write e.g. email: vera@example.org")
+
     tz = values["timezone"] or "UTC"
     if not _valid_zone(tz):
         hint = did_you_mean(tz, sorted(available_timezones())) or "use a name like UTC or Europe/Moscow"
@@ -132,6 +150,7 @@ def load_config(root: Path, *, base_url: str | None = None, output: Path | None 
         timezone=tz,
         strings=values["strings"] or {},
         search=values["search"] if values["search"] is not None else True,
+        critiques=critiques,
         digest=hashlib.blake2b(raw, digest_size=16).hexdigest(),
     )
 
