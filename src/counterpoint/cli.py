@@ -60,8 +60,20 @@ def _parser() -> argparse.ArgumentParser:
     new_essay.add_argument("--dir", default=".", help="site folder")
     new_critique = new_sub.add_parser("critique", help="new critique: counterpoint new critique SLUG --author NAME")
     new_critique.add_argument("slug")
-    new_critique.add_argument("--author", required=True)
+    new_critique.add_argument("--author", help="the reader's name (required unless --from text names one)")
+    new_critique.add_argument("--from", dest="from_file", metavar="FILE", help="a pasted reader comment ('-': standard input): quotes become remarks")
+    new_critique.add_argument("--date", help="with --from: the date the reader wrote it (default: the pasted text's, else today)")
+    new_critique.add_argument("--source", help="with --from: where the comment was first posted (http/https)")
     new_critique.add_argument("--dir", default=".", help="site folder")
+
+    imp = sub.add_parser("import", help="bring reader critiques in: counterpoint import github ISSUES.json")
+    imp_sub = imp.add_subparsers(dest="kind", metavar="KIND", required=True)
+    imp_github = imp_sub.add_parser("github", help="issues saved by 'gh issue list --json ...' -> critiques")
+    imp_github.add_argument("issues", help="the JSON file ('-': standard input)")
+    imp_github.add_argument("--dir", default=".", help="site folder")
+    imp_github.add_argument("--author-login", action="append", default=[], metavar="LOGIN",
+                            help="a GitHub login whose comments are the site author's replies (default: the owner of critiques: github)")
+    imp_github.add_argument("--update", action="store_true", help="rewrite critiques whose issue changed since the last import")
 
     init = sub.add_parser("init", help="create a new site")
     init.add_argument("dir")
@@ -121,10 +133,20 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         if args.kind == "essay":
             path = scaffold.new_essay(Path(args.dir), args.title)
+        elif args.from_file:
+            return _critique_from(args)
         else:
+            if args.date or args.source:
+                raise UsageError("--date and --source go with --from")
+            if not args.author:
+                raise UsageError("the critique needs an author: --author NAME")
             path = scaffold.new_critique(Path(args.dir), args.slug, args.author)
         print(f"created {path}")
         return 0
+    if args.command == "import":
+        from counterpoint.inbox.github import run_import
+
+        return run_import(args)
     if args.command == "init":
         from counterpoint import scaffold
 
@@ -132,6 +154,21 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(f"created a site in {path}: cd {path} && counterpoint serve")
         return 0
     raise UsageError(f"unknown command {args.command}")
+
+
+def _critique_from(args: argparse.Namespace) -> int:
+    from counterpoint.errors import display_path
+    from counterpoint.inbox.commands import critique_from, outcome_lines, read_pasted
+
+    text = read_pasted(args.from_file, sys.stdin)
+    path, pasted = critique_from(Path(args.dir), args.slug, text, author=args.author, date=args.date, source=args.source)
+    root = Path(args.dir).resolve()
+    print(f"created {display_path(path, root)}")
+    for line in outcome_lines(pasted.outcomes, display_path(path.parent.parent / "index.md", root)):
+        print(line)
+    anchored = sum(1 for o in pasted.outcomes if o.found.passage or o.target)
+    print(f"{anchored} of {len(pasted.outcomes)} quote(s) anchored as remarks; the rest of the text is the critique's general text")
+    return 0
 
 
 def _build(args: argparse.Namespace) -> int:

@@ -162,13 +162,10 @@ def _bundles(root: Path) -> dict[str, Path]:
     return found
 
 
-def new_critique(site_dir: Path, essay_slug: str, author: str, *, today: dt.date | None = None) -> Path:
-    """``content/essays/<slug>/critiques/<author>.md`` (``-2``… when the author has one)."""
+def critique_path(site_dir: Path, essay_slug: str, author: str) -> tuple[Path, Path, dt.date]:
+    """(site root, a new critique file named after ``author``, today): ``-2``… when the
+    author has one already; UsageError for an unknown essay."""
     root, date = _today(site_dir)
-    date = today or date
-    author = " ".join(author.split())
-    if not author:
-        raise UsageError("the critique needs an author: --author NAME")
     bundles = _bundles(root)
     folder = bundles.get(essay_slug)
     if folder is None:
@@ -192,6 +189,17 @@ def new_critique(site_dir: Path, essay_slug: str, author: str, *, today: dt.date
     while path.exists():
         path = critiques / f"{base}-{number}.md"
         number += 1
+    return root, path, date
+
+
+def new_critique(site_dir: Path, essay_slug: str, author: str, *, today: dt.date | None = None) -> Path:
+    """``content/essays/<slug>/critiques/<author>.md`` (``-2``… when the author has one)."""
+    author = " ".join(author.split())
+    if not author:
+        raise UsageError("the critique needs an author: --author NAME")
+    _root, path, date = critique_path(site_dir, essay_slug, author)
+    date = today or date
+    folder = path.parent.parent
     try:
         text = re.sub(r"<!--.*?-->", "", (folder / "index.md").read_text("utf-8", errors="replace"), flags=re.S)
         claims = sorted(dict.fromkeys(_CLAIM_ID.findall(text)))

@@ -1,0 +1,99 @@
+"""``counterpoint new critique SLUG --from FILE`` and ``counterpoint import github``:
+what they write and the lines they print."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from counterpoint.errors import UsageError
+from counterpoint.frontmatter import _is_http_url, parse_stamp
+from counterpoint.inbox.critique_file import CritiqueDraft, critique_text, one_line
+from counterpoint.inbox.passages import EssayText
+from counterpoint.inbox.paste import Pasted, QuoteOutcome, convert
+from counterpoint.model import STANCES
+
+_TERMINAL_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Reader text for the terminal: control characters (escape sequences) shown as \\xNN."""
+    return _TERMINAL_UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def read_pasted(name: str, stdin) -> str:
+    """The pasted comment: a file, or standard input for '-'."""
+    try:
+        raw = stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"--from {name}: cannot read file: {exc.strerror or exc}") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"--from {name}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})") from None
+
+
+def critique_from(
+    site_dir: Path, essay_slug: str, text: str, *, author: str | None, date: str | None, source: str | None
+) -> tuple[Path, Pasted]:
+    """Write a critique of ``essay_slug`` from a pasted comment; return its path and what was matched."""
+    from counterpoint import scaffold
+
+    if source and not _is_http_url(source):
+        raise UsageError(f"--source must be an http(s) address, not '{source}'")
+    if date:
+        try:
+            parse_stamp(date)
+        except ValueError as exc:
+            raise UsageError(f"--date '{date}': {exc}") from None
+    _root, probe, _ = scaffold.critique_path(site_dir, essay_slug, "critique")  # the essay exists
+    essay = EssayText(probe.parent.parent / "index.md", _root)
+    pasted = convert(text, essay, essay.ids)
+    name = one_line(author or pasted.meta.get("author", ""))
+    if not name:
+        raise UsageError("the critique needs an author: --author NAME (the pasted text names none)")
+    root, path, today = scaffold.critique_path(site_dir, essay_slug, name)
+    written_date = date or _valid_date(pasted.meta.get("date", "")) or today.isoformat()
+    stance = pasted.meta.get("stance", "")
+    draft = CritiqueDraft(
+        author=name,
+        date=written_date,
+        general=pasted.general,
+        remarks=pasted.remarks,
+        stance=stance if stance in STANCES else "notes",
+        source=source or "",
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "x", encoding="utf-8", newline="\n") as handle:
+        handle.write(critique_text(draft))
+    return path, pasted
+
+
+def _valid_date(text: str) -> str:
+    try:
+        return parse_stamp(text).text if text else ""
+    except ValueError:
+        return ""
+
+
+def outcome_lines(outcomes: tuple[QuoteOutcome, ...], essay_rel: str) -> list[str]:
+    """What matched and what did not, one line each (and a hint line for a near miss)."""
+    lines: list[str] = []
+    for outcome in outcomes:
+        found = outcome.found
+        quote = printable(_short(found.quote))
+        if outcome.target:
+            lines.append(f"  line {outcome.line}: anchored to {printable(outcome.target)}")
+        elif found.passage:
+            lines.append(f'  line {outcome.line}: anchored "{printable(_short(found.passage))}" ({essay_rel} line {found.line})')
+        elif found.occurrences:
+            lines.append(f'  line {outcome.line}: not anchored: "{quote}" occurs {found.occurrences} times in the essay; kept as text')
+        else:
+            lines.append(f'  line {outcome.line}: not found: "{quote}"; kept as text')
+            if found.closest:
+                lines.append(f'    closest passage, {essay_rel} line {found.line}: "{printable(_short(found.closest))}"')
+    return lines
+
+
+def _short(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
