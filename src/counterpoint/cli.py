@@ -230,4 +230,21 @@ def _check(args: argparse.Namespace) -> int:
         print(f"{len(errors)} error(s)", file=sys.stderr)
         return 1
     print("no problems found")
+    _say_author_replies(Path(args.dir))
     return 0
+
+
+def _say_author_replies(site_dir: Path) -> None:
+    """Per critique, the replies the build marks as the author's: a critique file is
+    the author's record, and these are the lines to review in one that came from
+    someone else (a reader's pull request)."""
+    from counterpoint.config import load_config
+    from counterpoint.inbox.authorship import author_replies
+    from counterpoint.inbox.commands import printable
+
+    replies = author_replies(load_config(site_dir))
+    if not replies:
+        return
+    print("replies marked as the author's:")
+    for reply in replies:
+        print(printable(f"  {reply.rel}:{reply.line}: {reply.name}, {reply.date}"))

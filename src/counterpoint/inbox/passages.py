@@ -51,6 +51,8 @@ class EssayText:
     def __init__(self, index: Path, root: Path):
         doc = parse_document(index.read_bytes(), index, root)
         self.rel = doc.rel
+        author = doc.meta.get("author")
+        self.author = author.strip() if isinstance(author, str) else ""  # the essay's own author, if it names one
         self.offset = doc.body_line - 1
         env: dict = {}
         self.blocks = anchoring.essay_text(essay_parser().parse(doc.body, env))
