@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from counterpoint import anchoring
+from counterpoint.essay import anchoring
 from counterpoint.cli import main
 from sitefactory import SITE_AUTHOR, build, check, essay, make_site, parse_html
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from counterpoint import anchoring
+from counterpoint.essay import anchoring
 from counterpoint.cli import main
 from sitefactory import SITE_AUTHOR, build, check, critique, essay, make_site, parse_html
 

@@ -14,10 +14,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from counterpoint.config import load_config
+from counterpoint.source.config import load_config
 from counterpoint.inbox.neutralize import neutralize
 from counterpoint.model import FileRef
-from counterpoint.parse import parse_critique
+from counterpoint.essay.parse import parse_critique
 from sitefactory import SITE_AUTHOR, make_site
 
 # lines made of the pieces that matter: markers of directives, quotes, lists, fences, front matter

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from counterpoint.errors import UsageError
-from counterpoint.frontmatter import _is_http_url, parse_stamp
+from counterpoint.source.frontmatter import _is_http_url, parse_stamp
 from counterpoint.inbox.critique_file import CritiqueDraft, critique_text, one_line
 from counterpoint.inbox.passages import EssayText
 from counterpoint.inbox.paste import Pasted, QuoteOutcome, convert

@@ -30,9 +30,9 @@ from pathlib import Path
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
-from counterpoint.config import SiteConfig, load_config
+from counterpoint.source.config import SiteConfig, load_config
 from counterpoint.errors import ContentError, UsageError, display_path
-from counterpoint.frontmatter import _is_http_url
+from counterpoint.source.frontmatter import _is_http_url
 from counterpoint.inbox.commands import outcome_lines, printable
 from counterpoint.inbox.critique_file import CritiqueDraft, ReplyDraft, critique_text, one_line
 from counterpoint.inbox.passages import EssayText

@@ -14,9 +14,9 @@ import bisect
 from dataclasses import dataclass
 from pathlib import Path
 
-from counterpoint import anchoring
-from counterpoint.frontmatter import parse_document
-from counterpoint.markdown import essay_parser
+from counterpoint.essay import anchoring
+from counterpoint.source.frontmatter import parse_document
+from counterpoint.markup.markdown import essay_parser
 
 _SAME = str.maketrans({
     "«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"',

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from counterpoint.errors import ContentError
-from counterpoint.frontmatter import load_yaml, split_front_matter
+from counterpoint.source.frontmatter import load_yaml, split_front_matter
 from counterpoint.inbox.critique_file import RemarkDraft
 from counterpoint.inbox.passages import EssayText, Found
 
