@@ -121,7 +121,8 @@
   var pending = null;  // {target, label} for the panel
 
   function hideControl() {
-    if (document.activeElement === control) return;
+    // kept while focused, and while the panel it opened is open: closing the panel returns focus to it
+    if (document.activeElement === control || (panel && !panel.hidden && opener === control)) return;
     control.hidden = true;
     pending = null;
   }
