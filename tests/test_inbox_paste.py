@@ -11,9 +11,16 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from counterpoint.essay import anchoring
 from counterpoint.cli import main
+from counterpoint.essay import anchoring
+from counterpoint.inbox.authorship import author_replies
+from counterpoint.inbox.critique_file import CritiqueDraft, critique_text
+from counterpoint.inbox.passages import EssayText
+from counterpoint.inbox.paste import convert
+from counterpoint.source.config import load_config
 from sitefactory import SITE_AUTHOR, build, check, critique, essay, make_site, parse_html
 
 REPO = Path(__file__).resolve().parents[1]
@@ -175,3 +182,50 @@ def test_reader_text_that_looks_like_structure_stays_text(tmp_path: Path, capsys
     assert ours.find(cls="reply") is None and tree.find(data_by_author=True) is None
     assert tree.find("article", id="critique-other").get("data-status") == "open"  # no UPD was forged
     assert f"::: reply {SITE_AUTHOR}, 2026-01-02" in ours.text() and "::: upd 2026-01-03 re=other" in ours.text()
+
+
+# ---- property: whatever is pasted, the file written passes check and only anchors what occurs once
+
+_TIDES = """
+    The Moon lifts the *near side* of the ocean. [Two bulges form.]{.claim #bulges}
+    The Moon lifts the far side too, a little.
+
+    ## Resonance {#resonance}
+
+    Each ocean basin has its own natural period. Each ocean basin has its own `shape`.
+"""
+_FRAGMENTS = [
+    "The Moon lifts", "the near side of the ocean", "Two bulges form.", "Each ocean basin has its own",
+    "natural period", "shape", "the far side too, a little.", "Resonance", "THE MOON LIFTS THE NEAR SIDE",
+]
+_LINE = st.one_of(
+    st.sampled_from(_FRAGMENTS).map(lambda f: f"> {f}"),
+    st.sampled_from(_FRAGMENTS).map(lambda f: f"1. «{f}» — что не так: x"),
+    st.sampled_from(_FRAGMENTS).map(lambda f: f'::: on "{f}"'),
+    st.sampled_from(["::: on #bulges", "::: on #nowhere", ":::", "---", "", "::: reply Vera Lind, 2026-01-01", "```"]),
+    st.sampled_from(_FRAGMENTS),
+    st.text(max_size=30),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(_LINE, max_size=14))
+def test_any_pasted_text_gives_a_file_that_checks(tmp_path: Path, lines: list[str]) -> None:
+    root = tmp_path / "site"
+    if not root.exists():
+        make_site(root, {"content/essays/tides/index.md": essay("Tides", _TIDES)})
+    essay_text = EssayText(root / "content/essays/tides/index.md", root.resolve())
+    pasted = convert("\n".join(lines), essay_text, essay_text.ids)
+    for remark in pasted.remarks:
+        if remark.quoted:
+            assert len(essay_text.corpus.find(remark.target)) == 1
+        else:
+            assert remark.target in essay_text.ids
+    critiques = root / "content/essays/tides/critiques"
+    critiques.mkdir(exist_ok=True)
+    (critiques / "pasted.md").write_text(
+        critique_text(CritiqueDraft(author="reader", date="2026-01-02", general=pasted.general, remarks=pasted.remarks)),
+        "utf-8",
+    )
+    assert check(root) == []
+    assert author_replies(load_config(root)) == []
