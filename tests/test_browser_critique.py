@@ -246,3 +246,22 @@ def test_the_page_with_the_control_is_valid_html(critique_server) -> None:
 
     folder = Path(critique_server.folder)
     assert errors_under(vnu([folder / ESSAY / "index.html"]), folder) == []
+
+
+def test_long_texts_keep_links_short_and_copy_gives_the_whole_text(chromium_browser, critique_server) -> None:
+    page = open_page(chromium_browser, critique_server, permissions=["clipboard-read", "clipboard-write"])
+    assert page.evaluate(SELECT, "Sailors, fishermen and harbour masters")
+    page.locator(".cp-critique-control").click()
+    draft = page.input_value("#cp-critique-text")
+    long_text = draft.replace("\n\n:::", "\n" + "A long objection, sentence after sentence. " * 300 + "\n:::")
+    page.fill("#cp-critique-text", long_text)
+    github = page.get_attribute(".cp-critique-github", "href")
+    mail = page.get_attribute(".cp-critique-email", "href")
+    assert len(github) <= 7500 and len(mail) <= 1900
+    assert issue_parts(github)["body"] == draft == issue_parts(mail)["body"]  # the prefilled part, whole
+    page.click(".cp-critique-copy")
+    page.locator(".cp-critique-status", has_text="Copied.").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == long_text
+    # a text that fits goes whole into the links
+    page.fill("#cp-critique-text", draft.replace("\n\n:::", "\nShort.\n:::"))
+    assert "Short." in issue_parts(page.get_attribute(".cp-critique-github", "href"))["body"]
