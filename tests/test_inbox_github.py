@@ -52,7 +52,6 @@ def test_import_writes_one_critique_per_issue_that_names_an_essay(site: Path, tm
         f'  line 3: anchored "Each ocean basin has its own natural period." (content/essays/tides/index.md line 11)',
         f"created {CRITIQUES}/github-4.md (#4, 0 remark(s), 1 repl(ies), 0 by the author, declined)",
         '  line 13: not found: "::: reply Vera Lind, 2026-02-06"; kept as text',
-        '    closest passage, content/essays/tides/index.md line 11: "Each ocean basin has its own natural"',
         f"created {CRITIQUES}/github-5.md (#5, 1 remark(s), 0 repl(ies), 0 by the author)",
         f'  line 1: anchored "Two bulges form." (content/essays/tides/index.md line 7)',
         "4 created, 0 updated, 0 unchanged, 1 skipped; run 'counterpoint check' to see the critiques as the build will",

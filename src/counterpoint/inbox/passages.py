@@ -24,6 +24,7 @@ _SAME = str.maketrans({
     "–": "-", "—": "-", "‑": "-", "‐": "-", "−": "-", "―": "-",
     "ё": "е", "Ё": "е", "…": ".",
 })
+_SIMILAR = 0.5  # a closest passage less alike than this is no hint (as at build time)
 _EDGE = " \t\"'«»“”„‘’.,;:…!?()[]-—–"
 
 
@@ -77,7 +78,7 @@ class EssayText:
         if most > 1:
             return Found(quote, occurrences=most)
         near = self.corpus.closest(quote.strip(_EDGE))
-        if near:
+        if near and near[2] >= _SIMILAR:
             return Found(quote, closest=near[0], line=near[1] + self.offset)
         return Found(quote)
 
