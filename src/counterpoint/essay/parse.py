@@ -229,6 +229,8 @@ def parse_critique(
     env: dict = {}
     tokens = md.parse(doc.body, env)
     offset = doc.body_line - 1
+    for line, message, hint in env.get("problems", []):  # formulas that are not LaTeX
+        errors.append(ContentError(doc.rel, line + offset, message, hint))
     general: list = []
     remarks: list[Remark] = []
     replies: list[Reply] = []

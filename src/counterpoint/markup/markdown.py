@@ -26,6 +26,7 @@ from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from counterpoint.markup.highlight import highlight, language
+from counterpoint.markup.mathml import math_plugin
 from counterpoint.markup.slugs import heading_slug
 
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_:.-]*$")
@@ -49,11 +50,13 @@ def _render_nothing(*args: Any) -> str:  # containers are rendered by render.py
 @lru_cache(maxsize=None)
 def essay_parser() -> MarkdownIt:
     """The author's Markdown: CommonMark + GFM tables/strikethrough, footnotes,
-    attributes, claims, heading ids and ``::: upd`` blocks."""
-    md = MarkdownIt("commonmark", {"html": True, "highlight": highlight})
-    md.enable(["table", "strikethrough"])
+    attributes, claims, heading ids, ``::: upd`` blocks, ``$math$`` and bare URLs linked."""
+    md = MarkdownIt("commonmark", {"html": True, "highlight": highlight, "linkify": True})
+    md.enable(["table", "strikethrough", "linkify"])
+    md.linkify.set({"fuzzy_link": False})  # "index.md" is not a link to Moldova
     md.core.ruler.at("normalize", normalize_if_needed)
     footnote_plugin(md)
+    math_plugin(md)
     attrs_plugin(md, spans=True, allowed=["id", "class"])
     attrs_block_plugin(md, allowed=["id", "class"])
     container_plugin(md, "upd", validate=_container_validate("upd"))
@@ -70,10 +73,12 @@ def reader_parser() -> MarkdownIt:
     ``::: on`` and ``::: reply`` split a critique into remarks and replies;
     ``::: upd`` is deliberately unknown here, so a reader cannot forge one.
     """
-    md = MarkdownIt("commonmark", {"html": False, "highlight": highlight})
-    md.enable(["table", "strikethrough"])
+    md = MarkdownIt("commonmark", {"html": False, "highlight": highlight, "linkify": True})
+    md.enable(["table", "strikethrough", "linkify"])
+    md.linkify.set({"fuzzy_link": False})
     md.core.ruler.at("normalize", normalize_if_needed)
-    md.validateLink = is_safe_link  # type: ignore[method-assign]
+    md.validateLink = is_safe_link  # type: ignore[method-assign]  # linkify asks it too
+    math_plugin(md)
     container_plugin(md, "on", validate=_container_validate("on"))
     container_plugin(md, "reply", validate=_container_validate("reply"))
     md.core.ruler.push("counterpoint_reader", demote_headings)

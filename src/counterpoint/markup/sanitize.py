@@ -25,12 +25,40 @@ ATTRIBUTES = {
     "td": {"style"},
     "ol": {"start"},
 }
+# MathML (formulas in reader text become MathML, see mathml.py): its elements, and
+# only attributes that change how a formula looks, never one that holds a link,
+# a style or a script (href, xlink:href, style, on…, definitionURL are not here)
+MATHML_TAGS = {
+    "math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "mfrac", "msqrt", "mroot",
+    "msub", "msup", "msubsup", "munder", "mover", "munderover", "mmultiscripts", "mprescripts",
+    "none", "mtable", "mtr", "mtd", "mstyle", "mpadded", "mphantom", "menclose", "merror",
+}
+_MATHML_LOOKS = {
+    "mathvariant", "mathsize", "displaystyle", "scriptlevel", "dir",
+}
+MATHML_ATTRIBUTES = {
+    "math": {"display"} | _MATHML_LOOKS,
+    "mo": {"fence", "form", "stretchy", "separator", "lspace", "rspace", "accent", "largeop",
+           "movablelimits", "symmetric", "minsize", "maxsize"} | _MATHML_LOOKS,
+    "mspace": {"width", "height", "depth", "linebreak"},
+    "mpadded": {"width", "height", "depth", "lspace", "voffset"},
+    "mfrac": {"linethickness"} | _MATHML_LOOKS,
+    "mover": {"accent"} | _MATHML_LOOKS,
+    "munder": {"accentunder"} | _MATHML_LOOKS,
+    "munderover": {"accent", "accentunder"} | _MATHML_LOOKS,
+    "mtable": {"columnalign", "rowalign", "columnlines", "rowlines", "columnspacing", "rowspacing",
+               "frame", "framespacing"} | _MATHML_LOOKS,
+    "mtr": {"columnalign", "rowalign"},
+    "mtd": {"columnalign", "rowalign", "columnspan", "rowspan"} | _MATHML_LOOKS,
+    "menclose": {"notation"},
+    **{tag: set(_MATHML_LOOKS) for tag in ("mi", "mn", "mtext", "mrow", "mstyle", "msub", "msup", "msubsup")},
+}
 SCHEMES = {"http", "https", "mailto"}
 
 
 _CLEANER = nh3.Cleaner(  # the allow-list is built once, not on every call
-    tags=TAGS,
-    attributes=ATTRIBUTES,
+    tags=TAGS | MATHML_TAGS,
+    attributes={**ATTRIBUTES, **MATHML_ATTRIBUTES},
     url_schemes=SCHEMES,
     link_rel="nofollow noopener ugc",
     filter_style_properties={"text-align"},

@@ -85,5 +85,8 @@ def parse_page(source: PageSource, config: SiteConfig) -> tuple[PlainPage | None
     md = essay_parser()
     env: dict = {}
     html = md.render(doc.body, env)
+    problems = [ContentError(doc.rel, line + doc.body_line - 1, message, hint) for line, message, hint in env.get("problems", [])]
+    if problems:
+        return None, problems
     slug = values.get("slug") or source.slug
     return PlainPage(slug, values["title"], values.get("lang") or config.language, values.get("summary") or "", html, bool(values.get("draft"))), []
