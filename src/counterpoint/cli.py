@@ -223,13 +223,15 @@ def _say_built(args: argparse.Namespace, essays: int, output: Path | None, ms: f
 def _check(args: argparse.Namespace) -> int:
     from counterpoint.build.engine import Engine
 
-    errors = Engine(Path(args.dir), drafts=args.drafts).check()
-    for error in errors:
-        print(error.format(), file=sys.stderr)
+    found = Engine(Path(args.dir), drafts=args.drafts).check()
+    for problem in found:
+        print(problem.format(), file=sys.stderr)
+    errors = sum(1 for problem in found if problem.severity == "error")
+    notes = len(found) - errors
     if errors:
-        print(f"{len(errors)} error(s)", file=sys.stderr)
+        print(f"{errors} error(s)" + (f", {notes} note(s)" if notes else ""), file=sys.stderr)
         return 1
-    print("no problems found")
+    print(f"no problems found ({notes} note(s))" if notes else "no problems found")
     _say_author_replies(Path(args.dir))
     return 0
 

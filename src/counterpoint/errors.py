@@ -22,6 +22,7 @@ class ContentError(Exception):
     message: str
     hint: str = ""
     col: int = 1
+    severity: str = "error"  # or "note": said by ``check``, never fails a build
 
     def __str__(self) -> str:
         return self.format()
@@ -30,7 +31,7 @@ class ContentError(Exception):
         where = self.path
         if self.line:
             where += f":{self.line}:{self.col}"
-        text = f"{where}: error: {self.message}"
+        text = f"{where}: {self.severity}: {self.message}"
         if self.hint:
             text += f"\n  hint: {self.hint}"
         return text

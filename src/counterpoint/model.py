@@ -8,6 +8,7 @@ is a frozen dataclass, so a stage can only hand a new value to the next one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,6 +43,7 @@ class EssaySource:
     critiques: tuple[FileRef, ...] = ()
     assets: tuple[FileRef, ...] = ()
     bundle: bool = True
+    name_date: str = ""  # "2024-01-15" of a Jekyll-style name "2024-01-15-slug": the date when the front matter has none
 
     def files(self) -> tuple[FileRef, ...]:
         return (self.index, *self.critiques, *self.assets)
@@ -50,7 +52,7 @@ class EssaySource:
         """Key material for the essay's cache entry; "" when a file is not hashed yet."""
         if any(not ref.digest for ref in self.files()):
             return ""
-        parts = [self.slug, self.index.digest]
+        parts = [self.slug, self.name_date, self.index.digest]
         parts += [f"{c.rel}={c.digest}" for c in self.critiques]
         parts += [f"{a.rel}={a.digest}" for a in self.assets]
         return "|".join(parts)
@@ -137,6 +139,10 @@ class EssayMeta:
     draft: bool
     lang: str
     rel: str
+    updated: Stamp | None = None  # written in the front matter (UPDs give the computed one)
+    toc: bool = False
+    aliases: tuple[str, ...] = ()  # old addresses, site paths without the leading "/": redirect here
+    extra: Mapping[str, Any] = field(default_factory=dict)  # for themes, as written
 
 
 @dataclass
@@ -186,6 +192,7 @@ class EssaySummary:
     open_critiques: int
     updates: tuple[UpdateSummary, ...]
     draft: bool = False
+    aliases: tuple[str, ...] = ()  # old addresses that redirect here (EssayMeta.aliases)
     digest: str = ""  # of everything above: what listings use as their cache key
 
     @property

@@ -46,6 +46,20 @@ def collisions(inventory: Inventory, results: dict[str, EssayResult]) -> list[Co
             )
         else:
             owners[key] = source.index.rel
+    pages = {f"essays/{key}/": rel for key, rel in owners.items()}
+    for source in inventory.essays:
+        result = results.get(source.index.rel)
+        for alias in result.summary.aliases if result and result.summary else ():
+            key = alias.lower()
+            clash = (
+                f"alias '/{alias}' is the address of {pages[key]}" if key in pages
+                else "" if key.startswith("essays/") else page_clash(alias.rstrip("/"), None)
+            )
+            if clash:
+                errors.append(ContentError(source.index.rel, 1, clash.replace("page address", "alias"),
+                                           "an alias is an old address of this essay: remove it or change it"))
+            else:
+                pages[key] = source.index.rel
     return errors
 
 

@@ -165,7 +165,7 @@ class Engine:
         for source in inventory.essays:
             errors += check_essay(source, ctx)
         for page in inventory.pages:
-            errors += parse_page(page, config)[1]
+            errors += parse_page(page, config, notes=errors)[1]
         errors += collisions(inventory, {})
         return sorted(set(errors), key=ContentError.sort_key)
 

@@ -14,10 +14,10 @@ from pathlib import Path
 from counterpoint.build.collector import fewer_collections
 from counterpoint.errors import ContentError, display_path
 from counterpoint.essay.link import link
-from counterpoint.essay.parse import parse_essay
-from counterpoint.essay.render import annotations, render_essay_page, summarize
 from counterpoint.markup.markdown import fence_languages
 from counterpoint.model import Context, EssayResult, EssaySource, OutputRef
+from counterpoint.essay.parse import essay_document, parse_essay
+from counterpoint.essay.render import annotations, redirect_page, render_essay_page, summarize
 from counterpoint.output.output import digest_bytes, write_staged
 from counterpoint.theme.site import site_for
 from counterpoint.theme.theme import Theme, jinja_for
@@ -46,6 +46,10 @@ def check_essay(source: EssaySource, ctx: Context) -> list[ContentError]:
     parsed, errors = parse_essay(source, ctx.config, read[0], read[1])
     if parsed is not None:
         errors += link(parsed)[1]
+    try:
+        errors += essay_document(source, ctx.config, read[0])[1]  # the notes
+    except ContentError:
+        pass  # already reported by parse_essay
     return errors
 
 
@@ -94,6 +98,8 @@ def _process(
     card = card_html(summary, home, jinja)
     entries = tuple(correction_html(update, home, jinja) for update in summary.updates)
     refs: list[OutputRef] = []
+    for alias in summary.aliases:  # an old address: a page that sends the reader on
+        files[alias + "index.html" if alias.endswith("/") else alias] = redirect_page(summary, site, jinja).encode()
     for rel, data in files.items():
         write_staged(ctx.stage_dir, rel, data)
         refs.append(OutputRef(rel, digest_bytes(data), len(data)))

@@ -7,6 +7,8 @@ Nothing is resolved here: a remark's target stays as written and a UPD's
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from urllib.parse import unquote, urlsplit
 from typing import Any
 
 from counterpoint.errors import ContentError
@@ -28,6 +30,7 @@ from counterpoint.model import (
     Update,
 )
 from counterpoint.source.config import SiteConfig
+from counterpoint.source.foreign_keys import adopt
 from counterpoint.source.frontmatter import Document, Field, Stamp, parse_document, parse_stamp, validate_meta
 from counterpoint.source.i18n import known_language
 
@@ -41,6 +44,10 @@ ESSAY_FIELDS = (
     Field("draft", "bool", default=False),
     Field("slug", "str", default=""),
     Field("lang", "str", default=""),
+    Field("updated", "date"),
+    Field("toc", "bool"),
+    Field("aliases", "list", default=[]),
+    Field("extra", "mapping", default={}),
 )
 PAGE_FIELDS = (
     Field("title", "str", required=True),
@@ -49,6 +56,7 @@ PAGE_FIELDS = (
     Field("draft", "bool", default=False),
     Field("slug", "str", default=""),
     Field("lang", "str", default=""),
+    Field("extra", "mapping", default={}),
 )
 CRITIQUE_FIELDS = (
     Field("author", "str", required=True),
@@ -71,11 +79,13 @@ def parse_essay(
     """Parse an essay and its critiques; return every problem found, not the first."""
     errors: list[ContentError] = []
     try:
-        doc = parse_document(raw, source.index.path, config.root)
+        doc, _notes, errors = essay_document(source, config, raw)
     except ContentError as exc:
         return None, [exc]
     values, problems = validate_meta(doc, ESSAY_FIELDS, "essay")
     errors += problems
+    aliases, alias_errors = _aliases(values.get("aliases") or [], doc)
+    errors += alias_errors
     slug = values.get("slug") or source.slug
     if values.get("slug"):
         why = slug_problem(values["slug"])
@@ -107,6 +117,10 @@ def parse_essay(
         draft=bool(values.get("draft")),
         lang=values.get("lang") or config.language,
         rel=doc.rel,
+        updated=values.get("updated"),
+        toc=values["toc"] if values.get("toc") is not None else config.toc,
+        aliases=aliases,
+        extra=values.get("extra") or {},
     )
     md = essay_parser()
     env: dict = {}
@@ -136,6 +150,50 @@ def parse_essay(
         words=reading_words(tokens),
     )
     return parsed, errors
+
+
+_ESSAY_KEYS = frozenset(f.name for f in ESSAY_FIELDS)
+
+
+def essay_document(source: EssaySource, config: SiteConfig, raw: bytes) -> tuple[Document, list[ContentError], list[ContentError]]:
+    """The essay's front matter and body, with Hugo's and Jekyll's keys read as
+    counterpoint's and the date of a ``2024-01-15-slug.md`` name when none is
+    written: (document, notes for ``check``, errors).  Raises ContentError when
+    the file cannot be read at all."""
+    doc = parse_document(raw, source.index.path, config.root)
+    doc, notes, errors = adopt(doc, _ESSAY_KEYS)
+    if source.name_date and "date" not in doc.meta:
+        doc = replace(doc, meta={**doc.meta, "date": source.name_date})
+        notes.append(ContentError(doc.rel, 1, f"the date {source.name_date} is taken from the file name",
+                                  "write date: in the front matter to set the time too", severity="note"))
+    return doc, notes, errors
+
+
+_ALIAS_HINT = "write an old address of this essay as a path on the site, e.g. /2019/05/old-name/"
+
+
+def _aliases(values: list[str], doc: Document) -> tuple[tuple[str, ...], list[ContentError]]:
+    """Old addresses as site paths without the leading '/': 'blog/old/' or 'old.html'."""
+    found: list[str] = []
+    errors: list[ContentError] = []
+    line = doc.meta_lines.get("aliases", 1)
+    for value in values:
+        parts = urlsplit(value)
+        path = unquote(parts.path).lstrip("/")
+        problem = ""
+        if parts.scheme or parts.netloc:
+            problem = f"alias '{value}' is a full address; only paths on this site can redirect"
+        elif parts.query or parts.fragment:
+            problem = f"alias '{value}' has a ?query or #fragment, which a static page cannot answer"
+        elif not path or any(p in ("", ".", "..") for p in path.rstrip("/").split("/")) or "\\" in path:
+            problem = f"alias '{value}' is not a usable path"
+        elif any(ord(c) < 32 or c.isspace() or c in '<>"' for c in path):
+            problem = f"alias '{value}' contains a character a path cannot have"
+        if problem:
+            errors.append(ContentError(doc.rel, line, problem, _ALIAS_HINT))
+            continue
+        found.append(path if path.endswith((".html", ".htm", "/")) else path + "/")
+    return tuple(dict.fromkeys(found)), errors
 
 
 def _collect_claims(env: dict, doc: Document, offset: int) -> tuple[dict[str, Claim], list[ContentError]]:

@@ -204,6 +204,8 @@ def summarize(linked: LinkedEssay, site: Site, url: str) -> EssaySummary:
     )
     tz = site.config.timezone
     newest = max(linked.updates, key=lambda u: u.date.sort_key(tz)).date if linked.updates else None
+    if meta.updated and (newest is None or meta.updated.sort_key(tz) > newest.sort_key(tz)):
+        newest = meta.updated  # revised since the last UPD, as the front matter says
     return EssaySummary(
         slug=meta.slug,
         url=url,
@@ -220,7 +222,13 @@ def summarize(linked: LinkedEssay, site: Site, url: str) -> EssaySummary:
         open_critiques=sum(1 for c in linked.critiques if c.status == "open"),
         updates=updates,
         draft=meta.draft,
+        aliases=meta.aliases,
     )
+
+
+def redirect_page(summary: EssaySummary, site: Site, jinja: Environment) -> str:
+    """The page at an old address of the essay: a meta refresh and a canonical link to it."""
+    return jinja.get_template("redirect.html").render(site=site, t=site.t, essay=summary, target=site.absolute(summary.url))
 
 
 def annotations(linked: LinkedEssay, summary: EssaySummary, site: Site) -> str:

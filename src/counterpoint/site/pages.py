@@ -62,9 +62,14 @@ def page_slug_problem(value: str) -> str | None:
     return None
 
 
-def parse_page(source: PageSource, config: SiteConfig) -> tuple[PlainPage | None, list[ContentError]]:
+def parse_page(
+    source: PageSource, config: SiteConfig, notes: list[ContentError] | None = None
+) -> tuple[PlainPage | None, list[ContentError]]:
+    """The page, or every problem in it; ``notes`` gets what ``check`` says about
+    keys of other generators."""
     from counterpoint.essay.parse import PAGE_FIELDS
     from counterpoint.markup.markdown import essay_parser  # only when a page changed
+    from counterpoint.source.foreign_keys import adopt
 
     try:
         doc = parse_document(source.index.path.read_bytes(), source.index.path, config.root)
@@ -72,7 +77,11 @@ def parse_page(source: PageSource, config: SiteConfig) -> tuple[PlainPage | None
         return None, [exc]
     except OSError as exc:
         return None, [ContentError(source.index.rel, 0, f"cannot read file: {exc.strerror}", "check the file is readable")]
-    values, errors = validate_meta(doc, PAGE_FIELDS, "page")
+    doc, said, errors = adopt(doc, {f.name for f in PAGE_FIELDS})
+    if notes is not None:
+        notes += said
+    values, problems = validate_meta(doc, PAGE_FIELDS, "page")
+    errors += problems
     if values.get("slug"):
         why = page_slug_problem(values["slug"])
         if why:

@@ -236,6 +236,11 @@ def site_pages(
     if "://" in site.config.base_url:  # crawlers need the sitemap's absolute URL
         robots += f"\nSitemap: {site.absolute('sitemap.xml')}\n"
     yield PageSpec("robots.txt", robots, lambda: robots)
+    # old addresses, for hosts that redirect by a list (Netlify, Cloudflare Pages); the
+    # redirect pages the essays wrote serve every other host
+    redirects = "".join(f"{site.url(alias)} {site.url(e.url)} 301\n" for e in essays for alias in e.aliases)
+    if redirects:
+        yield PageSpec("_redirects", redirects, lambda: redirects)
 
 
 @dataclass(frozen=True)

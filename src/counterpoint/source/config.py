@@ -28,6 +28,7 @@ FIELDS: tuple[Field, ...] = (
     Field("strings", "map", default={}),
     Field("search", "bool", default=True),
     Field("critiques", "map", default={}),
+    Field("toc", "bool", default=False),
 )
 
 # How readers send a critique from the page (the "Critique this passage" control).
@@ -57,6 +58,7 @@ class SiteConfig:
     strings: Mapping[str, str] = field(default_factory=dict)
     search: bool = True
     critiques: Mapping[str, str] = field(default_factory=dict)  # channel -> address: github, email
+    toc: bool = False  # a table of contents on every essay that does not say otherwise
     digest: str = ""  # blake2b-128 of site.yml bytes, for caches
 
 
@@ -151,6 +153,7 @@ def load_config(root: Path, *, base_url: str | None = None, output: Path | None 
         strings=values["strings"] or {},
         search=values["search"] if values["search"] is not None else True,
         critiques=critiques,
+        toc=bool(values["toc"]),
         digest=hashlib.blake2b(raw, digest_size=16).hexdigest(),
     )
 

@@ -9,6 +9,7 @@ see digests.  Symlinks that lead out of the site are never followed.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, replace
 from hashlib import blake2b
 from pathlib import Path
@@ -17,6 +18,18 @@ from counterpoint.errors import ContentError, display_path
 from counterpoint.markup.slugs import slug
 from counterpoint.model import EssaySource, FileRef, PageSource
 from counterpoint.source.walk import Scanned, scan
+
+
+_DATED_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})-(.+)")
+
+
+def name_parts(name: str) -> tuple[str, str]:
+    """(slug, date) of an essay's file or folder name: Jekyll's
+    ``2024-01-15-my-post`` gives ``my-post`` and ``2024-01-15``."""
+    dated = _DATED_NAME.fullmatch(name)
+    if dated and slug(dated.group(2)):
+        return slug(dated.group(2)), dated.group(1)
+    return slug(name), ""
 
 
 @dataclass(frozen=True)
@@ -87,7 +100,8 @@ def discover(root: Path, hasher: Hasher, files: list[Scanned] | None = None) -> 
                 bundles.setdefault(inside.split(os.sep, 1)[0], []).append(item)
                 continue
             if inside.endswith(".md"):
-                essays.append((inside, EssaySource(slug=slug(inside[:-3]) or "essay", index=ref(item), bundle=False)))
+                name, date = name_parts(inside[:-3])
+                essays.append((inside, EssaySource(slug=name or "essay", index=ref(item), bundle=False, name_date=date)))
                 continue
         rest.append(item)
 
@@ -130,11 +144,13 @@ def discover(root: Path, hasher: Hasher, files: list[Scanned] | None = None) -> 
                     critiques.append(item)
                     continue
             others.append(item)
+        name_slug, name_date = name_parts(name)
         essays.append(
             (
                 name,
                 EssaySource(
-                    slug=slug(name) or name,
+                    slug=name_slug or name,
+                    name_date=name_date,
                     index=ref(found),
                     critiques=tuple(ref(item) for item in critiques),
                     assets=tuple(ref(item) for item in others),

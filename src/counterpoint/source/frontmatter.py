@@ -1,4 +1,5 @@
-"""Markdown files with YAML front matter, read safely and with line numbers.
+"""Markdown files with YAML (``---``) or TOML (``+++``) front matter, read safely
+and with line numbers.
 
 YAML is composed with ``yaml.BaseLoader`` semantics and turned into plain
 Python by hand, so that:
@@ -9,13 +10,17 @@ Python by hand, so that:
 * tags never construct anything (``!!python/object`` is refused, not run);
 * duplicate keys, alias bombs and self-referencing aliases are errors,
   not silent overwrites or hangs.
+
+TOML (Hugo's ``+++`` front matter) is read with ``tomllib`` and brought to the
+same shape: every scalar becomes the text it stands for (``true``,
+``2024-01-15``), so the same validation applies, with the same line numbers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,6 +30,11 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import yaml
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 from counterpoint.errors import ContentError, display_path
 
@@ -79,7 +89,16 @@ def parse_document(raw: bytes, path: Path, root: Path, *, untrusted: bool = Fals
     meta: dict[str, Any] = {}
     meta_lines: dict[str, int] = {}
     body, body_line = text, 1
-    fence = split_front_matter(text)
+    toml = split_toml_front_matter(text)
+    if toml is not None:
+        if toml[0] is None:
+            raise ContentError(
+                rel, 1, "TOML front matter is not closed",
+                hint="add a line '+++' after the last front matter line, before the text",
+            )
+        front, body, body_line = toml
+        meta, meta_lines = load_toml(front, rel, 2)
+    fence = None if toml is not None else split_front_matter(text)
     if fence is not None:
         if fence[0] is None:
             raise ContentError(
@@ -116,6 +135,73 @@ def split_front_matter(text: str) -> tuple[str, str, int] | tuple[None, None, No
             return front, "" if end < 0 else text[end + 1 :], number + 2
         number += 1
     return None, None, None
+
+
+_TOML_FENCE = re.compile(r"\+\+\+[ \t]*")
+
+
+def split_toml_front_matter(text: str) -> tuple[str, str, int] | tuple[None, None, None] | None:
+    """As ``split_front_matter``, for TOML between ``+++`` lines."""
+    end = text.find("\n")
+    if not _TOML_FENCE.fullmatch(text if end < 0 else text[:end]):
+        return None
+    lines = text.split("\n")
+    for number in range(1, len(lines)):
+        if _TOML_FENCE.fullmatch(lines[number]):
+            return "\n".join(lines[1:number]), "\n".join(lines[number + 1 :]), number + 2
+    return None, None, None
+
+
+_TOML_ERROR_AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)$")
+_TOML_KEY = re.compile(r"""\s*(?:\[\[?\s*)?([A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')\s*([.=\]])""")
+
+
+def load_toml(text: str, rel: str, first_line: int) -> tuple[dict[str, Any], dict[str, int]]:
+    """TOML front matter (whose first line is file line ``first_line``) as
+    (values in the YAML shape, top-level key -> file line)."""
+    try:
+        data = {key: _toml_value(value, 0) for key, value in tomllib.loads(text).items()}
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        where = _TOML_ERROR_AT.search(message)
+        line, col = (int(where.group(1)), int(where.group(2))) if where and where.group(1) else (1, 1)
+        if where and not where.group(1):  # at the end: the last line that says something
+            written = text.rstrip().split("\n")
+            line, col = len(written), len(written[-1]) + 1
+        problem = _TOML_ERROR_AT.sub("", message)
+        raise ContentError(
+            rel, first_line + line - 1, f"invalid TOML in front matter: {problem[:1].lower()}{problem[1:]}",
+            'write one key = value per line; quote text: title = "Part 1: Axes"', col,
+        ) from None
+    except RecursionError:
+        raise ContentError(rel, first_line, f"TOML in front matter is nested more than {MAX_DEPTH} levels deep") from None
+    lines: dict[str, int] = {}
+    in_table = False  # after the first [table] header only headers name top-level keys
+    for number, line in enumerate(text.split("\n")):
+        header = line.lstrip().startswith("[")
+        in_table = in_table or header
+        match = _TOML_KEY.match(line) if header or not in_table else None
+        if match:
+            key = match.group(1)
+            if key[0] in "\"'":
+                key = tomllib.loads(f"k = {key}")["k"] if key[0] == '"' else key[1:-1]
+            lines.setdefault(key, first_line + number)
+    return data, lines
+
+
+def _toml_value(value: Any, depth: int) -> Any:
+    """A TOML value in the shape YAML front matter has: text, lists and mappings."""
+    if depth > MAX_DEPTH:
+        raise RecursionError
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_toml_value(item, depth + 1) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _toml_value(item, depth + 1) for key, item in value.items()}
+    return str(value)
 
 
 def load_yaml(
@@ -381,7 +467,8 @@ class Field:
     """One allowed front matter key and how to convert it.
 
     kind: "str" (one line) | "text" (may be multi-line) | "date" | "bool" | "int" |
-    "choice" | "list" (of str) | "url" (http/https) | "map" (str -> str).
+    "choice" | "list" (of str) | "url" (http/https) | "map" (str -> str) |
+    "mapping" (anything nested, as written: ``extra:`` for themes).
     """
 
     name: str
@@ -461,6 +548,11 @@ def _convert(f: Field, raw: Any) -> Any:
         if not all(isinstance(i, str) for i in items):
             raise _Invalid(f"'{name}' must be a list of plain values", f"write {name}: [one, two]")
         return [i.strip() for i in items if i.strip()]
+    if f.kind == "mapping":
+        if not isinstance(raw, dict):
+            raise _Invalid(f"'{name}' must be 'key: value' lines indented under '{name}:'",
+                           f"write {name}:\n  some_key: value")
+        return raw
     if f.kind == "map":
         if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
             raise _Invalid(f"'{name}' must be 'key: text' lines indented under '{name}:'")
@@ -520,8 +612,32 @@ def did_you_mean(word: str, options: list[str]) -> str:
     for option in options:
         if option.lower() == word.lower():
             return f"did you mean '{option}'?"
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else ""
+    # a typo is an edit or two, not a word that shares some letters: 'math' is not 'author'
+    allowed = 1 if len(word) < 8 else 2
+    lowered = word.lower()
+    scored = sorted((edit_distance(lowered, option.lower(), allowed), n) for n, option in enumerate(options))
+    if scored and scored[0][0] <= allowed:
+        return f"did you mean '{options[scored[0][1]]}'?"
+    return ""
+
+
+def edit_distance(a: str, b: str, limit: int = 2) -> int:
+    """Edits (insert, delete, replace, swap two neighbours) from ``a`` to ``b``;
+    anything above ``limit`` is reported as ``limit + 1``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    before: list[int] = []
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], before[j - 2] + 1)
+        before, row = row, current
+        if min(row) > limit:
+            return limit + 1
+    return min(row[-1], limit + 1)
 
 
 def _copy(value: Any) -> Any:
