@@ -23,10 +23,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"counterpoint {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    # the same two after the command (counterpoint build --debug); SUPPRESS keeps a value given before it
+    debug = argparse.ArgumentParser(add_help=False)
+    debug.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks of internal errors")
+    quiet = argparse.ArgumentParser(add_help=False)
+    quiet.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print only errors")
+    both = [debug, quiet]
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    site_dir = "site folder (default: the current folder)"
 
-    build = sub.add_parser("build", help="build the site into the output folder")
-    build.add_argument("dir", nargs="?", default=".", help="site folder (default: .)")
+    build = sub.add_parser("build", parents=both, help="build the site into the output folder")
+    build.add_argument("dir", nargs="?", default=".", help=site_dir)
     build.add_argument("--out", type=Path, help="output folder (default: output in site.yml, public/)")
     build.add_argument("--drafts", action="store_true", help="include essays with draft: true")
     build.add_argument("--base-url", help="override base_url from site.yml")
@@ -38,45 +46,44 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", type=int, help="worker processes for rendering (default: CPU count)")
     build.add_argument("--no-cache", action="store_true", help="render everything: ignore the build cache and do not save it")
     build.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
-    build.add_argument("--quiet", action="store_true", help="print only errors")
     build.add_argument("--timings", action="store_true", help="print the time spent in each stage")
 
-    check = sub.add_parser("check", help="validate everything without writing")
-    check.add_argument("dir", nargs="?", default=".")
+    check = sub.add_parser("check", parents=both, help="validate everything without writing")
+    check.add_argument("dir", nargs="?", default=".", help=site_dir)
     check.add_argument("--drafts", action="store_true", help="check drafts too")
 
-    serve = sub.add_parser("serve", help="build, serve, watch and live-reload")
-    serve.add_argument("dir", nargs="?", default=".")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--drafts", action="store_true")
+    serve = sub.add_parser("serve", parents=[debug], help="build, serve, watch and live-reload")
+    serve.add_argument("dir", nargs="?", default=".", help=site_dir)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument("--drafts", action="store_true", help="include essays with draft: true")
     serve.add_argument("--poll", action="store_true", help="poll for changes (Docker mounts, network shares)")
     serve.add_argument("--allow-host", action="append", default=[], metavar="HOST", help="also answer requests for HOST")
 
-    new = sub.add_parser("new", help="scaffold an essay or a critique")
+    new = sub.add_parser("new", parents=both, help="scaffold an essay or a critique")
     new_sub = new.add_subparsers(dest="kind", metavar="KIND", required=True)
-    new_essay = new_sub.add_parser("essay", help='new essay bundle: counterpoint new essay "Title"')
-    new_essay.add_argument("title")
-    new_essay.add_argument("--dir", default=".", help="site folder")
-    new_critique = new_sub.add_parser("critique", help="new critique: counterpoint new critique SLUG --author NAME")
-    new_critique.add_argument("slug")
+    new_essay = new_sub.add_parser("essay", parents=both, help='new essay bundle: counterpoint new essay "Title"')
+    new_essay.add_argument("title", help="the essay's title; its slug is the title transliterated")
+    new_essay.add_argument("--dir", default=".", help=site_dir)
+    new_critique = new_sub.add_parser("critique", parents=both, help="new critique: counterpoint new critique SLUG --author NAME")
+    new_critique.add_argument("slug", help="the essay's slug (its folder name in content/essays/)")
     new_critique.add_argument("--author", help="the reader's name (required unless --from text names one)")
     new_critique.add_argument("--from", dest="from_file", metavar="FILE", help="a pasted reader comment ('-': standard input): quotes become remarks")
     new_critique.add_argument("--date", help="with --from: the date the reader wrote it (default: the pasted text's, else today)")
     new_critique.add_argument("--source", help="with --from: where the comment was first posted (http/https)")
-    new_critique.add_argument("--dir", default=".", help="site folder")
+    new_critique.add_argument("--dir", default=".", help=site_dir)
 
-    imp = sub.add_parser("import", help="bring reader critiques in: counterpoint import github ISSUES.json")
+    imp = sub.add_parser("import", parents=both, help="bring reader critiques in: counterpoint import github ISSUES.json")
     imp_sub = imp.add_subparsers(dest="kind", metavar="KIND", required=True)
-    imp_github = imp_sub.add_parser("github", help="issues saved by 'gh issue list --json ...' -> critiques")
+    imp_github = imp_sub.add_parser("github", parents=both, help="issues saved by 'gh issue list --json ...' -> critiques")
     imp_github.add_argument("issues", help="the JSON file ('-': standard input)")
-    imp_github.add_argument("--dir", default=".", help="site folder")
+    imp_github.add_argument("--dir", default=".", help=site_dir)
     imp_github.add_argument("--author-login", action="append", default=[], metavar="LOGIN",
                             help="a GitHub login whose comments are the site author's replies (default: the owner of critiques: github)")
     imp_github.add_argument("--update", action="store_true", help="rewrite critiques whose issue changed since the last import")
 
-    init = sub.add_parser("init", help="create a new site")
-    init.add_argument("dir")
+    init = sub.add_parser("init", parents=both, help="create a new site")
+    init.add_argument("dir", help="folder for the new site (created if missing)")
     return parser
 
 
@@ -141,7 +148,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             if not args.author:
                 raise UsageError("the critique needs an author: --author NAME")
             path = scaffold.new_critique(Path(args.dir), args.slug, args.author)
-        print(f"created {path}")
+        if not args.quiet:
+            print(f"created {path}")
         return 0
     if args.command == "import":
         from counterpoint.inbox.github import run_import
@@ -151,7 +159,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         from counterpoint import scaffold
 
         path = scaffold.init_site(Path(args.dir))
-        print(f"created a site in {path}: cd {path} && counterpoint serve")
+        if not args.quiet:
+            print(f"created a site in {path}: cd {path} && counterpoint serve")
         return 0
     raise UsageError(f"unknown command {args.command}")
 
@@ -225,14 +234,16 @@ def _check(args: argparse.Namespace) -> int:
 
     found = Engine(Path(args.dir), drafts=args.drafts).check()
     for problem in found:
-        print(problem.format(), file=sys.stderr)
+        if problem.severity == "error" or not args.quiet:
+            print(problem.format(), file=sys.stderr)
     errors = sum(1 for problem in found if problem.severity == "error")
     notes = len(found) - errors
     if errors:
         print(f"{errors} error(s)" + (f", {notes} note(s)" if notes else ""), file=sys.stderr)
         return 1
-    print(f"no problems found ({notes} note(s))" if notes else "no problems found")
-    _say_author_replies(Path(args.dir))
+    if not args.quiet:
+        print(f"no problems found ({notes} note(s))" if notes else "no problems found")
+        _say_author_replies(Path(args.dir))
     return 0
 
 

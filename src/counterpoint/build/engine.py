@@ -32,7 +32,7 @@ from counterpoint.output.output import Manifest, Stage, atomic_write, remove_sta
 from counterpoint.source.config import SiteConfig, load_config
 from counterpoint.source.content import Hasher, Inventory, all_refs, discover, replace_refs, with_digests
 from counterpoint.source.walk import Scanned, scan
-from counterpoint.theme.theme import LazyEnvironment, Theme, load_theme
+from counterpoint.theme.theme import LazyEnvironment, Theme, load_theme, template_problem
 
 if TYPE_CHECKING:  # loaded when a build has work to do: a no-op does not need them
     from counterpoint.build.workers import Workers
@@ -128,8 +128,15 @@ class Engine:
             return BuildReport(False, tuple(e.format() for e in exc.errors), (), _ms(start), trigger)
         except UsageError as exc:
             return BuildReport(False, (f"error: {exc}",), (), _ms(start), trigger)
-        except OSError as exc:  # a file vanished or unreadable, a full disk: said, not a traceback
-            return BuildReport(False, (os_error(exc, self.root, self.config.output).format(),), (), _ms(start), trigger)
+        except Exception as exc:
+            # a template's error (a site's own templates/ too) is said at its file and line;
+            # checked first: Jinja's TemplateNotFound is an OSError
+            problem = template_problem(exc, self.root)
+            if problem is not None:
+                return BuildReport(False, (problem.format(),), (), _ms(start), trigger)
+            if isinstance(exc, OSError):  # a file vanished or unreadable, a full disk: said, not a traceback
+                return BuildReport(False, (os_error(exc, self.root, self.config.output).format(),), (), _ms(start), trigger)
+            raise
         self.last_stats = stats
         return BuildReport(True, (), stats.written, _ms(start), trigger)
 

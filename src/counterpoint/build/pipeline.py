@@ -20,7 +20,7 @@ from counterpoint.essay.parse import essay_document, parse_essay
 from counterpoint.essay.render import annotations, redirect_page, render_essay_page, summarize
 from counterpoint.output.output import digest_bytes, write_staged
 from counterpoint.theme.site import site_for
-from counterpoint.theme.theme import Theme, jinja_for
+from counterpoint.theme.theme import Theme, jinja_for, template_problem
 
 
 def read_bundle(
@@ -63,7 +63,13 @@ def process_essay(source: EssaySource, ctx: Context) -> EssayResult:
         (ref.rel, ref.digest or digest_bytes(data))
         for ref, data in zip(source.files(), (raw, *critiques_raw.values(), *assets_raw.values()))
     )
-    result = _process(source, ctx, raw, critiques_raw, assets_raw)
+    try:
+        result = _process(source, ctx, raw, critiques_raw, assets_raw)
+    except Exception as exc:
+        problem = template_problem(exc, ctx.config.root)
+        if problem is None:
+            raise
+        result = EssayResult(None, errors=(problem,))  # a site's own template, broken: said at its line
     return replace(result, digests=digests)
 
 

@@ -22,6 +22,7 @@ from counterpoint.output.output import digest_bytes, write_staged
 from counterpoint.site import feeds
 from counterpoint.source.i18n import Translator, translator
 from counterpoint.theme.site import Site
+from counterpoint.theme.theme import TemplateFailure, locate_template_error
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -284,7 +285,13 @@ def render_share(share: list[int]) -> list[OutputRef]:
     refs: list[OutputRef] = []
     for index in share:
         spec = specs[index]
-        data = spec.render().encode()
+        try:
+            data = spec.render().encode()
+        except Exception as exc:
+            found = locate_template_error(exc)
+            if found is None:
+                raise
+            raise TemplateFailure(*found) from None
         write_staged(stage_dir, spec.rel, data)
         refs.append(OutputRef(spec.rel, digest_bytes(data), len(data)))
     return refs

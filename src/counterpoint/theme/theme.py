@@ -8,13 +8,15 @@ default (so a partial theme only needs the templates it changes).
 from __future__ import annotations
 
 import importlib.util
+import sys
+import traceback
 from dataclasses import dataclass
 from functools import cached_property
 from hashlib import blake2b
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from counterpoint.errors import BuildFailed, ContentError
+from counterpoint.errors import BuildFailed, ContentError, display_path
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -125,3 +127,54 @@ class LazyEnvironment:
 
     def get_template(self, name: str):
         return jinja_for(self.theme).get_template(name)
+
+
+class TemplateFailure(Exception):
+    """A template failed in a worker process: (template file, line, message,
+    not found?) as plain arguments, so that it crosses back to the build."""
+
+    def __init__(self, path: str, line: int, message: str, not_found: bool):
+        super().__init__(path, line, message, not_found)
+
+
+def template_problem(exc: BaseException, root: Path) -> ContentError | None:
+    """What went wrong in a template, at its file and line, or None when ``exc``
+    is not a template's error (a bug of counterpoint's stays a bug)."""
+    found = exc.args if isinstance(exc, TemplateFailure) else locate_template_error(exc)
+    if found is None:
+        return None
+    path, line, message, not_found = found
+    shown = display_path(Path(path), root) if path else "templates"
+    if not_found:
+        hint = "a template can extend or include the theme's templates (base.html, partials/…) and the files in templates/"
+    elif shown.startswith("templates/"):
+        hint = "this is your own version of a theme template (templates/): fix it, or delete it to use the theme's"
+    else:
+        hint = "fix the theme's template"
+    return ContentError(shown, line, message, hint)
+
+
+def locate_template_error(exc: BaseException) -> tuple[str, int, str, bool] | None:
+    """(template file, line, message, whether a template was not found) of a
+    Jinja error; None for any other exception."""
+    jinja2 = sys.modules.get("jinja2")
+    if jinja2 is None or not isinstance(exc, jinja2.TemplateError):
+        return None
+    path, line = "", 0
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        path, line = exc.filename, exc.lineno or 0
+    else:  # Jinja puts the template's own file and line into the traceback
+        frames = [
+            f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.endswith(".py") and not f.filename.startswith("<")
+        ]
+        if frames:
+            path, line = frames[-1].filename, frames[-1].lineno or 0
+    if isinstance(exc, jinja2.TemplatesNotFound):
+        message = f"template not found: {', '.join(map(str, exc.templates))}"
+    elif isinstance(exc, jinja2.TemplateNotFound):
+        message = f"template '{exc.name}' not found"
+    elif isinstance(exc, jinja2.TemplateSyntaxError):
+        message = f"template syntax error: {exc.message}"
+    else:
+        message = f"template error: {exc.message or type(exc).__name__}"
+    return path, line, message, isinstance(exc, jinja2.TemplateNotFound)

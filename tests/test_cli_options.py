@@ -1,0 +1,93 @@
+"""The command line as a user types it: ``--debug`` and ``-q/--quiet`` before or
+after the command, help text for every option, and an error in a site's own
+template said at its file and line (exit 1), never as a crash."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+
+import pytest
+from sitefactory import essay, make_site
+
+from counterpoint.cli import _parser, main
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "counterpoint", *args], capture_output=True, text=True, timeout=120)
+
+
+def _actions(parser: argparse.ArgumentParser, path: str = "counterpoint"):
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                yield from _actions(child, f"{path} {name}")
+        elif not isinstance(action, (argparse._HelpAction, argparse._VersionAction)):
+            yield path, action
+
+
+def test_every_option_and_argument_has_help():
+    missing = [f"{path} {action.option_strings or action.dest}" for path, action in _actions(_parser()) if not action.help]
+    assert missing == []
+    commands = {path for path, _ in _actions(_parser())}
+    assert {"counterpoint build", "counterpoint check", "counterpoint serve", "counterpoint init",
+            "counterpoint new essay", "counterpoint new critique"} <= commands
+
+
+@pytest.mark.parametrize("argv", [
+    ["build", "--debug"], ["--debug", "build"], ["check", "--debug"], ["serve", "--debug"], ["init", "x", "--debug"],
+])
+def test_debug_before_or_after_the_command(argv):
+    assert _parser().parse_args(argv).debug is True
+
+
+@pytest.mark.parametrize("argv", [["build", "-q"], ["build", "--quiet"], ["-q", "build"], ["check", "-q"], ["--quiet", "check"]])
+def test_quiet_before_or_after_the_command(argv):
+    assert _parser().parse_args(argv).quiet is True
+
+
+def test_without_the_flags_they_are_off():
+    args = _parser().parse_args(["build"])
+    assert args.debug is False and args.quiet is False
+
+
+def test_quiet_build_and_check_print_nothing(tmp_path, capsys):
+    root = make_site(tmp_path, {"content/essays/a.md": essay("A", description="Old key.")})
+    assert main(["build", str(root), "-q", "--debug", "--no-search"]) == 0
+    assert main(["check", str(root), "--quiet"]) == 0
+    out = capsys.readouterr()
+    assert out.out == "" and out.err == ""  # not even the note about 'description'
+    assert main(["check", str(root)]) == 0
+    out = capsys.readouterr()
+    assert "note: 'description' is read as 'summary'" in out.err and "no problems found (1 note(s))" in out.out
+
+
+TEMPLATE_CASES = {
+    "undefined": ("page.html", '{% extends "base.html" %}\n{% block main %}\n<p>{{ undefined.x }}</p>\n{% endblock %}\n',
+                  "templates/page.html:3:1: error: template error: 'undefined' is undefined"),
+    "missing extends": ("page.html", '{% extends "nothere.html" %}\n',
+                        "templates/page.html:1:1: error: template 'nothere.html' not found"),
+    "syntax": ("page.html", '{% extends "base.html" %}\n{% block main %}\n<p>{{ x }\n{% endblock %}\n',
+               "templates/page.html:3:1: error: template syntax error: unexpected '}'"),
+    "essay page": ("essay.html", '{% extends "base.html" %}\n{% block main %}\n\n{{ essay.nothing.x }}\n{% endblock %}\n',
+                   "templates/essay.html:4:1: error: template error:"),
+    "site page": ("index.html", '{% extends "base.html" %}\n{% block main %}{% include "partials/gone.html" %}{% endblock %}\n',
+                  "templates/index.html:2:1: error: template 'partials/gone.html' not found"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TEMPLATE_CASES))
+def test_an_error_in_a_sites_template_names_file_and_line(tmp_path, case):
+    name, text, expected = TEMPLATE_CASES[case]
+    root = make_site(tmp_path, {
+        "content/essays/a.md": essay("A"),
+        "content/about.md": "---\ntitle: About\n---\nHi.\n",
+        f"templates/{name}": text,
+    })
+    result = run("build", str(root), "--no-search")
+    assert result.returncode == 1, result.stderr
+    assert expected in result.stderr, result.stderr
+    assert "internal error" not in result.stderr and "cannot write" not in result.stderr
+    assert "hint: this is your own version of a theme template" in result.stderr or "not found" in expected
+    assert not (root / "public" / "index.html").exists()  # nothing half-written
