@@ -316,6 +316,7 @@ def render_essay_page(linked: LinkedEssay, summary: EssaySummary, site: Site, ji
     ]
     updates = {u.id: u for u in linked.updates}
     template = jinja.get_template("essay.html")
+    toc = table_of_contents(linked) if linked.essay.meta.toc else ()
     return template.render(
         site=site,
         t=site.t,
@@ -329,4 +330,20 @@ def render_essay_page(linked: LinkedEssay, summary: EssaySummary, site: Site, ji
         updates=updates,
         Markup=Markup,
         page_url=summary.url,
+        toc=toc,
     )
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    level: int  # 2 for h2, 3 for h3
+    id: str
+    text: str
+
+
+def table_of_contents(linked: LinkedEssay) -> tuple[TocEntry, ...]:
+    """The essay's h2 and h3 headings, in order, for ``nav.toc``."""
+    tokens = linked.essay.tokens
+    headings = sorted((c for c in linked.claims.values() if c.kind == "heading"), key=lambda c: c.token)
+    entries = (TocEntry(int(tokens[c.token].tag[1]), c.id, c.text) for c in headings)
+    return tuple(e for e in entries if e.level in (2, 3))

@@ -109,7 +109,8 @@
       };
     });
     items.sort(function (a, b) { return a.top - b.top || a.index - b.index; });
-    var bottom = -Infinity, previous = null;
+    var toc = body.querySelector(":scope > .toc");  // the table of contents holds the margin's top
+    var bottom = toc ? toc.offsetTop + toc.offsetHeight : -Infinity, previous = null;
     items.forEach(function (item) {
       var grouped = previous === item.target;
       var top = Math.max(item.top, bottom + (grouped ? GROUP_GAP : GAP));
