@@ -73,7 +73,10 @@ def _parser() -> argparse.ArgumentParser:
     new_critique.add_argument("--source", help="with --from: where the comment was first posted (http/https)")
     new_critique.add_argument("--dir", default=".", help=site_dir)
 
-    imp = sub.add_parser("import", parents=both, help="bring reader critiques in: counterpoint import github ISSUES.json")
+    imp = sub.add_parser(
+        "import", parents=both,
+        help="bring content in: counterpoint import DIR (a Hugo or Jekyll blog), counterpoint import github ISSUES.json",
+    )
     imp_sub = imp.add_subparsers(dest="kind", metavar="KIND", required=True)
     imp_github = imp_sub.add_parser("github", parents=both, help="issues saved by 'gh issue list --json ...' -> critiques")
     imp_github.add_argument("issues", help="the JSON file ('-': standard input)")
@@ -81,15 +84,33 @@ def _parser() -> argparse.ArgumentParser:
     imp_github.add_argument("--author-login", action="append", default=[], metavar="LOGIN",
                             help="a GitHub login whose comments are the site author's replies (default: the owner of critiques: github)")
     imp_github.add_argument("--update", action="store_true", help="rewrite critiques whose issue changed since the last import")
+    imp_blog = imp_sub.add_parser(
+        "blog", parents=both, help="a Hugo or Jekyll blog's posts -> essays (counterpoint import DIR is the same)"
+    )
+    imp_blog.add_argument("source", metavar="DIR", help="the blog: a Hugo site or its content/ folder, a Jekyll site or its _posts/ folder")
+    imp_blog.add_argument("--site", default=".", help="the counterpoint site to add the essays to (default: the current folder)")
+    imp_blog.add_argument("--dry-run", action="store_true", help="report what would be imported, write nothing")
 
     init = sub.add_parser("init", parents=both, help="create a new site")
     init.add_argument("dir", help="folder for the new site (created if missing)")
+
     return parser
+
+
+_IMPORT_KINDS = ("github", "blog")
+
+
+def _blog_import_shorthand(argv: list[str]) -> list[str]:
+    """``import DIR`` is ``import blog DIR``: a folder is never one of the kinds."""
+    words = [n for n, word in enumerate(argv) if not word.startswith("-")]
+    if len(words) >= 2 and argv[words[0]] == "import" and argv[words[1]] not in _IMPORT_KINDS:
+        return [*argv[: words[1]], "blog", *argv[words[1] :]]
+    return argv
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_blog_import_shorthand(list(sys.argv[1:] if argv is None else argv)))
     if not args.command:
         parser.print_help()
         return 2
@@ -151,6 +172,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"created {path}")
         return 0
+    if args.command == "import" and args.kind == "blog":
+        return _import(args)
     if args.command == "import":
         from counterpoint.inbox.github import run_import
 
@@ -178,6 +201,17 @@ def _critique_from(args: argparse.Namespace) -> int:
     anchored = sum(1 for o in pasted.outcomes if o.found.passage or o.target)
     print(f"{anchored} of {len(pasted.outcomes)} quote(s) anchored as remarks; the rest of the text is the critique's general text")
     return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from counterpoint.importer.blog import import_blog, summary_table
+
+    report = import_blog(Path(args.source), Path(args.site), dry_run=args.dry_run)
+    for problem in report.errors + ([] if args.quiet else report.warnings):
+        print(problem.format(), file=sys.stderr)
+    if not args.quiet:
+        print(summary_table(report))
+    return 1 if report.errors else 0
 
 
 def _build(args: argparse.Namespace) -> int:

@@ -1,0 +1,1 @@
+"""Bringing content in from elsewhere: other generators' blogs."""
