@@ -91,3 +91,34 @@ def test_an_error_in_a_sites_template_names_file_and_line(tmp_path, case):
     assert "internal error" not in result.stderr and "cannot write" not in result.stderr
     assert "hint: this is your own version of a theme template" in result.stderr or "not found" in expected
     assert not (root / "public" / "index.html").exists()  # nothing half-written
+
+
+@pytest.mark.parametrize("name", ["index.html", "essay.html"])
+def test_a_template_error_in_worker_processes_names_file_and_line(tmp_path, name):
+    """Thirty essays with two jobs: essays render in worker processes and the site's
+    listings in forked ones; the error comes back from them with its place."""
+    from sitefactory import build
+
+    files = {f"content/essays/e{n:02}.md": essay(f"Essay {n}", f"Text {n}.") for n in range(30)}
+    files[f"templates/{name}"] = '{% extends "base.html" %}\n{% block main %}\n{{ nothing.here }}\n{% endblock %}\n'
+    built = build(make_site(tmp_path, files), jobs=2)
+    assert not built.ok
+    assert built.report.errors[0].startswith(f"templates/{name}:3:1: error: template error: 'nothing' is undefined"), built.report.errors
+
+
+def test_content_errors_come_back_from_worker_processes(tmp_path):
+    """A content error in a site large enough for worker processes is reported like any
+    other (it crashed the process pool: a ContentError could not be unpickled)."""
+    import pickle
+
+    from sitefactory import build
+
+    from counterpoint.errors import ContentError
+
+    error = ContentError("a.md", 3, "message", "hint", 2, "note")
+    assert pickle.loads(pickle.dumps(error)) == error
+    files = {f"content/essays/e{n:02}.md": essay(f"Essay {n}", f"Text {n}.") for n in range(30)}
+    files["content/essays/e05.md"] = "---\ndate: 2026-01-01\n---\nNo title.\n"
+    built = build(make_site(tmp_path, files), jobs=2)
+    assert built.report.errors == ("content/essays/e05.md:1:1: error: essay front matter is missing 'title'\n"
+                                   '  hint: add a line "title: ..." to the front matter',)

@@ -36,6 +36,11 @@ class ContentError(Exception):
             text += f"\n  hint: {self.hint}"
         return text
 
+    def __reduce__(self) -> tuple:
+        # an essay's errors come back from the worker processes pickled: by its fields,
+        # since a frozen dataclass cannot be rebuilt the way exceptions are (args, then setattr)
+        return (type(self), (self.path, self.line, self.message, self.hint, self.col, self.severity))
+
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.col, self.message)
 
