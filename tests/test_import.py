@@ -207,3 +207,10 @@ def test_a_folder_that_is_no_blog_is_a_usage_error(tmp_path, site: Path):
     assert result.returncode == 2 and "neither a Hugo content/ folder nor a Jekyll _posts/ folder" in result.stderr
     result = run("import", str(BLOGS / "hugo"), "--site", str(tmp_path / "nosite"))
     assert result.returncode == 2 and "no site.yml" in result.stderr
+
+
+def test_import_blog_is_the_same_command(site: Path):
+    result = run("import", "blog", str(BLOGS / "jekyll"), "--site", str(site), "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].startswith("Jekyll: 3 of 3 post(s) imported")
+    assert not (site / "content" / "essays").exists()
