@@ -19,7 +19,6 @@ from counterpoint.source.frontmatter import Document
 ALIASES: dict[str, str] = {
     "description": "summary",
     "excerpt": "summary",
-    "subtitle": "summary",
     "categories": "tags",
     "lastmod": "updated",
     "last_modified_at": "updated",
