@@ -9,7 +9,6 @@ import re
 from sitefactory import build, check, critique, essay, make_site, parse_html
 from test_html_validity import vnu
 
-
 MATH_ESSAY = r"""
 Inline $x^2 + y^2 = z^2$ and a thin space $a\;b$ here.
 

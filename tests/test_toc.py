@@ -4,9 +4,8 @@ headings; in the margin's top at 1280 px, clear of the remarks, inline on a phon
 from __future__ import annotations
 
 import pytest
-from sitefactory import build, critique, essay, make_site, parse_html
-
 from browser import StaticServer, new_page
+from sitefactory import build, critique, essay, make_site, parse_html
 
 BODY = """
 [The Moon lifts the water.]{.claim #lift}

@@ -285,9 +285,9 @@ def _say_author_replies(site_dir: Path) -> None:
     """Per critique, the replies the build marks as the author's: a critique file is
     the author's record, and these are the lines to review in one that came from
     someone else (a reader's pull request)."""
-    from counterpoint.source.config import load_config
     from counterpoint.inbox.authorship import author_replies
     from counterpoint.inbox.commands import printable
+    from counterpoint.source.config import load_config
 
     replies = author_replies(load_config(site_dir))
     if not replies:

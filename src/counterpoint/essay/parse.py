@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from urllib.parse import unquote, urlsplit
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from counterpoint.errors import ContentError
 from counterpoint.markup.markdown import ID_RE, essay_parser, reader_parser, reading_words

@@ -25,7 +25,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -257,7 +257,7 @@ class _Dumper(yaml.SafeDumper):
     """YAML without implicit types: counterpoint reads every scalar as the text it
     is, so ``true`` and ``2023-03-05`` need no quotes to stay text."""
 
-    yaml_implicit_resolvers: dict = {}
+    yaml_implicit_resolvers: ClassVar[dict] = {}
 
 
 def _front_matter(meta: dict[str, Any], post: Post, kind: str) -> dict[str, Any]:
@@ -334,7 +334,7 @@ class _Body:
                 out.append(line)
                 continue
             if self.kind == "Hugo":
-                out.append(_SHORTCODE.sub(lambda m: self.shortcode(m, number), line))
+                out.append(_SHORTCODE.sub(lambda m, at=number: self.shortcode(m, at), line))
                 continue
             pieces = []
             for piece in _RAW.split(line):  # {% raw %}…{% endraw %}: kept as written, markers dropped
