@@ -188,16 +188,16 @@ def test_a_broken_post_writes_nothing(tmp_path, site: Path):
 
 
 def test_existing_essays_are_never_overwritten_and_dry_run_writes_nothing(site: Path):
-    mine = site / "content" / "essays" / "first-post.md"
+    mine = site / "content" / "essays" / "2020-01-01-first-post.md"  # the essay first-post
     mine.parent.mkdir(parents=True)
     mine.write_text("---\ntitle: Mine\ndate: 2026-01-01\n---\nMine.\n")
     dry = run("import", str(BLOGS / "hugo"), "--site", str(site), "--dry-run")
-    assert dry.returncode == 0 and sorted(p.name for p in (site / "content" / "essays").iterdir()) == ["first-post.md"]
+    assert dry.returncode == 0 and sorted(p.name for p in (site / "content" / "essays").iterdir()) == [mine.name]
     assert not (site / "content" / "img").exists()
     result = run("import", str(BLOGS / "hugo"), "--site", str(site))
     assert result.returncode == 0
     assert mine.read_text().startswith("---\ntitle: Mine")
-    assert "content/posts/first-post.md: warning: not imported: content/essays/first-post exists already" in result.stderr
+    assert "content/posts/first-post.md: warning: not imported: the site has an essay 'first-post' already" in result.stderr
     assert "Hugo: 2 of 3 post(s) imported" in result.stdout
 
 

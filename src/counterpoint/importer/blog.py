@@ -100,7 +100,8 @@ def import_blog(source: Path, site: Path, *, dry_run: bool = False) -> ImportRep
         ))
     by_name = _index(posts, kind)
     essays = site / "content" / "essays"
-    taken = {p.name.removesuffix(".md") for p in essays.iterdir()} if essays.is_dir() else set()
+    # the slugs the site's essays have (2024-01-15-x.md is the essay x)
+    taken = {name_parts(p.stem if p.is_file() else p.name)[0] for p in essays.iterdir()} if essays.is_dir() else set()
     texts: list[tuple[Converted, str]] = []
     for post in posts:  # everything is converted before anything is written
         item = Converted(post)
@@ -118,7 +119,7 @@ def import_blog(source: Path, site: Path, *, dry_run: bool = False) -> ImportRep
         report.warnings += warnings
         item.kept, item.converted, item.assets = kept, done, len(post.assets)
         if post.slug in taken:
-            item.problem = f"content/essays/{post.slug} exists already"
+            item.problem = f"the site has an essay '{post.slug}' already"
             report.warnings.append(ContentError(post.rel, 0, f"not imported: {item.problem}", "remove or rename it to import this post again", severity="warning"))
             continue
         taken.add(post.slug)
