@@ -557,39 +557,39 @@ def test_the_site_is_served_before_its_search_index_is_made(serve: Callable[...,
     leftover = site / ".counterpoint" / ".cp-tmp-stage-search-killed"  # from a server stopped the hard way
     leftover.mkdir(parents=True)
     server = serve(site)
-    ready = server.wait_line(r"^search index ready in \d+\.\d s$", timeout=60)
+    ready = server.wait_line(r"^search index ready in \d+\.\d s \(1 of 1 shards indexed\)$", timeout=60)
     assert server.lines.index(ready) > server.lines.index(next(x for x in server.lines if SERVING.search(x)))
-    status, script = server.get("/pagefind/pagefind.js")
+    status, listing = server.get("/pagefind/shards.json")
+    assert status == 200
+    primary = json.loads(listing)["shards"][0]
+    status, script = server.get(f"/pagefind/{primary}pagefind.js")
     assert status == 200 and script
     assert not _staging_folders(site)  # the index was written aside and swapped in; the leftover is gone
-    # rebuilds leave the index alone
+    # a rebuild is reported first, then the index follows it
     mark = server.mark()
     (site / TIDES).write_text(tides("Second version."), encoding="utf-8")
-    server.wait_line(r"^rebuilt in", start=mark)
-    assert server.get("/pagefind/pagefind.js")[0] == 200
+    rebuilt = server.wait_line(r"^rebuilt in", start=mark)
+    updated = server.wait_line(r"^search index updated in \d+\.\d s \(1 of 1 shards indexed\)$", start=mark, timeout=60)
+    assert server.lines.index(rebuilt) < server.lines.index(updated)
+    assert server.get(f"/pagefind/{primary}pagefind.js")[0] == 200
+    assert not _staging_folders(site)
 
 
-SLOW_PAGEFIND = """
-import os, sys, time
-out = sys.argv[sys.argv.index("--output-path") + 1]
-open(os.path.join(out, "pagefind.js"), "w").close()  # half a bundle, never finished
+SLOW_PAGEFIND = """#!{python}
+import os, time
 with open(os.environ["FAKE_PAGEFIND_PID"], "w") as f:
     f.write(str(os.getpid()))
-time.sleep(120)
+time.sleep(120)  # a service that never answers
 """
 
 
 def test_stopping_the_server_stops_its_search_indexing(serve: Callable[..., Server], tmp_path: Path) -> None:
-    fake = tmp_path / "fake"  # a Pagefind that never finishes, found before the real one
-    (fake / "pagefind").mkdir(parents=True)
-    (fake / "pagefind" / "__init__.py").write_text("", encoding="utf-8")
-    (fake / "pagefind" / "__main__.py").write_text(SLOW_PAGEFIND, encoding="utf-8")
-    (fake / "pagefind_bin").mkdir()
-    (fake / "pagefind_bin" / "__init__.py").write_text("", encoding="utf-8")
+    fake = tmp_path / "fake-pagefind"  # a Pagefind that never finishes, used instead of the real one
+    fake.write_text(SLOW_PAGEFIND.format(python=sys.executable), encoding="utf-8")
+    fake.chmod(0o755)
     pid_file = tmp_path / "pagefind.pid"
     site = small_site(tmp_path)
-    server = serve(site, env={"PYTHONPATH": os.pathsep.join([str(fake), os.environ.get("PYTHONPATH", "")]),
-                              "FAKE_PAGEFIND_PID": str(pid_file)})
+    server = serve(site, env={"PAGEFIND_BINARY_PATH": str(fake), "FAKE_PAGEFIND_PID": str(pid_file)})
     pid = int(wait_for(lambda: pid_file.is_file() and pid_file.read_text(), "the indexer to start", 30))
     # it runs behind the rebuilds
     wait_for(lambda: os.getpriority(os.PRIO_PROCESS, pid) == BACKGROUND_NICENESS, "the indexer's lower priority")

@@ -248,19 +248,28 @@ def _build(args: argparse.Namespace) -> int:
         print(f"{len(report.errors)} error(s); nothing was written", file=sys.stderr)
         return 1 if not any(e.startswith("error: ") for e in report.errors) else 2
     stats = engine.last_stats
+    detail = ""
+    if stats is not None:
+        detail = f"essays rendered: {stats.rendered} of {stats.essays} (the others from the cache)"
+        if stats.search is not None:
+            detail += f"; search shards indexed: {stats.search[0]} of {stats.search[1]}"
     _say_built(
         args, stats.essays if stats else 0, engine.config.output, report.elapsed_ms, len(report.written),
-        stats.timings if stats else {},
+        stats.timings if stats else {}, detail,
     )
     return 0
 
 
-def _say_built(args: argparse.Namespace, essays: int, output: Path | None, ms: float, changed: int, timings: dict) -> None:
+def _say_built(
+    args: argparse.Namespace, essays: int, output: Path | None, ms: float, changed: int, timings: dict, detail: str = ""
+) -> None:
     if args.quiet:
         return
     print(f"built {essays} essay(s) into {output} in {ms:.0f} ms ({changed} file(s) changed)")
     if args.timings and timings:
         print("  " + ", ".join(f"{stage} {spent:.0f} ms" for stage, spent in timings.items()))
+        if detail:
+            print("  " + detail)
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -50,6 +50,7 @@ class BuildStats:
     pages_rendered: int
     written: tuple[str, ...]
     timings: dict[str, float] = field(default_factory=dict)  # stage -> ms
+    search: tuple[int, int] | None = None  # search shards indexed this time, of all; None: not run
 
 
 class Engine:
@@ -336,25 +337,35 @@ class Engine:
         self._last_manifest = (new_manifest, _folder_id(config.output))
         essays = sum(1 for r in results.values() if r.summary)
         self._record(fingerprint, essays, config)
-        if self._index_search(config, written):
+        searched = self._index_search(config, written, new_manifest)
+        if searched is not None:
             clock.lap("search")
         kept = {k: v for k, v in state.essays.items() if k in results}
         if rendered or pages_rendered or written or hasher.learned or len(kept) != len(state.essays):
             state.essays = kept
             self._save_state(state)  # a build that changed nothing has nothing new to remember
         clock.lap("cache")
-        return BuildStats(essays, rendered, pages_rendered, tuple(written), clock.laps)
+        return BuildStats(essays, rendered, pages_rendered, tuple(written), clock.laps, searched)
 
-    def _index_search(self, config: SiteConfig, written) -> bool:
-        """Run Pagefind when pages changed or its index is incomplete; True if it ran."""
+    def _index_search(self, config: SiteConfig, written, manifest: Manifest) -> tuple[int, int] | None:
+        """Bring the search index up to date when pages changed or it is incomplete:
+        (shards indexed, of all), or None if it did not run."""
         if not (config.search and self.index_search):
-            return False
+            return None
         from counterpoint.output.search import bundle_complete, index_site
 
         if any(w.endswith(".html") for w in written) or not bundle_complete(config.output):
-            index_site(config.output, config.language)
-            return True
-        return False
+            done = index_site(config.output, config.language, pages=search_pages(manifest), record=self.search_record())
+            return done.indexed, done.shards
+        return None
+
+    def built_pages(self) -> dict[str, str]:
+        """The HTML pages of the last build, path -> digest (empty before one)."""
+        return search_pages(self._last_manifest[0]) if self._last_manifest is not None else {}
+
+    def search_record(self) -> Path:
+        """The keys of the search index's shards in the output (``search.index_site``)."""
+        return uptodate.per_output(self.root, self.config.output, "search-{}.json")
 
     def _essays(
         self,
@@ -599,3 +610,6 @@ def _ordered(summaries: list[EssaySummary], config: SiteConfig) -> list[EssaySum
     return sorted(summaries, key=lambda s: (s.date.sort_key(tz), s.slug), reverse=True)
 
 
+def search_pages(manifest: Manifest) -> dict[str, str]:
+    """The HTML pages a build wrote, path -> digest: what the search index is made of."""
+    return {rel: digest for rel, (digest, _) in manifest.files.items() if rel.endswith(".html")}

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import TextIO
@@ -34,17 +34,27 @@ def _sigterm(signum: int, frame: FrameType | None) -> None:
 
 
 class BackgroundIndex:
-    """The search index of the first build, made while the site is already served
-    (Pagefind takes longer than the build itself on a large site)."""
+    """The search index, kept current while the site is served: made after the first
+    build (Pagefind takes longer than the build itself on a large site), then brought up
+    to date after every rebuild that changed pages — only the shards of the changed
+    pages are indexed again (``search.index_site``). One run at a time, in its own
+    thread at a lower priority: a rebuild never waits for it; edits made during a run
+    give one more run."""
 
-    def __init__(self, site: Path, language: str, scratch: Path, out: TextIO) -> None:
+    def __init__(self, site: Path, language: str, scratch: Path, out: TextIO,
+                 pages: Callable[[], dict[str, str]], record: Path) -> None:
         self._site = site
         self._language = language
         self._scratch = scratch  # outside the served folder, whose rebuilds tidy up staging folders
         self._out = out
+        self._pages = pages  # the last build's HTML pages, path -> digest
+        self._record = record
         self._lock = threading.Lock()
-        self._proc: subprocess.Popen | None = None
+        self._wake = threading.Condition(self._lock)
+        self._procs: list[subprocess.Popen] = []
         self._stopping = False
+        self._due = True  # the first index is due as soon as the thread starts
+        self._runs = 0
         self._thread = threading.Thread(target=self._run, name="counterpoint-search", daemon=True)
 
     def start(self) -> None:
@@ -53,22 +63,40 @@ class BackgroundIndex:
         remove_stale_stages(self._scratch)  # left by a server stopped the hard way
         self._thread.start()
 
-    def _run(self) -> None:
-        from counterpoint.output.search import index_site
-
-        started = time.perf_counter()
-        try:
-            warning = index_site(self._site, self._language, scratch=self._scratch, started=self._started)
-        except OSError as exc:  # the swap into the served folder failed: a full disk, permissions
-            warning = f"search index failed (the site is served without it): {exc}"
-            print(warning, file=self._out, flush=True)
+    def request(self) -> None:
+        """Pages changed: bring the index up to date (after the run in progress, if any)."""
         with self._lock:
-            if warning is None and not self._stopping:
-                print(f"search index ready in {time.perf_counter() - started:.1f} s", file=self._out, flush=True)
+            self._due = True
+            self._wake.notify()
+
+    def _run(self) -> None:
+        from counterpoint.output.search import Indexed, index_site
+
+        while True:
+            with self._lock:
+                while not self._due and not self._stopping:
+                    self._wake.wait()
+                if self._stopping:
+                    return
+                self._due = False
+                self._procs = []
+            started = time.perf_counter()
+            try:
+                done = index_site(self._site, self._language, pages=self._pages(), record=self._record,
+                                  scratch=self._scratch, started=self._started)
+            except OSError as exc:  # the swap into the served folder failed: a full disk, permissions
+                done = Indexed(f"search index failed (the site is served without it): {exc}")
+                print(done.warning, file=self._out, flush=True)
+            with self._lock:
+                if done.warning is None and not self._stopping:
+                    what = "ready" if self._runs == 0 else "updated"
+                    print(f"search index {what} in {time.perf_counter() - started:.1f} s "
+                          f"({done.indexed} of {done.shards} shards indexed)", file=self._out, flush=True)
+                self._runs += 1
 
     def _started(self, proc: subprocess.Popen) -> None:
         with self._lock:
-            self._proc = proc
+            self._procs.append(proc)
             if self._stopping:
                 proc.terminate()
         try:  # it uses every core for seconds: a rebuild after a save goes first
@@ -80,8 +108,10 @@ class BackgroundIndex:
         """Stop Pagefind if it still runs (nothing is left half-written) and wait for it."""
         with self._lock:
             self._stopping = True
-            if self._proc is not None and self._proc.poll() is None:
-                self._proc.terminate()
+            self._wake.notify()
+            for proc in self._procs:
+                if proc.poll() is None:
+                    proc.terminate()
         if self._thread.is_alive():
             self._thread.join(30)
 
@@ -123,6 +153,8 @@ def run_serve(
         def published(report: BuildReport) -> None:
             server.base_path = engine.config.base_path  # site.yml may have moved the site
             server.publish(report)
+            if indexer is not None and report.ok and any(w.endswith(".html") for w in report.written):
+                indexer.request()  # after the reload is sent: search follows in the background
 
         rebuilder = Rebuilder(
             engine, on_start=server.begin_build, on_report=published, root=root, out=out, debug=debug,
@@ -133,7 +165,8 @@ def run_serve(
         engine.index_search = False
         first = rebuilder.run_build(None)
         if first.ok and engine.config.search:
-            indexer = BackgroundIndex(serve_dir, engine.config.language, root / ".counterpoint", out)
+            indexer = BackgroundIndex(serve_dir, engine.config.language, root / ".counterpoint", out,
+                                      engine.built_pages, engine.search_record())
             indexer.start()
         ignore = [engine.config.output, root / ".counterpoint"]
         # the standard places too, existing or not, so a templates/ created later is seen

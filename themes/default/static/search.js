@@ -1,5 +1,6 @@
 /* The search page: loads Pagefind's UI from the bundle the build wrote and
- * mounts it on #search.  Everything it needs comes from data attributes:
+ * mounts it on #search.  The index is in shards (bundle/shards.json lists their
+ * folders): the first is the primary index, the others are merged into it.  Everything it needs comes from data attributes:
  *   data-bundle       URL of the Pagefind bundle ("/blog/pagefind/")
  *   data-base-url     the site's base path, prefixed to every result URL
  *   data-placeholder  the search box placeholder, in the page's language
@@ -35,15 +36,19 @@
     });
   }
 
-  function mount() {
-    if (typeof window.PagefindUI !== "function") {
+  function mount(shards) {
+    if (typeof window.PagefindUI !== "function" || !shards.length) {
       unavailable();
       return;
     }
+    var baseUrl = data.baseUrl || "/";
     var options = {
       element: "#search",
-      bundlePath: bundle,
-      baseUrl: data.baseUrl || "/",
+      bundlePath: bundle + shards[0],
+      baseUrl: baseUrl,
+      mergeIndex: shards.slice(1).map(function (shard) {
+        return { bundlePath: bundle + shard, baseUrl: baseUrl };
+      }),
       showSubResults: true,
       showImages: false,
       autofocus: true
@@ -56,14 +61,28 @@
     if (query) ui.triggerSearch(query);
   }
 
-  var style = document.createElement("link");
-  style.rel = "stylesheet";
-  style.href = bundle + "pagefind-ui.css";
-  document.head.appendChild(style);
+  function load(shards) {
+    var style = document.createElement("link");
+    style.rel = "stylesheet";
+    style.href = bundle + "pagefind-ui.css";
+    document.head.appendChild(style);
 
-  var script = document.createElement("script");
-  script.src = bundle + "pagefind-ui.js";
-  script.onload = mount;
-  script.onerror = unavailable;
-  document.head.appendChild(script);
+    var script = document.createElement("script");
+    script.src = bundle + "pagefind-ui.js";
+    script.onload = function () { mount(shards); };
+    script.onerror = unavailable;
+    document.head.appendChild(script);
+  }
+
+  fetch(bundle + "shards.json", { cache: "no-cache" })
+    .then(function (response) {
+      if (!response.ok) throw new Error(response.status);
+      return response.json();
+    })
+    .then(function (list) {
+      var shards = (list && list.shards) || [];
+      if (!Array.isArray(shards)) throw new Error("shards.json");
+      load(shards.filter(function (s) { return typeof s === "string" && /^[0-9]+\/$/.test(s); }));
+    })
+    .catch(unavailable);
 })();
