@@ -139,7 +139,7 @@ class Engine:
                 return BuildReport(False, (os_error(exc, self.root, self.config.output).format(),), (), _ms(start), trigger)
             raise
         self.last_stats = stats
-        return BuildReport(True, (), stats.written, _ms(start), trigger)
+        return BuildReport(True, (), stats.written, _ms(start), trigger, (stats.rendered, stats.essays))
 
     def prepare_here(self) -> None:
         """Get this process ready to re-render an edited essay: after a build whose
@@ -156,6 +156,15 @@ class Engine:
         warm_up(*self._warm, code=tuple(code), languages=tuple(languages))
         if self._inventory is not None:  # the digests the workers computed, put in place now
             self._inventory = self._refresh(self._inventory, Hasher(self._state.hashes), [])
+
+    def save_cache(self) -> None:
+        """Write the cache kept in memory to disk, for an engine that does not after every
+        build (``serve``: once it serves, and when it stops, so its next start is warm)."""
+        if self._state is not None and self.use_cache:
+            try:
+                self._write_state(self._state)
+            except OSError:
+                pass
 
     def check(self) -> list[ContentError]:
         """Every problem in the site, nothing written."""
@@ -195,7 +204,9 @@ class Engine:
     def _save_state(self, state: CacheState) -> None:
         if not self.use_cache or not self.persist:
             return
+        self._write_state(state)
 
+    def _write_state(self, state: CacheState) -> None:
         def dump(handle) -> None:  # streamed: a large site's cache is never one more copy in memory
             pickle.dump((CACHE_FORMAT, __version__, state), handle, protocol=5)
 
@@ -301,7 +312,8 @@ class Engine:
         clock.lap("discover")
         errors: list[ContentError] = list(inventory.errors) + stray_errors(inventory)
         salt = "|".join(
-            [str(CACHE_FORMAT), code_fingerprint(), config.digest, config.base_url, str(config.output), theme.digest,
+            [str(CACHE_FORMAT), code_fingerprint(), config.digest, config.base_url,
+             uptodate.output_key(self.root, config.output), theme.digest,
              str(self.drafts), str(config.search)]
         )
         remove_stale_stages(config.output)
@@ -383,6 +395,11 @@ class Engine:
         for source in inventory.essays:
             material = source.digest()
             cached = state.essays.get(source.index.rel)
+            if not material and cached:
+                # files whose size or mtime are new (a fresh clone, a restored CI cache): their
+                # bytes decide, and reading them costs far less than rendering the essay
+                source = _hashed(source, hasher)
+                material = source.digest()
             if material and cached and cached[0] == cache_key(salt, material) and all(
                 manifest.intact(ctx.config.output, r) for r in cached[1].outputs
             ):
@@ -608,6 +625,20 @@ def _ms(start: float) -> float:
 def _ordered(summaries: list[EssaySummary], config: SiteConfig) -> list[EssaySummary]:
     tz = config.timezone
     return sorted(summaries, key=lambda s: (s.date.sort_key(tz), s.slug), reverse=True)
+
+
+def _hashed(source: EssaySource, hasher: Hasher) -> EssaySource:
+    """``source`` with the digest of every file that has none yet (read now, and learned);
+    a file that cannot be read is left without one: the essay is rendered, which reports it."""
+    known: dict[str, str] = {}
+    for ref in source.files():
+        if not ref.digest:
+            try:
+                known[ref.rel] = blake2b(ref.path.read_bytes(), digest_size=16).hexdigest()
+            except OSError:
+                continue
+            hasher.learn(ref, known[ref.rel])
+    return with_digests(source, known)
 
 
 def search_pages(manifest: Manifest) -> dict[str, str]:

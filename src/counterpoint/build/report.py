@@ -16,3 +16,4 @@ class BuildReport:
     written: tuple[str, ...]  # output files written or removed, relative posix paths
     elapsed_ms: float
     trigger: tuple[str, ...]  # the changed source paths that caused it (display form); () for the first build
+    rendered: tuple[int, int] | None = None  # (essays rendered, of all): the others came from the cache

@@ -29,9 +29,18 @@ def cache_dir(root: Path) -> Path:
     return root / ".counterpoint" / "cache"
 
 
+def output_key(root: Path, output: Path) -> str:
+    """The output folder as the cache names it: relative to the site when inside it, so a
+    site copied or cloned elsewhere with its cache (a CI cache) finds that cache."""
+    try:
+        return Path(output).relative_to(root).as_posix()
+    except ValueError:
+        return str(output)
+
+
 def per_output(root: Path, output: Path, name: str) -> Path:
     """A file of the cache that belongs to one output folder (``name`` has a ``{}``)."""
-    return cache_dir(root) / name.format(blake2b(str(output).encode(), digest_size=6).hexdigest())
+    return cache_dir(root) / name.format(blake2b(output_key(root, output).encode(), digest_size=6).hexdigest())
 
 
 def manifest_file(root: Path, output: Path) -> Path:

@@ -55,7 +55,10 @@ def format_report(report: BuildReport, changed: Iterable[str] = ()) -> str:
     if report.ok:
         n = len(report.written)
         files = f"{n} file" + ("" if n == 1 else "s")
-        return f"rebuilt in {ms}: {what} -> {files}" if what else f"built in {ms} -> {files}"
+        if what:
+            return f"rebuilt in {ms}: {what} -> {files}"
+        cached = f" ({report.rendered[0]} of {report.rendered[1]} essays rendered)" if report.rendered else ""
+        return f"built in {ms} -> {files}{cached}"
     n = len(report.errors)
     head = f"build failed in {ms}" + (f": {what}" if what else "") + f" ({n} error{'' if n == 1 else 's'})"
     return "\n".join((head, *report.errors))

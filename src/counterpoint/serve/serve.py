@@ -145,7 +145,7 @@ def run_serve(
         except BuildFailed as exc:
             print(exc.format(), file=out, flush=True)
             return 1
-        engine.persist = False  # serve keeps its cache in memory; public/'s cache stays as it was
+        engine.persist = False  # serve keeps its cache in memory (saved once it serves and when it stops)
         engine.start_method = "spawn"  # the server's threads make fork unsafe
         server.output = engine.config.output
         server.base_path = engine.config.base_path
@@ -158,7 +158,7 @@ def run_serve(
 
         rebuilder = Rebuilder(
             engine, on_start=server.begin_build, on_report=published, root=root, out=out, debug=debug,
-            prepare=engine.prepare_here,
+            prepare=lambda: (engine.prepare_here(), engine.save_cache()),  # the next start is warm
         )
         # the site is served as soon as it is built; its search index follows in the
         # background, and rebuilds skip Pagefind to stay instant
@@ -181,6 +181,7 @@ def run_serve(
         finally:
             if previous is not None:
                 signal.signal(signal.SIGTERM, previous)
+            engine.save_cache()  # with the rebuilds since the start; the build thread has stopped
     except KeyboardInterrupt:
         pass
     finally:
