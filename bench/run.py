@@ -28,10 +28,17 @@ For each N it
    ``build(None)`` (warm disk cache: this is ``serve`` starting up), then ``--edits`` times:
    append a sentence to one essay and time ``engine.build(frozenset({path}))`` - the
    edit-to-rebuilt latency ``serve`` sees after the file event (browser reload not included).
-5. for N = 1,000 only, runs the real dev loop: ``python -m counterpoint serve SITE --port 0``, the
-   SSE channel read over a socket, and for ``--edits`` appends to one essay the time from the file
-   write to the ``reload`` event and to a GET returning the new text (plus the server's own
-   "rebuilt in N ms" line).
+5. runs the real dev loop: ``python -m counterpoint serve SITE --port P``, the SSE channel read
+   over a socket, and for ``--edits`` appends to one essay the time from the file write to the
+   ``reload`` event and to a GET returning the new text (plus the server's own "rebuilt in N ms"
+   line), and until its search index has followed the last edit; then stops it and starts it
+   again on the same port (its pages name the address): the warm start, to "serving" and to
+   "search index ready", with how many essays and shards it did again;
+6. with search on (the default; every figure above is ``--no-search``): a cold build (cache set
+   aside, a new folder), a no-op and one edit via ``build --timings``, each with Pagefind's share
+   of the time (its "search" stage) and of the memory (its processes, sampled);
+7. when ``hugo`` is on PATH (Debian's ``hugo`` package), ``hugo`` and then ``pagefind`` over the
+   same essays in Hugo's layout (``bench/hugo.py``; without the critiques); otherwise says so.
 
 Timing.  Every subprocess figure is the wall-clock time of a fresh ``python`` process, from
 spawn to exit, as a user typing the command sees it: interpreter start-up and imports are
@@ -131,16 +138,26 @@ def mem_kb(pid):
         return 0
 
 peak = [None]
+pf_peak = [None]
 done = threading.Event()
 
+def is_pagefind(pid):
+    try:
+        with open("/proc/%d/comm" % pid) as f:
+            return "pagefind" in f.read()
+    except OSError:
+        return False
+
 def sampler(pid):
-    best = 0
+    best = pf_best = 0
     while not done.is_set():
         try:
-            best = max(best, sum(mem_kb(p) for p in tree(pid)))
+            sizes = [(p, mem_kb(p)) for p in tree(pid)]
+            best = max(best, sum(kb for _, kb in sizes))
+            pf_best = max(pf_best, sum(kb for p, kb in sizes if is_pagefind(p)))
         except Exception:
             return
-        peak[0] = best
+        peak[0], pf_peak[0] = best, pf_best
         done.wait(0.1)
 
 with open(log, "wb") as out:
@@ -158,18 +175,20 @@ with open(log, "wb") as out:
 maxrss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 if sys.platform == "darwin":
     maxrss //= 1024
-print(json.dumps({"rc": rc, "wall": wall, "maxrss_kb": maxrss, "tree_kb": peak[0]}))
+print(json.dumps({"rc": rc, "wall": wall, "maxrss_kb": maxrss, "tree_kb": peak[0], "pf_kb": pf_peak[0]}))
 """
 
 TARGETS = {"cold_ratio": 1.3, "noop_pct": 5.0, "edit_ms": 100.0, "peak_mb": 400.0,
-           "scale": 1.2}
+           "scale": 1.2, "search_edit_pct": 10.0, "pagefind_mb": 300.0, "hugo_ratio": 1.5, "warm_serve_s": 1.5}
 
 
 class Measure:
-    def __init__(self, rc: int, wall: float, maxrss_kb: int, tree_kb: int | None, log: Path):
+    def __init__(self, rc: int, wall: float, maxrss_kb: int, tree_kb: int | None, log: Path,
+                 pf_kb: int | None = None):
         self.rc, self.wall, self.log = rc, wall, log
         self.maxrss_mb = maxrss_kb / 1024
         self.tree_mb = tree_kb / 1024 if tree_kb else None
+        self.pf_mb = pf_kb / 1024 if pf_kb else None  # Pagefind's processes, sampled
 
     def mem(self) -> str:
         tree = f"{self.tree_mb:.0f}" if self.tree_mb is not None else "-"
@@ -194,7 +213,7 @@ def measure(cmd: list[str], log: Path, *, sample: bool) -> Measure:
     if res.returncode != 0:
         raise RuntimeError(f"measuring wrapper failed: {res.stderr.strip()}")
     data = json.loads(res.stdout.strip().splitlines()[-1])
-    return Measure(data["rc"], data["wall"], data["maxrss_kb"], data["tree_kb"], log)
+    return Measure(data["rc"], data["wall"], data["maxrss_kb"], data["tree_kb"], log, data.get("pf_kb"))
 
 
 def _median(runs: list[Measure]) -> Measure:
@@ -394,15 +413,88 @@ def bench_size(n: int, args, engine_missing: str | None) -> dict:
             rows.append(Row(n, "serve path", None, None,
                             note=f"FAILED: {type(exc).__name__}: {exc}"))
             res["edit_ms"] = None
-        if n == 1000:  # the whole dev loop, over HTTP, on the 1,000-essay site only
-            try:
-                rows += serve_loop(n, site, essays, args.edits, res)
-            except Exception as exc:
-                rows.append(Row(n, "serve loop", None, None, note=f"FAILED: {type(exc).__name__}: {exc}"))
+        try:  # the whole dev loop, over HTTP: edits, then a second (warm) start
+            rows += serve_loop(n, site, essays, args.edits, res)
+        except Exception as exc:
+            rows.append(Row(n, "serve loop", None, None, note=f"FAILED: {type(exc).__name__}: {exc}"))
+        try:
+            rows += search_phases(n, site, base, essays, res, args)
+        except Exception as exc:
+            rows.append(Row(n, "search on", None, None, note=f"FAILED: {type(exc).__name__}: {exc}"))
+        rows += hugo_phases(n, site, base, res, args)
 
     for row in rows:
         print(row.format(), flush=True)
     return res
+
+
+def _timings(log: Path) -> tuple[dict[str, float], str]:
+    """The stage times (ms) and the "essays rendered…" line that ``build --timings`` printed."""
+    import re
+
+    stages: dict[str, float] = {}
+    detail = ""
+    for line in log.read_text("utf-8", errors="replace").splitlines():
+        if line.startswith("  essays rendered"):
+            detail = line.strip()
+        elif line.startswith("  ") and " ms" in line:
+            stages.update((m.group(1), float(m.group(2))) for m in re.finditer(r"([a-z ]+?) (\d+) ms", line.strip()))
+    return {k.strip(): v for k, v in stages.items()}, detail
+
+
+def search_phases(n: int, site: Path, base: Path, essays: list[Path], res: dict, args) -> list[Row]:
+    """The same site with search on (the default): cold, no-op and one edit via ``build``, each
+    with Pagefind's share of the time (``--timings``' "search" stage) and, sampled, of the memory.
+    Every run here is sampled for memory (``--no-sample`` aside): the whole tree and Pagefind's
+    own processes; sampling costs a few per cent of one core."""
+    py = sys.executable
+    out = base / "public-search"
+    logs = base / "logs"
+    build = [py, "-m", "counterpoint", "build", str(site), "--out", str(out), "--timings"]
+    _set_aside(site / ".counterpoint", args.workdir / ".trash")
+    rows: list[Row] = []
+    for key, label in (("cold", "search on: cold build"), ("noop", "search on: no-op"), ("edit", "search on: 1 edit")):
+        if key == "edit":
+            append_sentence(essays[len(essays) // 5] / "index.md")
+        m = measure(build, logs / f"search-{key}.log", sample=args.sample)
+        if m.rc != 0:
+            rows.append(Row(n, label, None, None, note=f"FAILED rc={m.rc}, see {m.log}"))
+            return rows
+        stages, detail = _timings(m.log)
+        share = stages.get("search", 0) / 1000 / m.wall if m.wall else 0
+        pf = f"; Pagefind {m.pf_mb:.0f} MB" if m.pf_mb else ""
+        mem = m.mem()
+        rows.append(Row(n, label, m.wall, res["loop_wall"], mem,
+                        f"Pagefind {100 * share:.0f} % of the time{pf}" + (f"; {detail}" if detail else "")))
+        res[f"search_{key}"] = m.wall
+        res[f"search_{key}_share"] = share
+        if key == "cold":
+            res["search_peak_proc_mb"], res["search_peak_tree_mb"], res["pagefind_mb"] = m.maxrss_mb, m.tree_mb, m.pf_mb
+    return rows
+
+
+def hugo_phases(n: int, site: Path, base: Path, res: dict, args) -> list[Row]:
+    """``hugo && pagefind`` on the same essays (bench/hugo.py writes them in Hugo's layout),
+    when ``hugo`` is on PATH."""
+    import hugo
+
+    if shutil.which("hugo") is None:
+        return [Row(n, "hugo && pagefind", None, None,
+                    note="not measured: hugo is not on PATH (Debian: apt-get install hugo)")]
+    hsite, hout, logs = base / "hugo-site", base / "hugo-public", base / "logs"
+    hugo.write_hugo_site(site, hsite)
+    version = subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout.split()[1:2]
+    h = measure(["hugo", "--quiet", "-s", str(hsite), "-d", str(hout)], logs / "hugo.log", sample=args.sample)
+    p = measure([sys.executable, "-m", "pagefind", "--site", str(hout), "--quiet"], logs / "hugo-pagefind.log",
+                sample=args.sample)
+    if h.rc != 0 or p.rc != 0:
+        return [Row(n, "hugo && pagefind", None, None, note=f"FAILED (hugo rc={h.rc}, pagefind rc={p.rc})")]
+    res["hugo"], res["hugo_pagefind"] = h.wall, h.wall + p.wall
+    res["hugo_peak_mb"] = max(h.maxrss_mb, p.maxrss_mb)
+    note = f"Hugo {' '.join(version)}, essays without critiques"
+    return [Row(n, "hugo (same essays)", h.wall, res["loop_wall"], h.mem(), note),
+            Row(n, "pagefind on hugo's output", p.wall, res["loop_wall"], p.mem()),
+            Row(n, "hugo && pagefind", h.wall + p.wall, res["loop_wall"], note="sum of the two")]
 
 
 def _rss_mb() -> float | None:
@@ -451,10 +543,75 @@ def serve_path(n: int, site: Path, out: Path, essays: list[Path], edits: int,
     return rows
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def serve_loop(n: int, site: Path, essays: list[Path], edits: int, res: dict) -> list[Row]:
     """``counterpoint serve`` in a subprocess: for ``edits`` appends to one essay, the time from
     the file write to (a) the ``reload`` event on the SSE channel and (b) a GET of the page
-    returning the new text; and the server's own "rebuilt in N ms" per rebuild."""
+    returning the new text; the server's own "rebuilt in N ms" per rebuild; the time until its
+    search index follows the last edit ("search index updated"); then a second start of the
+    server on the same port (its pages name it), with the cache the first one left: the time
+    to "serving" and to "search index ready"."""
+    port = _free_port()
+    rows = _serve_edits(n, site, essays, edits, res, port)
+    rows += _serve_warm_start(n, site, res, port)
+    return rows
+
+
+def _serve_warm_start(n: int, site: Path, res: dict, port: int) -> list[Row]:
+    import re
+    import signal
+
+    proc = subprocess.Popen([sys.executable, "-m", "counterpoint", "serve", str(site), "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                            text=True, encoding="utf-8", errors="replace", env=_env())
+    t0 = time.perf_counter()
+    lines: list[str] = []
+    serving = ready = None
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line.rstrip("\n"))
+            if line.startswith("serving ") and serving is None:
+                serving = time.perf_counter() - t0
+            if line.startswith("search index ready") or line.startswith("search index failed"):
+                ready = time.perf_counter() - t0
+                break
+            if serving is not None and not _search_on(site):
+                break
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    built = next((l for l in lines if l.startswith("built in")), "")
+    rendered = re.search(r"\((\d+) of (\d+) essays rendered\)", built)
+    res["warm_serve_s"] = serving
+    note = f"{rendered.group(1)} of {rendered.group(2)} essays rendered" if rendered else built or "\n".join(lines[-5:])
+    rows = [Row(n, "serve: second start -> serving", serving, res["loop_wall"], note=note)]
+    if ready is not None:
+        shards = re.search(r"\((\d+ of \d+) shards indexed\)", lines[-1])
+        rows.append(Row(n, "serve: second start -> search ready", ready, None,
+                        note=f"{shards.group(1)} shards indexed" if shards else lines[-1]))
+    return rows
+
+
+def _search_on(site: Path) -> bool:
+    try:
+        return "search: false" not in (site / "site.yml").read_text("utf-8")
+    except OSError:
+        return True
+
+
+def _serve_edits(n: int, site: Path, essays: list[Path], edits: int, res: dict, port: int) -> list[Row]:
     import contextlib
     import re
     import signal
@@ -462,7 +619,7 @@ def serve_loop(n: int, site: Path, essays: list[Path], edits: int, res: dict) ->
     import threading
     import urllib.request
 
-    proc = subprocess.Popen([sys.executable, "-m", "counterpoint", "serve", str(site), "--port", "0"],
+    proc = subprocess.Popen([sys.executable, "-m", "counterpoint", "serve", str(site), "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                             text=True, encoding="utf-8", errors="replace", env=_env())
     lines: list[str] = []
@@ -543,6 +700,11 @@ def serve_loop(n: int, site: Path, essays: list[Path], edits: int, res: dict) ->
         res["serve_event_ms"] = statistics.median(to_event) * 1000
         res["serve_page_ms"] = statistics.median(to_page) * 1000
         res["serve_rebuilt_ms"] = statistics.median(rebuilt)
+        if _search_on(site):  # the index follows the last edit in the background
+            line = wait(lines, seen_lines, lambda l: l.startswith("search index updated"), 900)
+            stamp = time.perf_counter() - t0
+            rows.append(Row(n, "serve: last save -> search updated", stamp, None, note=line))
+            res["serve_search_s"] = stamp
         return rows
     finally:
         if proc.poll() is None:
@@ -592,6 +754,25 @@ def summary(results: list[dict]) -> None:
               f"{r['peak_proc_mb']:.0f} MB; whole tree "
               + (f"{r['peak_tree_mb']:.0f} MB" if r.get("peak_tree_mb") else "not sampled")
               + ")")
+        if r.get("search_cold") is not None:
+            cold_s, edit_s = r["search_cold"], r.get("search_edit")
+            print(f"    search on: cold build     {cold_s:8.2f} s   (Pagefind {100 * r['search_cold_share']:.0f} % of it)")
+            if edit_s is not None:
+                pct = 100 * edit_s / cold_s
+                print(f"    search on: 1 edit / cold  {pct:8.1f} %   target <= {TARGETS['search_edit_pct']:.0f} %"
+                      f"    {verdict(pct, TARGETS['search_edit_pct'])}   (Pagefind {100 * r['search_edit_share']:.0f} % of the edit)")
+            if r.get("pagefind_mb"):
+                print(f"    Pagefind's peak memory    {r['pagefind_mb']:8.0f} MB  target <= {TARGETS['pagefind_mb']:.0f} MB"
+                      f"    {verdict(r['pagefind_mb'], TARGETS['pagefind_mb'])}   (whole tree "
+                      f"{r.get('search_peak_tree_mb') or 0:.0f} MB, largest process {r['search_peak_proc_mb']:.0f} MB)")
+            if r.get("hugo_pagefind"):
+                ratio = cold_s / r["hugo_pagefind"]
+                print(f"    cold / hugo && pagefind   {ratio:8.2f}x    target <= {TARGETS['hugo_ratio']}x"
+                      f"   {verdict(ratio, TARGETS['hugo_ratio'])}   (hugo {r['hugo']:.2f} s + pagefind "
+                      f"{r['hugo_pagefind'] - r['hugo']:.2f} s)")
+        if r.get("warm_serve_s") is not None:
+            print(f"    serve second start        {r['warm_serve_s']:8.2f} s   target <= {TARGETS['warm_serve_s']} s"
+                  f"    {verdict(r['warm_serve_s'], TARGETS['warm_serve_s'])}")
     by_n = {r["n"]: r for r in results if r.get("cold") is not None}
     if len(by_n) >= 2:
         lo, hi = (1000, 10000) if {1000, 10000} <= by_n.keys() else (min(by_n), max(by_n))

@@ -530,6 +530,9 @@ def _fake_engine_module(log: list[frozenset[Path] | None]) -> types.ModuleType:
         def prepare_here(self) -> None:
             pass
 
+        def save_cache(self) -> None:
+            pass
+
         def watched_paths(self) -> list[Path]:
             return [self.root / "site.yml", self.root / "content", self.root / "templates"]
 
@@ -718,8 +721,11 @@ def test_a_search_index_that_cannot_be_put_in_place_is_said_not_raised(
     monkeypatch.setattr(search, "index_site", full_disk)
     monkeypatch.setattr(threading, "excepthook", crashes.append)
     out = io.StringIO()
-    indexer = serve.BackgroundIndex(tmp_path / "served", "en", tmp_path, out)
+    indexer = serve.BackgroundIndex(tmp_path / "served", "en", tmp_path, out, dict, tmp_path / "search.json")
     indexer.start()
+    deadline = time.monotonic() + 30
+    while "search index failed" not in out.getvalue() and time.monotonic() < deadline:
+        time.sleep(0.01)
     indexer.stop()
     assert crashes == []
     assert "search index failed (the site is served without it): [Errno 28] No space left on device" in out.getvalue()
