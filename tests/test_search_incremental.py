@@ -48,13 +48,15 @@ def query(page, base: str, words: str) -> tuple[str, list[tuple[str, str, str]]]
     page.goto(f"{base}search/?q={words}")
     page.wait_for_function(
         "q => { const m = document.querySelector('.pagefind-ui__message');"
-        " return m && m.textContent.includes(q) && !/searching/i.test(m.textContent)"
-        " && !document.querySelector('.pagefind-ui__result--loading') }",
-        arg=words, timeout=20_000)
+        " return m && m.textContent.includes(q) && !/searching/i.test(m.textContent) }",
+        arg=words, timeout=30_000)
+    loaded = ("() => !document.querySelector('.pagefind-ui__loading') && [...document.querySelectorAll("
+              "'.pagefind-ui__result')].every(r => r.querySelector('.pagefind-ui__result-link'))")
+    page.wait_for_function(loaded, timeout=30_000)  # each row is a placeholder until its page's data is in
     while page.query_selector(".pagefind-ui__button"):  # "Load more results"
         page.click(".pagefind-ui__button")
         page.wait_for_timeout(100)
-    page.wait_for_function("() => !document.querySelector('.pagefind-ui__result--loading')", timeout=20_000)
+        page.wait_for_function(loaded, timeout=30_000)
     message = page.inner_text(".pagefind-ui__message")
     rows = page.eval_on_selector_all(
         ".pagefind-ui__result",
