@@ -7,6 +7,7 @@ Used as pytest fixtures (see ``conftest.py``) and by ``scripts/screenshots.py``.
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -28,6 +29,16 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SITE_PARTS = ("site.yml", "content", "templates", "themes", "static")
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def missing_tool(message: str) -> None:
+    """A tool a test needs is not installed: the test is skipped on a developer's
+    machine, and fails under ``CI=true``, where a skip would let CI pass untested."""
+    import pytest
+
+    if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
+        pytest.fail(f"{message} (CI=true: a missing tool fails its tests)", pytrace=False)
+    pytest.skip(message)
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

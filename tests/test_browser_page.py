@@ -7,7 +7,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
-from browser import AXE, new_page
+from browser import AXE, missing_tool, new_page
 
 pytestmark = pytest.mark.browser
 
@@ -336,7 +336,7 @@ def test_no_request_leaves_the_site(chromium_browser, annotated_server) -> None:
 @pytest.mark.parametrize("path,width", [(ESSAY, 1280), (ESSAY, 390), ("", 1280), ("corrections/", 1280)])
 def test_axe_finds_no_serious_violations(chromium_browser, annotated_server, path: str, width: int, dark: bool) -> None:
     if not AXE.exists():
-        pytest.skip("node_modules/axe-core is not installed (.ci/run installs it)")
+        missing_tool("node_modules/axe-core is not installed (.ci/run installs it)")
     page = open_page(chromium_browser, annotated_server, path, width=width, dark=dark)
     if path == ESSAY and width == 1280:
         wait_for_placement(page)

@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from browser import REPO, VNU, build_site
+from browser import REPO, VNU, build_site, missing_tool
 
 
 def pages_of(folder: Path) -> list[Path]:
@@ -21,9 +21,9 @@ def pages_of(folder: Path) -> list[Path]:
 def vnu(pages: list[Path]) -> list[dict]:
     """The checker's error messages for these files (one Java start for all of them)."""
     if not VNU.exists():
-        pytest.skip("node_modules/vnu-jar is not installed (.ci/run installs it)")
+        missing_tool("node_modules/vnu-jar is not installed (.ci/run installs it)")
     if shutil.which("java") is None:
-        pytest.skip("java is not installed (.ci/run installs it)")
+        missing_tool("java is not installed (.ci/run installs it)")
     run = subprocess.run(
         ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, pages)],
         capture_output=True,
