@@ -14,7 +14,7 @@ import traceback
 from pathlib import Path
 
 from counterpoint import __version__
-from counterpoint.errors import BuildFailed, UsageError
+from counterpoint.errors import BuildFailed, UsageError, say
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -117,24 +117,24 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _dispatch(args)
     except BuildFailed as exc:
-        print(exc.format(), file=sys.stderr)
-        print(f"{len(exc.errors)} error(s)", file=sys.stderr)
+        say(exc.format(), sys.stderr)
+        say(f"{len(exc.errors)} error(s)", sys.stderr)
         return 1
     except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}", sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("stopped", file=sys.stderr)
+        say("stopped", sys.stderr)
         return 130
     except Exception:  # noqa: BLE001 - the last line of defence
         if args.debug:
             traceback.print_exc()
         else:
             kind, value, _ = sys.exc_info()
-            print(
+            say(
                 f"internal error: {kind.__name__ if kind else 'error'}: {value}\n"
                 "This is a bug in counterpoint. Run again with --debug for the traceback and report it.",
-                file=sys.stderr,
+                sys.stderr,
             )
         return 3
 
@@ -170,7 +170,7 @@ def _dispatch(args: argparse.Namespace) -> int:
                 raise UsageError("the critique needs an author: --author NAME")
             path = scaffold.new_critique(Path(args.dir), args.slug, args.author)
         if not args.quiet:
-            print(f"created {path}")
+            say(f"created {path}")
         return 0
     if args.command == "import" and args.kind == "blog":
         return _import(args)
@@ -183,7 +183,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         path = scaffold.init_site(Path(args.dir))
         if not args.quiet:
-            print(f"created a site in {path}: cd {path} && counterpoint serve")
+            say(f"created a site in {path}: cd {path} && counterpoint serve")
         return 0
     raise UsageError(f"unknown command {args.command}")
 
@@ -195,11 +195,11 @@ def _critique_from(args: argparse.Namespace) -> int:
     text = read_pasted(args.from_file, sys.stdin)
     path, pasted = critique_from(Path(args.dir), args.slug, text, author=args.author, date=args.date, source=args.source)
     root = Path(args.dir).resolve()
-    print(f"created {display_path(path, root)}")
+    say(f"created {display_path(path, root)}")
     for line in outcome_lines(pasted.outcomes, display_path(path.parent.parent / "index.md", root)):
-        print(line)
+        say(line)
     anchored = sum(1 for o in pasted.outcomes if o.found.passage or o.target)
-    print(f"{anchored} of {len(pasted.outcomes)} quote(s) anchored as remarks; the rest of the text is the critique's general text")
+    say(f"{anchored} of {len(pasted.outcomes)} quote(s) anchored as remarks; the rest of the text is the critique's general text")
     return 0
 
 
@@ -208,9 +208,9 @@ def _import(args: argparse.Namespace) -> int:
 
     report = import_blog(Path(args.source), Path(args.site), dry_run=args.dry_run)
     for problem in report.errors + ([] if args.quiet else report.warnings):
-        print(problem.format(), file=sys.stderr)
+        say(problem.format(), sys.stderr)
     if not args.quiet:
-        print(summary_table(report))
+        say(summary_table(report))
     return 1 if report.errors else 0
 
 
@@ -244,8 +244,8 @@ def _build(args: argparse.Namespace) -> int:
     report = engine.build(walked=walked)
     if not report.ok:
         for line in report.errors:
-            print(line, file=sys.stderr)
-        print(f"{len(report.errors)} error(s); nothing was written", file=sys.stderr)
+            say(line, sys.stderr)
+        say(f"{len(report.errors)} error(s); nothing was written", sys.stderr)
         return 1 if not any(e.startswith("error: ") for e in report.errors) else 2
     stats = engine.last_stats
     detail = ""
@@ -265,11 +265,11 @@ def _say_built(
 ) -> None:
     if args.quiet:
         return
-    print(f"built {essays} essay(s) into {output} in {ms:.0f} ms ({changed} file(s) changed)")
+    say(f"built {essays} essay(s) into {output} in {ms:.0f} ms ({changed} file(s) changed)")
     if args.timings and timings:
-        print("  " + ", ".join(f"{stage} {spent:.0f} ms" for stage, spent in timings.items()))
+        say("  " + ", ".join(f"{stage} {spent:.0f} ms" for stage, spent in timings.items()))
         if detail:
-            print("  " + detail)
+            say("  " + detail)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -278,14 +278,14 @@ def _check(args: argparse.Namespace) -> int:
     found = Engine(Path(args.dir), drafts=args.drafts).check()
     for problem in found:
         if problem.severity == "error" or not args.quiet:
-            print(problem.format(), file=sys.stderr)
+            say(problem.format(), sys.stderr)
     errors = sum(1 for problem in found if problem.severity == "error")
     notes = len(found) - errors
     if errors:
-        print(f"{errors} error(s)" + (f", {notes} note(s)" if notes else ""), file=sys.stderr)
+        say(f"{errors} error(s)" + (f", {notes} note(s)" if notes else ""), sys.stderr)
         return 1
     if not args.quiet:
-        print(f"no problems found ({notes} note(s))" if notes else "no problems found")
+        say(f"no problems found ({notes} note(s))" if notes else "no problems found")
         _say_author_replies(Path(args.dir))
     return 0
 
@@ -295,12 +295,11 @@ def _say_author_replies(site_dir: Path) -> None:
     the author's record, and these are the lines to review in one that came from
     someone else (a reader's pull request)."""
     from counterpoint.inbox.authorship import author_replies
-    from counterpoint.inbox.commands import printable
     from counterpoint.source.config import load_config
 
     replies = author_replies(load_config(site_dir))
     if not replies:
         return
-    print("replies marked as the author's:")
+    say("replies marked as the author's:")
     for reply in replies:
-        print(printable(f"  {reply.rel}:{reply.line}: {reply.name}, {reply.date}"))
+        say(f"  {reply.rel}:{reply.line}: {reply.name}, {reply.date}")

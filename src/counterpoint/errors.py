@@ -9,8 +9,10 @@ author fixes a whole batch per run rather than one error at a time.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 
 @dataclass(frozen=True)
@@ -69,3 +71,29 @@ def display_path(path: Path, root: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+# C0 controls but newline and tab, DEL, C1 controls, and the bidirectional
+# overrides and isolates that reorder what a terminal shows
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal_text(text: str) -> str:
+    """``text`` safe to print to a terminal: every control character (an escape
+    sequence that retitles the window or clears the screen, a bell, a bidi
+    override) becomes visible as ``\\x1b``/``\\u202e``; lines and tabs stay.
+    Messages quote content (a reader's quote, a file name), so everything
+    counterpoint prints goes through here (``say``)."""
+    return _CONTROL.sub(_escaped, text)
+
+
+def say(text: str, file: TextIO | None = None) -> None:
+    """Print one message to the terminal (stdout unless ``file``), escaped, flushed."""
+    import sys
+
+    print(terminal_text(text), file=file if file is not None else sys.stdout, flush=True)

@@ -6,20 +6,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from counterpoint.errors import UsageError
+from counterpoint.errors import UsageError, terminal_text
 from counterpoint.source.frontmatter import _is_http_url, parse_stamp
 from counterpoint.inbox.critique_file import CritiqueDraft, critique_text, one_line
 from counterpoint.inbox.passages import EssayText
 from counterpoint.inbox.paste import Pasted, QuoteOutcome, convert
 from counterpoint.model import STANCES
-
-_TERMINAL_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def printable(text: str) -> str:
-    """Reader text for the terminal: control characters (escape sequences) shown as \\xNN."""
-    return _TERMINAL_UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-
 
 def read_pasted(name: str, stdin) -> str:
     """The pasted comment: a file, or standard input for '-'."""
@@ -81,17 +73,17 @@ def outcome_lines(outcomes: tuple[QuoteOutcome, ...], essay_rel: str) -> list[st
     lines: list[str] = []
     for outcome in outcomes:
         found = outcome.found
-        quote = printable(_short(found.quote))
+        quote = terminal_text(_short(found.quote))
         if outcome.target:
-            lines.append(f"  line {outcome.line}: anchored to {printable(outcome.target)}")
+            lines.append(f"  line {outcome.line}: anchored to {terminal_text(outcome.target)}")
         elif found.passage:
-            lines.append(f'  line {outcome.line}: anchored "{printable(_short(found.passage))}" ({essay_rel} line {found.line})')
+            lines.append(f'  line {outcome.line}: anchored "{terminal_text(_short(found.passage))}" ({essay_rel} line {found.line})')
         elif found.occurrences:
             lines.append(f'  line {outcome.line}: not anchored: "{quote}" occurs {found.occurrences} times in the essay; kept as text')
         else:
             lines.append(f'  line {outcome.line}: not found: "{quote}"; kept as text')
             if found.closest:
-                lines.append(f'    closest passage, {essay_rel} line {found.line}: "{printable(_short(found.closest))}"')
+                lines.append(f'    closest passage, {essay_rel} line {found.line}: "{terminal_text(_short(found.closest))}"')
     return lines
 
 

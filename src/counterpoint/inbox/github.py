@@ -31,9 +31,9 @@ from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from counterpoint.source.config import SiteConfig, load_config
-from counterpoint.errors import ContentError, UsageError, display_path
+from counterpoint.errors import ContentError, UsageError, display_path, say
 from counterpoint.source.frontmatter import _is_http_url
-from counterpoint.inbox.commands import outcome_lines, printable
+from counterpoint.inbox.commands import outcome_lines
 from counterpoint.inbox.critique_file import CritiqueDraft, ReplyDraft, critique_text, one_line
 from counterpoint.inbox.passages import EssayText
 from counterpoint.inbox.paste import convert
@@ -62,10 +62,10 @@ def run_import(args: argparse.Namespace) -> int:
     owner = config.critiques.get("github", "").partition("/")[0]
     logins = {login.lower() for login in args.author_login} or ({owner.lower()} if owner else set())
     if not logins:
-        print(
+        say(
             "note: no author login (set critiques: {github: owner/repo} in site.yml or pass --author-login LOGIN): "
             "no comment is imported as the author's reply",
-            file=sys.stderr,
+            sys.stderr,
         )
     from counterpoint import scaffold
 
@@ -132,8 +132,8 @@ def run_import(args: argparse.Namespace) -> int:
     for path, text in writes:
         _write(path, text)
     for line in report:
-        print(printable(line))
-    print(", ".join(f"{n} {what}" for what, n in counts.items()) + (
+        say(line)
+    say(", ".join(f"{n} {what}" for what, n in counts.items()) + (
         "; run 'counterpoint check' to see the critiques as the build will" if counts["created"] + counts["updated"] else ""
     ))
     return 0

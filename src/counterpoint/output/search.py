@@ -44,6 +44,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from counterpoint.errors import say
 from counterpoint.output.output import STAGING_PREFIX, atomic_write
 
 BUNDLE = "pagefind"
@@ -261,7 +262,7 @@ def index_site(
     """
     executable = _executable() if available() else None
     if executable is None:
-        print(HINT, file=sys.stderr)
+        say(HINT, sys.stderr)
         return Indexed(HINT)
     out = Path(out)
     if pages is None:
@@ -288,7 +289,7 @@ def index_site(
         return Indexed()
     except (RuntimeError, OSError, ValueError) as exc:
         message = f"search index failed (the site itself was built): {str(exc)[-500:]}"
-        print(message, file=sys.stderr)
+        say(message, sys.stderr)
         return Indexed(message)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -33,7 +33,7 @@ from typing import Any, BinaryIO, TextIO
 from urllib.parse import unquote, urlsplit
 
 from counterpoint.build.report import BuildReport
-from counterpoint.errors import UsageError
+from counterpoint.errors import UsageError, say
 
 EVENTS_PATH = "/__counterpoint/events"
 SCRIPT_PATH = "/__counterpoint/reload.js"
@@ -175,7 +175,7 @@ class _HTTPServer(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         exc = sys.exc_info()[1]
         if not isinstance(exc, (ConnectionError, TimeoutError)):
-            print(f"dev server: error answering a request: {type(exc).__name__}: {exc}", file=sys.stderr)
+            say(f"dev server: error answering a request: {type(exc).__name__}: {exc}", sys.stderr)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -539,4 +539,4 @@ class DevServer:
         return parts.scheme == "http" and bool(parts.netloc) and _netloc(parts.netloc) == _netloc(host_header)
 
     def _say(self, text: str) -> None:
-        print(text, file=self._out or sys.stdout, flush=True)
+        say(text, self._out)

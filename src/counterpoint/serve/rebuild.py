@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import errno
 import os
-import sys
 import threading
 import time
 import traceback
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import Protocol, TextIO
 
 from counterpoint.build.report import BuildReport
-from counterpoint.errors import display_path
+from counterpoint.errors import display_path, say
 
 
 class Builder(Protocol):
@@ -157,7 +156,7 @@ class Rebuilder:
             self._print(f"internal error in the dev server: {type(exc).__name__}: {exc}")
 
     def _print(self, text: str) -> None:
-        print(text, file=self._out or sys.stdout, flush=True)
+        say(text, self._out)
 
     def _next_batch(self) -> frozenset[Path] | None:
         with self._cond:

@@ -20,7 +20,7 @@ from types import FrameType
 from typing import TextIO
 
 from counterpoint.build.report import BuildReport
-from counterpoint.errors import BuildFailed
+from counterpoint.errors import BuildFailed, say
 from counterpoint.serve.devserver import DevServer
 from counterpoint.serve.rebuild import Rebuilder
 from counterpoint.serve.watcher import Watcher
@@ -86,12 +86,12 @@ class BackgroundIndex:
                                   scratch=self._scratch, started=self._started)
             except OSError as exc:  # the swap into the served folder failed: a full disk, permissions
                 done = Indexed(f"search index failed (the site is served without it): {exc}")
-                print(done.warning, file=self._out, flush=True)
+                say(done.warning, self._out)
             with self._lock:
                 if done.warning is None and not self._stopping:
                     what = "ready" if self._runs == 0 else "updated"
-                    print(f"search index {what} in {time.perf_counter() - started:.1f} s "
-                          f"({done.indexed} of {done.shards} shards indexed)", file=self._out, flush=True)
+                    say(f"search index {what} in {time.perf_counter() - started:.1f} s "
+                          f"({done.indexed} of {done.shards} shards indexed)", self._out)
                 self._runs += 1
 
     def _started(self, proc: subprocess.Popen) -> None:
@@ -143,7 +143,7 @@ def run_serve(
         try:
             engine = Engine(root, drafts=drafts, out=serve_dir, base_url=server.origin + base_path)
         except BuildFailed as exc:
-            print(exc.format(), file=out, flush=True)
+            say(exc.format(), out)
             return 1
         engine.persist = False  # serve keeps its cache in memory (saved once it serves and when it stops)
         engine.start_method = "spawn"  # the server's threads make fork unsafe
@@ -176,7 +176,7 @@ def run_serve(
             previous = signal.signal(signal.SIGTERM, _sigterm)
         try:
             with rebuilder, Watcher(watched, rebuilder.notify, poll=poll, ignore=ignore, out=out):
-                print(f"serving {server.url}  (Ctrl-C to stop)", file=out, flush=True)
+                say(f"serving {server.url}  (Ctrl-C to stop)", out)
                 server.serve_forever()
         finally:
             if previous is not None:
@@ -188,5 +188,5 @@ def run_serve(
         if indexer is not None:
             indexer.stop()
         server.stop()
-    print("stopped", file=out, flush=True)
+    say("stopped", out)
     return 0

@@ -20,6 +20,8 @@ from contextlib import suppress
 from pathlib import Path
 from typing import TextIO
 
+from counterpoint.errors import say
+
 from watchdog.events import (
     EVENT_TYPE_ATTRIB,
     EVENT_TYPE_CLOSED_NO_WRITE,
@@ -156,7 +158,7 @@ class Watcher(FileSystemEventHandler):
             except OSError as exc:
                 if exc.errno not in (errno.ENOSPC, errno.EMFILE):
                     raise
-                print(INOTIFY_LIMIT, file=self._out or sys.stdout, flush=True)
+                say(INOTIFY_LIMIT, self._out)
         self.polling = True
         self._launch(PollingObserverVFS(os.stat, self._listdir, polling_interval=self._poll_interval))
 
@@ -204,7 +206,7 @@ class Watcher(FileSystemEventHandler):
             self._recursive[root] = observer.schedule(self, root, recursive=True, event_filter=_EVENTS)
         except OSError as exc:  # vanished meanwhile (the parent's watch sees it return), or the limit
             if exc.errno == errno.ENOSPC and observer.is_alive():
-                print(INOTIFY_LIMIT_LATER, file=self._out or sys.stdout, flush=True)
+                say(INOTIFY_LIMIT_LATER, self._out)
             elif not observer.is_alive():
                 raise
 
@@ -232,7 +234,7 @@ class Watcher(FileSystemEventHandler):
             if changed:
                 self._on_change(frozenset(changed))
         except Exception as exc:  # a failing callback must not kill the observer thread
-            print(f"internal error in the watcher: {type(exc).__name__}: {exc}", file=self._out or sys.stderr)
+            say(f"internal error in the watcher: {type(exc).__name__}: {exc}", self._out or sys.stderr)
 
     def _follow_roots(self, event: FileSystemEvent) -> set[Path]:
         """Keep a recursive watch on each root folder that exists; return roots newly watched.
