@@ -52,6 +52,45 @@ def check(capsys: pytest.CaptureFixture[str], root: Path) -> tuple[int, str, str
     return run(capsys, "check", str(root))
 
 
+# --------------------------------------------------------------------------- 2. dates
+
+
+@pytest.mark.parametrize(
+    "files,config,where",
+    [
+        ({"content/essays/welcome/critiques/late.md": critique("bo", "Late.", date="9999-12-31T23:59-12:00")}, {},
+         "content/essays/welcome/critiques/late.md:3:1"),
+        ({"content/essays/welcome/critiques/early.md": critique("bo", "Early.", date="0001-01-01T00:00+14:00")}, {},
+         "content/essays/welcome/critiques/early.md:3:1"),
+        ({"content/essays/welcome/critiques/bo.md": critique("bo", "Hi.\n\n::: reply Vera Lind, 9999-12-31T23:00-05:00\nNo.\n:::")}, {},
+         "content/essays/welcome/critiques/bo.md:7:1"),
+        ({WELCOME: essay("Welcome", "[Lift.]{.claim #lift}\n\n::: upd 0001-01-01T01:00+03:00\nFixed.\n:::")}, {}, f"{WELCOME}:8:1"),
+        ({WELCOME: essay("Welcome", "[Lift.]{.claim #lift}", date="9999-12-31T23:00-01:00")}, {}, f"{WELCOME}:3:1"),
+        ({WELCOME: essay("Welcome", "[Lift.]{.claim #lift}", date="0001-01-01")}, {"timezone": "Etc/GMT-14"}, f"{WELCOME}:3:1"),
+        ({"content/essays/welcome/critiques/bo.md": critique("bo", "Hi.", date="9999-12-31T20:00")},
+         {"timezone": "America/Los_Angeles"}, "content/essays/welcome/critiques/bo.md:3:1"),
+    ],
+    ids=["critique-late", "critique-early", "reply", "upd", "essay", "essay-site-zone", "critique-site-zone"],
+)
+def test_dates_beyond_years_1_to_9999_are_content_errors(tmp_path, capsys, files, config, where) -> None:
+    root = new_site(tmp_path, files, **config)
+    for command in (check, build):
+        code, out, err = command(capsys, root)
+        assert code == 1, err
+        assert f"{where}: error:" in err and "outside the years 1-9999" in err, err
+        assert "internal error" not in err
+    assert not (root / "public").exists()
+
+
+def test_dates_at_the_edges_of_the_range_build(tmp_path, capsys) -> None:
+    root = new_site(tmp_path, {
+        "content/essays/welcome/critiques/late.md": critique("bo", "Late.", date="9999-12-31T23:59+00:00"),
+        "content/essays/old.md": essay("Old", "Old.", date="0001-01-01T00:00Z"),
+    })
+    code, out, err = build(capsys, root)
+    assert code == 0, err
+
+
 # --------------------------------------------------------------------------- 10. terminal escapes
 
 ESCAPES = "\x1b]0;PWNED\x07\x1b[2J"

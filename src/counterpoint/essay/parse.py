@@ -31,7 +31,7 @@ from counterpoint.model import (
 )
 from counterpoint.source.config import SiteConfig
 from counterpoint.source.foreign_keys import adopt
-from counterpoint.source.frontmatter import Document, Field, Stamp, parse_document, parse_stamp, validate_meta
+from counterpoint.source.frontmatter import Document, Field, Stamp, date_hint, parse_document, parse_stamp, validate_meta
 from counterpoint.source.i18n import known_language
 
 ESSAY_FIELDS = (
@@ -82,7 +82,7 @@ def parse_essay(
         doc, _notes, errors = essay_document(source, config, raw)
     except ContentError as exc:
         return None, [exc]
-    values, problems = validate_meta(doc, ESSAY_FIELDS, "essay")
+    values, problems = validate_meta(doc, ESSAY_FIELDS, "essay", config.timezone)
     errors += problems
     aliases, alias_errors = _aliases(values.get("aliases") or [], doc)
     errors += alias_errors
@@ -130,7 +130,7 @@ def parse_essay(
         errors.append(ContentError(doc.rel, line + offset, message, hint))
     claims, claim_errors = _collect_claims(env, doc, offset)
     errors += claim_errors
-    updates, upd_errors = _collect_updates(env, doc, offset)
+    updates, upd_errors = _collect_updates(env, doc, offset, config.timezone)
     errors += upd_errors
     critiques: list[Critique] = []
     for ref in source.critiques:
@@ -221,7 +221,7 @@ def _collect_claims(env: dict, doc: Document, offset: int) -> tuple[dict[str, Cl
     return claims, errors
 
 
-def _collect_updates(env: dict, doc: Document, offset: int) -> tuple[list[Update], list[ContentError]]:
+def _collect_updates(env: dict, doc: Document, offset: int, timezone: str) -> tuple[list[Update], list[ContentError]]:
     updates: list[Update] = []
     errors: list[ContentError] = []
     seen: dict[str, int] = {}
@@ -232,9 +232,9 @@ def _collect_updates(env: dict, doc: Document, offset: int) -> tuple[list[Update
             errors.append(ContentError(doc.rel, line, "UPD block has no date", "write it as '::: upd 2026-01-17 re=critique-id'"))
             continue
         try:
-            date = parse_stamp(args[0])
+            date = parse_stamp(args[0], timezone)
         except ValueError as exc:
-            errors.append(ContentError(doc.rel, line, f"UPD date '{args[0]}' is invalid: {exc}", "write the date as YYYY-MM-DD"))
+            errors.append(ContentError(doc.rel, line, f"UPD date '{args[0]}' is invalid: {exc}", date_hint(exc)))
             continue
         re_ids: list[str] = []
         corrects: list[str] = []
@@ -269,7 +269,7 @@ def parse_critique(
         doc = parse_document(raw, ref.path, config.root, untrusted=True)
     except ContentError as exc:
         return None, [exc]
-    values, errors = validate_meta(doc, CRITIQUE_FIELDS, "critique")
+    values, errors = validate_meta(doc, CRITIQUE_FIELDS, "critique", config.timezone)
     if any(e.message.endswith(("'author'", "'date'")) for e in errors):
         return None, errors
     critique_id = ref.path.stem
@@ -314,7 +314,7 @@ def parse_critique(
             if remark:
                 remarks.append(remark)
         else:
-            reply, problem = _reply(token.info, line, piece, doc.rel, authors)
+            reply, problem = _reply(token.info, line, piece, doc.rel, authors, config.timezone)
             if reply:
                 replies.append(reply)
         if problem:
@@ -374,14 +374,16 @@ def _remark(
     )
 
 
-def _reply(info: str, line: int, html: str, rel: str, authors: set[str]) -> tuple[Reply | None, ContentError | None]:
+def _reply(
+    info: str, line: int, html: str, rel: str, authors: set[str], timezone: str = "UTC"
+) -> tuple[Reply | None, ContentError | None]:
     arg = info.strip()[len("reply") :].strip()
     name, _, date_text = arg.rpartition(",")
     name = name.strip()
     if not name or not date_text.strip():
         return None, ContentError(rel, line, f"reply needs a name and a date, got '{arg}'", "write '::: reply Name, 2026-01-17'")
     try:
-        date: Stamp = parse_stamp(date_text.strip())
+        date: Stamp = parse_stamp(date_text.strip(), timezone)
     except ValueError as exc:
-        return None, ContentError(rel, line, f"reply date '{date_text.strip()}' is invalid: {exc}", "write the date as YYYY-MM-DD")
+        return None, ContentError(rel, line, f"reply date '{date_text.strip()}' is invalid: {exc}", date_hint(exc))
     return Reply(name, date, html, line, name in authors), None

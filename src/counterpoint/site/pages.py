@@ -80,7 +80,7 @@ def parse_page(
     doc, said, errors = adopt(doc, {f.name for f in PAGE_FIELDS})
     if notes is not None:
         notes += said
-    values, problems = validate_meta(doc, PAGE_FIELDS, "page")
+    values, problems = validate_meta(doc, PAGE_FIELDS, "page", config.timezone)
     errors += problems
     if values.get("slug"):
         why = page_slug_problem(values["slug"])

@@ -433,8 +433,12 @@ def _utc(stamp: Stamp, default_tz: str) -> dt.datetime:
     return stamp.local(default_tz).astimezone(dt.timezone.utc)
 
 
-def parse_stamp(text: str) -> Stamp:
-    """Parse ``YYYY-MM-DD`` or an ISO 8601 date-time; ValueError says what is wrong."""
+def parse_stamp(text: str, default_tz: str = "UTC") -> Stamp:
+    """Parse ``YYYY-MM-DD`` or an ISO 8601 date-time; ValueError says what is wrong.
+
+    The moment must lie within the years 1-9999 once converted to UTC (a stamp
+    without a zone is read in ``default_tz``, the site's): dates are ordered in
+    UTC, and Python's datetime has no year 0 or 10000."""
     text = text.strip()
     m = _STAMP.fullmatch(text)
     if not m:
@@ -456,7 +460,20 @@ def parse_stamp(text: str) -> Stamp:
                 raise ValueError(f"time zone offset {off} is out of range")
             delta = dt.timedelta(hours=oh, minutes=om)
             tz = dt.timezone(-delta if off[0] == "-" else delta)
-    return Stamp(date, time, tz, text)
+    stamp = Stamp(date, time, tz, text)
+    try:
+        _utc(stamp, default_tz)
+    except OverflowError:
+        zone = f"in the site's time zone {default_tz}, " if tz is None else ""
+        raise ValueError(f"{zone}it lies outside the years 1-9999 once converted to UTC") from None
+    return stamp
+
+
+def date_hint(problem: ValueError) -> str:
+    """The hint for a date ``parse_stamp`` refused."""
+    if "years 1-9999" in str(problem):
+        return "write a date from 0001-01-01 to 9999-12-31 (with its time zone, if any)"
+    return "write the date as YYYY-MM-DD"
 
 
 # --------------------------------------------------------------------------- fields
@@ -483,11 +500,14 @@ _TRUE = {"true", "yes", "on"}
 _FALSE = {"false", "no", "off"}
 
 
-def validate_meta(doc: Document, fields: Sequence[Field], what: str) -> tuple[dict[str, Any], list[ContentError]]:
-    """Convert ``doc.meta`` per ``fields``: (values with defaults, every error). Never raises."""
+def validate_meta(
+    doc: Document, fields: Sequence[Field], what: str, timezone: str = "UTC"
+) -> tuple[dict[str, Any], list[ContentError]]:
+    """Convert ``doc.meta`` per ``fields``: (values with defaults, every error). Never raises.
+    ``timezone`` is the site's, in which dates without a zone are read."""
     return validate_fields(
         doc.meta, doc.meta_lines, doc.rel, fields,
-        subject=f"{what} front matter", container="the front matter",
+        subject=f"{what} front matter", container="the front matter", timezone=timezone,
     )
 
 
@@ -499,6 +519,7 @@ def validate_fields(
     *,
     subject: str,
     container: str,
+    timezone: str = "UTC",
 ) -> tuple[dict[str, Any], list[ContentError]]:
     """The validator behind ``validate_meta``, for any (data, lines) pair such as site.yml.
 
@@ -528,7 +549,7 @@ def validate_fields(
             values[f.name] = [] if f.kind == "list" and f.default is None else _copy(f.default)
             continue
         try:
-            values[f.name] = _convert(f, raw)
+            values[f.name] = _convert(f, raw, timezone)
         except _Invalid as exc:
             errors.append(ContentError(rel, line, exc.message, exc.hint))
             values[f.name] = _copy(f.default)
@@ -541,7 +562,7 @@ class _Invalid(Exception):
         self.message, self.hint = message, hint
 
 
-def _convert(f: Field, raw: Any) -> Any:
+def _convert(f: Field, raw: Any, timezone: str = "UTC") -> Any:
     name = f.name
     if f.kind == "list":
         items = raw if isinstance(raw, list) else [raw]
@@ -586,9 +607,9 @@ def _convert(f: Field, raw: Any) -> Any:
         )
     if f.kind == "date":
         try:
-            return parse_stamp(value)
+            return parse_stamp(value, timezone)
         except ValueError as exc:
-            raise _Invalid(f"invalid date '{value}': {exc}", "write the date as YYYY-MM-DD") from None
+            raise _Invalid(f"invalid date '{value}': {exc}", date_hint(exc)) from None
     if f.kind == "url":
         if _is_http_url(value):
             return value
