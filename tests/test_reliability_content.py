@@ -140,3 +140,37 @@ def test_terminal_text_escapes_controls_and_keeps_lines() -> None:
     assert terminal_text("Это прорыв\ttab") == "Это прорыв\ttab"
 
 
+# --------------------------------------------------------------------------- 13. site.yml
+
+
+def test_a_huge_essays_per_page_is_an_error(tmp_path, capsys) -> None:
+    root = new_site(tmp_path)
+    (root / "site.yml").write_text(f"title: T\nauthor: A\nessays_per_page: {'9' * 5000}\n")
+    for command in (check, build):
+        code, out, err = command(capsys, root)
+        assert code == 1, err
+        assert "site.yml:3:1: error: 'essays_per_page' must be at most" in err, err
+
+
+def with_strings(root: Path, value: str) -> Path:
+    (root / "site.yml").write_text(f"title: T\nauthor: A\nstrings:\n  reading_time: '{value}'\n")
+    return root
+
+
+@pytest.mark.parametrize("value", ["{n:>99999999} min", "{n.__class__}", "{n[0]}", "{n!r} min", "{n:{n}}"])
+def test_strings_take_only_plain_placeholders(tmp_path, capsys, value) -> None:
+    root = with_strings(new_site(tmp_path), value)
+    for command in (check, build):
+        code, out, err = command(capsys, root)
+        assert code == 1, err
+        assert "site.yml:3:1: error: strings: 'reading_time'" in err and "{n}" in err, err
+    assert not (root / "public").exists()
+
+
+def test_strings_with_plain_placeholders_and_braces_build(tmp_path, capsys) -> None:
+    root = with_strings(new_site(tmp_path), "{{{n}}} min")
+    code, out, err = build(capsys, root)
+    assert code == 0, err
+    assert "{1} min" in (root / "public" / "essays" / "welcome" / "index.html").read_text()
+
+

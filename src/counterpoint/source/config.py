@@ -23,7 +23,7 @@ FIELDS: tuple[Field, ...] = (
     Field("description", "str", default=""),
     Field("theme", "str", default="default"),
     Field("output", "str", default="public"),
-    Field("essays_per_page", "int", default=10, minimum=1),
+    Field("essays_per_page", "int", default=10, minimum=1, maximum=1000),
     Field("timezone", "str", default="UTC"),
     Field("strings", "map", default={}),
     Field("search", "bool", default=True),

@@ -494,6 +494,7 @@ class Field:
     default: Any = None
     choices: tuple[str, ...] = ()
     minimum: int | None = None
+    maximum: int | None = None
 
 
 _TRUE = {"true", "yes", "on"}
@@ -593,7 +594,11 @@ def _convert(f: Field, raw: Any, timezone: str = "UTC") -> Any:
         raise _Invalid(f"'{name}' must be true or false, not '{value}'", f"write {name}: true or {name}: false")
     if f.kind == "int":
         if not re.fullmatch(r"[+-]?[0-9]+", value):
-            raise _Invalid(f"'{name}' must be a whole number, not '{value}'", f"write e.g. {name}: {f.default or 10}")
+            raise _Invalid(f"'{name}' must be a whole number, not '{_shorten(value)}'", f"write e.g. {name}: {f.default or 10}")
+        digits = value.lstrip("+-").lstrip("0")
+        if f.maximum is not None and (len(digits) > len(str(f.maximum)) or int(value) > f.maximum):
+            # the length first: int() of thousands of digits is refused (and slow)
+            raise _Invalid(f"'{name}' must be at most {f.maximum}, not {_shorten(value)}", f"write e.g. {name}: {f.default or 10}")
         number = int(value)
         if f.minimum is not None and number < f.minimum:
             raise _Invalid(f"'{name}' must be at least {f.minimum}, not {number}")
@@ -616,6 +621,11 @@ def _convert(f: Field, raw: Any, timezone: str = "UTC") -> Any:
         raise _Invalid(f"'{name}' must be an http(s) URL, not '{value}'",
                        "write the full address, starting with https://")
     raise ValueError(f"unknown field kind {f.kind!r}")  # a programming error, not user input
+
+
+def _shorten(value: str, limit: int = 40) -> str:
+    """A value for a message: at most ``limit`` characters, and how long it was."""
+    return value if len(value) <= limit else f"{value[:limit]}… ({len(value)} characters)"
 
 
 def _is_http_url(value: str) -> bool:

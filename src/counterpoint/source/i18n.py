@@ -315,6 +315,16 @@ def _fields(text: str) -> set[str]:
     return {name.split(".")[0].split("[")[0] for _, name, _, _ in Formatter().parse(text) if name is not None}
 
 
+def _not_plain(text: str) -> str:
+    """The first placeholder of ``text`` that is more than ``{name}`` (a format spec
+    such as ``{n:>99999999}`` pads a page with megabytes; ``{n.__class__}`` and
+    ``{n[0]}`` reach into Python objects; ``{n!r}`` converts), or ''."""
+    for _, name, spec, conversion in Formatter().parse(text):
+        if name is not None and (spec or conversion or not name.isidentifier()):
+            return "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+    return ""
+
+
 def check_strings(overrides: Mapping[str, str]) -> list[tuple[str, str, str]]:
     """Problems in site.yml ``strings:``: (key, message, hint) for each unknown key,
     unknown plural category or placeholder the string cannot fill."""
@@ -350,9 +360,16 @@ def check_strings(overrides: Mapping[str, str]) -> list[tuple[str, str, str]]:
             problems.append((key, f"strings: '{key}' is not a valid template: {exc}", "write a literal brace as {{ or }}"))
             continue
         allowed = _fields(reference)
+        names = ", ".join("{" + f + "}" for f in sorted(allowed)) or "no placeholders"
+        fancy = _not_plain(str(text))
+        if fancy:
+            problems.append(
+                (key, f"strings: '{key}' uses {fancy[:60]}: only plain placeholders such as {{n}} are allowed",
+                 f"this string can use {names}, without a format or attribute; write a literal brace as {{{{ or }}}}")
+            )
+            continue
         extra = sorted(used - allowed)
         if extra:
-            names = ", ".join("{" + f + "}" for f in sorted(allowed)) or "no placeholders"
             problems.append(
                 (key, f"strings: '{key}' uses unknown placeholder {{{extra[0]}}}", f"this string can use {names}")
             )
