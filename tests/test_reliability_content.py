@@ -174,3 +174,59 @@ def test_strings_with_plain_placeholders_and_braces_build(tmp_path, capsys) -> N
     assert "{1} min" in (root / "public" / "essays" / "welcome" / "index.html").read_text()
 
 
+# --------------------------------------------------------------------------- 16. nothing lost
+
+
+@pytest.mark.parametrize("line", ["{% raw %}", "{% highlight liquid %}", "{{ page.title }}", "{: .note}"])
+def test_a_brace_line_that_is_not_an_attribute_list_stays_text(tmp_path, capsys, line) -> None:
+    root = new_site(tmp_path, {WELCOME: essay("Welcome", f"{line}\nA paragraph after it.\n\n[Lift.]{{.claim #lift}}")})
+    code, out, err = build(capsys, root)
+    assert code == 0, err
+    html = (root / "public" / "essays" / "welcome" / "index.html").read_text()
+    from html import escape
+
+    assert escape(line, quote=False) in html
+    assert "A paragraph after it." in html
+
+
+def test_a_real_attribute_line_still_applies(tmp_path, capsys) -> None:
+    root = new_site(tmp_path, {WELCOME: essay("Welcome", "{.claim #lift}\nThe Moon lifts water.\n\n{#plain .note}\nMore.")})
+    code, out, err = build(capsys, root)
+    assert code == 0, err
+    html = (root / "public" / "essays" / "welcome" / "index.html").read_text()
+    assert 'id="plain"' in html and "{#plain" not in html and "{.claim" not in html
+
+
+@pytest.mark.parametrize("suffix", [".markdown", ".mdown"])
+def test_markdown_suffixes_are_essays_and_pages(tmp_path, capsys, suffix) -> None:
+    root = new_site(tmp_path, {
+        f"content/essays/note{suffix}": essay("A note", "Noted."),
+        f"content/essays/bundle/index{suffix}": essay("A bundle", "Bundled."),
+        f"content/essays/bundle/critiques/cy{suffix}": critique("cy", "Agreed."),
+        f"content/colophon{suffix}": "---\ntitle: Colophon\n---\nMade by hand.\n",
+    })
+    code, out, err = build(capsys, root)
+    assert code == 0, err
+    public = root / "public"
+    assert "Noted." in (public / "essays" / "note" / "index.html").read_text()
+    assert "Agreed." in (public / "essays" / "bundle" / "index.html").read_text()
+    assert "Made by hand." in (public / "colophon" / "index.html").read_text()
+    home = (public / "index.html").read_text()
+    assert "A note" in home and "A bundle" in home
+    assert not list(public.rglob(f"*{suffix}"))
+
+
+@pytest.mark.parametrize("where", ["essay", "critique", "page"])
+def test_a_nul_byte_anywhere_is_an_error(tmp_path, capsys, where) -> None:
+    rel = {"essay": WELCOME, "critique": "content/essays/welcome/critiques/ana.md", "page": "content/about.md"}[where]
+    files = base_files()
+    text = files[rel]
+    assert isinstance(text, str)
+    padding = "Long text. " * 1000  # the NUL lies after the first 8 KB
+    data = (text + padding + "\nlast line \0 here\n").encode()
+    line = data[: data.index(b"\0")].count(b"\n") + 1
+    root = new_site(tmp_path, {rel: data})
+    for command in (check, build):
+        code, out, err = command(capsys, root)
+        assert code == 1, err
+        assert f"{rel}:{line}:1: error: file looks binary (NUL byte at offset" in err, err

@@ -18,10 +18,13 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
+from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_core.normalize import normalize
 from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
+from mdit_py_plugins.attrs.parse import ParseError
+from mdit_py_plugins.attrs.parse import parse as parse_attrs
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
@@ -59,6 +62,7 @@ def essay_parser() -> MarkdownIt:
     math_plugin(md)
     attrs_plugin(md, spans=True, allowed=["id", "class"])
     attrs_block_plugin(md, allowed=["id", "class"])
+    md.block.ruler.at("attr", attribute_line)
     container_plugin(md, "upd", validate=_container_validate("upd"))
     md.core.ruler.push("counterpoint_essay", collect_essay_targets)
     md.add_render_rule("claim_open", render_claim_open)
@@ -83,6 +87,30 @@ def reader_parser() -> MarkdownIt:
     container_plugin(md, "reply", validate=_container_validate("reply"))
     md.core.ruler.push("counterpoint_reader", demote_headings)
     return md
+
+
+def attribute_line(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """A line ``{#id .class}`` before a block, and nothing else: the whole line must
+    parse as an attribute list that sets at least one attribute.  The plugin's own
+    rule takes any line that starts with a brace-comment (``{% raw %}``,
+    ``{% highlight liquid %}``) as an empty attribute list and drops it from the page."""
+    first = state.bMarks[start] + state.tShift[start]
+    text = state.src[first : state.eMarks[start]].rstrip(" \t")
+    if state.sCount[start] - state.blkIndent >= 4 or not text.startswith("{") or not text.endswith("}"):
+        return False
+    try:
+        stop, attrs = parse_attrs(text)
+    except ParseError:
+        return False
+    if stop != len(text) - 1 or not attrs:
+        return False
+    if silent:
+        return True
+    token = state.push("attrs_block", "", 0)
+    token.attrs = attrs  # type: ignore[assignment]
+    token.map = [start, start + 1]
+    state.line = start + 1
+    return True
 
 
 def normalize_if_needed(state: StateCore) -> None:

@@ -19,6 +19,12 @@ from counterpoint.markup.slugs import slug
 from counterpoint.model import EssaySource, FileRef, PageSource
 from counterpoint.source.walk import Scanned, scan
 
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown")  # Markdown files: essays, pages, critiques; never assets
+
+
+def is_markdown(path: str) -> bool:
+    return path.endswith(MARKDOWN_SUFFIXES)
+
 
 _DATED_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})-(.+)")
 
@@ -99,8 +105,8 @@ def discover(root: Path, hasher: Hasher, files: list[Scanned] | None = None) -> 
             if os.sep in inside:
                 bundles.setdefault(inside.split(os.sep, 1)[0], []).append(item)
                 continue
-            if inside.endswith(".md"):
-                name, date = name_parts(inside[:-3])
+            if is_markdown(inside):
+                name, date = name_parts(os.path.splitext(inside)[0])
                 essays.append((inside, EssaySource(slug=name or "essay", index=ref(item), bundle=False, name_date=date)))
                 continue
         rest.append(item)
@@ -109,12 +115,22 @@ def discover(root: Path, hasher: Hasher, files: list[Scanned] | None = None) -> 
         entry = prefix + name + os.sep
         index = entry + "index.md"
         critiques_dir = entry + "critiques" + os.sep
-        found = next((item for item in items if item[0] == index), None)
+        indexes = [item for item in items if item[0].startswith(entry + "index.") and item[0][len(entry) :] in _INDEX_NAMES]
+        found = min(indexes, key=lambda item: _INDEX_NAMES.index(item[0][len(entry) :]), default=None)
+        for other in indexes:
+            if other is not found:
+                errors.append(
+                    ContentError(
+                        display_path(Path(other[0]), root), 1,
+                        f"essay folder has two index files: this one and {display_path(Path(found[0]), root)}",
+                        "keep one of them",
+                    )
+                )
         if found is None:
             for item in items:
-                if item[0].endswith(".md") and os.path.basename(os.path.dirname(item[0])) == "critiques":
+                if is_markdown(item[0]) and os.path.basename(os.path.dirname(item[0])) == "critiques":
                     stray.append(ref(item, lazy=False))
-            if any(item[0].endswith(".md") for item in items):
+            if any(is_markdown(item[0]) for item in items):
                 errors.append(
                     ContentError(
                         display_path(Path(entry), root),
@@ -127,7 +143,7 @@ def discover(root: Path, hasher: Hasher, files: list[Scanned] | None = None) -> 
         critiques: list[Scanned] = []
         others: list[Scanned] = []
         for item in items:
-            if item is found:
+            if item in indexes:
                 continue
             if item[0].startswith(critiques_dir):
                 if os.sep in item[0][len(critiques_dir) :]:
@@ -140,7 +156,7 @@ def discover(root: Path, hasher: Hasher, files: list[Scanned] | None = None) -> 
                         )
                     )
                     continue
-                if item[0].endswith(".md"):
+                if is_markdown(item[0]):
                     critiques.append(item)
                     continue
             others.append(item)
@@ -162,9 +178,9 @@ def discover(root: Path, hasher: Hasher, files: list[Scanned] | None = None) -> 
 
     for item in rest:
         path = Path(item[0])
-        if path.parent.name == "critiques" and path.suffix == ".md":
+        if path.parent.name == "critiques" and path.suffix in MARKDOWN_SUFFIXES:
             stray.append(ref(item, lazy=False))
-        elif path.suffix == ".md":
+        elif path.suffix in MARKDOWN_SUFFIXES:
             rel = path.relative_to(content).with_suffix("")
             parts = [slug(p) or p for p in rel.parts]
             if parts[-1] == "index":
@@ -173,6 +189,9 @@ def discover(root: Path, hasher: Hasher, files: list[Scanned] | None = None) -> 
         else:
             assets.append(ref(item, lazy=False))
     return Inventory(tuple(source for _, source in essays), tuple(pages), tuple(assets), tuple(stray), tuple(errors))
+
+
+_INDEX_NAMES = tuple("index" + suffix for suffix in MARKDOWN_SUFFIXES)
 
 
 def all_refs(inventory: Inventory):

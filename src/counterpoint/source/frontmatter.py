@@ -40,7 +40,6 @@ from counterpoint.errors import ContentError, display_path
 
 MAX_NODES = 10_000  # values constructed from one YAML document, aliases expanded
 MAX_DEPTH = 64  # nesting of lists/maps; PyYAML's composer recurses per level
-BINARY_SNIFF = 8192
 
 _FENCE_OPEN = re.compile(r"---[ \t]*")
 _FENCE_CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*")
@@ -216,7 +215,7 @@ def decode_text(raw: bytes, rel: str) -> str:
     """UTF-8 (BOM optional) to text with LF newlines; binary and other encodings are errors."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ContentError(rel, 1, "file is UTF-16, not UTF-8", hint="save the file as UTF-8")
-    nul = raw.find(b"\0", 0, BINARY_SNIFF)
+    nul = raw.find(b"\0")  # anywhere: Markdown would turn a late one into U+FFFD without a word
     if nul >= 0:
         raise ContentError(
             rel, _line_at(raw, nul), f"file looks binary (NUL byte at offset {nul}), not text",
