@@ -52,6 +52,59 @@ def check(capsys: pytest.CaptureFixture[str], root: Path) -> tuple[int, str, str
     return run(capsys, "check", str(root))
 
 
+# --------------------------------------------------------------------------- 1. symlinks
+
+
+def test_symlinks_to_secrets_are_not_published_and_each_is_a_warning(tmp_path, capsys) -> None:
+    """Links to the site's .git/config, .env and site.yml (inside the site, outside
+    content/) and to a file outside the site are skipped, each with a warning naming
+    the link and its target, in build and in check."""
+    root = new_site(tmp_path)
+    (root / ".git").mkdir()
+    (root / ".git" / "config").write_text("[remote]\n url = https://token@example.org/x.git\n")
+    (root / ".env").write_text("SECRET=hunter2\n")
+    outside = tmp_path / "elsewhere.txt"
+    outside.write_text("private\n")
+    links = {"x.txt": "../.git/config", "env.txt": "../.env", "conf.txt": "../site.yml", "out.txt": str(outside)}
+    for name, target in links.items():
+        (root / "content" / name).symlink_to(target)
+    code, out, err = build(capsys, root)
+    assert code == 0, err
+    public = root / "public"
+    for name in links:
+        assert not (public / name).exists()
+    assert not [p for p in public.rglob("*") if p.is_file() and b"hunter2" in p.read_bytes()]
+    for name, shown in [("x.txt", ".git/config"), ("env.txt", ".env"), ("conf.txt", "site.yml"), ("out.txt", str(outside))]:
+        assert f"content/{name}: warning: symlink not followed: its target {shown} is outside content/" in err
+    code, out, err = check(capsys, root)
+    assert code == 0
+    assert "content/x.txt: warning: symlink not followed" in err
+
+
+def test_symlinks_inside_content_are_followed_unless_hidden(tmp_path, capsys) -> None:
+    root = new_site(tmp_path, {"content/shared/chart.png": b"PNG bytes", "content/.private/key.txt": "secret key\n"})
+    (root / "content" / "essays" / "welcome" / "chart.png").symlink_to("../../shared/chart.png")
+    (root / "content" / "key.txt").symlink_to(".private/key.txt")
+    code, out, err = build(capsys, root)
+    assert code == 0, err
+    assert (root / "public" / "essays" / "welcome" / "chart.png").read_bytes() == b"PNG bytes"
+    assert not (root / "public" / "key.txt").exists()
+    assert "content/key.txt: warning: symlink not followed: its target content/.private/key.txt is in a hidden folder" in err
+
+
+def test_theme_static_symlinks_stay_inside_the_static_folder(tmp_path, capsys) -> None:
+    root = new_site(tmp_path, {"themes/plain/static/site.css": "body{}\n"}, theme="plain")
+    (root / ".env").write_text("SECRET=hunter2\n")
+    static = root / "themes" / "plain" / "static"
+    (static / "leak.txt").symlink_to("../../../.env")
+    (static / "copy.css").symlink_to("site.css")
+    code, out, err = build(capsys, root)
+    assert code == 0, err
+    assert not (root / "public" / "static" / "leak.txt").exists()
+    assert (root / "public" / "static" / "copy.css").read_text() == "body{}\n"
+    assert "themes/plain/static/leak.txt: warning: symlink not followed: its target .env is outside" in err
+
+
 # --------------------------------------------------------------------------- 2. dates
 
 

@@ -242,6 +242,8 @@ def _build(args: argparse.Namespace) -> int:
         allow_outside_output=args.allow_outside_output,
     )
     report = engine.build(walked=walked)
+    for warning in report.warnings:
+        say(warning, sys.stderr)
     if not report.ok:
         for line in report.errors:
             say(line, sys.stderr)
@@ -275,7 +277,11 @@ def _say_built(
 def _check(args: argparse.Namespace) -> int:
     from counterpoint.build.engine import Engine
 
-    found = Engine(Path(args.dir), drafts=args.drafts).check()
+    engine = Engine(Path(args.dir), drafts=args.drafts)
+    found = engine.check()
+    if not args.quiet:
+        for warning in engine.warnings:
+            say(warning, sys.stderr)
     for problem in found:
         if problem.severity == "error" or not args.quiet:
             say(problem.format(), sys.stderr)

@@ -83,6 +83,7 @@ class Engine:
         self.index_search = True  # run Pagefind after a build that changed pages (serve turns it off after the first)
         self.last_stats: BuildStats | None = None
         self._warm: tuple[Any, ...] = ()  # (theme, language) of the last build: what a worker prepares
+        self.warnings: list[str] = []  # of the last build or check: symlinks not followed
 
     # -- paths ---------------------------------------------------------------
     @property
@@ -114,6 +115,7 @@ class Engine:
         makes that check itself, and stops there when there is nothing to do."""
         start = time.perf_counter()
         trigger = tuple(sorted(display_path(p, self.root) for p in changed)) if changed else ()
+        self.warnings = []
         try:
             if walked is None and changed is None and self._records():
                 walked = uptodate.check(self.root, self._options())
@@ -126,20 +128,26 @@ class Engine:
                     walked.files if walked is not None else None,
                 )
         except BuildFailed as exc:
-            return BuildReport(False, tuple(e.format() for e in exc.errors), (), _ms(start), trigger)
+            return BuildReport(False, tuple(e.format() for e in exc.errors), (), _ms(start), trigger, warnings=self._said())
         except UsageError as exc:
-            return BuildReport(False, (f"error: {exc}",), (), _ms(start), trigger)
+            return BuildReport(False, (f"error: {exc}",), (), _ms(start), trigger, warnings=self._said())
         except Exception as exc:
             # a template's error (a site's own templates/ too) is said at its file and line;
             # checked first: Jinja's TemplateNotFound is an OSError
             problem = template_problem(exc, self.root)
             if problem is not None:
-                return BuildReport(False, (problem.format(),), (), _ms(start), trigger)
+                return BuildReport(False, (problem.format(),), (), _ms(start), trigger, warnings=self._said())
             if isinstance(exc, OSError):  # a file vanished or unreadable, a full disk: said, not a traceback
-                return BuildReport(False, (os_error(exc, self.root, self.config.output).format(),), (), _ms(start), trigger)
+                error = os_error(exc, self.root, self.config.output).format()
+                return BuildReport(False, (error,), (), _ms(start), trigger, warnings=self._said())
             raise
         self.last_stats = stats
-        return BuildReport(True, (), stats.written, _ms(start), trigger, (stats.rendered, stats.essays))
+        return BuildReport(
+            True, (), stats.written, _ms(start), trigger, (stats.rendered, stats.essays), warnings=self._said()
+        )
+
+    def _said(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.warnings))
 
     def prepare_here(self) -> None:
         """Get this process ready to re-render an edited essay: after a build whose
@@ -170,10 +178,12 @@ class Engine:
         """Every problem in the site, nothing written."""
         config = load_config(self.root, base_url=self.base_url, output=self.out_override)
         theme = load_theme(self.root, config.theme)
+        self.warnings = theme.static_scan(self.root)[1]
         try:
             inventory = discover(self.root, Hasher())
         except OSError as exc:  # a file vanished or unreadable while walking content/
             return [os_error(exc, self.root, config.output)]
+        self.warnings = list(inventory.warnings) + self.warnings
         errors = list(inventory.errors) + stray_errors(inventory)
         ctx = Context(config, theme, self.drafts, Path(os.devnull))
         from counterpoint.build.pipeline import check_essay  # the Markdown machinery, when needed
@@ -309,6 +319,8 @@ class Engine:
             workers.start()  # a cache that could not be used: cold as well
         hasher = Hasher(state.hashes)
         inventory = self._discover(hasher, changed, files)
+        static, skipped = theme.static_scan(self.root)
+        self.warnings += [*inventory.warnings, *skipped]
         clock.lap("discover")
         errors: list[ContentError] = list(inventory.errors) + stray_errors(inventory)
         salt = "|".join(
@@ -336,7 +348,7 @@ class Engine:
             pages_rendered = self._site_pages(summaries, _snippets(results), plain, ctx, state, salt, stage, workers)
             workers.close()  # done with them: their memory is free before the commit and Pagefind
             clock.lap("site pages")
-            self._static(inventory, theme, stage)
+            self._static(inventory, static, stage)
             written, new_manifest = stage.commit()
             clock.lap("write")
         except BaseException:
@@ -547,8 +559,8 @@ class Engine:
             state.pygments = (key, stylesheet())
         return state.pygments[1]
 
-    def _static(self, inventory: Inventory, theme: Theme, stage: Stage) -> None:
-        for rel, path in theme.static_files().items():
+    def _static(self, inventory: Inventory, static: dict[str, Path], stage: Stage) -> None:
+        for rel, path in static.items():
             data = path.read_bytes()
             stage.write(rel, data)
         stage.write("static/pygments.css", self._pygments_css().encode())

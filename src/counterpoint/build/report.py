@@ -17,3 +17,4 @@ class BuildReport:
     elapsed_ms: float
     trigger: tuple[str, ...]  # the changed source paths that caused it (display form); () for the first build
     rendered: tuple[int, int] | None = None  # (essays rendered, of all): the others came from the cache
+    warnings: tuple[str, ...] = ()  # "path: warning: message" (symlinks not followed), ok or not

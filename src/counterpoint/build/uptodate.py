@@ -19,7 +19,7 @@ from pathlib import Path
 from counterpoint.build.cache import CACHE_FORMAT, code_fingerprint
 from counterpoint.errors import BuildFailed
 from counterpoint.output.output import Manifest, atomic_write
-from counterpoint.source.walk import Scanned, scan, signature
+from counterpoint.source.walk import Scanned, is_skipped_link, scan, signature
 from counterpoint.theme.theme import Theme, load_theme
 
 RECORD = "last-build.json"
@@ -103,10 +103,13 @@ def check(root: Path, options: str) -> Check:
     files = scan(root)
     output = Path(record.output)
     try:
+        theme = load_theme(root, record.theme)
+        if any(map(is_skipped_link, files)) or theme.static_scan(root)[1]:
+            return Check(None, None, files)  # the build says which symlinks it did not follow, every time
         site_digest = blake2b((root / "site.yml").read_bytes(), digest_size=16).hexdigest()
         now = fingerprint(
             root, files, site_digest=site_digest, base_url=record.base_url, output=output,
-            theme=load_theme(root, record.theme), drafts=record.drafts, search=record.search,
+            theme=theme, drafts=record.drafts, search=record.search,
         )
         if now != record.fingerprint or (record.search and not _search_index_complete(output)):
             return Check(None, None, files)

@@ -55,12 +55,12 @@ def format_report(report: BuildReport, changed: Iterable[str] = ()) -> str:
         n = len(report.written)
         files = f"{n} file" + ("" if n == 1 else "s")
         if what:
-            return f"rebuilt in {ms}: {what} -> {files}"
+            return "\n".join((f"rebuilt in {ms}: {what} -> {files}", *report.warnings))
         cached = f" ({report.rendered[0]} of {report.rendered[1]} essays rendered)" if report.rendered else ""
-        return f"built in {ms} -> {files}{cached}"
+        return "\n".join((f"built in {ms} -> {files}{cached}", *report.warnings))
     n = len(report.errors)
     head = f"build failed in {ms}" + (f": {what}" if what else "") + f" ({n} error{'' if n == 1 else 's'})"
-    return "\n".join((head, *report.errors))
+    return "\n".join((head, *report.warnings, *report.errors))
 
 
 class Rebuilder:

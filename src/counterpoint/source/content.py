@@ -17,7 +17,7 @@ from pathlib import Path
 from counterpoint.errors import ContentError, display_path
 from counterpoint.markup.slugs import slug
 from counterpoint.model import EssaySource, FileRef, PageSource
-from counterpoint.source.walk import Scanned, scan
+from counterpoint.source.walk import Scanned, is_skipped_link, link_warnings, scan
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown")  # Markdown files: essays, pages, critiques; never assets
 
@@ -45,6 +45,7 @@ class Inventory:
     assets: tuple[FileRef, ...]  # files outside essays, copied as they are
     stray_critiques: tuple[FileRef, ...]  # critiques/ folders outside an essay bundle
     errors: tuple[ContentError, ...]
+    warnings: tuple[str, ...] = ()  # symlinks not followed, each naming link and target
 
 
 class Hasher:
@@ -82,6 +83,9 @@ def discover(root: Path, hasher: Hasher, files: list[Scanned] | None = None) -> 
     if not content.is_dir():
         return Inventory((), (), (), (), ())
     files = scan(root) if files is None else files
+    warnings = tuple(link_warnings(files, root))
+    if warnings:
+        files = [item for item in files if not is_skipped_link(item)]
     errors: list[ContentError] = []
     essays_dir = content / "essays"
     essays: list[tuple[str, EssaySource]] = []  # (entry name, source): sorted by entry name below
@@ -188,7 +192,9 @@ def discover(root: Path, hasher: Hasher, files: list[Scanned] | None = None) -> 
             pages.append(PageSource("/".join(parts), ref(item, lazy=False)))
         else:
             assets.append(ref(item, lazy=False))
-    return Inventory(tuple(source for _, source in essays), tuple(pages), tuple(assets), tuple(stray), tuple(errors))
+    return Inventory(
+        tuple(source for _, source in essays), tuple(pages), tuple(assets), tuple(stray), tuple(errors), warnings
+    )
 
 
 _INDEX_NAMES = tuple("index" + suffix for suffix in MARKDOWN_SUFFIXES)

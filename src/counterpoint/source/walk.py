@@ -9,6 +9,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import stat as stat_mode
 from hashlib import blake2b
 from pathlib import Path
 
@@ -36,10 +37,58 @@ def ignored(name: str) -> bool:
 Scanned = tuple[str, os.stat_result]  # (absolute path, its stat)
 
 
+def link_problem(link: str, allowed: str, root: Path) -> str:
+    """Why the symlink ``link`` is not followed, or '' when it is: its target must be
+    a file inside the folder ``allowed`` (``content/``, or a theme's ``static/``),
+    and neither it nor a folder on its way there may be hidden.  A link to the
+    site's ``.git/config``, an ``.env`` or ``site.yml`` would otherwise be published."""
+    target = os.path.realpath(link)
+    base = os.path.realpath(allowed)
+    shown = _shown(target, root)
+    if not target.startswith(base + os.sep):
+        return f"its target {shown} is outside {_shown(base, root)}/"
+    parts = target[len(base) + 1 :].split(os.sep)
+    if any(part.startswith(".") for part in parts[:-1]):
+        return f"its target {shown} is in a hidden folder"
+    if parts[-1].startswith("."):
+        return f"its target {shown} is a hidden file"
+    if os.path.isdir(target):
+        return f"its target {shown} is a folder (links to folders are not followed)"
+    if not os.path.isfile(target):
+        return f"its target {shown} does not exist"
+    return ""
+
+
+def link_warning(link: str, problem: str, root: Path) -> str:
+    return f"{_shown(link, root)}: warning: symlink not followed: {problem}"
+
+
+def _shown(path: str, root: Path) -> str:
+    """``path`` as the user knows it: relative to the site folder when inside it."""
+    for base in (str(root), os.path.realpath(root)):
+        if path.startswith(base + os.sep):
+            return path[len(base) + 1 :].replace(os.sep, "/")
+    return path
+
+
+def is_skipped_link(item: Scanned) -> bool:
+    """An entry of ``scan`` that stands for a symlink not followed (its own lstat)."""
+    return stat_mode.S_ISLNK(item[1].st_mode)
+
+
+def link_warnings(files: list[Scanned], root: Path) -> list[str]:
+    """A warning per symlink of ``content/`` that ``scan`` did not follow."""
+    content = str(root / "content")
+    return [link_warning(path, link_problem(path, content, root), root) for path, st in files if is_skipped_link((path, st))]
+
+
 def scan(root: Path) -> list[Scanned]:
     """Every regular file below ``content/`` with its stat, in ``os.walk`` order
     (a folder's files by name, then its subfolders by name), skipping hidden and
-    editor files and symlinks whose target is outside the site.
+    editor files.  A symlink is followed only to a file inside ``content/``
+    (``link_problem``); one that is not is listed with its own lstat
+    (``is_skipped_link``), so that it is reported, and its appearing or going
+    changes the ``signature``.
 
     One ``scandir`` per folder and one stat per file, strings only: a no-op
     build of a large site is mostly this walk.
@@ -48,7 +97,6 @@ def scan(root: Path) -> list[Scanned]:
     content = root / "content"
     if not content.is_dir():
         return found
-    real_root = str(root.resolve()) + os.sep
     pending = [str(content)]
     while pending:
         current = pending.pop()
@@ -63,10 +111,10 @@ def scan(root: Path) -> list[Scanned]:
                 continue
             try:
                 if entry.is_symlink():
-                    target = os.path.realpath(entry.path)
-                    if not target.startswith(real_root) or not os.path.isfile(target):
-                        continue  # never follow a link out of the site, nor into a folder
-                    found.append((entry.path, os.stat(entry.path)))
+                    if link_problem(entry.path, str(content), root):
+                        found.append((entry.path, entry.stat(follow_symlinks=False)))
+                    else:
+                        found.append((entry.path, os.stat(entry.path)))
                 elif entry.is_dir(follow_symlinks=False):
                     folders.append(entry.path)
                 elif entry.is_file(follow_symlinks=False):

@@ -52,15 +52,31 @@ class Theme:
 
     def static_files(self) -> dict[str, Path]:
         """Output path (``static/…``) -> file, site theme over built-in."""
+        return self.static_scan()[0]
+
+    def static_scan(self, root: Path | None = None) -> tuple[dict[str, Path], list[str]]:
+        """``static_files``, and a warning per symlink not followed: one is followed
+        only to a file inside its own static folder (``walk.link_problem``).
+        Hidden files and folders are left out."""
+        from counterpoint.source.walk import link_problem, link_warning
+
         files: dict[str, Path] = {}
+        warnings: list[str] = []
         for folder in self.static_dirs:
-            if folder.is_dir():
-                real = folder.resolve()
-                for path in sorted(folder.rglob("*")):
-                    # a symlink leading out of the static folder is never followed
-                    if path.is_file() and not path.name.startswith(".") and real in path.resolve().parents:
-                        files["static/" + path.relative_to(folder).as_posix()] = path
-        return files
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.rglob("*")):
+                rel = path.relative_to(folder)
+                if any(part.startswith(".") for part in rel.parts):
+                    continue
+                if path.is_symlink():
+                    problem = link_problem(str(path), str(folder), root or folder)
+                    if problem:
+                        warnings.append(link_warning(str(path), problem, root or folder))
+                        continue
+                if path.is_file():
+                    files["static/" + rel.as_posix()] = path
+        return files, warnings
 
     def environment(self) -> Environment:
         from jinja2 import ChoiceLoader, FileSystemLoader, select_autoescape
