@@ -3,7 +3,6 @@ what they write and the lines they print."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from counterpoint.errors import UsageError, terminal_text
