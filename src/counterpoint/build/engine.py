@@ -30,7 +30,7 @@ from counterpoint.errors import BuildFailed, ContentError, UsageError, display_p
 from counterpoint.model import Context, EssayResult, EssaySource, EssaySummary
 from counterpoint.output.output import Manifest, Stage, atomic_write, remove_stale_stages
 from counterpoint.source.config import SiteConfig, load_config
-from counterpoint.source.content import Hasher, Inventory, all_refs, discover, replace_refs, with_digests
+from counterpoint.source.content import Hasher, Inventory, all_refs, digest_file, discover, replace_refs, with_digests
 from counterpoint.source.walk import Scanned, scan
 from counterpoint.theme.theme import LazyEnvironment, Theme, load_theme, template_problem
 
@@ -561,8 +561,7 @@ class Engine:
 
     def _static(self, inventory: Inventory, static: dict[str, Path], stage: Stage) -> None:
         for rel, path in static.items():
-            data = path.read_bytes()
-            stage.write(rel, data)
+            stage.copy(rel, path, digest_file(path))
         stage.write("static/pygments.css", self._pygments_css().encode())
         content = self.root / "content"
         for asset in inventory.assets:

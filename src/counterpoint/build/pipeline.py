@@ -18,24 +18,30 @@ from counterpoint.markup.markdown import fence_languages
 from counterpoint.model import Context, EssayResult, EssaySource, OutputRef
 from counterpoint.essay.parse import essay_document, parse_essay
 from counterpoint.essay.render import annotations, redirect_page, render_essay_page, summarize
-from counterpoint.output.output import digest_bytes, write_staged
+from counterpoint.output.output import copy_staged, digest_bytes, write_staged
+from counterpoint.source.content import digest_file
 from counterpoint.theme.site import site_for
 from counterpoint.theme.theme import Theme, jinja_for, template_problem
 
 
 def read_bundle(
     source: EssaySource, root: Path, *, assets: bool = True
-) -> tuple[bytes, dict[str, bytes], dict[str, bytes]] | ContentError:
-    """The essay's, its critiques' (and assets') bytes, each read once; or the
-    error naming the file that could not be read."""
+) -> tuple[bytes, dict[str, bytes], dict[str, str]] | ContentError:
+    """The essay's and its critiques' bytes, each read once, and (``assets``) the
+    assets' digests, each file hashed in chunks, never held in memory whole; or
+    the error naming the file that could not be read."""
     try:
         raw = source.index.path.read_bytes()
         critiques_raw = {ref.rel: ref.path.read_bytes() for ref in source.critiques}
-        assets_raw = {ref.rel: ref.path.read_bytes() for ref in source.assets} if assets else {}
+        digests = {ref.rel: ref.digest or digest_file(ref.path) for ref in source.assets} if assets else {}
     except OSError as exc:
-        where = display_path(Path(exc.filename), root) if exc.filename else source.index.rel  # the file that failed
-        return ContentError(where, 0, f"cannot read file: {exc.strerror}", "check the file exists and is readable")
-    return raw, critiques_raw, assets_raw
+        return _unreadable(exc, source, root)
+    return raw, critiques_raw, digests
+
+
+def _unreadable(exc: OSError, source: EssaySource, root: Path) -> ContentError:
+    where = display_path(Path(exc.filename), root) if exc.filename else source.index.rel  # the file that failed
+    return ContentError(where, 0, f"cannot read file: {exc.strerror}", "check the file exists and is readable")
 
 
 def check_essay(source: EssaySource, ctx: Context) -> list[ContentError]:
@@ -58,23 +64,26 @@ def process_essay(source: EssaySource, ctx: Context) -> EssayResult:
     read = read_bundle(source, ctx.config.root)
     if isinstance(read, ContentError):
         return EssayResult(None, errors=(read,))
-    raw, critiques_raw, assets_raw = read
+    raw, critiques_raw, asset_digests = read
     digests = tuple(
         (ref.rel, ref.digest or digest_bytes(data))
-        for ref, data in zip(source.files(), (raw, *critiques_raw.values(), *assets_raw.values()))
-    )
+        for ref, data in zip((source.index, *source.critiques), (raw, *critiques_raw.values()))
+    ) + tuple(asset_digests.items())
     try:
-        result = _process(source, ctx, raw, critiques_raw, assets_raw)
+        result = _process(source, ctx, raw, critiques_raw, asset_digests)
     except Exception as exc:
         problem = template_problem(exc, ctx.config.root)
-        if problem is None:
-            raise
-        result = EssayResult(None, errors=(problem,))  # a site's own template, broken: said at its line
+        if problem is not None:
+            result = EssayResult(None, errors=(problem,))  # a site's own template, broken: said at its line
+        elif isinstance(exc, OSError) and exc.filename and Path(exc.filename) in {ref.path for ref in source.assets}:
+            return EssayResult(None, errors=(_unreadable(exc, source, ctx.config.root),))
+        else:
+            raise  # writing the stage failed: the engine says what and where
     return replace(result, digests=digests)
 
 
 def _process(
-    source: EssaySource, ctx: Context, raw: bytes, critiques_raw: dict[str, bytes], assets_raw: dict[str, bytes]
+    source: EssaySource, ctx: Context, raw: bytes, critiques_raw: dict[str, bytes], asset_digests: dict[str, str]
 ) -> EssayResult:
     parsed, errors = parse_essay(source, ctx.config, raw, critiques_raw)
     if parsed is None:
@@ -112,9 +121,8 @@ def _process(
     bundle_dir = source.index.path.parent
     for asset in source.assets:
         rel = url + asset.path.relative_to(bundle_dir).as_posix()
-        data = assets_raw[asset.rel]
-        write_staged(ctx.stage_dir, rel, data)
-        refs.append(OutputRef(rel, asset.digest or digest_bytes(data), len(data)))
+        copy_staged(ctx.stage_dir, rel, asset.path)
+        refs.append(OutputRef(rel, asset_digests[asset.rel], (ctx.stage_dir / rel).stat().st_size))
     code = fence_languages(linked.essay.tokens)
     return EssayResult(summary, tuple(refs), (), card=card, corrections=entries, code=code)
 

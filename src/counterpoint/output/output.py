@@ -241,6 +241,14 @@ class Stage:
                 pass
 
 
+def copy_staged(stage_dir: Path, rel: str, source: Path) -> None:
+    """Copy ``source`` into the stage as ``rel``, by the kernel where it can
+    (``copy_file_range``/``sendfile``): never the whole file in memory."""
+    target = stage_dir / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+
+
 def write_staged(stage_dir: Path, rel: str, data: bytes) -> None:
     target = stage_dir / rel
     try:
