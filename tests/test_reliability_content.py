@@ -194,6 +194,25 @@ def test_terminal_text_escapes_controls_and_keeps_lines() -> None:
     assert terminal_text("Это прорыв\ttab") == "Это прорыв\ttab"
 
 
+# --------------------------------------------------------------------------- 11. long names
+
+
+def test_a_slug_too_long_for_a_file_name_is_a_check_error(tmp_path, capsys) -> None:
+    root = new_site(tmp_path, {"content/essays/long.md": essay("Long", "Text.", slug="a" * 300)})
+    for command in (check, build):
+        code, out, err = command(capsys, root)
+        assert code == 1, err
+        assert "content/essays/long.md:4:1: error: slug is 300 bytes long" in err, err
+
+
+def test_a_page_slug_too_long_is_a_check_error(tmp_path, capsys) -> None:
+    root = new_site(tmp_path, {"content/long.md": f"---\ntitle: Long\nslug: about/{'b' * 256}\n---\nText.\n"})
+    for command in (check, build):
+        code, out, err = command(capsys, root)
+        assert code == 1, err
+        assert "content/long.md:3:1: error: " in err and "256 bytes" in err, err
+
+
 # --------------------------------------------------------------------------- 12. large assets
 
 MEASURE = textwrap.dedent("""\

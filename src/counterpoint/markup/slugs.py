@@ -10,6 +10,7 @@ from slugify import slugify
 # Names Windows refuses as file names; a slug becomes a folder name.
 RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+NAME_MAX = 255  # bytes in one file or folder name (ext4, APFS, NTFS): a longer slug cannot be written
 
 
 @lru_cache(maxsize=4096)
@@ -37,6 +38,8 @@ def slug_problem(value: str) -> str | None:
         return f"slug '{value}' contains a path separator"
     if value in (".", "..") or ".." in value:
         return f"slug '{value}' contains '..'"
+    if len(value.encode()) > NAME_MAX:
+        return f"slug is {len(value.encode())} bytes long: a folder name holds at most {NAME_MAX}"
     if value.lower() in RESERVED:
         return f"slug '{value}' is a reserved file name on Windows"
     if not SLUG_RE.match(value):
