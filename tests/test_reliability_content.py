@@ -145,6 +145,44 @@ def test_dates_at_the_edges_of_the_range_build(tmp_path, capsys) -> None:
     assert code == 0, err
 
 
+# --------------------------------------------------------------------------- 4. output paths
+
+
+@pytest.mark.parametrize(
+    "asset,generated",
+    [
+        ("content/essays/welcome/index.html", "essays/welcome/index.html"),
+        ("content/essays/welcome/annotations.json", "essays/welcome/annotations.json"),
+        ("content/essays/welcome/Corrections.XML", "essays/welcome/corrections.xml"),
+        ("content/index.html", "index.html"),
+        ("content/feed.xml", "feed.xml"),
+        ("content/sitemap.xml", "sitemap.xml"),
+        ("content/robots.txt", "robots.txt"),
+        ("content/404.html", "404.html"),
+        ("content/Feed.XML", "feed.xml"),
+        ("content/static/counterpoint.css", "static/counterpoint.css"),
+        ("content/Essays/Welcome/Index.html", "essays/welcome/index.html"),
+        ("content/about/index.html", "about/index.html"),
+        ("content/tags/index.html", "tags/index.html"),
+    ],
+)
+def test_an_asset_over_a_generated_file_is_an_error_naming_both(tmp_path, capsys, asset, generated) -> None:
+    root = new_site(tmp_path, {asset: "X\n"})
+    code, out, err = build(capsys, root)
+    assert code == 1, err
+    assert f"{asset}:1:1: error: " in err and f"'{generated}'" in err, err
+    assert not (root / "public").exists()
+    code, out, err = check(capsys, root)
+    assert code == 1 and f"{asset}:1:1: error: " in err, err
+
+
+def test_assets_beside_generated_files_build(tmp_path, capsys) -> None:
+    root = new_site(tmp_path, {"content/essays/welcome/data.json": "{}\n", "content/static/extra.css": "p{}\n"})
+    code, out, err = build(capsys, root)
+    assert code == 0, err
+    assert (root / "public" / "static" / "extra.css").exists()
+
+
 # --------------------------------------------------------------------------- 10. terminal escapes
 
 ESCAPES = "\x1b]0;PWNED\x07\x1b[2J"

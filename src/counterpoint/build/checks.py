@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import errno
 import os
+import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from counterpoint.errors import ContentError, UsageError, display_path
@@ -61,6 +63,85 @@ def collisions(inventory: Inventory, results: dict[str, EssayResult]) -> list[Co
             else:
                 pages[key] = source.index.rel
     return errors
+
+
+# what the build writes itself, by output path: an asset there would replace it (or be replaced)
+ESSAY_FILES = {"index.html": "page", "annotations.json": "annotations", "corrections.xml": "corrections feed"}
+SITE_FILES = {
+    "index.html": "the home page",
+    "404.html": "the 'not found' page",
+    "feed.xml": "the site's Atom feed",
+    "sitemap.xml": "the sitemap",
+    "robots.txt": "robots.txt",
+    "tags/index.html": "the list of tags",
+    "corrections/index.html": "the corrections page",
+    "corrections/feed.xml": "the corrections feed",
+    "search/index.html": "the search page",
+    "static/pygments.css": "the code colours",
+}
+_GENERATED_PATTERNS = (
+    (re.compile(r"page/\d+/index\.html"), "an index page"),
+    (re.compile(r"tags/[^/]+/index\.html"), "a tag's page"),
+)
+
+
+def generated_files(
+    essays: Mapping[str, str], pages: Mapping[str, str], static: Iterable[str]
+) -> dict[str, tuple[str, str]]:
+    """Lowercased output path -> (output path, what writes it), for the files the
+    build makes: ``essays`` maps each essay's file to its slug, ``pages`` each plain
+    page's output path to its file, ``static`` the theme's static files."""
+    made = {rel: (rel, what) for rel, what in SITE_FILES.items()}
+    for rel in static:
+        made[rel.lower()] = (rel, "a file of the theme")
+    for source, slug in essays.items():
+        for name, what in ESSAY_FILES.items():
+            rel = f"essays/{slug}/{name}"
+            made[rel.lower()] = (rel, f"the {what} of {source}")
+    for rel, source in pages.items():
+        made[rel.lower()] = (rel, f"the page of {source}")
+    return made
+
+
+def output_clashes(
+    inventory: Inventory, content: Path, essays: Mapping[str, str], generated: Mapping[str, tuple[str, str]], search: bool
+) -> list[ContentError]:
+    """Assets whose output path is a file the build makes itself (compared without
+    case: one file on macOS and Windows): one of them would silently replace the other."""
+    found: list[tuple[str, str, tuple[str, str]]] = []  # (asset, its output path, (generated path, what))
+    for source in inventory.essays:
+        if not source.bundle:
+            continue
+        slug = essays.get(source.index.rel, source.slug)
+        folder = source.index.path.parent
+        for asset in source.assets:
+            inside = asset.path.relative_to(folder).as_posix()
+            if inside.lower() in ESSAY_FILES:
+                rel = f"essays/{slug}/{inside.lower()}"
+                found.append((asset.rel, f"essays/{slug}/{inside}", (rel, f"the {ESSAY_FILES[inside.lower()]} of {source.index.rel}")))
+    for asset in inventory.assets:
+        rel = asset.path.relative_to(content).as_posix()
+        key = rel.lower()
+        owner = generated.get(key)
+        if owner is None:
+            pattern = next((what for regex, what in _GENERATED_PATTERNS if regex.fullmatch(key)), None)
+            if pattern is not None:
+                owner = (key, pattern)
+            elif search and key.split("/", 1)[0] == "pagefind":
+                owner = ("pagefind/", "the search index")
+        if owner is not None:
+            found.append((asset.rel, rel, owner))
+    return [
+        ContentError(
+            asset, 1,
+            f"this file would be published as '{rel}', where the build writes {what}"
+            if rel == made
+            else f"this file would be published as '{rel}', the same file as '{made}' on macOS and Windows, "
+            f"where the build writes {what}",
+            "rename or move the file: one of the two would replace the other",
+        )
+        for asset, rel, (made, what) in found
+    ]
 
 
 _SITE_SECTIONS = ("tags", "corrections", "search", "static", "pagefind")

@@ -23,7 +23,15 @@ from typing import TYPE_CHECKING, Any
 from counterpoint import __version__
 from counterpoint.build import uptodate
 from counterpoint.build.cache import CACHE_FORMAT, CacheState, cache_key, code_fingerprint, package_version
-from counterpoint.build.checks import check_output, collisions, os_error, page_clash, stray_errors
+from counterpoint.build.checks import (
+    check_output,
+    collisions,
+    generated_files,
+    os_error,
+    output_clashes,
+    page_clash,
+    stray_errors,
+)
 from counterpoint.build.collector import fewer_collections
 from counterpoint.build.report import BuildReport
 from counterpoint.errors import BuildFailed, ContentError, UsageError, display_path
@@ -191,9 +199,16 @@ class Engine:
 
         for source in inventory.essays:
             errors += check_essay(source, ctx)
+        pages: dict[str, str] = {}
         for page in inventory.pages:
-            errors += parse_page(page, config, notes=errors)[1]
+            parsed, problems = parse_page(page, config, notes=errors)
+            errors += problems
+            if parsed is not None:
+                pages[(parsed.slug + "/" if parsed.slug else "") + "index.html"] = page.index.rel
         errors += collisions(inventory, {})
+        slugs = {source.index.rel: source.slug for source in inventory.essays}
+        generated = generated_files(slugs, pages, theme.static_files())
+        errors += output_clashes(inventory, self.root / "content", slugs, generated, config.search)
         return sorted(set(errors), key=ContentError.sort_key)
 
     def _load_state(self) -> CacheState:
@@ -332,7 +347,8 @@ class Engine:
         manifest = self._manifest(config.output)
         stage = Stage(config.output, manifest)
         try:
-            plain = self._plain_pages(inventory, state, salt, config, errors)
+            page_files: dict[str, str] = {}  # output path -> the page's file
+            plain = self._plain_pages(inventory, state, salt, config, errors, page_files)
             # every page links the plain pages: their titles and addresses are part of every key
             nav = _nav(plain)
             salt += "|" + repr(nav)
@@ -342,6 +358,9 @@ class Engine:
             for result in results.values():
                 errors += result.errors
             errors += collisions(inventory, results)
+            slugs = {rel: result.summary.slug for rel, result in results.items() if result.summary is not None}
+            generated = generated_files(slugs, page_files, static)
+            errors += output_clashes(inventory, self.root / "content", slugs, generated, config.search)
             if errors:
                 raise BuildFailed(errors)
             summaries = _ordered([r.summary for r in results.values() if r.summary is not None], config)
@@ -456,8 +475,15 @@ class Engine:
         return out
 
     def _plain_pages(
-        self, inventory: Inventory, state: CacheState, salt: str, config: SiteConfig, errors: list[ContentError]
+        self,
+        inventory: Inventory,
+        state: CacheState,
+        salt: str,
+        config: SiteConfig,
+        errors: list[ContentError],
+        files: dict[str, str],
     ) -> list[tuple[str, PlainPage]]:
+        """The plain pages to publish; ``files`` gets each one's output path -> its file."""
         from counterpoint.site.pages import parse_page
 
         pages: list[tuple[str, PlainPage]] = []
@@ -482,6 +508,7 @@ class Engine:
                 errors.append(ContentError(source.index.rel, 1, clash, "set a different 'slug:' in its front matter, or rename the file"))
                 continue
             owners[rel.lower()] = source.index.rel
+            files[rel] = source.index.rel
             pages.append((rel, page))
         return pages
 
