@@ -183,6 +183,76 @@ def test_assets_beside_generated_files_build(tmp_path, capsys) -> None:
     assert (root / "public" / "static" / "extra.css").exists()
 
 
+# --------------------------------------------------------------------------- 9. ids
+
+
+def page_ids(html: str) -> list[str]:
+    return [e.get("id") for e in parse_html(html).iter() if e.get("id")]
+
+
+def test_generated_heading_ids_step_aside_for_upd_and_critique_ids(tmp_path, capsys) -> None:
+    root = new_site(tmp_path, {
+        WELCOME: essay("Welcome", """\
+            [The Moon lifts water.]{.claim #lift}
+
+            ## UPD 2026-12-06
+
+            ## Critique first reader
+
+            ## Remark ana 8
+
+            ::: upd 2026-12-06 re=first-reader
+            Fixed.
+            :::
+            """),
+        "content/essays/welcome/critiques/first-reader.md": critique("bo", "Good.\n\n::: on #lift\nYes.\n:::"),
+        "content/essays/welcome/critiques/ana.md": critique("ana", "Hm.\n\n\n::: on #lift\nNo.\n:::"),
+    })
+    code, out, err = build(capsys, root)
+    assert code == 0, err
+    ids = page_ids((root / "public" / "essays" / "welcome" / "index.html").read_text())
+    assert {"upd-2026-12-06", "critique-first-reader", "remark-ana-8"} <= set(ids)
+    assert [i for i, n in collections.Counter(ids).items() if n > 1] == []
+
+
+@pytest.mark.parametrize(
+    "body,line,theirs",
+    [
+        ("## Top {#main}", 8, "main"),
+        ("[Water.]{.claim #main}", 8, "main"),
+        ("{.claim #critiques}\nWater.", 8, "critiques"),
+        ("## Ledger {#ledger-title}", 8, "ledger-title"),
+        ("{#search}\nA paragraph.", 8, "search"),
+        ("## Who {#critique-ana}", 8, "critique-ana"),
+        ("[Said.]{.claim #upd-2026-01-20}\n\n::: upd 2026-01-20\nFixed.\n:::", 8, "upd-2026-01-20"),
+        ("{#dup}\nOne.\n\n{#dup}\nTwo.", 11, "dup"),
+    ],
+    ids=["heading-main", "claim-main", "block-claim", "ledger-title", "paragraph", "critique", "upd", "paragraphs"],
+)
+def test_an_authored_id_the_page_already_holds_is_an_error(tmp_path, capsys, body, line, theirs) -> None:
+    root = new_site(tmp_path, {WELCOME: essay("Welcome", "[The Moon lifts water.]{.claim #lift} More.\n\n" + body)})
+    for command in (check, build):
+        code, out, err = command(capsys, root)
+        assert code == 1, err
+        assert f"{WELCOME}:{line}:1: error: id '{theirs}'" in err, err
+
+
+def test_a_plain_page_cannot_take_a_theme_id(tmp_path, capsys) -> None:
+    root = new_site(tmp_path, {"content/about.md": "---\ntitle: About\n---\n## Skip {#main}\n"})
+    code, out, err = build(capsys, root)
+    assert code == 1 and "content/about.md:4:1: error: id 'main'" in err, err
+
+
+def test_reserved_ids_are_listed_in_the_docs() -> None:
+    from counterpoint.markup.markdown import RESERVED_IDS
+
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "ids.md").read_text("utf-8")
+    for name in RESERVED_IDS:
+        assert f"`{name}`" in docs
+    for prefix in ("critique-", "upd-", "remark-", "q-"):
+        assert f"`{prefix}" in docs
+
+
 # --------------------------------------------------------------------------- 10. terminal escapes
 
 ESCAPES = "\x1b]0;PWNED\x07\x1b[2J"

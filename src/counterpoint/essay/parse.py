@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from counterpoint.errors import ContentError
-from counterpoint.markup.markdown import ID_RE, essay_parser, reader_parser, reading_words
+from counterpoint.markup.markdown import ID_RE, RESERVED_IDS, essay_parser, reader_parser, reading_words
 from counterpoint.markup.sanitize import clean_many
 from counterpoint.markup.slugs import slug_problem
 from counterpoint.model import (
@@ -122,8 +122,19 @@ def parse_essay(
         aliases=aliases,
         extra=values.get("extra") or {},
     )
+    critiques: list[Critique] = []
+    for ref in source.critiques:
+        critique, problems = parse_critique(ref, critiques_raw[ref.rel], config, meta.author)
+        errors += problems
+        if critique is not None:
+            critiques.append(critique)
+    # the ids the page gives its critiques and remarks: a generated heading id steps around them
+    given = {f"critique-{c.id}": f"the id of critique '{c.id}' on the page" for c in critiques}
+    for critique in critiques:
+        for remark in critique.remarks:
+            given[remark.anchor] = f"the id of a remark of critique '{critique.id}' (its line {remark.line})"
     md = essay_parser()
-    env: dict = {}
+    env: dict = {"taken": frozenset(given)}
     tokens = md.parse(doc.body, env)
     offset = doc.body_line - 1
     for line, message, hint in env.get("problems", []):
@@ -132,12 +143,8 @@ def parse_essay(
     errors += claim_errors
     updates, upd_errors = _collect_updates(env, doc, offset, config.timezone)
     errors += upd_errors
-    critiques: list[Critique] = []
-    for ref in source.critiques:
-        critique, problems = parse_critique(ref, critiques_raw[ref.rel], config, meta.author)
-        errors += problems
-        if critique is not None:
-            critiques.append(critique)
+    given.update((u.id, f"the id of the UPD of {u.date} (line {u.line})") for u in updates)
+    errors += authored_id_errors(env, doc.rel, offset, given)
     parsed = ParsedEssay(
         meta=meta,
         source=source,
@@ -194,6 +201,37 @@ def _aliases(values: list[str], doc: Document) -> tuple[tuple[str, ...], list[Co
             continue
         found.append(path if path.endswith((".html", ".htm", "/")) else path + "/")
     return tuple(dict.fromkeys(found)), errors
+_GENERATED_FORMS = (
+    (re.compile(r"q-[0-9a-f]{8}"), "of the form the page gives a quoted passage (q- and 8 hex digits)"),
+    (re.compile(r"fn(?:ref)?\d+(?::\d+)?"), "of the form the page gives a footnote (fn1, fnref1)"),
+)
+
+
+def authored_id_errors(env: dict, rel: str, offset: int, given: dict[str, str]) -> list[ContentError]:
+    """Every id the author wrote (``{#id}`` on a heading, a block or a span, a claim's
+    ``#id``) that the page would hold twice: one the theme's layout uses
+    (``RESERVED_IDS``), one the page gives a critique, remark or UPD (``given``:
+    id -> what has it), one of a generated form, or one written twice."""
+    errors: list[ContentError] = []
+    targets = {(target[0], target[2]) for target in env.get("targets", ())}
+    first: dict[str, int] = {}
+    for ident, line in env.get("ids", ()):
+        what = given.get(ident)
+        if what is None and ident in RESERVED_IDS:
+            what = "used by the page's layout (the theme's ids are listed in docs/ids.md)"
+        if what is None:
+            what = next((form for pattern, form in _GENERATED_FORMS if pattern.fullmatch(ident)), None)
+        if what is not None:
+            errors.append(ContentError(rel, line + offset, f"id '{ident}' is {what}", "choose another id"))
+        elif ident in first:
+            if (ident, first[ident]) not in targets or (ident, line) not in targets:  # two claims: reported as such
+                errors.append(
+                    ContentError(rel, line + offset, f"id '{ident}' is used twice (first on line {first[ident] + offset})",
+                                 "ids must be unique within a page: rename one of them")
+                )
+        else:
+            first[ident] = line
+    return errors
 
 
 def _collect_claims(env: dict, doc: Document, offset: int) -> tuple[dict[str, Claim], list[ContentError]]:

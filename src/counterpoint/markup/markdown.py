@@ -147,7 +147,10 @@ def collect_essay_targets(state: StateCore) -> None:
     targets: list[tuple[str, str, int, int, str]] = env.setdefault("targets", [])
     upds: list[tuple[str, int, int, int]] = env.setdefault("upds", [])
     problems: list[tuple[int, str, str]] = env.setdefault("problems", [])
-    explicit_ids = _explicit_ids(state.tokens) | RESERVED_IDS
+    ids: list[tuple[str, int]] = env.setdefault("ids", [])  # every id the author wrote, with its line
+    # a generated heading id steps around the ids written, the theme's, and those the page
+    # gives its critiques, remarks (``env["taken"]``) and UPDs
+    explicit_ids = _explicit_ids(state.tokens) | RESERVED_IDS | env.get("taken", frozenset()) | _upd_ids(state.tokens)
     used: set[str] = set()
     suffixes: dict[str, int] = {}
     tokens = state.tokens
@@ -162,12 +165,17 @@ def collect_essay_targets(state: StateCore) -> None:
             problems.append((line, f"blocks nested more than {too_deep + 1} levels deep: what is inside is not shown",
                              "use fewer levels of lists and block quotes (a list item counts two)"))
             too_deep = 0  # once per essay
+        if nesting == 1 and token.attrs.get("id") and kind != "heading_open":
+            ids.append((str(token.attrs["id"]), _attrs_line(state.src, line, f"#{token.attrs['id']}")))
         if kind == "heading_open":
             inline = tokens[index + 1]
             explicit = _take_heading_id(inline)
             if explicit:
                 token.attrs["id"] = explicit
-            elif "id" not in token.attrs:
+                ids.append((explicit, line))
+            elif "id" in token.attrs:  # from a {#id} line above it
+                ids.append((str(token.attrs["id"]), _attrs_line(state.src, line, f"#{token.attrs['id']}")))
+            else:
                 token.attrs["id"] = _unique(heading_slug(_plain_text(inline)) or "section", used, explicit_ids, suffixes)
             used.add(str(token.attrs["id"]))
             targets.append((str(token.attrs["id"]), "heading", line, index, _plain_text(inline)))
@@ -188,7 +196,7 @@ def collect_essay_targets(state: StateCore) -> None:
                 )
             )
         elif kind == "inline" and token.children:
-            _retype_inline_claims(token, index, line, targets, problems)
+            _retype_inline_claims(token, index, line, targets, problems, ids)
         elif kind == "container_upd_open":
             upd_stack.append(index)
         elif kind == "container_upd_close" and upd_stack:
@@ -214,6 +222,24 @@ def _lines(src: str) -> tuple[str, ...]:
     return tuple(src.split("\n"))
 
 
+_UPD_DATE_RE = re.compile(r"\s*upd\s+(\d{4}-\d{2}-\d{2})")
+
+
+def _upd_ids(tokens: list[Token]) -> set[str]:
+    """The ids the UPD blocks get (``upd-2026-01-17``, ``upd-2026-01-17-2``…), as
+    ``parse._collect_updates`` gives them, ahead of it: headings step around them."""
+    ids: set[str] = set()
+    seen: dict[str, int] = {}
+    for token in tokens:
+        if token.type == "container_upd_open":
+            match = _UPD_DATE_RE.match(token.info)
+            if match:
+                base = f"upd-{match.group(1)}"
+                seen[base] = seen.get(base, 0) + 1
+                ids.add(base if seen[base] == 1 else f"{base}-{seen[base]}")
+    return ids
+
+
 def _explicit_ids(tokens: list[Token]) -> set[str]:
     """Every id the author wrote (``{#id}`` on blocks, headings and claim spans):
     generated heading ids step around them instead of colliding."""
@@ -233,11 +259,13 @@ def _explicit_ids(tokens: list[Token]) -> set[str]:
 
 
 def _retype_inline_claims(
-    inline: Token, index: int, line: int, targets: list, problems: list
+    inline: Token, index: int, line: int, targets: list, problems: list, ids: list
 ) -> None:
     children = inline.children or []
     stack: list[Token | None] = []
     for pos, child in enumerate(children):
+        if child.attrs.get("id"):  # a span's, a link's, an image's {#id}
+            ids.append((str(child.attrs["id"]), line))
         if child.type in ("softbreak", "hardbreak"):
             line += 1  # a claim's line is the line it starts on, not its paragraph's
         elif child.type == "span_open":

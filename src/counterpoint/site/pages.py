@@ -67,7 +67,7 @@ def parse_page(
 ) -> tuple[PlainPage | None, list[ContentError]]:
     """The page, or every problem in it; ``notes`` gets what ``check`` says about
     keys of other generators."""
-    from counterpoint.essay.parse import PAGE_FIELDS
+    from counterpoint.essay.parse import PAGE_FIELDS, authored_id_errors
     from counterpoint.markup.markdown import essay_parser  # only when a page changed
     from counterpoint.source.foreign_keys import adopt
 
@@ -95,6 +95,7 @@ def parse_page(
     env: dict = {}
     html = md.render(doc.body, env)
     problems = [ContentError(doc.rel, line + doc.body_line - 1, message, hint) for line, message, hint in env.get("problems", [])]
+    problems += authored_id_errors(env, doc.rel, doc.body_line - 1, {})
     if problems:
         return None, problems
     slug = values.get("slug") or source.slug
