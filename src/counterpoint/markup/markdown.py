@@ -36,7 +36,7 @@ ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_:.-]*$")
 _HEADING_ID_RE = re.compile(r"\s*\{#([^\s{}]+)\}\s*$")
 _SAFE_SCHEMES = ("http:", "https:", "mailto:")
 # ids the essay page itself uses (theme sections): a generated heading id steps around them
-RESERVED_IDS = frozenset({"main", "critiques", "critiques-title", "ledger", "ledger-title", "search"})
+RESERVED_IDS = frozenset({"main", "critiques", "critiques-title", "ledger", "ledger-title", "search", "cp-critique"})
 
 
 def _container_validate(name: str):
