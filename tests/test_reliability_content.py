@@ -442,3 +442,26 @@ def test_a_nul_byte_anywhere_is_an_error(tmp_path, capsys, where) -> None:
         code, out, err = command(capsys, root)
         assert code == 1, err
         assert f"{rel}:{line}:1: error: file looks binary (NUL byte at offset" in err, err
+
+
+# --------------------------------------------------------------------------- the parallel path
+
+
+def test_content_errors_of_this_round_come_back_from_worker_processes(tmp_path, capsys) -> None:
+    """A site above the parallel threshold, rendered by two worker processes: the
+    errors of this round are reported at their lines as on a small site."""
+    from counterpoint.build.engine import PARALLEL_THRESHOLD
+
+    extra: dict[str, str | bytes] = {
+        f"content/essays/e{n:02d}.md": essay(f"Essay {n}", "Text.") for n in range(PARALLEL_THRESHOLD + 6)
+    }
+    extra["content/essays/welcome/critiques/late.md"] = critique("bo", "Late.", date="9999-12-31T23:59-12:00")
+    extra[WELCOME] = essay("Welcome", "[The Moon lifts water.]{.claim #lift} More.\n\n## Top {#main}")
+    extra["content/essays/e00.md"] = (essay("Zero", "Text.") + "Long text. " * 1000 + "\0\n").encode()
+    root = new_site(tmp_path, extra)
+    code, out, err = run(capsys, "build", str(root), "--no-search", "--no-cache", "--jobs", "2")
+    assert code == 1, err
+    assert "content/essays/welcome/critiques/late.md:3:1: error: invalid date" in err
+    assert f"{WELCOME}:8:1: error: id 'main'" in err
+    assert "content/essays/e00.md:7:1: error: file looks binary (NUL byte at offset" in err
+    assert "internal error" not in err
