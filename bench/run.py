@@ -172,10 +172,12 @@ with open(log, "wb") as out:
     done.set()
     if thread:
         thread.join()
-maxrss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+maxrss = usage.ru_maxrss
 if sys.platform == "darwin":
     maxrss //= 1024
-print(json.dumps({"rc": rc, "wall": wall, "maxrss_kb": maxrss, "tree_kb": peak[0], "pf_kb": pf_peak[0]}))
+print(json.dumps({"rc": rc, "wall": wall, "maxrss_kb": maxrss, "tree_kb": peak[0], "pf_kb": pf_peak[0],
+                  "cpu": usage.ru_utime + usage.ru_stime}))
 """
 
 TARGETS = {"cold_ratio": 1.3, "noop_pct": 5.0, "edit_ms": 100.0, "peak_mb": 400.0,
@@ -189,6 +191,7 @@ class Measure:
         self.maxrss_mb = maxrss_kb / 1024
         self.tree_mb = tree_kb / 1024 if tree_kb else None
         self.pf_mb = pf_kb / 1024 if pf_kb else None  # Pagefind's processes, sampled
+        self.cpu: float | None = None  # seconds of CPU of the process and all it waited for
 
     def mem(self) -> str:
         tree = f"{self.tree_mb:.0f}" if self.tree_mb is not None else "-"
@@ -213,7 +216,9 @@ def measure(cmd: list[str], log: Path, *, sample: bool) -> Measure:
     if res.returncode != 0:
         raise RuntimeError(f"measuring wrapper failed: {res.stderr.strip()}")
     data = json.loads(res.stdout.strip().splitlines()[-1])
-    return Measure(data["rc"], data["wall"], data["maxrss_kb"], data["tree_kb"], log, data.get("pf_kb"))
+    m = Measure(data["rc"], data["wall"], data["maxrss_kb"], data["tree_kb"], log, data.get("pf_kb"))
+    m.cpu = data.get("cpu")
+    return m
 
 
 def _median(runs: list[Measure]) -> Measure:
@@ -465,8 +470,9 @@ def search_phases(n: int, site: Path, base: Path, essays: list[Path], res: dict,
         pf = f"; Pagefind {m.pf_mb:.0f} MB" if m.pf_mb else ""
         mem = m.mem()
         rows.append(Row(n, label, m.wall, res["loop_wall"], mem,
-                        f"Pagefind {100 * share:.0f} % of the time{pf}" + (f"; {detail}" if detail else "")))
+                        f"CPU {m.cpu:.1f} s; Pagefind {100 * share:.0f} % of the time{pf}" + (f"; {detail}" if detail else "")))
         res[f"search_{key}"] = m.wall
+        res[f"search_{key}_cpu"] = m.cpu
         res[f"search_{key}_share"] = share
         if key == "cold":
             res["search_peak_proc_mb"], res["search_peak_tree_mb"], res["pagefind_mb"] = m.maxrss_mb, m.tree_mb, m.pf_mb
@@ -490,11 +496,13 @@ def hugo_phases(n: int, site: Path, base: Path, res: dict, args) -> list[Row]:
     if h.rc != 0 or p.rc != 0:
         return [Row(n, "hugo && pagefind", None, None, note=f"FAILED (hugo rc={h.rc}, pagefind rc={p.rc})")]
     res["hugo"], res["hugo_pagefind"] = h.wall, h.wall + p.wall
+    res["hugo_cpu"], res["hugo_pagefind_cpu"] = h.cpu, (h.cpu or 0) + (p.cpu or 0)
     res["hugo_peak_mb"] = max(h.maxrss_mb, p.maxrss_mb)
     note = f"Hugo {' '.join(version)}, essays without critiques"
-    return [Row(n, "hugo (same essays)", h.wall, res["loop_wall"], h.mem(), note),
-            Row(n, "pagefind on hugo's output", p.wall, res["loop_wall"], p.mem()),
-            Row(n, "hugo && pagefind", h.wall + p.wall, res["loop_wall"], note="sum of the two")]
+    return [Row(n, "hugo (same essays)", h.wall, res["loop_wall"], h.mem(), f"CPU {h.cpu:.1f} s; {note}"),
+            Row(n, "pagefind on hugo's output", p.wall, res["loop_wall"], p.mem(), f"CPU {p.cpu:.1f} s"),
+            Row(n, "hugo && pagefind", h.wall + p.wall, res["loop_wall"],
+                note=f"sum of the two; CPU {res['hugo_pagefind_cpu']:.1f} s")]
 
 
 def _rss_mb() -> float | None:
@@ -581,9 +589,8 @@ def _serve_warm_start(n: int, site: Path, res: dict, port: int) -> list[Row]:
             if line.startswith("serving ") and serving is None:
                 serving = time.perf_counter() - t0
             if line.startswith("search index ready") or line.startswith("search index failed"):
-                ready = time.perf_counter() - t0
-                break
-            if serving is not None and not _search_on(site):
+                ready = time.perf_counter() - t0  # may come before "serving": it starts first
+            if serving is not None and (ready is not None or not _search_on(site)):
                 break
     finally:
         proc.send_signal(signal.SIGINT)
@@ -598,9 +605,10 @@ def _serve_warm_start(n: int, site: Path, res: dict, port: int) -> list[Row]:
     note = f"{rendered.group(1)} of {rendered.group(2)} essays rendered" if rendered else built or "\n".join(lines[-5:])
     rows = [Row(n, "serve: second start -> serving", serving, res["loop_wall"], note=note)]
     if ready is not None:
-        shards = re.search(r"\((\d+ of \d+) shards indexed\)", lines[-1])
+        said = next((l for l in lines if l.startswith("search index")), "")
+        shards = re.search(r"\((\d+ of \d+) shards indexed\)", said)
         rows.append(Row(n, "serve: second start -> search ready", ready, None,
-                        note=f"{shards.group(1)} shards indexed" if shards else lines[-1]))
+                        note=f"{shards.group(1)} shards indexed" if shards else said))
     return rows
 
 
@@ -770,6 +778,10 @@ def summary(results: list[dict]) -> None:
                 print(f"    cold / hugo && pagefind   {ratio:8.2f}x    target <= {TARGETS['hugo_ratio']}x"
                       f"   {verdict(ratio, TARGETS['hugo_ratio'])}   (hugo {r['hugo']:.2f} s + pagefind "
                       f"{r['hugo_pagefind'] - r['hugo']:.2f} s)")
+                if r.get("search_cold_cpu") and r.get("hugo_pagefind_cpu"):
+                    print(f"      the same in CPU seconds {r['search_cold_cpu'] / r['hugo_pagefind_cpu']:8.2f}x"
+                          f"    ({r['search_cold_cpu']:.1f} s against {r['hugo_pagefind_cpu']:.1f} s: what a busy"
+                          " host inflates least)")
         if r.get("warm_serve_s") is not None:
             print(f"    serve second start        {r['warm_serve_s']:8.2f} s   target <= {TARGETS['warm_serve_s']} s"
                   f"    {verdict(r['warm_serve_s'], TARGETS['warm_serve_s'])}")
