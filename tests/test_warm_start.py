@@ -28,6 +28,7 @@ def site_with_essays(root: Path, n: int = 6) -> Path:
             f"Essay {k}", f"[Claim number {k} about tides.]{{.claim #c}}\n\nMore text {k}.", date=f"2026-01-{k + 1:02d}")
         files[f"content/essays/e{k}/critiques/ana.md"] = critique("ana", "::: on #c\nWhy?\n:::")
     files["content/about.md"] = "---\ntitle: About\n---\nAbout the site.\n"
+    files["content/essays/later.md"] = essay("Later", "Not yet.", draft=True)  # rendered (checked), not published
     return make_site(root, files)
 
 
@@ -56,19 +57,20 @@ def test_a_copy_with_new_mtimes_builds_from_the_cache_into_the_same_bytes(
 ) -> None:
     first = site_with_essays(tmp_path / "a" / "site")
     lines = build_lines(first, capsys)
-    assert "  essays rendered: 6 of 6 (the others from the cache); search shards indexed: 1 of 1" in lines
+    assert lines[0].startswith("built 6 essay(s) into ")
+    assert "  essays rendered: 7 of 7 (the others from the cache); search shards indexed: 1 of 1" in lines
     # copied file by file: new mtimes, a new absolute path, the output (public/) and .counterpoint/ with it
     second = tmp_path / "b" / "elsewhere"
     shutil.copytree(first, second, copy_function=shutil.copyfile)
     lines = build_lines(second, capsys)
-    assert "  essays rendered: 0 of 6 (the others from the cache)" in lines, lines
+    assert "  essays rendered: 0 of 7 (the others from the cache)" in lines, lines
     assert lines[0].endswith("(0 file(s) changed)")
     assert differing(first / "public", second / "public") == []
     # and the copy goes on as the original would: an edit renders one essay and indexes one shard
     path = second / "content/essays/e3/index.md"
     path.write_text(path.read_text("utf-8") + "\nAn added line.\n", "utf-8")
     lines = build_lines(second, capsys)
-    assert "  essays rendered: 1 of 6 (the others from the cache); search shards indexed: 1 of 1" in lines, lines
+    assert "  essays rendered: 1 of 7 (the others from the cache); search shards indexed: 1 of 1" in lines, lines
 
 
 def _free_port() -> int:
@@ -83,12 +85,12 @@ def test_a_second_serve_starts_from_the_cache_of_the_first(
     site = site_with_essays(tmp_path / "site")
     port = str(_free_port())  # the same address both times, as the default port gives: pages name it
     server = serve(site, "--port", port)
-    assert server.wait_line(r"^built in \d+ ms -> \d+ files \(6 of 6 essays rendered\)$")
+    assert server.wait_line(r"^built in \d+ ms -> \d+ files \(7 of 7 essays rendered\)$")
     path = site / "content/essays/e2/index.md"
     mark = server.mark()
     path.write_text(path.read_text("utf-8") + "\nAn edit while serving.\n", "utf-8")
     server.wait_line(r"^rebuilt in .*e2", start=mark)
     assert server.interrupt() == 0
     again = serve(site, "--port", port)
-    assert again.wait_line(r"^built in \d+ ms -> 0 files \(0 of 6 essays rendered\)$")
+    assert again.wait_line(r"^built in \d+ ms -> 0 files \(0 of 7 essays rendered\)$")
     assert "An edit while serving." in again.get("/essays/e2/")[1]

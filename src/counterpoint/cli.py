@@ -252,7 +252,7 @@ def _build(args: argparse.Namespace) -> int:
     stats = engine.last_stats
     detail = ""
     if stats is not None:
-        detail = f"essays rendered: {stats.rendered} of {stats.essays} (the others from the cache)"
+        detail = f"essays rendered: {stats.rendered} of {stats.bundles} (the others from the cache)"
         if stats.search is not None:
             detail += f"; search shards indexed: {stats.search[0]} of {stats.search[1]}"
     _say_built(

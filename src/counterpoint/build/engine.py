@@ -59,6 +59,7 @@ class BuildStats:
     written: tuple[str, ...]
     timings: dict[str, float] = field(default_factory=dict)  # stage -> ms
     search: tuple[int, int] | None = None  # search shards indexed this time, of all; None: not run
+    bundles: int = 0  # essays considered, drafts included: ``rendered`` is out of these
 
 
 class Engine:
@@ -151,7 +152,7 @@ class Engine:
             raise
         self.last_stats = stats
         return BuildReport(
-            True, (), stats.written, _ms(start), trigger, (stats.rendered, stats.essays), warnings=self._said()
+            True, (), stats.written, _ms(start), trigger, (stats.rendered, stats.bundles), warnings=self._said()
         )
 
     def _said(self) -> tuple[str, ...]:
@@ -388,7 +389,7 @@ class Engine:
             state.essays = kept
             self._save_state(state)  # a build that changed nothing has nothing new to remember
         clock.lap("cache")
-        return BuildStats(essays, rendered, pages_rendered, tuple(written), clock.laps, searched)
+        return BuildStats(essays, rendered, pages_rendered, tuple(written), clock.laps, searched, len(results))
 
     def _index_search(self, config: SiteConfig, written, manifest: Manifest) -> tuple[int, int] | None:
         """Bring the search index up to date when pages changed or it is incomplete:
