@@ -11,6 +11,26 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import browser as browser_helpers  # noqa: E402
+import parallel_twin  # noqa: E402
+
+from counterpoint.build.engine import Engine  # noqa: E402
+
+
+# ---- every failed build is also built on the parallel path (parallel_twin.py) ----
+
+@pytest.fixture(autouse=True)
+def _failed_builds_again_in_parallel(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("serial_only"):
+        return
+    real = Engine.build
+
+    def build(self: Engine, changed=None, *, walked=None):
+        report = real(self, changed, walked=walked)
+        if not report.ok:
+            parallel_twin.rebuild_in_parallel(real, self, report)
+        return report
+
+    monkeypatch.setattr(Engine, "build", build)
 
 # ---- browser tests: Chromium, the annotated fixture site, a static server ----
 

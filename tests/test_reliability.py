@@ -744,6 +744,7 @@ def _disk_full(path) -> OSError:
     return OSError(errno.ENOSPC, "No space left on device", str(path))
 
 
+@pytest.mark.serial_only("every write fails: the message names the first file written, which differs with 24 more essays")
 def test_disk_full_while_staging_keeps_the_output_and_the_next_build_recovers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -771,6 +772,7 @@ def test_disk_full_while_staging_keeps_the_output_and_the_next_build_recovers(
     assert no_staging_left(root / "public")
 
 
+@pytest.mark.serial_only("the n-th rename into this very output folder fails: a copy of the site has another")
 @pytest.mark.parametrize("fail_at", [1, 3, 6])
 def test_disk_full_half_way_through_the_renames_rolls_back(
     fail_at: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -849,6 +851,7 @@ def test_a_folder_in_the_way_of_a_page_is_reported(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- the dev loop under faults
 
 
+@pytest.mark.serial_only("every write fails: the message names the first file written, which differs with 24 more essays")
 def test_the_dev_loop_reports_each_fault_and_recovers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``serve``'s loop (one Engine kept across rebuilds, as serve keeps it): each fault is one
     failed rebuild with a message, the last good output stays in place, the next rebuild
