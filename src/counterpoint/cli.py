@@ -55,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", parents=[debug], help="build, serve, watch and live-reload")
     serve.add_argument("dir", nargs="?", default=".", help=site_dir)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument("--port", type=_port, default=8000, help="port to listen on (default: 8000; 0: any free port)")
     serve.add_argument("--drafts", action="store_true", help="include essays with draft: true")
     serve.add_argument("--poll", action="store_true", help="poll for changes (Docker mounts, network shares)")
     serve.add_argument("--allow-host", action="append", default=[], metavar="HOST", help="also answer requests for HOST")
@@ -95,6 +95,17 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("dir", help="folder for the new site (created if missing)")
 
     return parser
+
+
+def _port(text: str) -> int:
+    """A TCP port number, or argparse's usage error (exit code 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text} is not a port: use a number from 0 to 65535 (0: any free port)")
+    return value
 
 
 _IMPORT_KINDS = ("github", "blog")

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import os
 import pickle
+import sys
 import time
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field, replace
 from hashlib import blake2b
 from pathlib import Path
@@ -34,8 +36,9 @@ from counterpoint.build.checks import (
 )
 from counterpoint.build.collector import fewer_collections
 from counterpoint.build.report import BuildReport
-from counterpoint.errors import BuildFailed, ContentError, UsageError, display_path
+from counterpoint.errors import BuildFailed, ContentError, UsageError, display_path, say
 from counterpoint.model import Context, EssayResult, EssaySource, EssaySummary
+from counterpoint.output.lock import OutputLock
 from counterpoint.output.output import Manifest, Stage, atomic_write, remove_stale_stages
 from counterpoint.source.config import SiteConfig, load_config
 from counterpoint.source.content import Hasher, Inventory, all_refs, digest_file, discover, replace_refs, with_digests
@@ -239,7 +242,8 @@ class Engine:
         try:
             atomic_write(self._cache_file(), dump)
         except OSError:  # a full disk: the next build just starts cold
-            self._cache_file().unlink(missing_ok=True)
+            with suppress(OSError):
+                self._cache_file().unlink(missing_ok=True)
 
     def _manifest(self, out: Path) -> Manifest:
         """What the output holds.  Right after our own build into the same,
@@ -305,11 +309,14 @@ class Engine:
 
         workers = Workers(self.jobs, self.start_method)
         try:
-            return self._build_with(workers, changed, files)
+            with ExitStack() as held:  # the output folder's lock, once taken
+                return self._build_with(workers, changed, files, held)
         finally:
             workers.close()
 
-    def _build_with(self, workers: Workers, changed: frozenset[Path] | None, files: list[Scanned] | None) -> BuildStats:
+    def _build_with(
+        self, workers: Workers, changed: frozenset[Path] | None, files: list[Scanned] | None, held: ExitStack
+    ) -> BuildStats:
         clock = _Clock()
         config = load_config(self.root, base_url=self.base_url, output=self.out_override)
         if self.search is not None:
@@ -344,9 +351,12 @@ class Engine:
              uptodate.output_key(self.root, config.output), theme.digest,
              str(self.drafts), str(config.search)]
         )
+        lock = held.enter_context(OutputLock(config.output))  # one build at a time into a folder
+        held.callback(workers.close)  # forked workers hold the lock's descriptor too: they end first
         remove_stale_stages(config.output)
-        manifest = self._manifest(config.output)
-        stage = Stage(config.output, manifest)
+        # a folder made just now holds nothing (and may have the inode number of the one removed before)
+        manifest = Manifest({}) if lock.created else self._manifest(config.output)
+        stage = Stage(config.output, manifest, created=lock.created)
         try:
             page_files: dict[str, str] = {}  # output path -> the page's file
             plain = self._plain_pages(inventory, state, salt, config, errors, page_files)
@@ -372,16 +382,24 @@ class Engine:
             written, new_manifest = stage.commit()
             clock.lap("write")
         except BaseException:
+            workers.stop()  # before the stage goes: a worker still rendering would write it back
             stage.discard()
             raise
+        # the output is complete and in place: what follows keeps records, whose failure is said, not a failed build
         try:  # --no-cache too: a manifest left as it was would describe files this build replaced
             new_manifest.save(self._manifest_file())
-        except OSError:  # the output is complete; only the list could not be written
-            self._manifest_file().unlink(missing_ok=True)  # an outdated one would mislead the next build
+        except OSError as exc:  # a read-only or full .counterpoint/
+            with suppress(OSError):
+                self._manifest_file().unlink(missing_ok=True)  # an outdated one would mislead the next build
+            _unkept(exc, self.root, self._manifest_file())
         self._last_manifest = (new_manifest, _folder_id(config.output))
         essays = sum(1 for r in results.values() if r.summary)
         self._record(fingerprint, essays, config)
-        searched = self._index_search(config, written, new_manifest)
+        try:
+            searched = self._index_search(config, written, new_manifest)
+        except OSError as exc:  # the new index could not be put in place; the pages are
+            searched = None
+            say(f"search index failed (the site itself was built): {exc}", sys.stderr)
         if searched is not None:
             clock.lap("search")
         kept = {k: v for k, v in state.essays.items() if k in results}
@@ -597,6 +615,18 @@ class Engine:
             stage.copy(rel, asset.path, asset.digest)
 
 
+
+
+def _unkept(exc: OSError, root: Path, path: Path) -> None:
+    """The list of the files a build wrote could not be saved: the build succeeded all
+    the same, and the terminal says what the next build will not know."""
+    reason = (exc.strerror or str(exc)).lower()
+    say(
+        f"warning: the site was built, but the list of the files it wrote could not be saved "
+        f"({display_path(path, root)}: {reason}); a later build will not remove those files when their "
+        "source goes. Make .counterpoint/ writable.",
+        sys.stderr,
+    )
 
 
 def _snippets(results: dict[str, EssayResult]) -> Snippets:

@@ -125,8 +125,11 @@ def save(root: Path, record: Record) -> None:
     path = cache_dir(root) / RECORD
     try:
         atomic_write(path, json.dumps(record.__dict__).encode())
-    except OSError:
-        path.unlink(missing_ok=True)
+    except OSError:  # a read-only or full cache folder: no record, or at least not a wrong one
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def forget(root: Path, output: Path) -> None:

@@ -10,6 +10,7 @@ instead of receiving it through a pipe.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
@@ -47,7 +48,10 @@ class Workers:
     def map(self, fn: Callable[..., Any], tasks: list, *shared: Any, workers: int | None = None) -> Iterator[Any]:
         """``fn(task, *shared)`` for every task, results in task order."""
         pool = self._start(min(self.jobs, workers or self.jobs))
-        return pool.map(fn, tasks, *([value] * len(tasks) for value in shared))
+        # submitted one by one, not with pool.map, whose results cancel the rest on the first
+        # failure: stop() then kills the processes, and the pool failing cancelled tasks raises
+        futures = [pool.submit(fn, task, *shared) for task in tasks]
+        return (future.result() for future in futures)
 
     def _start(self, size: int) -> ProcessPoolExecutor:
         if self._pool is None or size > self._size:
@@ -57,10 +61,25 @@ class Workers:
             self.close()
             context = multiprocessing.get_context(self._start_method or default_start_method())
             self._pool = ProcessPoolExecutor(
-                max_workers=size, mp_context=context, initializer=warm_up if self.warm else None, initargs=self.warm
+                max_workers=size, mp_context=context, initializer=start_worker, initargs=(os.getpid(), *self.warm)
             )
             self._size = size
         return self._pool
+
+    def stop(self) -> None:
+        """End the processes now, their work unfinished: a failed build wants none of it,
+        and what they would still write into its staging folder would outlive the
+        folder's removal."""
+        if self._pool is not None:
+            kill = getattr(self._pool, "kill_workers", None)  # Python 3.14; before it, no public way
+            if kill is not None:
+                kill()
+            else:
+                for process in list((getattr(self._pool, "_processes", None) or {}).values()):
+                    process.kill()
+            self._pool.shutdown(wait=True)  # the pool is broken now: it fails what is left
+            self._pool = None
+            self._size = 0
 
     def close(self) -> None:
         if self._pool is not None:
@@ -83,7 +102,9 @@ def fork_map(fn: Callable[[Any], Any], tasks: list, value: Any, jobs: int) -> li
     _INHERITED = value
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(tasks))), mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=max(1, min(jobs, len(tasks))), mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
+        ) as pool:
             return list(pool.map(fn, tasks))
     finally:
         _INHERITED = None
@@ -92,6 +113,32 @@ def fork_map(fn: Callable[[Any], Any], tasks: list, value: Any, jobs: int) -> li
 def inherited() -> Any:
     """In a process of ``fork_map``: the value its parent passed."""
     return _INHERITED
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent: int) -> None:
+    """Each worker, as it starts: end when the build that started it ends, however it
+    ends (kill -9 too), instead of rendering on as an orphan.  Linux's parent-death
+    signal (the parent is the thread that started the worker: the build's own)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the build died before the signal was asked for
+        os._exit(1)
+
+
+def start_worker(parent: int, *warm: Any) -> None:
+    die_with_parent(parent)
+    if warm:
+        warm_up(*warm)
 
 
 def warm_up(*warm: Any) -> None:

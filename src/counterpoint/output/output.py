@@ -22,8 +22,14 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterable
 
 from counterpoint.model import OutputRef
+from counterpoint.output.lock import owner_gone, owner_tag
 
 STAGING_PREFIX = ".cp-tmp-"
+
+
+def staging_prefix(kind: str = "stage") -> str:
+    """The start of a new staging folder's name: it names its owner (``lock.owner_tag``)."""
+    return f"{STAGING_PREFIX}{kind}-{owner_tag()}-"
 
 
 def digest_bytes(data: bytes) -> str:
@@ -92,13 +98,14 @@ def atomic_write(path: Path, data: bytes | Callable[[BinaryIO], object]) -> None
 class Stage:
     """A staging folder for one build; ``commit`` or ``discard`` it."""
 
-    def __init__(self, out: Path, manifest: Manifest):
+    def __init__(self, out: Path, manifest: Manifest, created: bool | None = None):
         self.out = out
         self.manifest = manifest
-        self.created = not out.exists()  # a failed first build removes the folder it made
+        # a failed first build removes the folder it made (``created``: made just before, by the lock)
+        self.created = not out.exists() if created is None else created
         self.committed = False
         out.mkdir(parents=True, exist_ok=True)
-        self.dir = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + "stage-", dir=out))
+        self.dir = Path(tempfile.mkdtemp(prefix=staging_prefix(), dir=out))
         self.refs: dict[str, OutputRef] = {}
         self.staged: set[str] = set()
         self._checked: set[Path] = set()  # output folders known to stay inside the output
@@ -302,8 +309,12 @@ def _prune_empty(folder: Path, out: Path) -> None:
 
 
 def remove_stale_stages(out: Path) -> None:
-    """Staging folders left by a build that was killed."""
+    """Staging folders left by a build that was killed: those whose owner is gone
+    (another running process's, such as serve's search index, stay)."""
     if out.is_dir():
         for entry in out.iterdir():
-            if entry.name.startswith(STAGING_PREFIX + "stage-") and entry.is_dir() and not entry.is_symlink():
+            if (
+                entry.name.startswith(STAGING_PREFIX + "stage-") and entry.is_dir() and not entry.is_symlink()
+                and owner_gone(entry.name)
+            ):
                 shutil.rmtree(entry, ignore_errors=True)

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from counterpoint.errors import say
-from counterpoint.output.output import STAGING_PREFIX, atomic_write
+from counterpoint.output.output import STAGING_PREFIX, atomic_write, staging_prefix
 
 BUNDLE = "pagefind"
 SHARDS = "shards.json"
@@ -281,7 +281,7 @@ def index_site(
             if old_keys.get(str(n)) != the_plan.keys[n] or not (bundle / str(n) / "pagefind-entry.json").is_file()]
     if not ui_ok and not todo and the_plan.shards:
         todo = [next(iter(the_plan.shards))]  # the UI files come with any shard Pagefind writes
-    work = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + "stage-search-", dir=scratch or out))
+    work = Path(tempfile.mkdtemp(prefix=staging_prefix("stage-search"), dir=scratch or out))
     try:
         _index_shards(executable, out, the_plan, todo, language, work, started)
         _put_in_place(bundle, work, the_plan, todo, ui_ok)
@@ -369,7 +369,7 @@ def _swap(fresh: Path, target: Path) -> None:
     if target.is_symlink() or target.is_file():
         target.unlink()
     elif target.exists():
-        old = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + "stage-old-", dir=fresh.parent))
+        old = Path(tempfile.mkdtemp(prefix=staging_prefix("stage-old"), dir=fresh.parent))
         os.replace(target, old / target.name)
     os.replace(fresh, target)
     if old is not None:

@@ -159,6 +159,7 @@ def _event(kind: str, data: dict[str, Any]) -> bytes:
 
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 1024  # listen backlog: a page's burst of requests, or many tabs reloading, must not wait on SYN retries (5 did)
     allow_reuse_port = False
     dev: DevServer
 
