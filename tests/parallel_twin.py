@@ -18,12 +18,12 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import threading
 from pathlib import Path
 from typing import Any, Callable
 
 from counterpoint.build.engine import PARALLEL_THRESHOLD, Engine
 from counterpoint.errors import BuildFailed
+from counterpoint.theme import theme as theme_module
 from counterpoint.build.report import BuildReport
 
 PADDING = PARALLEL_THRESHOLD  # never in the cache: all of them are rendered, so in workers
@@ -76,9 +76,16 @@ def rebuild_in_parallel(real_build: Callable[..., BuildReport], engine: Engine, 
             errors = tuple(e.format() for e in exc.errors)
         else:
             twin.persist = engine.persist
-            # fork carries the test's patched faults into the workers; it is unsafe beside threads (serve)
-            twin.start_method = "fork" if threading.active_count() == 1 else "spawn"
-            errors = real_build(twin).errors
+            twin.start_method = engine.start_method  # fork (not serve's spawn) carries a test's patched faults into the workers
+            # this process keeps one Jinja environment per theme digest, folders not included: the copy's
+            # templates must not be found in the original's folders, nor the original's later in the copy's
+            kept = dict(theme_module._JINJA)
+            theme_module._JINJA.clear()
+            try:
+                errors = real_build(twin).errors
+            finally:
+                theme_module._JINJA.clear()
+                theme_module._JINJA.update(kept)
         def same(text: str) -> str:
             return text.replace(str(twin_out), str(out)).replace(str(twin_root), str(root))
 
