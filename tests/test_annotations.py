@@ -300,15 +300,18 @@ def test_corrected_claims_and_remarks_written_before_the_correction(page: Elemen
     def remark(critique_id: str, target: str) -> Element:
         return page.find("aside", "remark", data_critique=critique_id, data_target=target)
 
-    before = remark("gravity", "lift")  # 12 January, corrected on the 20th
+    before = remark("gravity", "lift")  # 12 January, corrected on the 20th by the UPD that addresses it
     assert before.get("data-answered-by") == "upd-2026-01-20"
-    answered = before.find("a", "answered")
-    assert answered.get("href") == "#upd-2026-01-20" and "January 20, 2026" in answered.text()
-    assert "written before" in answered.text().lower()
+    assert before.find("a", "answered") is None  # the status says it: "addressed in UPD of …"
+    addressed = before.find("p", "remark-status").find("a", "addressed-in")
+    assert addressed.get("href") == "#upd-2026-01-20" and collapse(addressed.text()) == "addressed in UPD of Jan 20, 2026"
     after = remark("late", "lift")  # 22 January: the correction was already there
     assert after.get("data-answered-by") is None and after.find("a", "answered") is None
-    later_fix = remark("late", "two-bulges")  # 22 January, corrected on the 25th
+    later_fix = remark("late", "two-bulges")  # 22 January, corrected on the 25th by a UPD that cites no critique
     assert later_fix.get("data-answered-by") == "upd-2026-01-25"
+    answered = later_fix.find("a", "answered")
+    assert answered.get("href") == "#upd-2026-01-25" and collapse(answered.text()) == "corrected in UPD of Jan 25, 2026"
+    assert collapse(later_fix.find("p", "remark-status").text()) == "open"
 
 
 def test_replies_marked_by_author(site, page: Element) -> None:
@@ -332,15 +335,17 @@ def test_claim_ledger(page: Element) -> None:
     assert list(by_claim) == ["lift", "wrong", quote, "two-bulges", "tidal-force", "bq", "spring", footnote]
     status = {k: r.get("data-claim-status") for k, r in by_claim.items()}
     assert status["lift"] == "corrected" and status["two-bulges"] == "corrected"
-    assert status["wrong"] == "disputed"
-    assert status["tidal-force"] == "disputed"
+    assert status["wrong"] == "addressed"  # its only critique is cited by a UPD
+    assert status["tidal-force"] == "addressed"
+    assert status["bq"] == "declined" and status["spring"] == "declined"
+    labels = {k: collapse(r.find("span", "claim-status").text()) for k, r in by_claim.items()}
+    assert labels["wrong"] == "addressed" and labels["bq"] == "declined" and labels["lift"] == "corrected"
     lift = by_claim["lift"]
     assert lift.find("a").get("href") == "#lift"
     assert collapse(lift.find("a").text()) == "Tides are caused by the Moon lifting the oceans."
-    remark_links = [a.get("href") for a in lift.find_all("a", "ledger-remark")]
-    assert len(remark_links) == 2
-    for href in remark_links:
-        assert page.find("aside", "remark", id=href[1:]) is not None
+    critique_links = [(a.get("href"), a.get("data-status")) for a in lift.find_all("a", "ledger-remark")]
+    assert critique_links == [("#critique-gravity", "addressed"), ("#critique-late", "open")]
+    assert [collapse(s.text()) for s in lift.find_all("span", "status")] == ["addressed", "open"]
     assert any(a.get("href") == "#upd-2026-01-20" for a in lift.find_all("a"))
 
 
@@ -362,11 +367,25 @@ def test_remark_on_a_quote_inside_an_authored_claim(tmp_path: Path) -> None:
     assert result.ok, result.report.errors
     page = parse_html(result.page("essays/e/"))
     outer = page.find(id="lift")
-    inner = [e for e in outer.iter() if (e.get("data-claim") or "").startswith("q-")]
-    assert collapse("".join(e.text() for e in inner)) == "Moon lifts"
-    assert outer.get("data-remarks") == "1" and inner[0].get("data-remarks") == "1"
+    # one claim, one row: the quoted passage lies inside #lift, so it is #lift
+    assert not [e for e in page.find_all() if (e.get("data-claim") or "").startswith("q-")]
+    assert outer.get("data-remarks") == "2"
     targets = [a.get("data-target") for a in page.find_all("aside", "remark")]
-    assert targets == ["lift", inner[0].get("data-claim")]
+    assert targets == ["lift", "lift"]
+    assert [r.get("data-ledger-claim") for r in page.find(id="ledger").find_all("tr", data_ledger_claim=True)] == ["lift"]
+
+
+def test_quote_equal_to_a_claim_and_inside_a_block_claim_merge(tmp_path: Path) -> None:
+    root = make_site(tmp_path, {
+        "content/essays/e/index.md": essay("E", "Intro. [The Moon lifts the water.]{.claim #lift}\n\n{.claim #two}\nTwo bulges, not one.\n"),
+        "content/essays/e/critiques/c.md": critique("a", '::: on "The Moon lifts the water."\nNo.\n:::\n\n::: on "bulges, not"\nHm.\n:::\n'),
+    })
+    result = build(root)
+    assert result.ok, result.report.errors
+    page = parse_html(result.page("essays/e/"))
+    assert [a.get("data-target") for a in page.find_all("aside", "remark")] == ["lift", "two"]
+    rows = page.find(id="ledger").find_all("tr", data_ledger_claim=True)
+    assert [(r.get("data-ledger-claim"), r.get("data-claim-status")) for r in rows] == [("lift", "disputed"), ("two", "disputed")]
 
 
 def test_essay_without_critiques_has_no_remarks_and_no_ledger_rows(tmp_path: Path) -> None:

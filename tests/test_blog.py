@@ -706,7 +706,7 @@ def test_annotations_json_matches_its_documentation(tmp_path: Path) -> None:
         root,
         {
             "content/essays/tides/critiques/reply.md": critique(
-                "lee", "2026-01-13", 'Hm.\n\n::: on "Ten million"\nQuote.\n:::\n\n::: reply Vera Lind, 2026-01-14\nThanks.\n:::'
+                "lee", "2026-01-13", 'Hm.\n\n::: on "does not lift"\nQuote.\n:::\n\n::: reply Vera Lind, 2026-01-14\nThanks.\n:::'
             )
         },
     )

@@ -374,5 +374,6 @@ def test_one_megabyte_line(tmp_path: Path) -> None:
     assert time.perf_counter() - start < 30
     assert result.report.errors == (
         'content/essays/e/critiques/r.md:5:8: error: quoted passage not found in the essay: "word500 word501 wrd502"\n'
-        '  hint: closest passage, content/essays/e/index.md line 6: "word500 word501 word502"',
+        '  hint: closest passage, content/essays/e/index.md line 6: "word500 word501 word502"; if the essay was corrected'
+        " there, keep the reader's words and name them: [word500 word501 word502]{.claim #new-id was=\"word500 word501 wrd502\"}",
     )

@@ -71,6 +71,7 @@ class Claim:
     line: int
     text: str
     token: int  # index of the token that holds it, in the essay's token list
+    was: tuple[str, ...] = ()  # earlier texts it replaced (was="…"), which readers' quotes may still name
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class Update:
     line: int
     start: int  # token range of the container
     end: int
+    published: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,10 @@ class Remark:
     html: str
     claim: str = ""  # resolved claim id (set by link)
     answered_by: str = ""  # id of a later UPD that corrected the claim (set by link)
+    earlier: bool = False  # the quote is an earlier text of its claim (was=), kept as the reader wrote it
+    lead: str = ""  # the margin's first lines; "" when the whole remark is short
+    more: str = ""  # the rest, behind a "more" control
+    published: str = ""  # ISO date-time it first appeared on the site
 
     @property
     def anchor(self) -> str:
@@ -107,6 +113,7 @@ class Reply:
     html: str
     line: int
     by_author: bool
+    published: str = ""
 
 
 @dataclass(frozen=True)
@@ -125,6 +132,12 @@ class Critique:
     status_line: int = 1
     status: str = "open"  # set by link
     addressed_by: tuple[str, ...] = ()  # UPD ids, set by link
+    published: str = ""  # ISO date-time the file first appeared on the site
+
+    @property
+    def author_reply(self) -> Reply | None:
+        """The first reply by the site's author: its first line shows under each remark."""
+        return next((r for r in self.replies if r.by_author), None)
 
 
 @dataclass(frozen=True)
@@ -171,6 +184,18 @@ class UpdateSummary:
     essay_slug: str
     essay_title: str
     essay_url: str
+    corrects: tuple[CorrectedClaim, ...] = ()
+    lang: str = ""
+    published: str = ""
+
+
+@dataclass(frozen=True)
+class CorrectedClaim:
+    """A claim as a UPD shows it: its text now and the earlier texts it replaced."""
+
+    id: str
+    text: str
+    was: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -193,6 +218,7 @@ class EssaySummary:
     updates: tuple[UpdateSummary, ...]
     draft: bool = False
     aliases: tuple[str, ...] = ()  # old addresses that redirect here (EssayMeta.aliases)
+    published: tuple[str, ...] = ()  # when each critique, reply and UPD first appeared: "N new since your visit"
     digest: str = ""  # of everything above: what listings use as their cache key
 
     @property

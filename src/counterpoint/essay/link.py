@@ -38,7 +38,7 @@ def link(essay: ParsedEssay) -> tuple[LinkedEssay, list[ContentError]]:
     errors: list[ContentError] = []
     claims = dict(essay.claims)
     rel = essay.meta.rel
-    quoted = _anchor_quotes(essay, claims, errors)
+    quoted, earlier = _anchor_quotes(essay, claims, errors)
 
     critique_ids = {c.id: c for c in essay.critiques}
     addressed: dict[str, list[str]] = {}
@@ -97,7 +97,7 @@ def link(essay: ParsedEssay) -> tuple[LinkedEssay, list[ContentError]]:
                 ),
                 "",
             )
-            remark = replace(remark, claim=claim_id, answered_by=answered)
+            remark = replace(remark, claim=claim_id, answered_by=answered, earlier=remark.quote in earlier)
             remarks.append(remark)
             remarks_by_claim.setdefault(claim_id, []).append(remark)
         status = "open"
@@ -133,20 +133,27 @@ def _upd_date(essay: ParsedEssay, upd_id: str):
     return next(u.date.sort_key() for u in essay.updates if u.id == upd_id)
 
 
-def _anchor_quotes(essay: ParsedEssay, claims: dict[str, Claim], errors: list[ContentError]) -> dict[str, str]:
+def _anchor_quotes(
+    essay: ParsedEssay, claims: dict[str, Claim], errors: list[ContentError]
+) -> tuple[dict[str, str], set[str]]:
     """Turn each ``::: on "quote"`` into a claim wrapped around that passage.
 
-    Returns quote -> claim id for the quotes found exactly once.
+    A passage that lies inside an authored claim is that claim (one claim, one
+    ledger row); a quote of an earlier text a claim names with ``was="…"``
+    anchors to that claim and stays as the reader wrote it.  Returns quote ->
+    claim id for the quotes found, and the quotes that name an earlier text.
     """
     quoted = [(c, r) for c in essay.critiques for r in c.remarks if r.quote]
     if not quoted:
-        return {}
+        return {}, set()
     blocks = anchoring.essay_text(essay.tokens)
     corpus = anchoring.Corpus(blocks)  # one search string for every quote
     offset = essay.body_line - 1
     spans: dict[int, list[tuple[int, int, str]]] = {}
     resolved: dict[str, str] = {}
+    earlier: set[str] = set()
     failed: set[str] = set()
+    authored = _authored_spans(essay, claims, blocks)
     for critique, remark in quoted:
         quote = remark.quote or ""
         if quote in resolved or quote in failed:
@@ -154,17 +161,33 @@ def _anchor_quotes(essay: ParsedEssay, claims: dict[str, Claim], errors: list[Co
         matches = corpus.find(quote)
         if len(matches) == 1:
             match = matches[0]
+            inside = next(
+                (cid for start, end, cid in authored.get(match.block, ()) if start <= match.start and match.end <= end), None
+            )
+            if inside:
+                resolved[quote] = inside
+                continue
             claim_id = anchoring.quote_claim_id(quote)
             block = blocks[match.block]
             spans.setdefault(match.block, []).append((match.start, match.end, claim_id))
             claims[claim_id] = Claim(claim_id, "quote", anchoring.line_of(block, match.start) + offset, quote, block.token)
             resolved[quote] = claim_id
         elif not matches:
+            was = [c.id for c in claims.values() if any(quote in text for text in c.was)]
+            if len(was) == 1:
+                resolved[quote] = was[0]
+                earlier.add(quote)
+                continue
             failed.add(quote)
             near = corpus.closest(quote)
             hint = "quote the essay's words exactly (whitespace does not matter)"
-            if near and near[2] >= 0.5:
+            if len(was) > 1:
+                hint = f"the earlier texts (was=) of claims {', '.join('#' + c for c in was)} all hold it: quote more words"
+            elif near and near[2] >= 0.5:
                 hint = f'closest passage, {essay.meta.rel} line {near[1] + offset}: "{near[0]}"'
+                hint += "; if the essay was corrected there, keep the reader's words and name them: " + _was_line(
+                    near[0], quote, authored, blocks, corpus, claims
+                )
             errors.append(
                 ContentError(critique.rel, remark.line, f'quoted passage not found in the essay: "{_short(quote)}"', hint, remark.col)
             )
@@ -184,7 +207,50 @@ def _anchor_quotes(essay: ParsedEssay, claims: dict[str, Claim], errors: list[Co
             )
     for number, block_spans in spans.items():
         anchoring.wrap(essay.tokens, blocks[number], block_spans)
-    return resolved
+    return resolved, earlier
+
+
+def _authored_spans(
+    essay: ParsedEssay, claims: dict[str, Claim], blocks: list[anchoring.BlockText]
+) -> dict[int, list[tuple[int, int, str]]]:
+    """Where the author's claims lie in the searched text: block number ->
+    (start, end, claim id), for the quotes that fall inside one."""
+    by_token = {block.token: number for number, block in enumerate(blocks)}
+    found: dict[int, list[tuple[int, int, str]]] = {}
+    tokens = essay.tokens
+    for claim in claims.values():
+        if claim.kind == "inline" and claim.token in by_token and claim.text:
+            number = by_token[claim.token]
+            text = blocks[number].text
+            at = text.find(claim.text)
+            while at != -1:
+                found.setdefault(number, []).append((at, at + len(claim.text), claim.id))
+                at = text.find(claim.text, at + 1)
+        elif claim.kind == "block":
+            depth = 0
+            for index in range(claim.token, len(tokens)):
+                depth += tokens[index].nesting
+                if index in by_token:
+                    found.setdefault(by_token[index], []).append((0, len(blocks[by_token[index]].text), claim.id))
+                if depth == 0:
+                    break
+    for spans in found.values():
+        spans.sort(key=lambda s: s[1] - s[0])  # the innermost claim first
+    return found
+
+
+def _was_line(near: str, quote: str, authored, blocks, corpus, claims: dict[str, Claim]) -> str:
+    """The exact claim markup to write so the reader's quote names an earlier text."""
+    matches = corpus.find(near)
+    claim = None
+    if len(matches) == 1:
+        m = matches[0]
+        claim = next((cid for s, e, cid in authored.get(m.block, ()) if s <= m.start and m.end <= e), None)
+    if claim and claims[claim].kind == "inline":
+        current = claims[claim]
+        was = " | ".join((*current.was, quote))
+        return f'[{current.text}]{{.claim #{claim} was="{was}"}}'
+    return f'[{near}]{{.claim #new-id was="{quote}"}}'
 
 
 def _short(text: str, limit: int = 80) -> str:

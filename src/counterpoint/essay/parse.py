@@ -11,6 +11,8 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from markdown_it.token import Token
+
 from counterpoint.errors import ContentError
 from counterpoint.markup.markdown import ID_RE, RESERVED_IDS, essay_parser, reader_parser, reading_words
 from counterpoint.markup.sanitize import clean_many
@@ -237,6 +239,7 @@ def authored_id_errors(env: dict, rel: str, offset: int, given: dict[str, str]) 
 def _collect_claims(env: dict, doc: Document, offset: int) -> tuple[dict[str, Claim], list[ContentError]]:
     claims: dict[str, Claim] = {}
     errors: list[ContentError] = []
+    was: dict[str, tuple[str, ...]] = env.get("was", {})
     for claim_id, kind, line, index, text in env.get("targets", []):
         line += offset
         if kind != "heading" and not ID_RE.match(claim_id):
@@ -255,7 +258,7 @@ def _collect_claims(env: dict, doc: Document, offset: int) -> tuple[dict[str, Cl
                 )
             )
             continue
-        claims[claim_id] = Claim(claim_id, kind, line, text, index)
+        claims[claim_id] = Claim(claim_id, kind, line, text, index, was.get(claim_id, ()))
     return claims, errors
 
 
@@ -333,22 +336,34 @@ def parse_critique(
     body_lines = doc.body.split("\n")  # once: a critique may hold thousands of remarks
     index = 0
     containers: list[tuple[Any, int, str]] = []  # (opening token, line, raw HTML), sanitized together below
+    clamped: list[tuple[str, str]] = []  # a remark's first lines and the rest ("", "" when short)
     while index < len(tokens):
         token = tokens[index]
         if token.type in ("container_on_open", "container_reply_open"):
             end = _container_end(tokens, index)
             line = (token.map[0] + 1 if token.map else 1) + offset
-            containers.append((token, line, md.renderer.render(tokens[index + 1 : end], md.options, env)))
+            inside = tokens[index + 1 : end]
+            containers.append((token, line, md.renderer.render(inside, md.options, env)))
+            split = clamp(inside) if token.type == "container_on_open" else None
+            clamped.append(
+                (md.renderer.render(split[0], md.options, env), md.renderer.render(split[1], md.options, env))
+                if split else ("", "")
+            )
             index = end + 1
             continue
         general.append(token)
         index += 1
-    *pieces, html = clean_many([raw for _, _, raw in containers] + [md.renderer.render(general, md.options, env)])
+    raws = [raw for _, _, raw in containers] + [md.renderer.render(general, md.options, env)]
+    halves = [half for pair in clamped if pair[0] for half in pair]
+    cleaned = clean_many(raws + halves)
+    pieces, html, halves = cleaned[: len(containers)], cleaned[len(containers)], iter(cleaned[len(containers) + 1 :])
     authors = {config.author, essay_author}
-    for (token, line, _), piece in zip(containers, pieces):
+    for (token, line, _), piece, pair in zip(containers, pieces, clamped):
         if token.type == "container_on_open":
             source_line = body_lines[token.map[0]] if token.map and token.map[0] < len(body_lines) else ""
             remark, problem = _remark(critique_id, token.info, line, piece, doc.rel, source_line)
+            if remark and pair[0]:
+                remark = replace(remark, lead=next(halves), more=next(halves))
             if remark:
                 remarks.append(remark)
         else:
@@ -373,6 +388,77 @@ def parse_critique(
         status_line=doc.meta_lines.get("status", 1),
     )
     return critique, errors
+
+
+LEAD_WORDS = 40  # about six lines of the margin column
+CLAMP_WORDS = 60  # a remark longer than this is clamped to LEAD_WORDS behind a "more"
+
+
+def clamp(tokens: list[Token]) -> tuple[list[Token], list[Token]] | None:
+    """A long remark's tokens as (first lines, rest), cut between blocks or, inside a
+    paragraph, between words; None when the remark is short enough to show whole."""
+    if reading_words(tokens) <= CLAMP_WORDS:
+        return None
+    words = 0
+    base = tokens[0].level if tokens else 0  # inside a ::: container the blocks are one level down
+    for index, token in enumerate(tokens):
+        if token.level != base or token.nesting != 1:
+            continue
+        end = _block_end(tokens, index)
+        block_words = reading_words(tokens[index:end + 1])
+        if words + block_words <= LEAD_WORDS:
+            words += block_words
+            continue
+        simple = token.type == "paragraph_open" and end == index + 2
+        if simple and LEAD_WORDS - words >= 8:
+            first, rest = _split_inline(tokens[index + 1], LEAD_WORDS - words)
+            if first is not None:
+                lead = tokens[:index] + [token, first, tokens[end]]
+                more = [_copy(token), rest, tokens[end]] + tokens[end + 1 :]
+                return lead, more
+        if index == 0:
+            return None  # one long list or table first: nothing readable to show before "more"
+        return tokens[:index], tokens[index:]
+    return None
+
+
+def _block_end(tokens: list[Token], start: int) -> int:
+    depth = 0
+    for index in range(start, len(tokens)):
+        depth += tokens[index].nesting
+        if depth == 0:
+            return index
+    return len(tokens) - 1
+
+
+def _copy(token: Token) -> Token:
+    return Token(token.type, token.tag, token.nesting, attrs=dict(token.attrs), map=token.map, level=token.level,
+                 markup=token.markup, block=token.block)
+
+
+def _split_inline(inline: Token, limit: int) -> tuple[Token | None, Token | None]:
+    """An inline token cut after about ``limit`` words, at a word boundary of a
+    text child outside any emphasis or link; (None, None) when there is none."""
+    words, depth = 0, 0
+    children = inline.children or []
+    for pos, child in enumerate(children):
+        depth += child.nesting
+        if child.type != "text":
+            if child.type == "code_inline":
+                words += len(child.content.split())
+            continue
+        found = list(re.finditer(r"\S+", child.content))
+        if depth == 0 and words + len(found) >= limit and limit - words > 0:
+            cut = found[limit - words - 1].end()
+            head = Token("text", "", 0, content=child.content[:cut] + " …")
+            tail = Token("text", "", 0, content="… " + child.content[cut:].lstrip())
+            first = Token("inline", "", 0, map=inline.map, level=inline.level, content="")
+            first.children = children[:pos] + [head]
+            rest = Token("inline", "", 0, map=inline.map, level=inline.level, content="")
+            rest.children = [tail] + children[pos + 1 :]
+            return first, rest
+        words += len(found)
+    return None, None
 
 
 def _container_end(tokens: list, start: int) -> int:

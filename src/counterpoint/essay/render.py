@@ -11,11 +11,11 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from counterpoint.essay.link import LinkedEssay
 from counterpoint.markup.markdown import essay_parser
-from counterpoint.model import Claim, EssaySummary, Remark, Update, UpdateSummary
+from counterpoint.model import Claim, CorrectedClaim, EssaySummary, Update, UpdateSummary
 from counterpoint.theme.site import Site
 
 if TYPE_CHECKING:
@@ -41,19 +41,87 @@ def top_level_groups(tokens: list) -> list[tuple[int, int]]:
     return groups
 
 
+STRENGTH = ("refutes", "disputes", "questions", "notes", "supports")  # the claim's colour: the strongest stance
+
+
 def claim_status(claim_id: str, linked: LinkedEssay) -> str:
+    """corrected / unchallenged (no remarks) / supported / disputed (an open critique
+    argues) / addressed / declined (every critique of it is answered so)."""
     if claim_id in linked.corrected_by:
         return "corrected"
     remarks = linked.remarks_by_claim.get(claim_id, ())
     if not remarks:
         return "unchallenged"
-    stances = {linked.critique_by_id[r.critique].stance for r in remarks}
-    if stances <= {"supports"}:
-        return "supported"
-    return "disputed"
+    critiques = [linked.critique_by_id[r.critique] for r in remarks]
+    still_open = [c for c in critiques if c.status == "open"]
+    if still_open:
+        return "supported" if all(c.stance == "supports" for c in still_open) else "disputed"
+    return "addressed" if any(c.status == "addressed" for c in critiques) else "declined"
 
 
-def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> str:
+def claim_mark(claim_id: str, linked: LinkedEssay) -> str:
+    stances = {linked.critique_by_id[r.critique].stance for r in linked.remarks_by_claim.get(claim_id, ())}
+    return next((s for s in STRENGTH if s in stances), "notes")
+
+
+def published_of(config_tz: str):
+    """``published(value, stamp)``: when a piece first appeared on the site (from git),
+    else its written date, as an ISO date-time for ``data-published``."""
+
+    def published(value: str, stamp) -> str:
+        return value or stamp.iso(config_tz)
+
+    return published
+
+
+def _place_after(tokens: list, claims: dict[str, Claim], wanted: set[str]) -> None:
+    """A ``claim_after`` token after the last part of each wanted claim: after an
+    inline or quoted claim's last ``claim_close`` (even when it spans formatting),
+    at the end of the last line of text in a block claim or heading."""
+    last_close: dict[str, tuple[Any, int]] = {}
+    for token in tokens:
+        children = token.children or ()
+        if token.type != "inline" or not children:
+            continue
+        stack: list[str] = []
+        for pos, child in enumerate(children):
+            if child.type == "claim_open":
+                stack.append(child.meta["claim"])
+            elif child.type == "claim_close" and stack:
+                claim_id = stack.pop()
+                if claim_id in wanted:
+                    last_close[claim_id] = (token, pos)
+    inserts: dict[int, list[tuple[int, str]]] = {}
+    holders: dict[int, Any] = {}
+    for claim_id, (token, pos) in last_close.items():
+        holders[id(token)] = token
+        inserts.setdefault(id(token), []).append((pos + 1, claim_id))
+    for claim_id in wanted - set(last_close):
+        claim = claims.get(claim_id)
+        if claim is None or claim.kind not in ("block", "heading"):
+            continue
+        depth, last = 0, None
+        for index in range(claim.token, len(tokens)):
+            depth += tokens[index].nesting
+            if tokens[index].type == "inline":
+                last = tokens[index]
+            if depth <= 0 and index > claim.token:
+                break
+        if last is not None:
+            holders[id(last)] = last
+            inserts.setdefault(id(last), []).append((len(last.children or []), claim_id))
+    from markdown_it.token import Token
+
+    for key, places in inserts.items():
+        token = holders[key]
+        children = list(token.children or [])
+        for pos, claim_id in sorted(places, key=lambda p: -p[0]):
+            children.insert(pos, Token("claim_after", "", 0, meta={"claim": claim_id}))
+        token.children = children
+
+
+def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> tuple[str, dict[str, int]]:
+    """The essay's body with its remarks, and each remark's note number (by anchor)."""
     essay = linked.essay
     tokens = essay.tokens
     md = essay_parser()
@@ -61,9 +129,12 @@ def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> str:
         tokens[update.start].meta = {"upd": update}
         tokens[update.end].meta = {"upd_close": True}
 
+    marks = {claim_id: claim_mark(claim_id, linked) for claim_id in linked.remarks_by_claim}
     claim_attrs: dict[str, dict[str, Any]] = {}
     for claim_id, claim in linked.claims.items():
         attrs: dict[str, Any] = {"data-remarks": len(linked.remarks_by_claim.get(claim_id, ()))}
+        if claim_id in marks:
+            attrs["data-mark"] = marks[claim_id]
         if claim_id in linked.corrected_by:
             attrs["data-corrected-by"] = linked.corrected_by[claim_id]
         if claim.kind in ("block", "heading"):
@@ -77,12 +148,7 @@ def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> str:
         else:
             claim_attrs[claim_id] = attrs
 
-    env = dict(essay.env)
-    env["claim_attrs"] = claim_attrs
-    env["upd_render"] = lambda update: _upd_open(update, linked, site)
-    remark_template = jinja.get_template("partials/remark.html")
-
-    # which top-level block holds each claim, in document order
+    # which top-level block holds each claim, in document order; remarks are numbered in that order
     groups = top_level_groups(tokens)
     starts = [g[0] for g in groups]
     claims_in_group: dict[int, list[Claim]] = {}
@@ -92,6 +158,37 @@ def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> str:
             continue
         group = _bisect(starts, claim.token)
         claims_in_group.setdefault(group, []).append(claim)
+    notes: dict[str, int] = {}  # remark anchor -> its note number
+    for number in sorted(claims_in_group):
+        for claim in claims_in_group[number]:
+            for remark in linked.remarks_by_claim[claim.id]:
+                notes[remark.anchor] = len(notes) + 1
+
+    t = site.t
+    published = published_of(site.config.timezone)
+    after_template = jinja.get_template("partials/claim_after.html")
+
+    def claim_after(claim_id: str) -> str:
+        remarks = linked.remarks_by_claim.get(claim_id, ())
+        numbers = [notes[r.anchor] for r in remarks if r.anchor in notes]
+        span = "" if not numbers else str(numbers[0]) if len(numbers) == 1 else f"{numbers[0]}\u2013{numbers[-1]}"
+        return after_template.render(
+            site=site, t=t, claim_id=claim_id, remarks=len(remarks), notes=span,
+            first=remarks[0].anchor if remarks else "", mark=marks.get(claim_id, "notes"),
+            corrected=_update(linked, linked.corrected_by.get(claim_id, "")),
+        )
+
+    _place_after(tokens, linked.claims, set(linked.remarks_by_claim) | set(linked.corrected_by))
+    upd_template = jinja.get_template("partials/upd.html")
+    authors = {c.id: c.author for c in linked.critiques}
+
+    env = dict(essay.env)
+    env["claim_attrs"] = claim_attrs
+    env["claim_after"] = claim_after
+    env["upd_render"] = lambda update: upd_template.render(
+        site=site, t=t, update=update, corrects=corrected_claims(linked, update), authors=authors, published=published
+    )
+    remark_template = jinja.get_template("partials/remark.html")
 
     parts: list[str] = []
     run = 0  # the blocks from here to the next one with remarks render in one call
@@ -101,20 +198,29 @@ def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> str:
         run = end
         for claim in claims_in_group[number]:
             for remark in linked.remarks_by_claim[claim.id]:
+                critique = linked.critique_by_id[remark.critique]
                 parts.append(
                     remark_template.render(
                         remark=remark,
-                        critique=linked.critique_by_id[remark.critique],
+                        critique=critique,
                         claim=claim,
                         site=site,
-                        t=site.t,
-                        html=Markup(remark.html),
+                        t=t,
+                        note=notes[remark.anchor],
                         answered=_update(linked, remark.answered_by),
+                        addressed=_update(linked, critique.addressed_by[0]) if critique.addressed_by else None,
+                        published=published,
                     )
                 )
     if run < len(tokens):
         parts.append(md.renderer.render(tokens[run:], md.options, env))
-    return "".join(parts)
+    return "".join(parts), notes
+
+
+def corrected_claims(linked: LinkedEssay, update: Update) -> tuple[CorrectedClaim, ...]:
+    return tuple(
+        CorrectedClaim(c.id, c.text, c.was) for c in (linked.claims.get(cid) for cid in update.corrects) if c is not None
+    )
 
 
 def _bisect(starts: list[int], index: int) -> int:
@@ -136,22 +242,6 @@ def document_order(tokens: list) -> list[str]:
 
 def _update(linked: LinkedEssay, upd_id: str) -> Update | None:
     return linked.update_by_id.get(upd_id) if upd_id else None
-
-
-def _upd_open(update: Update, linked: LinkedEssay, site: Site) -> str:
-    t = site.t
-    re_links = "".join(
-        f' <a class="upd-re" href="#critique-{escape(cid)}">{escape(_author(linked, cid))}</a>' for cid in update.re
-    )
-    corrects = " ".join(update.corrects)
-    return (
-        f'<section class="upd" id="{escape(update.id)}" data-re="{escape(" ".join(update.re))}"'
-        f' data-corrects="{escape(corrects)}" data-date="{escape(update.date.date.isoformat())}">\n'
-        f'<header class="upd-head"><a class="upd-label" href="#{escape(update.id)}">{escape(t("upd"))}</a> '
-        f'<time datetime="{escape(update.date.date.isoformat())}">{escape(t.date(update.date))}</time>'
-        + (f' <span class="upd-re-list">{escape(t("re"))}{re_links}</span>' if update.re else "")
-        + "</header>\n"
-    )
 
 
 def _author(linked: LinkedEssay, critique_id: str) -> str:
@@ -199,6 +289,9 @@ def summarize(linked: LinkedEssay, site: Site, url: str) -> EssaySummary:
             essay_slug=meta.slug,
             essay_title=meta.title,
             essay_url=url,
+            corrects=corrected_claims(linked, u),
+            lang=meta.lang,
+            published=published_of(site.config.timezone)(u.published, u.date),
         )
         for u in linked.updates
     )
@@ -223,6 +316,13 @@ def summarize(linked: LinkedEssay, site: Site, url: str) -> EssaySummary:
         updates=updates,
         draft=meta.draft,
         aliases=meta.aliases,
+        published=tuple(
+            sorted(
+                {published_of(tz)(c.published, c.date) for c in linked.critiques}
+                | {published_of(tz)(r.published, r.date) for c in linked.critiques for r in c.replies}
+                | {u.published for u in updates}
+            )
+        ),
     )
 
 
@@ -233,6 +333,7 @@ def redirect_page(summary: EssaySummary, site: Site, jinja: Environment) -> str:
 
 def annotations(linked: LinkedEssay, summary: EssaySummary, site: Site) -> str:
     """``annotations.json``: the essay's audit trail for other tools."""
+    published = published_of(site.config.timezone)
     data = {
         "version": 1,
         "essay": {
@@ -250,6 +351,7 @@ def annotations(linked: LinkedEssay, summary: EssaySummary, site: Site) -> str:
                 "text": c.text,
                 "line": c.line,
                 "status": claim_status(c.id, linked),
+                "was": list(c.was),
                 "corrected_by": linked.corrected_by.get(c.id),
                 "remarks": [f"{r.critique}:{r.line}" for r in linked.remarks_by_claim.get(c.id, ())],
             }
@@ -266,29 +368,58 @@ def annotations(linked: LinkedEssay, summary: EssaySummary, site: Site) -> str:
                 "pinned": c.pinned,
                 "source": c.source or None,
                 "addressed_by": list(c.addressed_by),
+                "published": published(c.published, c.date),
                 "remarks": [
                     {
                         "id": f"{r.critique}:{r.line}",
                         "claim": r.claim,
                         "quote": r.quote,
                         "answered_by": r.answered_by or None,
+                        "earlier": r.earlier,
+                        "published": published(r.published, c.date),
                         "html": r.html,
                     }
                     for r in c.remarks
                 ],
                 "replies": [
-                    {"author": r.author, "date": r.date.text, "by_author": r.by_author, "html": r.html} for r in c.replies
+                    {
+                        "author": r.author,
+                        "date": r.date.text,
+                        "by_author": r.by_author,
+                        "published": published(r.published, r.date),
+                        "html": r.html,
+                    }
+                    for r in c.replies
                 ],
                 "html": c.html,
             }
             for c in linked.critiques
         ],
         "updates": [
-            {"id": u.id, "date": u.date.text, "re": list(u.re), "corrects": list(u.corrects), "html": s.html}
+            {
+                "id": u.id,
+                "date": u.date.text,
+                "re": list(u.re),
+                "corrects": list(u.corrects),
+                "published": s.published,
+                "html": s.html,
+            }
             for u, s in zip(linked.updates, summary.updates)
         ],
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def _has_code(body: str, linked: LinkedEssay) -> bool:
+    """Whether the page shows highlighted code: only then does it load pygments.css."""
+    marker = '<pre class="highlight"'
+    if marker in body:
+        return True
+    return any(
+        marker in html
+        for c in linked.critiques
+        for html in (c.html, *(r.html for r in c.remarks), *(r.html for r in c.replies))
+    )
 
 
 @dataclass(frozen=True)
@@ -297,18 +428,18 @@ class LedgerRow:
 
     claim: Claim
     status: str  # claim_status()
-    remarks: tuple[Remark, ...]
+    critiques: tuple[str, ...]  # ids of the critiques with remarks on it, in the order of its remarks
     corrected_by: Update | None
 
 
 def render_essay_page(linked: LinkedEssay, summary: EssaySummary, site: Site, jinja: Environment) -> str:
     install_render_rules()
-    body = render_body(linked, site, jinja)
+    body, notes = render_body(linked, site, jinja)
     ledger = [
         LedgerRow(
             claim=c,
             status=claim_status(c.id, linked),
-            remarks=linked.remarks_by_claim.get(c.id, ()),
+            critiques=tuple(dict.fromkeys(r.critique for r in linked.remarks_by_claim.get(c.id, ()))),
             corrected_by=_update(linked, linked.corrected_by.get(c.id, "")),
         )
         for c in sorted(linked.claims.values(), key=lambda c: c.token)
@@ -331,6 +462,9 @@ def render_essay_page(linked: LinkedEssay, summary: EssaySummary, site: Site, ji
         Markup=Markup,
         page_url=summary.url,
         toc=toc,
+        published=published_of(site.config.timezone),
+        notes=notes,
+        has_code=_has_code(body, linked),
     )
 
 

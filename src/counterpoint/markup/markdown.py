@@ -60,13 +60,14 @@ def essay_parser() -> MarkdownIt:
     md.core.ruler.at("normalize", normalize_if_needed)
     footnote_plugin(md)
     math_plugin(md)
-    attrs_plugin(md, spans=True, allowed=["id", "class"])
-    attrs_block_plugin(md, allowed=["id", "class"])
+    attrs_plugin(md, spans=True, allowed=["id", "class", "was"])
+    attrs_block_plugin(md, allowed=["id", "class", "was"])
     md.block.ruler.at("attr", attribute_line)
     container_plugin(md, "upd", validate=_container_validate("upd"))
     md.core.ruler.push("counterpoint_essay", collect_essay_targets)
     md.add_render_rule("claim_open", render_claim_open)
     md.add_render_rule("claim_close", lambda *a: "</span>")
+    md.add_render_rule("claim_after", render_claim_after)
     return md
 
 
@@ -140,7 +141,9 @@ def collect_essay_targets(state: StateCore) -> None:
     """Record every claim, heading id and UPD of the essay into ``env``.
 
     ``env["targets"]`` gets ``(id, kind, line, token_index, text)`` tuples;
-    ``env["upds"]`` gets ``(info, line, open_index, close_index)``.  Inline
+    ``env["upds"]`` gets ``(info, line, open_index, close_index)``;
+    ``env["was"]`` maps a claim id to the earlier texts its ``was="…"`` names
+    (several separated by `` | ``), and the attribute leaves the token.  Inline
     ``[text]{.claim #id}`` spans are retyped to ``claim_open``/``claim_close``.
     """
     env = state.env
@@ -161,6 +164,8 @@ def collect_essay_targets(state: StateCore) -> None:
         if kind == "inline" and "{" not in token.content:
             continue  # no attribute span, so no claim in it: the common case, decided without its children
         line = token.map[0] + 1 if token.map else 0
+        if token.attrs and "was" in token.attrs:
+            _take_was(token, line, env, problems)
         if too_deep and nesting == 1 and token.level >= too_deep and kind in _NESTING:
             problems.append((line, f"blocks nested more than {too_deep + 1} levels deep: what is inside is not shown",
                              "use fewer levels of lists and block quotes (a list item counts two)"))
@@ -196,7 +201,7 @@ def collect_essay_targets(state: StateCore) -> None:
                 )
             )
         elif kind == "inline" and token.children:
-            _retype_inline_claims(token, index, line, targets, problems, ids)
+            _retype_inline_claims(token, index, line, targets, problems, ids, env)
         elif kind == "container_upd_open":
             upd_stack.append(index)
         elif kind == "container_upd_close" and upd_stack:
@@ -258,8 +263,20 @@ def _explicit_ids(tokens: list[Token]) -> set[str]:
     return ids
 
 
+def _take_was(token: Token, line: int, env: dict, problems: list) -> None:
+    """Move ``was="…"`` off a token into ``env["was"]``: it is data, never an HTML attribute."""
+    earlier = str(token.attrs.pop("was"))
+    claim_id = token.attrs.get("id")
+    if not _has_claim_class(token) or not claim_id:
+        problems.append((line, "was=\"…\" belongs on a claim", "write it as [new text]{.claim #id was=\"old text\"}"))
+        return
+    texts = tuple(t for t in (" ".join(part.split()) for part in earlier.split(" | ")) if t)
+    if texts:
+        env.setdefault("was", {})[str(claim_id)] = texts
+
+
 def _retype_inline_claims(
-    inline: Token, index: int, line: int, targets: list, problems: list, ids: list
+    inline: Token, index: int, line: int, targets: list, problems: list, ids: list, env: dict | None = None
 ) -> None:
     children = inline.children or []
     stack: list[Token | None] = []
@@ -269,6 +286,8 @@ def _retype_inline_claims(
         if child.type in ("softbreak", "hardbreak"):
             line += 1  # a claim's line is the line it starts on, not its paragraph's
         elif child.type == "span_open":
+            if child.attrs and "was" in child.attrs:
+                _take_was(child, line, env if env is not None else {}, problems)
             if _has_claim_class(child):
                 claim_id = child.attrs.get("id")
                 if not claim_id:
@@ -373,6 +392,13 @@ def render_claim_open(self, tokens: list[Token], idx: int, options: Any, env: di
             attrs["id"] = claim_id
     attrs.update(env.get("claim_attrs", {}).get(claim_id, {}))
     return "<span" + "".join(f' {k}="{escapeHtml(str(v))}"' for k, v in attrs.items()) + ">"
+
+
+def render_claim_after(self, tokens: list[Token], idx: int, options: Any, env: dict) -> str:
+    """What follows a claim's last part (its UPD badge, its count): ``env["claim_after"]``
+    writes it once the link pass has run; elsewhere (a UPD shown on its own) nothing."""
+    after = env.get("claim_after")
+    return after(tokens[idx].meta["claim"]) if after else ""
 
 
 def fence_languages(tokens: list[Token]) -> tuple[str, ...]:

@@ -34,7 +34,8 @@ class PlainPage:
             rel,
             self,
             lambda: jinja.get_template("page.html").render(
-                site=site, t=site.t, page=self, body=Markup(self.html), page_url=url, page_description=self.summary
+                site=site, t=site.t, page=self, body=Markup(self.html), page_url=url, page_description=self.summary,
+                has_code='<pre class="highlight"' in self.html,
             ),
         )
 

@@ -121,7 +121,8 @@ def card_html(essay: EssaySummary, site: Site, jinja: Environment) -> str:
 
 def correction_html(update: UpdateSummary, site: Site, jinja: Environment) -> str:
     """One UPD's entry on the corrections page (``partials/correction.html``)."""
-    return jinja.get_template("partials/correction.html").render(site=site, t=site.t, upd=update, Markup=Markup)
+    t = translators(site)(update.lang)  # the entry carries its essay's lang: its labels speak it too
+    return jinja.get_template("partials/correction.html").render(site=site, t=t, upd=update, Markup=Markup)
 
 
 @dataclass

@@ -58,6 +58,22 @@ STRINGS: dict[str, dict[str, str]] = {
         "claim.disputed": "disputed",
         "claim.supported": "supported",
         "claim.unchallenged": "no remarks",
+        "claim.addressed": "addressed",
+        "claim.declined": "declined",
+        "claim.disputed_open": "disputed (open)",
+        "remark_status.open": "open",
+        "remark_status.declined": "declined",
+        "author_reply": "the author replies",
+        "earlier_text": "quoted the earlier text",
+        "corrects": "Corrects",
+        "before": "before",
+        "after": "after",
+        "more": "more",
+        "less": "less",
+        "more_remarks.one": "{n} more remark",
+        "more_remarks.other": "{n} more remarks",
+        "new_since_visit.one": "{n} new since your visit",
+        "new_since_visit.other": "{n} new since your visit",
         "whole_critique": "whole critique",
         "to_claim": "to the claim",
         "source": "originally posted here",
@@ -151,6 +167,26 @@ STRINGS: dict[str, dict[str, str]] = {
         "claim.disputed": "оспорено",
         "claim.supported": "поддержано",
         "claim.unchallenged": "без замечаний",
+        "claim.addressed": "учтено",
+        "claim.declined": "отклонено",
+        "claim.disputed_open": "оспорено (открыто)",
+        "remark_status.open": "открыто",
+        "remark_status.declined": "отклонено",
+        "author_reply": "ответ автора",
+        "earlier_text": "цитата прежнего текста",
+        "corrects": "Исправляет",
+        "before": "было",
+        "after": "стало",
+        "more": "ещё",
+        "less": "свернуть",
+        "more_remarks.one": "ещё {n} замечание",
+        "more_remarks.few": "ещё {n} замечания",
+        "more_remarks.many": "ещё {n} замечаний",
+        "more_remarks.other": "ещё {n} замечания",
+        "new_since_visit.one": "{n} новое с вашего визита",
+        "new_since_visit.few": "{n} новых с вашего визита",
+        "new_since_visit.many": "{n} новых с вашего визита",
+        "new_since_visit.other": "{n} нового с вашего визита",
         "whole_critique": "вся критика",
         "to_claim": "к утверждению",
         "source": "исходная публикация",
@@ -252,17 +288,24 @@ class Translator:
 
     def plural(self, key: str, n: int) -> str:
         """``plural("reading_time", 21)`` -> "21 минута" (CLDR plural rules through Babel)."""
-        category = _plural_category(self.lang, n)
+        return self.plural_form(key, _plural_category(self.lang, n)).format(n=n)
+
+    def plural_forms(self, key: str) -> dict[str, str]:
+        """Each CLDR category's unformatted string (``{n}`` left in), for a script that
+        counts in the browser and picks the form with ``Intl.PluralRules``."""
+        return {c: self.plural_form(key, c) for c in PLURAL_CATEGORIES}
+
+    def plural_form(self, key: str, category: str) -> str:
         candidates = (f"{key}.{category}", f"{key}.other", key)
         if any(k == key or k.startswith(key + ".") for k in self.overrides):
             for candidate in candidates:
                 if candidate in self.overrides:
-                    return self.overrides[candidate].format(n=n)
+                    return self.overrides[candidate]
         table = self._table()
         for candidate in candidates[:2]:
             if candidate in table:
-                return table[candidate].format(n=n)
-        return STRINGS["en"].get(f"{key}.other", key).format(n=n)
+                return table[candidate]
+        return STRINGS["en"].get(f"{key}.other", key)
 
     def date(self, stamp: Stamp | None, fmt: str = "long") -> str:
         """The date as the author wrote it, in the reader's words."""

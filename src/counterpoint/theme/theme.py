@@ -8,6 +8,7 @@ default (so a partial theme only needs the templates it changes).
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 import traceback
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from functools import cached_property
 from hashlib import blake2b
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from markupsafe import Markup
 
 from counterpoint.errors import BuildFailed, ContentError, display_path
 
@@ -129,9 +132,18 @@ def jinja_for(theme: Theme) -> Environment:
 
         env = theme.environment()
         env.globals["tag_slug"] = tag_slug
+        env.globals["Markup"] = Markup
+        env.filters["first_line"] = first_line
         _JINJA.clear()
         _JINJA[key] = env
     return env
+
+
+def first_line(html: str) -> str:
+    """The text of an HTML fragment's first paragraph (up to a hard line break), tags
+    stripped: what a remark shows of the author's reply, shortened by the template."""
+    head = re.split(r"</p>|<br\s*/?>", str(html).strip(), maxsplit=1)[0]
+    return " ".join(Markup(head).striptags().split())
 
 
 class LazyEnvironment:

@@ -4,6 +4,34 @@
    a marker button per claim, and what is new since the last visit is marked. */
 (function () {
   "use strict";
+  var KEY = "counterpoint:last-visit:";
+
+  // The last visit of an essay, in ms since the epoch (null on the first visit);
+  // this visit is recorded as the next one's reference, to the minute.
+  function visit(slug) {
+    var last = null;
+    try {
+      last = localStorage.getItem(KEY + slug);
+      localStorage.setItem(KEY + slug, new Date().toISOString().slice(0, 16) + "Z");
+    } catch (e) { return null; }
+    return last ? Date.parse(last) : null;
+  }
+  function lastVisit(slug) {
+    try { var last = localStorage.getItem(KEY + slug); return last ? Date.parse(last) : null; } catch (e) { return null; }
+  }
+
+  // ---- listings: "N new since your visit" per essay (each essay's publication times are on its card) ----
+  Array.prototype.forEach.call(document.querySelectorAll(".new-since[data-published]"), function (el) {
+    var last = lastVisit(el.getAttribute("data-essay"));
+    if (last === null) return;
+    var n = el.getAttribute("data-published").split(" ").filter(function (t) { return t && Date.parse(t) > last; }).length;
+    if (!n) return;
+    var rules = window.Intl && Intl.PluralRules ? new Intl.PluralRules(el.closest("[lang]") ? el.closest("[lang]").lang : "en") : null;
+    var category = rules ? rules.select(n) : (n === 1 ? "one" : "other");
+    el.textContent = (el.getAttribute("data-label-" + category) || el.getAttribute("data-label-other") || "{n} new").replace("{n}", n);
+    el.hidden = false;
+  });
+
   var body = document.querySelector(".essay > .essay-body");
   if (!body) return;
   var root = document.documentElement;
@@ -19,8 +47,8 @@
     return Array.prototype.slice.call((scope || body).querySelectorAll(selector));
   }
 
-  // ---- claims and their remarks ----
-  $$(":scope > .remark").forEach(function (remark, index) {
+  // ---- claims and their remarks (stance colours, counts and note numbers are in the HTML) ----
+  $$(":scope > .remark").forEach(function (remark) {
     var id = remark.getAttribute("data-target");
     var claim = claims[id];
     if (!claim) {
@@ -31,40 +59,66 @@
     }
     claim.remarks.push(remark);
     remark.tabIndex = -1;
-    remark.setAttribute("data-note", index + 1);
   });
 
   order.forEach(function (id) {
     var claim = claims[id];
-    var stances = claim.remarks.map(function (r) { return r.getAttribute("data-stance"); });
-    var mark = STRENGTH.filter(function (s) { return stances.indexOf(s) >= 0; })[0] || "notes";
-    claim.parts.forEach(function (part) { part.setAttribute("data-mark", mark); });
-    var first = +claim.remarks[0].getAttribute("data-note");
-    var last = first + claim.remarks.length - 1;
-    var notes = first === last ? String(first) : first + "\u2013" + last;
-    claim.parts[claim.parts.length - 1].setAttribute("data-notes", notes);
-
-    var button = document.createElement("button");
-    button.type = "button";
-    button.className = "claim-marker";
-    button.textContent = claim.remarks.length;
+    var count = body.querySelector('.claim-count[data-for="' + CSS.escape(id) + '"]');
+    // the count the build wrote after the claim's last part becomes the marker: an inline
+    // element after a word joiner, so it never wraps onto a line alone
+    var button = count || document.createElement("a");
+    if (!count) { button.className = "claim-count"; button.textContent = claim.remarks.length; claim.remarks[0].before(button); }
+    button.classList.add("claim-marker");
+    button.setAttribute("role", "button");
     button.setAttribute("data-for", id);
-    button.setAttribute("data-stance", mark);
     button.setAttribute("aria-label", (body.getAttribute("data-label-remarks") || "Remarks") + ": " + claim.remarks.length);
     button.setAttribute("aria-controls", claim.remarks.map(function (r) { return r.id; }).join(" "));
     button.setAttribute("aria-expanded", "false");
-    button.addEventListener("click", function () { markerClicked(claim); });
-    placeButton(claim.parts[claim.parts.length - 1], button, claim.remarks[0]);
+    button.addEventListener("click", function (e) { e.preventDefault(); markerClicked(claim); });
+    button.addEventListener("keydown", function (e) {
+      if (e.key === " ") { e.preventDefault(); markerClicked(claim); }
+    });
     claim.button = button;
   });
 
-  function placeButton(part, button, firstRemark) {
-    if (part.tagName === "SPAN") { part.after(button); return; }
-    var holders = part.matches("p, li, dd, dt, td, th, h1, h2, h3, h4, h5, h6")
-      ? [part] : $$("p, li, dd, td, h1, h2, h3, h4, h5, h6", part);
-    var holder = holders[holders.length - 1];
-    if (holder) holder.appendChild(button);
-    else firstRemark.before(button);
+  // ---- stacks: three or more remarks after one block fold behind "N more" ----
+  var stacks = [];
+  (function () {
+    var run = [];
+    function close() {
+      var members = run;
+      run = [];
+      if (members.length >= 3) {
+        var more = document.createElement("button");
+        more.type = "button";
+        more.className = "stack-more";
+        var n = members.length - 1;
+        more.textContent = label("more-remarks", n);
+        var stack = { remarks: members, more: more, open: false };
+        more.setAttribute("aria-expanded", "false");
+        more.setAttribute("aria-controls", members.slice(1).map(function (r) { return r.id; }).join(" "));
+        more.addEventListener("click", function () {
+          stack.open = true;
+          more.setAttribute("aria-expanded", "true");
+          layout();
+          members[1].focus({ preventScroll: true });
+        });
+        members[0].after(more);
+        stacks.push(stack);
+      }
+    }
+    Array.prototype.forEach.call(body.children, function (child) {
+      if (child.classList.contains("remark")) run.push(child);
+      else if (child.tagName !== "BUTTON") close();
+    });
+    close();
+  })();
+
+  function label(name, n) {
+    var rules = window.Intl && Intl.PluralRules ? new Intl.PluralRules(article.getAttribute("lang") || root.lang || "en") : null;
+    var category = rules ? rules.select(n) : (n === 1 ? "one" : "other");
+    var text = body.getAttribute("data-label-" + name + "-" + category) || body.getAttribute("data-label-" + name + "-other") || "{n} more";
+    return text.replace("{n}", n);
   }
 
   // ---- layout: remarks in the margin beside their claims ----
@@ -84,6 +138,7 @@
     requestAnimationFrame(function () { scheduled = false; layout(); });
   }
 
+  var expanded = {};  // remark id -> shown whole although it had been made compact
   function layout() {
     var margin = isMargin();
     order.forEach(function (id) {
@@ -91,36 +146,70 @@
       claim.button.setAttribute("aria-expanded", margin || claim.open ? "true" : "false");
     });
     var remarks = $$(".essay-body > .remark");
+    var mores = stacks.map(function (s) { return s.more; });
     if (!margin) {
-      remarks.forEach(function (r) { r.style.top = ""; r.classList.remove("is-grouped"); });
-      body.style.minHeight = "";
+      remarks.concat(mores).forEach(function (r) {
+        r.style.top = "";
+        r.classList.remove("is-grouped", "is-compact", "is-folded", "is-far");
+      });
       return;
     }
-    // read everything first, then write
+    var folded = {};
+    stacks.forEach(function (s) {
+      s.remarks.slice(1).forEach(function (r) { folded[r.id] = !s.open; });
+      s.more.hidden = s.open;
+    });
+    // read everything first, then write: full and compact heights of each remark
+    remarks.forEach(function (r) { r.classList.remove("is-compact", "is-far"); r.classList.toggle("is-folded", !!folded[r.id]); });
+    var full = remarks.map(function (r) { return r.offsetHeight; });
+    remarks.forEach(function (r) { r.classList.add("is-compact"); });
+    var compact = remarks.map(function (r) { return r.offsetHeight; });
+    remarks.forEach(function (r) { r.classList.remove("is-compact"); });
     var base = body.getBoundingClientRect().top;
+    var reach = Math.min(innerHeight, 900);  // no remark starts more than a screen below its claim
     var items = remarks.map(function (remark, index) {
       var claim = claims[remark.getAttribute("data-target")];
       return {
-        remark: remark,
-        index: index,
-        target: remark.getAttribute("data-target"),
+        el: remark, index: index, target: remark.getAttribute("data-target"),
         top: claim ? claimTop(claim) - base : remark.offsetTop,
-        height: remark.offsetHeight
+        full: full[index], compact: compact[index], folded: !!folded[remark.id]
       };
+    });
+    stacks.forEach(function (s) {
+      if (s.open) return;
+      var first = items[remarks.indexOf(s.remarks[0])];
+      items.push({ el: s.more, index: first.index + 0.5, target: first.target, top: first.top, full: s.more.offsetHeight, compact: s.more.offsetHeight, more: true });
     });
     items.sort(function (a, b) { return a.top - b.top || a.index - b.index; });
     var toc = body.querySelector(":scope > .toc");  // the table of contents holds the margin's top
     var bottom = toc ? toc.offsetTop + toc.offsetHeight : -Infinity, previous = null;
     items.forEach(function (item) {
+      if (item.folded) { item.el.style.top = ""; return; }
       var grouped = previous === item.target;
       var top = Math.max(item.top, bottom + (grouped ? GROUP_GAP : GAP));
-      item.remark.style.top = Math.round(top) + "px";
-      item.remark.classList.toggle("is-grouped", grouped);
-      bottom = top + item.height;
-      previous = item.target;
+      var height = item.full;
+      var state = "";
+      if (!item.more && top - item.top > reach / 2 && !expanded[item.el.id]) {
+        state = "is-compact";
+        height = item.compact;
+      }
+      if (top - item.top > reach && !expanded[item.el.id]) state = "is-far";  // not even a compact marker fits: its claim's count leads to it
+      item.el.classList.toggle("is-compact", state === "is-compact");
+      item.el.classList.toggle("is-far", state === "is-far");
+      item.el.style.top = Math.round(top) + "px";
+      if (!item.more) item.el.classList.toggle("is-grouped", grouped);
+      if (state !== "is-far") { bottom = top + height; previous = item.target; }
     });
-    body.style.minHeight = items.length ? Math.ceil(bottom) + "px" : "";
   }
+
+  // a compact remark opens whole when clicked or focused
+  body.addEventListener("click", function (e) {
+    var remark = e.target.closest && e.target.closest(".remark.is-compact");
+    if (!remark) return;
+    if (!e.target.closest("a")) e.preventDefault();
+    expanded[remark.id] = true;
+    layout();
+  });
 
   // ---- highlighting: claim <-> remarks ----
   var hovered = null, focused = null, linked = [];
@@ -160,14 +249,29 @@
     claim.remarks.forEach(function (r) { r.classList.toggle("is-open", open); });
     claim.button.setAttribute("aria-expanded", open || isMargin() ? "true" : "false");
   }
+  // a remark folded into a stack or made compact is shown whole when something leads to it
+  function reveal(remark) {
+    stacks.forEach(function (s) {
+      if (s.remarks.indexOf(remark) > 0 && !s.open) { s.open = true; s.more.setAttribute("aria-expanded", "true"); }
+    });
+    expanded[remark.id] = true;
+    layout();
+  }
   function markerClicked(claim) {
     if (isMargin()) {
+      reveal(claim.remarks[0]);
       claim.remarks[0].focus({ preventScroll: true });
       if (!inView(claim.remarks[0])) claim.remarks[0].scrollIntoView({ block: "nearest", behavior: "smooth" });
       return;
     }
     setOpen(claim, !claim.open);
   }
+  // tapping the claim's own words opens its remarks too (a link inside the claim stays a link)
+  body.addEventListener("click", function (e) {
+    if (isMargin() || !e.target.closest || e.target.closest("a, button, .remark")) return;
+    var id = claimOf(e.target);
+    if (id && claims[id] && !(window.getSelection && String(getSelection()).length)) setOpen(claims[id], !claims[id].open);
+  });
   function inView(el) {
     var r = el.getBoundingClientRect();
     return r.top >= 0 && r.bottom <= innerHeight;
@@ -185,6 +289,8 @@
     var claim = claims[claimId];
     if (!claim) return;
     setOpen(claim, true);
+    if (element.classList.contains("remark")) reveal(element);
+    else claim.remarks.forEach(reveal);
     targeted = claim.parts.concat(element.classList.contains("remark") ? [element] : claim.remarks);
     targeted.forEach(function (el) { el.classList.add("is-target"); });
     layout();
@@ -192,21 +298,13 @@
   }
   addEventListener("hashchange", openHash);
 
-  // ---- new since the last visit ----
+  // ---- new since the last visit: what first appeared on the site after it, to the minute ----
   function markNew() {
-    var key = "counterpoint:last-visit:" + (article.getAttribute("data-essay") || location.pathname);
-    var now = new Date();
-    var today = [now.getFullYear(), now.getMonth() + 1, now.getDate()]
-      .map(function (n) { return n < 10 ? "0" + n : String(n); }).join("-");
-    var last = null;
-    try {
-      last = localStorage.getItem(key);
-      localStorage.setItem(key, today);
-    } catch (e) { return; }
-    if (!last) return;
+    var last = visit(article.getAttribute("data-essay") || location.pathname);
+    if (last === null) return;
     var label = body.getAttribute("data-label-new") || "new";
-    $$(".remark[data-date], .upd[data-date], .critique[data-date], .reply[data-date]", article).forEach(function (el) {
-      if (el.getAttribute("data-date") <= last) return;
+    $$(".remark[data-published], .upd[data-published], .critique[data-published], .reply[data-published]", article).forEach(function (el) {
+      if (!(Date.parse(el.getAttribute("data-published")) > last)) return;
       el.classList.add("is-new");
       var head = el.querySelector(".remark-head, .upd-head, .critique-head h3, .reply-head");
       if (!head) return;

@@ -55,6 +55,13 @@
     };
     if (data.placeholder) options.translations = { placeholder: data.placeholder };
     var ui = new window.PagefindUI(options);
+    // Pagefind's box has a title but no label: name it, for screen readers (axe: label-title-only)
+    var label = function () {
+      var input = root.querySelector("input");
+      if (input && !input.hasAttribute("aria-label")) input.setAttribute("aria-label", data.placeholder || "Search");
+    };
+    label();
+    new MutationObserver(label).observe(root, { childList: true, subtree: true });
     root.setAttribute("data-search-state", "ready");
     followQuery();
     var query = new URLSearchParams(window.location.search).get("q");
