@@ -44,6 +44,9 @@ class EssaySource:
     assets: tuple[FileRef, ...] = ()
     bundle: bool = True
     name_date: str = ""  # "2024-01-15" of a Jekyll-style name "2024-01-15-slug": the date when the front matter has none
+    # when its files and their ::: blocks first appeared on the site (source/published.py):
+    # ("rel", time) and ("rel NUL block key", time); empty outside git
+    published: tuple[tuple[str, str], ...] = ()
 
     def files(self) -> tuple[FileRef, ...]:
         return (self.index, *self.critiques, *self.assets)
@@ -55,6 +58,7 @@ class EssaySource:
         parts = [self.slug, self.name_date, self.index.digest]
         parts += [f"{c.rel}={c.digest}" for c in self.critiques]
         parts += [f"{a.rel}={a.digest}" for a in self.assets]
+        parts += [f"{key}@{time}" for key, time in self.published]
         return "|".join(parts)
 
 

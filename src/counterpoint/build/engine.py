@@ -96,6 +96,7 @@ class Engine:
         self.last_stats: BuildStats | None = None
         self._warm: tuple[Any, ...] = ()  # (theme, language) of the last build: what a worker prepares
         self.warnings: list[str] = []  # of the last build or check: symlinks not followed
+        self._history: tuple[str, Any] | None = None  # (HEAD, History) of the last build
 
     # -- paths ---------------------------------------------------------------
     @property
@@ -304,6 +305,22 @@ class Engine:
                 fresh[ref.path] = replace(ref, digest=known[2])
         return replace_refs(inventory, fresh)
 
+    def _published(self, inventory: Inventory) -> Inventory:
+        """Each essay with when its files and blocks first appeared on the site: one
+        ``git log`` pass, made again only when HEAD moved (none outside git)."""
+        from counterpoint.source.published import History, head_key, read_history
+
+        key = head_key(self.root)
+        if self._history is None or self._history[0] != key:
+            self._history = (key, read_history(self.root) if key else History())
+        history = self._history[1]
+        if not history.files:
+            return inventory
+        essays = tuple(
+            replace(s, published=history.of(tuple(r.rel for r in (s.index, *s.critiques)))) for s in inventory.essays
+        )
+        return replace(inventory, essays=essays)
+
     def _build(self, changed: frozenset[Path] | None = None, files: list[Scanned] | None = None) -> BuildStats:
         from counterpoint.build.workers import Workers
 
@@ -341,7 +358,7 @@ class Engine:
         if not workers.started and not state.essays and self._many_essays():
             workers.start()  # a cache that could not be used: cold as well
         hasher = Hasher(state.hashes)
-        inventory = self._discover(hasher, changed, files)
+        inventory = self._published(self._discover(hasher, changed, files))
         static, skipped = theme.static_scan(self.root)
         self.warnings += [*inventory.warnings, *skipped]
         clock.lap("discover")

@@ -21,6 +21,7 @@ from counterpoint.errors import BuildFailed
 from counterpoint.output.output import Manifest, atomic_write
 from counterpoint.source.walk import Scanned, is_skipped_link, scan, signature
 from counterpoint.theme.theme import Theme, load_theme
+from counterpoint.source.published import head_key
 
 RECORD = "last-build.json"
 
@@ -65,6 +66,7 @@ def fingerprint(
     for part in (
         str(CACHE_FORMAT), code_fingerprint(), site_digest, base_url, str(output), theme.digest, str(drafts),
         str(search), signature(files, root), *(f"{rel}:{st.st_size}:{st.st_mtime_ns}" for rel, st in static),
+        head_key(root),  # a commit changes when things were published, not a file
     ):
         h.update(part.encode() + b"\0")
     return h.hexdigest()

@@ -34,6 +34,7 @@ from counterpoint.model import (
 from counterpoint.source.config import SiteConfig
 from counterpoint.source.foreign_keys import adopt
 from counterpoint.source.frontmatter import Document, Field, Stamp, date_hint, parse_document, parse_stamp, validate_meta
+from counterpoint.source.published import block_key
 from counterpoint.source.i18n import known_language
 
 ESSAY_FIELDS = (
@@ -124,9 +125,10 @@ def parse_essay(
         aliases=aliases,
         extra=values.get("extra") or {},
     )
+    published = dict(source.published)
     critiques: list[Critique] = []
     for ref in source.critiques:
-        critique, problems = parse_critique(ref, critiques_raw[ref.rel], config, meta.author)
+        critique, problems = parse_critique(ref, critiques_raw[ref.rel], config, meta.author, published)
         errors += problems
         if critique is not None:
             critiques.append(critique)
@@ -143,7 +145,7 @@ def parse_essay(
         errors.append(ContentError(doc.rel, line + offset, message, hint))
     claims, claim_errors = _collect_claims(env, doc, offset)
     errors += claim_errors
-    updates, upd_errors = _collect_updates(env, doc, offset, config.timezone)
+    updates, upd_errors = _collect_updates(env, doc, offset, config.timezone, published)
     errors += upd_errors
     given.update((u.id, f"the id of the UPD of {u.date} (line {u.line})") for u in updates)
     errors += authored_id_errors(env, doc.rel, offset, given)
@@ -262,7 +264,9 @@ def _collect_claims(env: dict, doc: Document, offset: int) -> tuple[dict[str, Cl
     return claims, errors
 
 
-def _collect_updates(env: dict, doc: Document, offset: int, timezone: str) -> tuple[list[Update], list[ContentError]]:
+def _collect_updates(
+    env: dict, doc: Document, offset: int, timezone: str, published: dict[str, str] | None = None
+) -> tuple[list[Update], list[ContentError]]:
     updates: list[Update] = []
     errors: list[ContentError] = []
     seen: dict[str, int] = {}
@@ -294,12 +298,14 @@ def _collect_updates(env: dict, doc: Document, offset: int, timezone: str) -> tu
         base = f"upd-{date.date.isoformat()}"
         seen[base] = seen.get(base, 0) + 1
         upd_id = base if seen[base] == 1 else f"{base}-{seen[base]}"
-        updates.append(Update(upd_id, date, tuple(re_ids), tuple(corrects), line, start, end))
+        key = block_key(info and f"::: {info}")
+        when = (published or {}).get(f"{doc.rel}\0{key}", "") if key else ""
+        updates.append(Update(upd_id, date, tuple(re_ids), tuple(corrects), line, start, end, when))
     return updates, errors
 
 
 def parse_critique(
-    ref: FileRef, raw: bytes, config: SiteConfig, essay_author: str
+    ref: FileRef, raw: bytes, config: SiteConfig, essay_author: str, published: dict[str, str] | None = None
 ) -> tuple[Critique | None, list[ContentError]]:
     """A reader's critique: front matter, general text, remarks and replies.
 
@@ -362,12 +368,17 @@ def parse_critique(
         if token.type == "container_on_open":
             source_line = body_lines[token.map[0]] if token.map and token.map[0] < len(body_lines) else ""
             remark, problem = _remark(critique_id, token.info, line, piece, doc.rel, source_line)
+            if remark:
+                remark = replace(remark, published=_when(published, doc.rel, source_line))
             if remark and pair[0]:
                 remark = replace(remark, lead=next(halves), more=next(halves))
             if remark:
                 remarks.append(remark)
         else:
             reply, problem = _reply(token.info, line, piece, doc.rel, authors, config.timezone)
+            if reply:
+                source_line = body_lines[token.map[0]] if token.map and token.map[0] < len(body_lines) else ""
+                reply = replace(reply, published=_when(published, doc.rel, source_line))
             if reply:
                 replies.append(reply)
         if problem:
@@ -386,6 +397,7 @@ def parse_critique(
         remarks=tuple(remarks),
         replies=tuple(replies),
         status_line=doc.meta_lines.get("status", 1),
+        published=(published or {}).get(doc.rel, ""),
     )
     return critique, errors
 
@@ -459,6 +471,12 @@ def _split_inline(inline: Token, limit: int) -> tuple[Token | None, Token | None
             return first, rest
         words += len(found)
     return None, None
+
+
+def _when(published: dict[str, str] | None, rel: str, line: str) -> str:
+    """When the block that ``line`` opens first appeared on the site ("" when unknown)."""
+    key = block_key(line) if published else None
+    return published.get(f"{rel}\0{key}", "") if published and key else ""
 
 
 def _container_end(tokens: list, start: int) -> int:
