@@ -317,7 +317,10 @@ def test_print_turns_remarks_into_numbered_notes(chromium_browser, annotated_ser
             assert not remark["visible"], remark
             continue
         assert remark["visible"] and remark["right"] <= geometry["right"] + 1, remark
-    assert page.evaluate("[...document.querySelectorAll('.claim-marker, .remark-foot, .site-nav')].every(e => !e.checkVisibility())")
+    assert page.evaluate("[...document.querySelectorAll('.stack-more, .remark-foot, .site-nav')].every(e => !e.checkVisibility())")
+    # the marker prints as the claim's note numbers, not as a button with a count
+    assert page.evaluate("[...document.querySelectorAll('.claim-marker')].every(m => !m.querySelector('.count-n').checkVisibility()"
+                         " && m.querySelector('.count-notes').checkVisibility())")
     # the numbers are written in the page: the same on paper with the script as without it
     numbers = page.evaluate(
         "[...document.querySelectorAll('.essay-body > .remark')].map(r => [r.dataset.note, r.querySelector('.note-number').innerText, r.querySelector('.note-number').checkVisibility()])"
