@@ -30,7 +30,8 @@ SELECT = """(needle) => {
   const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     const at = n.data.indexOf(needle);
-    if (at < 0) continue;
+    // the essay's own words: not a remark, nor the claims a UPD lists as corrected
+    if (at < 0 || n.parentElement.closest('aside.remark, .upd-corrects, .claim-count, .corrected-mark')) continue;
     const range = document.createRange();
     range.setStart(n, at);
     range.setEnd(n, at + needle.length);
