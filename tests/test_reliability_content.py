@@ -183,6 +183,17 @@ def test_assets_beside_generated_files_build(tmp_path, capsys) -> None:
     assert (root / "public" / "static" / "extra.css").exists()
 
 
+
+
+def test_an_asset_over_an_alias_redirect_is_an_error(tmp_path, capsys) -> None:
+    root = new_site(tmp_path, {
+        "content/essays/moved.md": essay("Moved", "Text.", aliases=["/2019/old-name/"]),
+        "content/2019/old-name/index.html": "X\n",
+    })
+    code, out, err = build(capsys, root)
+    assert code == 1, err
+    assert "content/2019/old-name/index.html:1:1: error: " in err and "'2019/old-name/index.html'" in err, err
+    assert "content/essays/moved.md" in err
 # --------------------------------------------------------------------------- 9. ids
 
 

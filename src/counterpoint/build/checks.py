@@ -86,11 +86,12 @@ _GENERATED_PATTERNS = (
 
 
 def generated_files(
-    essays: Mapping[str, str], pages: Mapping[str, str], static: Iterable[str]
+    essays: Mapping[str, str], pages: Mapping[str, str], static: Iterable[str], redirects: Mapping[str, str] = {}
 ) -> dict[str, tuple[str, str]]:
     """Lowercased output path -> (output path, what writes it), for the files the
     build makes: ``essays`` maps each essay's file to its slug, ``pages`` each plain
-    page's output path to its file, ``static`` the theme's static files."""
+    page's output path to its file, ``static`` the theme's static files,
+    ``redirects`` each alias's redirect page to its essay's file."""
     made = {rel: (rel, what) for rel, what in SITE_FILES.items()}
     for rel in static:
         made[rel.lower()] = (rel, "a file of the theme")
@@ -100,6 +101,8 @@ def generated_files(
             made[rel.lower()] = (rel, f"the {what} of {source}")
     for rel, source in pages.items():
         made[rel.lower()] = (rel, f"the page of {source}")
+    for rel, source in redirects.items():
+        made[rel.lower()] = (rel, f"the redirect from an old address (aliases:) of {source}")
     return made
 
 

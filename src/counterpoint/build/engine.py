@@ -387,7 +387,11 @@ class Engine:
                 errors += result.errors
             errors += collisions(inventory, results)
             slugs = {rel: result.summary.slug for rel, result in results.items() if result.summary is not None}
-            generated = generated_files(slugs, page_files, static)
+            redirects = {
+                alias + "index.html" if alias.endswith("/") else alias: rel
+                for rel, result in results.items() if result.summary is not None for alias in result.summary.aliases
+            }
+            generated = generated_files(slugs, page_files, static, redirects)
             errors += output_clashes(inventory, self.root / "content", slugs, generated, config.search)
             if errors:
                 raise BuildFailed(errors)
