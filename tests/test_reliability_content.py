@@ -106,6 +106,17 @@ def test_theme_static_symlinks_stay_inside_the_static_folder(tmp_path, capsys) -
     assert "themes/plain/static/leak.txt: warning: symlink not followed: its target .env is outside" in err
 
 
+
+
+def test_serve_prints_the_warnings_of_each_build() -> None:
+    from counterpoint.build.report import BuildReport
+    from counterpoint.serve.rebuild import format_report
+
+    warning = "content/x.txt: warning: symlink not followed: its target .env is outside content/"
+    built = format_report(BuildReport(True, (), ("index.html",), 12.0, (), warnings=(warning,)))
+    failed = format_report(BuildReport(False, ("content/a.md:3:1: error: bad",), (), 12.0, ("content/a.md",), warnings=(warning,)))
+    assert built.splitlines() == ["built in 12 ms -> 1 file", warning]
+    assert warning in failed.splitlines() and failed.splitlines()[-1].endswith("error: bad")
 # --------------------------------------------------------------------------- 2. dates
 
 
