@@ -19,7 +19,6 @@ from counterpoint.build.engine import Engine
 from counterpoint.cli import main
 from counterpoint.output import search
 
-needs_pagefind = pytest.mark.skipif(not search.available(), reason="pagefind[bin] is not installed")
 
 CRITIQUE_ONLY_WORD = "zymurgical"
 
@@ -92,6 +91,19 @@ def without_pagefind(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("shutil.which", lambda *_a, **_k: None)
 
 
+def test_pagefind_is_a_dependency_of_the_default_install() -> None:
+    """``pip install counterpoint`` brings Pagefind, so search works without an extra;
+    the installed package's metadata says so, and its binary is there."""
+    from importlib.metadata import requires
+
+    from packaging.requirements import Requirement
+
+    plain = [Requirement(r) for r in requires("counterpoint") or []]
+    pagefind = [r for r in plain if r.name == "pagefind"]
+    assert pagefind and pagefind[0].marker is None and "bin" in pagefind[0].extras
+    assert search.available()
+
+
 def test_build_without_pagefind_says_how_to_add_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -115,7 +127,6 @@ def test_build_without_pagefind_says_how_to_add_it(
     assert not (tmp_path / "quiet/search").exists()
 
 
-@needs_pagefind
 def shard_entries(out: Path) -> list[dict]:
     """The ``pagefind-entry.json`` of every shard the search page merges."""
     shards = json.loads((out / "pagefind/shards.json").read_text("utf-8"))["shards"]
@@ -209,7 +220,6 @@ def result_links(page: object) -> list[str]:
 
 
 @pytest.mark.browser
-@needs_pagefind
 def test_search_page_finds_an_essay_by_a_word_only_in_its_critique(
     tmp_path: Path, static_server: tuple[str, Path]
 ) -> None:

@@ -51,7 +51,7 @@ BUNDLE = "pagefind"
 SHARDS = "shards.json"
 HINT = (
     "search index skipped: Pagefind is not installed. "
-    "Add it with: pip install 'pagefind[bin]' (the 'search' extra of counterpoint); "
+    "It is a dependency of counterpoint: reinstall it, or add it with: pip install 'pagefind[bin]'; "
     "turn search off with 'search: false' in site.yml or build --no-search"
 )
 FORMAT = 1  # of the record and the layout; a change re-indexes every shard
