@@ -223,6 +223,7 @@ class EssaySummary:
     draft: bool = False
     aliases: tuple[str, ...] = ()  # old addresses that redirect here (EssayMeta.aliases)
     published: tuple[str, ...] = ()  # when each critique, reply and UPD first appeared: "N new since your visit"
+    content: str = ""  # the essay's body as HTML for feeds ("" when site.yml says feed_content: summary)
     digest: str = ""  # of everything above: what listings use as their cache key
 
     @property

@@ -17,7 +17,9 @@ from counterpoint.essay.link import link
 from counterpoint.markup.markdown import fence_languages
 from counterpoint.model import Context, EssayResult, EssaySource, OutputRef
 from counterpoint.essay.parse import essay_document, parse_essay
-from counterpoint.essay.render import annotations, redirect_page, render_essay_page, summarize
+from counterpoint.essay.render import (
+    annotations, install_render_rules, redirect_page, render_body, render_essay_page, summarize,
+)
 from counterpoint.output.output import copy_staged, digest_bytes, write_staged
 from counterpoint.source.content import digest_file
 from counterpoint.theme.site import site_for
@@ -98,10 +100,12 @@ def _process(
     site = site_for(ctx.config, parsed.meta.lang, ctx.pages)
     jinja = jinja_for(ctx.theme)
     url = f"essays/{parsed.meta.slug}/"
-    summary = summarize(linked, site, url)
+    install_render_rules()
+    body = render_body(linked, site, jinja)
+    summary = summarize(linked, site, url, body.feed)
     summary = replace(summary, digest=digest_bytes(pickle.dumps(summary, protocol=5)))
     files: dict[str, bytes] = {
-        url + "index.html": render_essay_page(linked, summary, site, jinja).encode(),
+        url + "index.html": render_essay_page(linked, summary, site, jinja, body).encode(),
         url + "annotations.json": annotations(linked, summary, site).encode(),
     }
     from counterpoint.site.feeds import essay_corrections_feed

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import bisect
 import json
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
 from counterpoint.essay.link import LinkedEssay
-from counterpoint.markup.markdown import essay_parser
+from counterpoint.markup.markdown import essay_parser, plain_text
 from counterpoint.model import Claim, CorrectedClaim, EssaySummary, Update, UpdateSummary
 from counterpoint.theme.site import Site
 
@@ -120,8 +121,17 @@ def _place_after(tokens: list, claims: dict[str, Claim], wanted: set[str]) -> No
         token.children = children
 
 
-def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> tuple[str, dict[str, int]]:
-    """The essay's body with its remarks, and each remark's note number (by anchor)."""
+@dataclass(frozen=True)
+class Body:
+    """The essay's rendered body: for its page (with the remarks in place) and for
+    feeds (the same blocks without the remarks, which need the page's margin)."""
+
+    page: str
+    feed: str
+    notes: dict[str, int]  # remark anchor -> its note number (print)
+
+
+def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> Body:
     essay = linked.essay
     tokens = essay.tokens
     md = essay_parser()
@@ -191,10 +201,12 @@ def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> tuple[st
     remark_template = jinja.get_template("partials/remark.html")
 
     parts: list[str] = []
+    text: list[str] = []  # the essay's own blocks: the feed's content
     run = 0  # the blocks from here to the next one with remarks render in one call
     for number in sorted(claims_in_group):
         end = groups[number][1]
-        parts.append(md.renderer.render(tokens[run:end], md.options, env))
+        text.append(md.renderer.render(tokens[run:end], md.options, env))
+        parts.append(text[-1])
         run = end
         for claim in claims_in_group[number]:
             for remark in linked.remarks_by_claim[claim.id]:
@@ -213,9 +225,9 @@ def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> tuple[st
                     )
                 )
     if run < len(tokens):
-        parts.append(md.renderer.render(tokens[run:], md.options, env))
-    return "".join(parts), notes
-
+        text.append(md.renderer.render(tokens[run:], md.options, env))
+        parts.append(text[-1])
+    return Body("".join(parts), "".join(text), notes)
 
 def corrected_claims(linked: LinkedEssay, update: Update) -> tuple[CorrectedClaim, ...]:
     return tuple(
@@ -278,7 +290,47 @@ def minutes(words: int) -> int:
     return max(1, round(words / WORDS_PER_MINUTE))
 
 
-def summarize(linked: LinkedEssay, site: Site, url: str) -> EssaySummary:
+_MORE_RE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
+
+
+def excerpt(tokens: list) -> str:
+    """The essay's opening as plain text, for an essay without ``summary:``: what
+    stands before a ``<!--more-->`` line, else its first paragraph (UPD blocks
+    left out: a correction is not the essay's opening)."""
+    more = _more(tokens)
+    parts: list[str] = []
+    in_upd = 0
+    for index, token in enumerate(tokens if more is None else tokens[: more[0] + 1]):
+        if token.type == "container_upd_open":
+            in_upd += 1
+        elif token.type == "container_upd_close":
+            in_upd -= 1
+        elif token.type == "inline" and not in_upd:
+            if more is not None:
+                children = token.children or []
+                parts.append(plain_text(children[: more[1]] if index == more[0] else children))
+            elif index and tokens[index - 1].type == "paragraph_open":
+                text = plain_text(token.children or [])
+                if text:
+                    return text
+    return " ".join(" ".join(parts).split())
+
+
+def _more(tokens: list) -> tuple[int, int | None] | None:
+    """Where ``<!--more-->`` is: (token index, child index for one inside a paragraph)."""
+    for index, token in enumerate(tokens):
+        if "<!--" not in token.content:
+            continue
+        if token.type == "html_block" and _MORE_RE.search(token.content):
+            return index, None
+        if token.type == "inline":
+            for pos, child in enumerate(token.children or ()):
+                if child.type == "html_inline" and _MORE_RE.search(child.content):
+                    return index, pos
+    return None
+
+
+def summarize(linked: LinkedEssay, site: Site, url: str, content: str = "") -> EssaySummary:
     meta = linked.essay.meta
     updates = tuple(
         UpdateSummary(
@@ -305,7 +357,7 @@ def summarize(linked: LinkedEssay, site: Site, url: str) -> EssaySummary:
         title=meta.title,
         date=meta.date,
         updated=newest,
-        summary=meta.summary,
+        summary=meta.summary or excerpt(linked.essay.tokens),
         tags=meta.tags,
         difficulty=meta.difficulty,
         author=meta.author,
@@ -323,6 +375,7 @@ def summarize(linked: LinkedEssay, site: Site, url: str) -> EssaySummary:
                 | {u.published for u in updates}
             )
         ),
+        content=content if site.config.feed_content == "full" else "",
     )
 
 
@@ -432,9 +485,9 @@ class LedgerRow:
     corrected_by: Update | None
 
 
-def render_essay_page(linked: LinkedEssay, summary: EssaySummary, site: Site, jinja: Environment) -> str:
-    install_render_rules()
-    body, notes = render_body(linked, site, jinja)
+def render_essay_page(linked: LinkedEssay, summary: EssaySummary, site: Site, jinja: Environment, rendered: Body) -> str:
+    """The essay page around its body (``render_body``)."""
+    body, notes = rendered.page, rendered.notes
     ledger = [
         LedgerRow(
             claim=c,

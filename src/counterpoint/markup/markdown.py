@@ -343,9 +343,14 @@ def _take_heading_id(inline: Token) -> str | None:
 
 def _plain_text(inline: Token) -> str:
     """The inline's text as a reader sees it: a line break reads as a space."""
+    return plain_text(inline.children or [])
+
+
+def plain_text(children: list[Token]) -> str:
+    """Inline tokens' text as a reader sees it: a line break reads as a space."""
     parts = [
         c.content if c.type in ("text", "code_inline") else " "
-        for c in inline.children or []
+        for c in children
         if c.type in ("text", "code_inline", "softbreak", "hardbreak")
     ]
     return " ".join("".join(parts).split())

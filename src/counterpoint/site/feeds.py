@@ -1,4 +1,5 @@
-"""Atom feeds (RFC 4287): essays, corrections (one entry per UPD), corrections per essay.
+"""Atom feeds (RFC 4287): essays (the site's and each tag's), corrections (one
+entry per UPD), corrections per essay.
 
 Links are absolute when ``base_url`` is (``https://x.github.io/blog/…``).  An
 Atom id must be an absolute IRI, so a site whose ``base_url`` is only a path
@@ -66,7 +67,18 @@ def _newest(entries: list[FeedEntry], fallback: Stamp | None, tz: str) -> str:
     return _EPOCH.isoformat().replace("+00:00", "Z")
 
 
-def essays_feed(essays: list[EssaySummary], site: Site, jinja: Environment) -> str:
+def essays_feed(
+    essays: list[EssaySummary],
+    site: Site,
+    jinja: Environment,
+    *,
+    path: str = "feed.xml",
+    title: str = "",
+    alternate: str = "",
+) -> str:
+    """The newest essays (``essays`` comes newest first), each with its whole text
+    (``feed_content: full``, the default) and its summary or opening; ``path``,
+    ``title`` and ``alternate`` name a tag's feed (``tags/<tag>/feed.xml``)."""
     tz = site.config.timezone
     entries = []
     for e in essays[:FEED_SIZE]:
@@ -83,17 +95,19 @@ def essays_feed(essays: list[EssaySummary], site: Site, jinja: Environment) -> s
                 author=e.author,
                 tags=tuple(e.tags),
                 summary=e.summary,
+                html=e.content,
+                base=site.absolute(e.url) if e.content else "",
                 lang=e.lang,
             )
         )
     return jinja.get_template("feed.xml").render(
         site=site,
         t=site.t,
-        title=site.config.title,
+        title=title or site.config.title,
         subtitle=site.config.description,
-        feed_id=atom_id(site, "feed.xml"),
-        feed_path="feed.xml",
-        alternate="",
+        feed_id=atom_id(site, path),
+        feed_path=path,
+        alternate=alternate,
         updated=_newest(entries, None, tz),
         entries=entries,
         lang=site.config.language,

@@ -199,8 +199,13 @@ def site_pages(
     )
     for key, (name, items) in tags.items():
         tag_chunks = paginate(items, per_page)
+        feed = f"tags/{key}/feed.xml"
         for number, chunk in enumerate(tag_chunks, 1):
-            yield listing(f"tags/{key}/", chunk, number, len(tag_chunks), heading=t("tagged", tag=name), intro="", tag=name)
+            yield listing(
+                f"tags/{key}/", chunk, number, len(tag_chunks), heading=t("tagged", tag=name), intro="", tag=name,
+                tag_feed=feed,
+            )
+        yield _tag_feed(items, name, key, site, jinja)
 
     updates = all_updates(essays, site.config.timezone)
     yield PageSpec(
@@ -243,6 +248,19 @@ def site_pages(
     redirects = "".join(f"{site.url(alias)} {site.url(e.url)} 301\n" for e in essays for alias in e.aliases)
     if redirects:
         yield PageSpec("_redirects", redirects, lambda: redirects)
+
+
+def _tag_feed(items: list[EssaySummary], name: str, key: str, site: Site, jinja: Environment) -> PageSpec:
+    """``tags/<tag>/feed.xml``: the newest essays with that tag."""
+    newest = items[: feeds.FEED_SIZE]
+    return PageSpec(
+        f"tags/{key}/feed.xml",
+        (name, _digests(newest)),
+        lambda: feeds.essays_feed(
+            newest, site, jinja, path=f"tags/{key}/feed.xml", title=f"{site.config.title}: {site.t('tagged', tag=name)}",
+            alternate=f"tags/{key}/",
+        ),
+    )
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ FIELDS: tuple[Field, ...] = (
     Field("search", "bool", default=True),
     Field("critiques", "map", default={}),
     Field("toc", "bool", default=False),
+    Field("feed_content", "choice", default="full", choices=("full", "summary")),
 )
 
 # How readers send a critique from the page (the "Critique this passage" control).
@@ -59,6 +60,7 @@ class SiteConfig:
     search: bool = True
     critiques: Mapping[str, str] = field(default_factory=dict)  # channel -> address: github, email
     toc: bool = False  # a table of contents on every essay that does not say otherwise
+    feed_content: str = "full"  # "full": feed entries carry the whole essay; "summary": only its summary
     digest: str = ""  # blake2b-128 of site.yml bytes, for caches
 
 
@@ -154,6 +156,7 @@ def load_config(root: Path, *, base_url: str | None = None, output: Path | None 
         search=values["search"] if values["search"] is not None else True,
         critiques=critiques,
         toc=bool(values["toc"]),
+        feed_content=values["feed_content"] or "full",
         digest=hashlib.blake2b(raw, digest_size=16).hexdigest(),
     )
 
