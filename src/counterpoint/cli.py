@@ -37,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("dir", nargs="?", default=".", help=site_dir)
     build.add_argument("--out", type=Path, help="output folder (default: output in site.yml, public/)")
     build.add_argument("--drafts", action="store_true", help="include essays with draft: true")
+    build.add_argument("--future", action="store_true", help="include essays dated in the future (marked as scheduled)")
     build.add_argument("--base-url", help="override base_url from site.yml")
     build.add_argument(
         "--allow-outside-output",
@@ -232,7 +233,8 @@ def _build(args: argparse.Namespace) -> int:
         from counterpoint.build import uptodate
 
         options = uptodate.options_key(
-            out=args.out, base_url=args.base_url, drafts=args.drafts, search=False if args.no_search else None
+            out=args.out, base_url=args.base_url, drafts=args.drafts, search=False if args.no_search else None,
+            future=args.future,
         )
         walked = uptodate.check(Path(args.dir).resolve(), options)
         if walked.essays is not None:
@@ -245,6 +247,7 @@ def _build(args: argparse.Namespace) -> int:
     engine = Engine(
         Path(args.dir),
         drafts=args.drafts,
+        future=args.future,
         out=args.out,
         base_url=args.base_url,
         jobs=args.jobs,

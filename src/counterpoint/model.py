@@ -160,6 +160,7 @@ class EssayMeta:
     toc: bool = False
     aliases: tuple[str, ...] = ()  # old addresses, site paths without the leading "/": redirect here
     extra: Mapping[str, Any] = field(default_factory=dict)  # for themes, as written
+    image: str = ""  # as written: relative to the essay, root-relative or an http(s) URL
 
 
 @dataclass
@@ -224,6 +225,8 @@ class EssaySummary:
     aliases: tuple[str, ...] = ()  # old addresses that redirect here (EssayMeta.aliases)
     published: tuple[str, ...] = ()  # when each critique, reply and UPD first appeared: "N new since your visit"
     content: str = ""  # the essay's body as HTML for feeds ("" when site.yml says feed_content: summary)
+    image: str = ""  # absolute URL of its share image (og:image), or ""
+    scheduled: bool = False  # dated after the build's moment, shown by --future (serve): marked as such
     digest: str = ""  # of everything above: what listings use as their cache key
 
     @property
@@ -250,6 +253,7 @@ class EssayResult:
     card: str = ""  # the essay's card on the listings (partials/essay_card.html), rendered with it
     corrections: tuple[str, ...] = ()  # its UPDs' entries on the corrections page, as summary.updates
     code: tuple[str, ...] = ()  # the languages of its code blocks: the lexers a process re-rendering it needs
+    until: float = 0.0  # an essay dated in the future: its moment (UTC timestamp), when this result stops holding
 
 
 @dataclass(frozen=True)
@@ -261,3 +265,5 @@ class Context:
     drafts: bool
     stage_dir: Path
     pages: tuple[tuple[str, str], ...] = ()  # plain pages for the navigation: (title, path)
+    future: bool = False  # essays dated after ``now`` are shown (marked) instead of held back
+    now: float = float("inf")  # the build's moment (UTC timestamp): one for every worker

@@ -71,6 +71,7 @@ class Engine:
         root: Path,
         *,
         drafts: bool = False,
+        future: bool = False,
         out: Path | None = None,
         base_url: str | None = None,
         jobs: int | None = None,
@@ -81,6 +82,7 @@ class Engine:
         self.root = Path(root).resolve()
         self.allow_outside_output = allow_outside_output  # an output folder outside the site that holds other files
         self.drafts = drafts
+        self.future = future  # essays dated in the future are shown, marked (serve, build --future)
         self.out_override = out
         self.base_url = base_url
         self.jobs = jobs if jobs is not None else (os.cpu_count() or 1)
@@ -262,15 +264,17 @@ class Engine:
         return self.persist and self.use_cache
 
     def _options(self) -> str:
-        return uptodate.options_key(out=self.out_override, base_url=self.base_url, drafts=self.drafts, search=self.search)
+        return uptodate.options_key(
+            out=self.out_override, base_url=self.base_url, drafts=self.drafts, search=self.search, future=self.future
+        )
 
-    def _record(self, fingerprint: str | None, essays: int, config: SiteConfig) -> None:
+    def _record(self, fingerprint: str | None, essays: int, config: SiteConfig, until: float = 0.0) -> None:
         """Remember what the output was built from; a build that cannot say forgets it."""
         if fingerprint and self._records():
             record = uptodate.Record(
                 options=self._options(), fingerprint=fingerprint, essays=essays, site_digest=config.digest,
                 base_url=config.base_url, output=str(config.output), theme=config.theme, drafts=self.drafts,
-                search=config.search,
+                search=config.search, until=until,
             )
             uptodate.save(self.root, record)
         else:
@@ -380,7 +384,7 @@ class Engine:
             # every page links the plain pages: their titles and addresses are part of every key
             nav = _nav(plain)
             salt += "|" + repr(nav)
-            ctx = Context(config, theme, self.drafts, stage.dir, nav)
+            ctx = Context(config, theme, self.drafts, stage.dir, nav, future=self.future, now=time.time())
             results, rendered = self._essays(inventory, state, salt, ctx, manifest, stage, hasher, workers)
             clock.lap("essays")
             for result in results.values():
@@ -415,7 +419,8 @@ class Engine:
             _unkept(exc, self.root, self._manifest_file())
         self._last_manifest = (new_manifest, _folder_id(config.output))
         essays = sum(1 for r in results.values() if r.summary)
-        self._record(fingerprint, essays, config)
+        # the first moment an essay dated in the future comes due: a build after it is not a no-op
+        self._record(fingerprint, essays, config, min((r.until for r in results.values() if r.until), default=0.0))
         try:
             searched = self._index_search(config, written, new_manifest)
         except OSError as exc:  # the new index could not be put in place; the pages are
@@ -486,7 +491,8 @@ class Engine:
                 if ref.rel in known:
                     hasher.learn(ref, known[ref.rel])
             hashed = with_digests(source, known)
-            if not result.errors and hashed.digest():
+            if not result.errors and not result.until and hashed.digest():
+                # (an essay dated in the future is rendered again by every build until its time)
                 state.essays[source.index.rel] = (cache_key(salt, hashed.digest()), result)
             else:
                 state.essays.pop(source.index.rel, None)

@@ -15,6 +15,7 @@ from counterpoint.build.collector import fewer_collections
 from counterpoint.errors import ContentError, display_path
 from counterpoint.essay.link import link
 from counterpoint.markup.markdown import fence_languages
+from counterpoint.markup.urls import ImageFiles
 from counterpoint.model import Context, EssayResult, EssaySource, OutputRef
 from counterpoint.essay.parse import essay_document, parse_essay
 from counterpoint.essay.render import (
@@ -93,6 +94,12 @@ def _process(
     if parsed.meta.draft and not ctx.drafts:
         # a draft is left out whole: its unfinished remarks must not block a build
         return EssayResult(None, errors=tuple(e for e in errors if e.path == source.index.rel))
+    date = parsed.meta.date  # None when it is invalid (an error already)
+    moment = date.sort_key(ctx.config.timezone).timestamp() if date is not None else 0.0
+    until = moment if moment > ctx.now else 0.0
+    if until and not ctx.future:
+        # held back until its time, like a draft; the next build after that moment publishes it
+        return EssayResult(None, errors=tuple(e for e in errors if e.path == source.index.rel), until=until)
     linked, link_errors = link(parsed)
     errors += link_errors
     if errors:
@@ -100,9 +107,13 @@ def _process(
     site = site_for(ctx.config, parsed.meta.lang, ctx.pages)
     jinja = jinja_for(ctx.theme)
     url = f"essays/{parsed.meta.slug}/"
+    bundle_dir = source.index.path.parent
+    # the bundle's images are sized from the bytes read above, other files' from content/
+    assets = {url + a.path.relative_to(bundle_dir).as_posix(): assets_raw[a.rel] for a in source.assets}
+    parsed.env["image_size"] = ImageFiles(url, ctx.config.root / "content", assets)
     install_render_rules()
     body = render_body(linked, site, jinja)
-    summary = summarize(linked, site, url, body.feed)
+    summary = replace(summarize(linked, site, url, body.feed), scheduled=bool(until))
     summary = replace(summary, digest=digest_bytes(pickle.dumps(summary, protocol=5)))
     files: dict[str, bytes] = {
         url + "index.html": render_essay_page(linked, summary, site, jinja, body).encode(),
@@ -122,13 +133,12 @@ def _process(
     for rel, data in files.items():
         write_staged(ctx.stage_dir, rel, data)
         refs.append(OutputRef(rel, digest_bytes(data), len(data)))
-    bundle_dir = source.index.path.parent
     for asset in source.assets:
         rel = url + asset.path.relative_to(bundle_dir).as_posix()
         copy_staged(ctx.stage_dir, rel, asset.path)
         refs.append(OutputRef(rel, asset_digests[asset.rel], (ctx.stage_dir / rel).stat().st_size))
     code = fence_languages(linked.essay.tokens)
-    return EssayResult(summary, tuple(refs), (), card=card, corrections=entries, code=code)
+    return EssayResult(summary, tuple(refs), (), card=card, corrections=entries, code=code, until=until)
 
 
 def warm_up(theme: Theme, language: str, code: tuple[str, ...] = (), languages: tuple[str, ...] = ()) -> None:

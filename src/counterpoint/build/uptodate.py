@@ -12,6 +12,7 @@ cache, Markdown, Jinja or Babel loaded.  Standard library and small modules only
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from hashlib import blake2b
 from pathlib import Path
@@ -49,9 +50,11 @@ def manifest_file(root: Path, output: Path) -> Path:
     return per_output(root, output, "manifest-{}.json")
 
 
-def options_key(*, out: Path | None, base_url: str | None, drafts: bool, search: bool | None) -> str:
+def options_key(
+    *, out: Path | None, base_url: str | None, drafts: bool, search: bool | None, future: bool = False
+) -> str:
     """The command-line options a build's output depends on, as one string."""
-    return json.dumps([str(Path(out).absolute()) if out is not None else None, base_url, drafts, search])
+    return json.dumps([str(Path(out).absolute()) if out is not None else None, base_url, drafts, search, future])
 
 
 def fingerprint(
@@ -85,6 +88,7 @@ class Record:
     theme: str
     drafts: bool
     search: bool
+    until: float = 0.0  # when the first essay dated in the future comes due (UTC timestamp), 0: none
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,8 @@ def check(root: Path, options: str) -> Check:
     record = _load(root)
     if record is None or record.options != options:
         return Check(None, None, None)  # no walk: a cold build makes it while its workers start
+    if record.until and time.time() >= record.until:
+        return Check(None, None, None)  # an essay held back (or marked) until now is due
     files = scan(root)
     output = Path(record.output)
     try:

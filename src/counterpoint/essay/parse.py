@@ -51,6 +51,7 @@ ESSAY_FIELDS = (
     Field("toc", "bool"),
     Field("aliases", "list", default=[]),
     Field("extra", "mapping", default={}),
+    Field("image", "str", default=""),
 )
 PAGE_FIELDS = (
     Field("title", "str", required=True),
@@ -60,6 +61,7 @@ PAGE_FIELDS = (
     Field("slug", "str", default=""),
     Field("lang", "str", default=""),
     Field("extra", "mapping", default={}),
+    Field("image", "str", default=""),
 )
 CRITIQUE_FIELDS = (
     Field("author", "str", required=True),
@@ -124,6 +126,7 @@ def parse_essay(
         toc=values["toc"] if values.get("toc") is not None else config.toc,
         aliases=aliases,
         extra=values.get("extra") or {},
+        image=values.get("image") or "",
     )
     published = dict(source.published)
     critiques: list[Critique] = []
@@ -138,7 +141,7 @@ def parse_essay(
         for remark in critique.remarks:
             given[remark.anchor] = f"the id of a remark of critique '{critique.id}' (its line {remark.line})"
     md = essay_parser()
-    env: dict = {"taken": frozenset(given)}
+    env: dict = {"taken": frozenset(given), "base_path": config.base_path}
     tokens = md.parse(doc.body, env)
     offset = doc.body_line - 1
     for line, message, hint in env.get("problems", []):
@@ -331,7 +334,7 @@ def parse_critique(
             )
         )
     md = reader_parser()
-    env: dict = {}
+    env: dict = {"base_path": config.base_path}
     tokens = md.parse(doc.body, env)
     offset = doc.body_line - 1
     for line, message, hint in env.get("problems", []):  # formulas that are not LaTeX

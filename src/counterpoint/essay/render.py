@@ -376,6 +376,7 @@ def summarize(linked: LinkedEssay, site: Site, url: str, content: str = "") -> E
             )
         ),
         content=content if site.config.feed_content == "full" else "",
+        image=site.resource(meta.image, url),
     )
 
 

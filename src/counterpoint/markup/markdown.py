@@ -28,6 +28,7 @@ from mdit_py_plugins.attrs.parse import parse as parse_attrs
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from counterpoint.markup import urls
 from counterpoint.markup.highlight import highlight, language
 from counterpoint.markup.mathml import math_plugin
 from counterpoint.markup.slugs import heading_slug
@@ -68,6 +69,7 @@ def essay_parser() -> MarkdownIt:
     md.add_render_rule("claim_open", render_claim_open)
     md.add_render_rule("claim_close", lambda *a: "</span>")
     md.add_render_rule("claim_after", render_claim_after)
+    urls.install(md)
     return md
 
 
@@ -87,6 +89,7 @@ def reader_parser() -> MarkdownIt:
     container_plugin(md, "on", validate=_container_validate("on"))
     container_plugin(md, "reply", validate=_container_validate("reply"))
     md.core.ruler.push("counterpoint_reader", demote_headings)
+    urls.install(md)
     return md
 
 

@@ -17,7 +17,7 @@ TAGS = {
 }
 ATTRIBUTES = {
     "a": {"href", "title"},
-    "img": {"src", "alt", "title"},
+    "img": {"src", "alt", "title", "loading", "decoding", "width", "height"},
     "code": {"class"},
     "pre": {"class", "data-lang"},
     "span": {"class"},

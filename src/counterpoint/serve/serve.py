@@ -141,7 +141,7 @@ def run_serve(
         except BuildFailed:
             base_path = "/"  # the engine reports the errors, in the terminal and the overlay
         try:
-            engine = Engine(root, drafts=drafts, out=serve_dir, base_url=server.origin + base_path)
+            engine = Engine(root, drafts=drafts, future=True, out=serve_dir, base_url=server.origin + base_path)
         except BuildFailed as exc:
             say(exc.format(), out)
             return 1

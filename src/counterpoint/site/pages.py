@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from counterpoint.errors import ContentError
 from counterpoint.markup.slugs import slug_problem
+from counterpoint.markup.urls import ImageFiles
 from counterpoint.model import PageSource
 from counterpoint.site.site_pages import PageSpec
 from counterpoint.source.config import SiteConfig
@@ -27,6 +28,7 @@ class PlainPage:
     summary: str
     html: str
     draft: bool
+    image: str = ""  # as written in the front matter
 
     def spec(self, rel: str, site: Site, jinja: Environment) -> PageSpec:
         url = rel.removesuffix("index.html")
@@ -36,6 +38,7 @@ class PlainPage:
             lambda: jinja.get_template("page.html").render(
                 site=site, t=site.t, page=self, body=Markup(self.html), page_url=url, page_description=self.summary,
                 has_code='<pre class="highlight"' in self.html,
+                page_image=site.resource(self.image, url),
             ),
         )
 
@@ -92,12 +95,16 @@ def parse_page(
         errors.append(ContentError(doc.rel, 1, f"the file's path gives an unusable page address: {why}", "rename the file or folder, or set 'slug:' in the front matter"))
     if errors:
         return None, errors
+    slug = values.get("slug") or source.slug
     md = essay_parser()
-    env: dict = {}
+    page = slug + "/" if slug else ""
+    env: dict = {"base_path": config.base_path, "image_size": ImageFiles(page, config.root / "content", {})}
     html = md.render(doc.body, env)
     problems = [ContentError(doc.rel, line + doc.body_line - 1, message, hint) for line, message, hint in env.get("problems", [])]
     problems += authored_id_errors(env, doc.rel, doc.body_line - 1, {})
     if problems:
         return None, problems
-    slug = values.get("slug") or source.slug
-    return PlainPage(slug, values["title"], values.get("lang") or config.language, values.get("summary") or "", html, bool(values.get("draft"))), []
+    return PlainPage(
+        slug, values["title"], values.get("lang") or config.language, values.get("summary") or "", html,
+        bool(values.get("draft")), values.get("image") or "",
+    ), []

@@ -30,6 +30,8 @@ FIELDS: tuple[Field, ...] = (
     Field("critiques", "map", default={}),
     Field("toc", "bool", default=False),
     Field("feed_content", "choice", default="full", choices=("full", "summary")),
+    Field("extra_css", "list", default=[]),
+    Field("extra_head", "text", default=""),
 )
 
 # How readers send a critique from the page (the "Critique this passage" control).
@@ -61,6 +63,8 @@ class SiteConfig:
     critiques: Mapping[str, str] = field(default_factory=dict)  # channel -> address: github, email
     toc: bool = False  # a table of contents on every essay that does not say otherwise
     feed_content: str = "full"  # "full": feed entries carry the whole essay; "summary": only its summary
+    extra_css: tuple[str, ...] = ()  # stylesheets after the theme's: site paths (css/site.css) or http(s) URLs
+    extra_head: str = ""  # HTML put at the end of every page's <head>, as written
     digest: str = ""  # blake2b-128 of site.yml bytes, for caches
 
 
@@ -118,6 +122,12 @@ def load_config(root: Path, *, base_url: str | None = None, output: Path | None 
         elif key == "email" and not _EMAIL.fullmatch(value):
             bad("critiques", f"critiques: email must be an e-mail address, not '{value}'", "write e.g. email: vera@example.org")
 
+    for css in values["extra_css"] or ():
+        parts = urlsplit(css)
+        if (parts.scheme or css.startswith("//")) and parts.scheme not in ("http", "https"):
+            bad("extra_css", f"extra_css: '{css}' is neither a path in the site nor an http(s) URL",
+                "write a path of a file in content/ (css/site.css) or https://…")
+
     tz = values["timezone"] or "UTC"
     if not _valid_zone(tz):
         hint = did_you_mean(tz, sorted(available_timezones())) or "use a name like UTC or Europe/Moscow"
@@ -157,6 +167,8 @@ def load_config(root: Path, *, base_url: str | None = None, output: Path | None 
         critiques=critiques,
         toc=bool(values["toc"]),
         feed_content=values["feed_content"] or "full",
+        extra_css=tuple(values["extra_css"] or ()),
+        extra_head=values["extra_head"] or "",
         digest=hashlib.blake2b(raw, digest_size=16).hexdigest(),
     )
 

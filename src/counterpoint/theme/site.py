@@ -32,5 +32,20 @@ class Site:
         return base + path.lstrip("/")
 
 
+    def stylesheet(self, href: str) -> str:
+        """An ``extra_css`` entry as a link: a site path under the base path, a URL as it is."""
+        return href if "//" in href else self.url(href)
+
+    def resource(self, src: str, page: str = "") -> str:
+        """An absolute URL for an address written on ``page`` (``cover.png`` in an
+        essay, ``/img/x.png``, ``https://…``), as ``og:image`` needs it."""
+        if not src or "://" in src:
+            return src
+        from counterpoint.markup.urls import output_path
+
+        rel = output_path(src, page)
+        return self.absolute(rel) if rel is not None else src
+
+
 def site_for(config: SiteConfig, lang: str, pages: tuple[tuple[str, str], ...] = ()) -> Site:
     return Site(config, translator(lang, tuple(sorted(config.strings.items()))), pages)
