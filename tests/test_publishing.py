@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from counterpoint.cli import main
-from counterpoint.engine import Engine
+from counterpoint.build.engine import Engine
 from counterpoint.errors import BuildFailed
 from sitefactory import build, critique, essay, make_site, parse_html
 
