@@ -52,6 +52,13 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", parents=both, help="validate everything without writing")
     check.add_argument("dir", nargs="?", default=".", help=site_dir)
     check.add_argument("--drafts", action="store_true", help="check drafts too")
+    check.add_argument(
+        "--external", action="store_true",
+        help="also check links to other hosts (HEAD, then GET; good answers are remembered for a week)",
+    )
+    check.add_argument(
+        "--timeout", type=float, default=10.0, metavar="SECONDS", help="--external: how long to wait for a host (10)"
+    )
 
     serve = sub.add_parser("serve", parents=[debug], help="build, serve, watch and live-reload")
     serve.add_argument("dir", nargs="?", default=".", help=site_dir)
@@ -292,10 +299,21 @@ def _check(args: argparse.Namespace) -> int:
     from counterpoint.build.engine import Engine
 
     engine = Engine(Path(args.dir), drafts=args.drafts)
-    found = engine.check()
+    found, external = engine.check_all()
     if not args.quiet:
         for warning in engine.warnings:
             say(warning, sys.stderr)
+    if args.external and not any(problem.severity == "error" for problem in found):
+        from counterpoint.build import uptodate
+        from counterpoint.build.weblinks import CACHE_NAME, check_external
+        from counterpoint.errors import ContentError
+
+        broken, addresses, asked = check_external(
+            external, uptodate.cache_dir(engine.root) / CACHE_NAME, timeout=args.timeout
+        )
+        if not args.quiet:
+            say(f"external links: {addresses} address(es), {asked} asked, {addresses - asked} known good from earlier runs", sys.stdout)
+        found = sorted(found + broken, key=ContentError.sort_key)
     for problem in found:
         if problem.severity == "error" or not args.quiet:
             say(problem.format(), sys.stderr)

@@ -94,6 +94,7 @@ class Engine:
         self._last_manifest: tuple[Manifest, tuple[int, int] | None] | None = None
         self.persist = use_cache  # serve keeps its cache in memory only
         self.start_method: str | None = None  # worker processes: None picks fork where it is safe (workers.py)
+        self.scratch = False  # a build for check's eyes only: its folder is thrown away, so no list of it is kept
         self.index_search = True  # run Pagefind after a build that changed pages (serve turns it off after the first)
         self.last_stats: BuildStats | None = None
         self._warm: tuple[Any, ...] = ()  # (theme, language) of the last build: what a worker prepares
@@ -189,8 +190,24 @@ class Engine:
             except OSError:
                 pass
 
-    def check(self) -> list[ContentError]:
-        """Every problem in the site, nothing written."""
+    def check(self, links: bool = True) -> list[ContentError]:
+        """Every problem in the site, nothing written (``links``: and every broken
+        internal link, once the rest is right: they are resolved against a build)."""
+        return self.check_all(links)[0]
+
+    def check_all(self, links: bool = True) -> tuple[list[ContentError], list]:
+        """``check``, and the links to other hosts it found (``linkcheck.Link``) for ``check --external``."""
+        found = self._check()
+        if not links or any(problem.severity == "error" for problem in found):
+            return found, []
+        from counterpoint.build.linkcheck import check_links
+
+        config = load_config(self.root, base_url=self.base_url, output=self.out_override)
+        broken, external = check_links(self, discover(self.root, Hasher()), config)
+        return sorted(set(found + broken), key=ContentError.sort_key), external
+
+    def _check(self) -> list[ContentError]:
+        """Every problem of the content, nothing built."""
         config = load_config(self.root, base_url=self.base_url, output=self.out_override)
         theme = load_theme(self.root, config.theme)
         self.warnings = theme.static_scan(self.root)[1]
