@@ -163,3 +163,62 @@ def test_new_critique_finds_an_essay_by_its_front_matter_slug(site: Path) -> Non
     path.write_text(path.read_text("utf-8").replace("tags: []", "tags: []\nslug: short"), "utf-8")
     made = scaffold.new_critique(site, "short", "ana")
     assert made.parent.parent == path.parent
+
+
+# --------------------------------------------------------------------------- init --github-pages
+
+
+def test_init_github_pages_writes_a_workflow_that_builds_what_it_uploads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shlex
+
+    import yaml
+
+    from counterpoint import __version__
+
+    root = tmp_path / "blog"
+    code, out, err = run(capsys, "init", "--github-pages", str(root))
+    assert code == 0, err
+    workflow_path = root / ".github/workflows/pages.yml"
+    assert f"created {workflow_path}" in out
+    workflow = yaml.safe_load(workflow_path.read_text("utf-8"))
+    assert workflow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    steps = workflow["jobs"]["build"]["steps"]
+    uses = {step.get("uses", "").split("@")[0]: step for step in steps}
+    assert uses["actions/checkout"]["with"]["fetch-depth"] == 0  # git dates of critiques and replies
+    cache = uses["actions/cache"]["with"]
+    assert ".counterpoint" in cache["path"].split() and "public" in cache["path"].split()
+    assert cache["restore-keys"] and cache["key"].startswith(cache["restore-keys"])
+    runs = [step["run"] for step in steps if "run" in step]
+    assert runs[0] == f'pip install "counterpoint=={__version__}"'
+    build = shlex.split(runs[1].replace("${{ steps.pages.outputs.base_url }}", "https://vera.github.io/blog"))
+    uploaded = uses["actions/upload-pages-artifact"]["with"]["path"]
+    assert build[:2] == ["counterpoint", "build"] and build[build.index("--out") + 1] == uploaded
+    assert workflow["jobs"]["deploy"]["steps"][0]["uses"].startswith("actions/deploy-pages@")
+    # the step's command line, run here, builds the site into the folder the next step uploads
+    import os
+
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        assert main(build[1:] + ["--no-search"]) == 0
+    finally:
+        os.chdir(cwd)
+    index = (root / uploaded / "index.html").read_text("utf-8")
+    assert '<link rel="canonical" href="https://vera.github.io/blog/">' in index
+
+
+def test_init_github_pages_in_an_existing_site_adds_only_the_workflow(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
+    code, out, err = run(capsys, "init", "--github-pages", str(site))
+    assert code == 0, err
+    after = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
+    assert sorted(set(after) - set(before)) == [".github/workflows/pages.yml"]
+    # a second time: refused, the file kept
+    (site / ".github/workflows/pages.yml").write_text("mine\n", "utf-8")
+    code, out, err = run(capsys, "init", "--github-pages", str(site))
+    assert code == 2 and "already exists; nothing was written" in err
+    assert (site / ".github/workflows/pages.yml").read_text("utf-8") == "mine\n"

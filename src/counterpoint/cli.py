@@ -101,7 +101,11 @@ def _parser() -> argparse.ArgumentParser:
 
     init = sub.add_parser("init", parents=both, help="create a new site")
     init.add_argument("dir", help="folder for the new site (created if missing)")
-
+    init.add_argument(
+        "--github-pages", action="store_true",
+        help="also write .github/workflows/pages.yml, which publishes the site on GitHub Pages "
+        "(into an existing site: only that file)",
+    )
     return parser
 
 
@@ -200,7 +204,19 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "init":
         from counterpoint import scaffold
 
-        path = scaffold.init_site(Path(args.dir))
+        folder = Path(args.dir)
+        if args.github_pages and (folder / "site.yml").is_file():
+            workflow = scaffold.add_github_pages(folder)
+            if not args.quiet:
+                print(f"created {workflow}")
+            return 0
+        if args.github_pages and (folder / scaffold.WORKFLOW).exists():
+            scaffold.add_github_pages(folder)  # refuses, before the site is written
+        path = scaffold.init_site(folder)
+        if args.github_pages:
+            workflow = scaffold.add_github_pages(path)
+            if not args.quiet:
+                print(f"created {workflow}")
         if not args.quiet:
             say(f"created a site in {path}: cd {path} && counterpoint serve")
         return 0

@@ -93,6 +93,81 @@ def init_site(directory: Path, *, title: str | None = None, author: str | None =
     return folder
 
 
+WORKFLOW = ".github/workflows/pages.yml"
+GITHUB_PAGES = """\
+# Builds the site with counterpoint and publishes it on GitHub Pages at every push to main.
+# In the repository: Settings -> Pages -> Source: GitHub Actions.
+name: Publish the site
+
+on:
+  push:
+    branches: [main]
+  workflow_dispatch:
+
+permissions:
+  contents: read
+  pages: write
+  id-token: write
+
+concurrency:
+  group: pages
+  cancel-in-progress: false
+
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0  # the whole history: when each critique, reply and UPD was first published
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+      - run: pip install "counterpoint=={{version}}"
+      # The last build's cache and output: unchanged essays are not rendered again
+      # (the cache trusts a page only while the output still holds it).
+      - uses: actions/cache@v4
+        with:
+          path: |
+            .counterpoint
+            public
+          key: counterpoint-${{ runner.os }}-${{ github.sha }}
+          restore-keys: counterpoint-${{ runner.os }}-
+      - id: pages
+        uses: actions/configure-pages@v5
+      - run: counterpoint build --out public --base-url "${{ steps.pages.outputs.base_url }}/"
+      - uses: actions/upload-pages-artifact@v3
+        with:
+          path: public
+
+  deploy:
+    needs: build
+    runs-on: ubuntu-latest
+    environment:
+      name: github-pages
+      url: ${{ steps.deployment.outputs.page_url }}
+    steps:
+      - id: deployment
+        uses: actions/deploy-pages@v4
+"""
+
+
+def github_pages_workflow() -> str:
+    """The Actions workflow that ``init --github-pages`` writes, for this version."""
+    from counterpoint import __version__
+
+    return GITHUB_PAGES.replace("{{version}}", __version__)
+
+
+def add_github_pages(directory: Path) -> Path:
+    """Write the GitHub Pages workflow into a site; an existing one is never replaced."""
+    path = Path(directory).absolute() / WORKFLOW
+    if path.exists():
+        raise UsageError(f"{path} already exists; nothing was written. Remove it first to get a new one")
+    _create(path, github_pages_workflow())
+    return path
+
+
 def _today(site_dir: Path) -> tuple[Path, dt.date]:
     config = load_config(Path(site_dir))  # UsageError when there is no site.yml
     return config.root, dt.datetime.now(ZoneInfo(config.timezone)).date()
