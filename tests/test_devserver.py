@@ -504,8 +504,12 @@ class _Lines(io.TextIOBase):
 
 def _fake_engine_module(log: list[frozenset[Path] | None]) -> types.ModuleType:
     class Engine:
-        def __init__(self, root: Path, *, drafts: bool = False, out: Path | None = None, base_url: str | None = None):
+        def __init__(
+            self, root: Path, *, drafts: bool = False, future: bool = False, out: Path | None = None,
+            base_url: str | None = None,
+        ):
             assert out is not None
+            assert future, "serve shows the essays dated in the future (marked)"
             self.root = root
             self.base_url = base_url
             self.config = types.SimpleNamespace(output=out, base_path="/", root=root, search=False, language="en")
