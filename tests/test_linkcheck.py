@@ -94,11 +94,22 @@ def test_check_on_the_command_line_lists_them_and_writes_nothing(tmp_path: Path,
     err = capsys.readouterr().err
     assert "content/about.md:4:10: error: broken link '/essays/tide/': nothing at /essays/tide/" in err
     assert "hint: did you mean '/essays/tides/'?" in err and "1 error(s)" in err
-    assert not (root / "public").exists()
-    cache = root / ".counterpoint"
-    assert not cache.exists() or not any(p.name.startswith("manifest") for p in cache.rglob("*"))
+    assert not (root / "public").exists()  # check's own build is in .counterpoint/check/
+    assert (root / ".counterpoint/check/about/index.html").is_file()
     # build does not check links: the page is made as written
     assert main(["build", str(root), "--no-search", "--quiet"]) == 0
+
+
+def test_a_second_check_renders_only_what_changed(tmp_path: Path) -> None:
+    from counterpoint.build.engine import Engine
+
+    root = make_site(tmp_path / "site", GOOD)
+    assert check(root) == []
+    page = root / ".counterpoint/check/essays/tides/index.html"
+    stamp = page.stat().st_mtime_ns
+    (root / "content/about.md").write_text("---\ntitle: About\n---\nSee [it](/essays/tide/).\n", "utf-8")
+    assert [e.message for e in Engine(root).check()] == ["broken link '/essays/tide/': nothing at /essays/tide/"]
+    assert page.stat().st_mtime_ns == stamp  # the essay was not written again
 
 
 def test_links_are_checked_once_the_content_is_right(tmp_path: Path) -> None:

@@ -94,7 +94,7 @@ class Engine:
         self._last_manifest: tuple[Manifest, tuple[int, int] | None] | None = None
         self.persist = use_cache  # serve keeps its cache in memory only
         self.start_method: str | None = None  # worker processes: None picks fork where it is safe (workers.py)
-        self.scratch = False  # a build for check's eyes only: its folder is thrown away, so no list of it is kept
+        self.keep_record = True  # False for check's own build: the record of the last build stays the output's
         self.index_search = True  # run Pagefind after a build that changed pages (serve turns it off after the first)
         self.last_stats: BuildStats | None = None
         self._warm: tuple[Any, ...] = ()  # (theme, language) of the last build: what a worker prepares
@@ -287,6 +287,8 @@ class Engine:
 
     def _record(self, fingerprint: str | None, essays: int, config: SiteConfig, until: float = 0.0) -> None:
         """Remember what the output was built from; a build that cannot say forgets it."""
+        if not self.keep_record:
+            return
         if fingerprint and self._records():
             record = uptodate.Record(
                 options=self._options(), fingerprint=fingerprint, essays=essays, site_digest=config.digest,

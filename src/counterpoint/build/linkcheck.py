@@ -1,7 +1,7 @@
 """Links checked by ``counterpoint check``: every internal link, ``#anchor`` and
 image in essays, critiques and pages, resolved against what the build makes.
 
-``check`` builds the site into a scratch folder (no cache, no search index),
+``check`` builds the site into ``.counterpoint/check/`` (with its cache, no search index),
 then reads the Markdown sources once more for their links with their line and
 column, and resolves each one as a browser would from the page it ends up on:
 against the files of that build and the ids of its HTML pages.  So a link is
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +26,7 @@ if TYPE_CHECKING:
     from counterpoint.source.config import SiteConfig
     from counterpoint.source.content import Inventory
 
+CHECK_DIR = "check"  # in .counterpoint/: where check builds the site it resolves links against
 _RAW_ATTR = re.compile(r"""\b(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
 _ID_ATTR = re.compile(r"""\s(?:id|name)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
@@ -235,22 +235,22 @@ def _error(link: Link, message: str, hint: str) -> ContentError:
 def check_links(engine: Engine, inventory: Inventory, config: SiteConfig) -> tuple[list[ContentError], list[Link]]:
     """Every broken internal link of the site, and the site's links to other hosts.
 
-    The site is built into a scratch folder with the options of ``engine`` (drafts)
-    and essays dated in the future included: they will be published."""
+    The site is built, with the options of ``engine`` (drafts) and the essays dated
+    in the future (they will be published), into ``.counterpoint/check/``: never the
+    output, and kept with its cache, so the next check renders only what changed."""
+    from counterpoint.build import uptodate
     from counterpoint.build.engine import Engine
 
     links = site_links(inventory, config)
-    errors: list[ContentError] = []
-    with tempfile.TemporaryDirectory(prefix="counterpoint-check-") as scratch:
-        builder = Engine(
-            engine.root, drafts=engine.drafts, future=True, out=Path(scratch) / "site", base_url=engine.base_url,
-            jobs=engine.jobs, use_cache=False, search=False,
-        )
-        builder.scratch = True
-        report = builder.build()
-        if not report.ok:
-            return errors, []  # the content's own errors say why; links are checked once it builds
-        site = BuiltSite(Path(scratch) / "site")
-        errors += [e for e in (resolve(link, site, config.base_path) for link in links if not link.external) if e]
+    out = uptodate.cache_dir(engine.root).parent / CHECK_DIR
+    builder = Engine(
+        engine.root, drafts=engine.drafts, future=True, out=out, base_url=engine.base_url, jobs=engine.jobs,
+        search=False,
+    )
+    builder.keep_record = False  # the record of the last build is the output's, not this folder's
+    report = builder.build()
+    if not report.ok:
+        return [], []  # the content's own errors say why; links are checked once it builds
+    site = BuiltSite(out)
+    errors = [e for e in (resolve(link, site, config.base_path) for link in links if not link.external) if e]
     return errors, [link for link in links if link.external]
-
