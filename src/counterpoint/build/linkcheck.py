@@ -216,11 +216,25 @@ def resolve(link: Link, site: BuiltSite, base_path: str) -> ContentError | None:
 
 
 def _closest(wanted: str, addresses: list[str]) -> str:
-    close = difflib.get_close_matches(wanted, addresses, n=1, cutoff=0.5)
-    if not close:  # a long path that is wrong in one folder: compare the last parts
-        name = wanted.rstrip("/").rsplit("/", 1)[-1]
-        tails = {a.rstrip("/").rsplit("/", 1)[-1]: a for a in addresses}
-        named = difflib.get_close_matches(name, list(tails), n=1, cutoff=0.6) if name else []
+    """The existing address most like ``wanted``: for a file (``chart.png``), a file of
+    that name elsewhere or the most similar file; for a page, the most similar page."""
+    name = wanted.rstrip("/").rsplit("/", 1)[-1]
+    is_file = not wanted.endswith("/") and "." in name
+    if is_file:  # files with that name, else files of that kind (.png); never a page for an image
+        same = [a for a in addresses if a.rsplit("/", 1)[-1] == name]
+        if same:
+            return f"did you mean '{max(same, key=lambda a: difflib.SequenceMatcher(None, wanted, a).ratio())}'?"
+        suffix = "." + name.rsplit(".", 1)[-1]
+        pool = [a for a in addresses if a.endswith(suffix)]
+    else:
+        pool = [a for a in addresses if a.endswith("/")] or addresses
+    close = difflib.get_close_matches(wanted, pool, n=1, cutoff=0.5)
+    if not close and is_file:  # a typo in the suffix (chart.pgn): only a very close file
+        files = [a for a in addresses if not a.endswith("/")]
+        close = difflib.get_close_matches(wanted, files, n=1, cutoff=0.85)
+    if not close and name and not is_file:  # a long path that is wrong in one folder: compare the last parts
+        tails = {a.rstrip("/").rsplit("/", 1)[-1]: a for a in pool}
+        named = difflib.get_close_matches(name, list(tails), n=1, cutoff=0.6)
         close = [tails[named[0]]] if named else []
     return f"did you mean '{close[0]}'?" if close else ""
 
