@@ -224,7 +224,9 @@ class EssaySummary:
     draft: bool = False
     aliases: tuple[str, ...] = ()  # old addresses that redirect here (EssayMeta.aliases)
     published: tuple[str, ...] = ()  # when each critique, reply and UPD first appeared: "N new since your visit"
-    content: str = ""  # the essay's body as HTML for feeds ("" when site.yml says feed_content: summary)
+    # the essay's body as HTML for feeds, zlib-compressed: only the newest are ever shown, and every
+    # summary is kept in memory and in the cache (b"" when site.yml says feed_content: summary)
+    content: bytes = b""
     image: str = ""  # absolute URL of its share image (og:image), or ""
     scheduled: bool = False  # dated after the build's moment, shown by --future (serve): marked as such
     digest: str = ""  # of everything above: what listings use as their cache key

@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
+import zlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -375,7 +376,7 @@ def summarize(linked: LinkedEssay, site: Site, url: str, content: str = "") -> E
                 | {u.published for u in updates}
             )
         ),
-        content=content if site.config.feed_content == "full" else "",
+        content=zlib.compress(content.encode(), 1) if site.config.feed_content == "full" else b"",
         image=site.resource(meta.image, url),
     )
 

@@ -11,6 +11,7 @@ datetimes (``+03:00`` and ``Z`` stamps mix correctly).
 from __future__ import annotations
 
 import uuid
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
@@ -95,7 +96,7 @@ def essays_feed(
                 author=e.author,
                 tags=tuple(e.tags),
                 summary=e.summary,
-                html=e.content,
+                html=zlib.decompress(e.content).decode() if e.content else "",
                 base=site.absolute(e.url) if e.content else "",
                 lang=e.lang,
             )
