@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 from sitefactory import critique, essay, make_site
-from test_search import in_browser, needs_pagefind, static_server  # noqa: F401  (a fixture)
+from test_search import in_browser, static_server  # noqa: F401  (a fixture)
 from test_serve_e2e import serve  # noqa: F401  (a fixture)
 
 from counterpoint.build.engine import Engine
 from counterpoint.output import search
 
-pytestmark = [pytest.mark.browser, needs_pagefind]
+pytestmark = [pytest.mark.browser]
 
 TOPICS = ["tides", "winds", "currents", "reefs", "dunes", "glaciers", "deltas", "fjords",
           "lagoons", "estuaries", "atolls", "marshes", "capes", "straits"]
