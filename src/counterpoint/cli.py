@@ -208,7 +208,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.github_pages and (folder / "site.yml").is_file():
             workflow = scaffold.add_github_pages(folder)
             if not args.quiet:
-                print(f"created {workflow}")
+                say(f"created {workflow}")
             return 0
         if args.github_pages and (folder / scaffold.WORKFLOW).exists():
             scaffold.add_github_pages(folder)  # refuses, before the site is written
@@ -216,7 +216,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.github_pages:
             workflow = scaffold.add_github_pages(path)
             if not args.quiet:
-                print(f"created {workflow}")
+                say(f"created {workflow}")
         if not args.quiet:
             say(f"created a site in {path}: cd {path} && counterpoint serve")
         return 0

@@ -108,8 +108,8 @@ def _process(
     jinja = jinja_for(ctx.theme)
     url = f"essays/{parsed.meta.slug}/"
     bundle_dir = source.index.path.parent
-    # the bundle's images are sized from the bytes read above, other files' from content/
-    assets = {url + a.path.relative_to(bundle_dir).as_posix(): assets_raw[a.rel] for a in source.assets}
+    # images are sized from their files' headers: the bundle's by their output path, others' in content/
+    assets = {url + a.path.relative_to(bundle_dir).as_posix(): a.path for a in source.assets}
     parsed.env["image_size"] = ImageFiles(url, ctx.config.root / "content", assets)
     install_render_rules()
     body = render_body(linked, site, jinja)

@@ -45,31 +45,34 @@ def size_of(data: bytes) -> tuple[int, int] | None:
 
 @dataclass(frozen=True)
 class ImageFiles:
-    """Finds the file behind an image address of one document.
+    """Finds the file behind an image address of one document and reads its size.
 
     ``page``: the document's folder in the output (``essays/tides/``); ``bundle``:
-    its files already read, by their path in the output (an essay's assets);
-    ``content``: the site's content folder, for the other files it copies."""
+    the files it brings, by their path in the output (an essay's assets, whose
+    folder may not be its address); ``content``: the site's content folder, for the
+    other files it copies as they are."""
 
     page: str
     content: Path
-    bundle: Mapping[str, bytes]
+    bundle: Mapping[str, Path]
 
     def __call__(self, src: str) -> tuple[int, int] | None:
         rel = output_path(src, self.page)
         if rel is None:
             return None
-        data = self.bundle.get(rel)
-        if data is None:
+        path = self.bundle.get(rel)
+        if path is None:
             path = self.content / rel
             try:
                 if not path.resolve().is_relative_to(self.content.resolve()):
                     return None
-                with open(path, "rb") as handle:
-                    data = handle.read(MAX_HEADER)
             except OSError:
                 return None
-        return size_of(data)
+        try:
+            with open(path, "rb") as handle:
+                return size_of(handle.read(MAX_HEADER))
+        except OSError:
+            return None
 
 
 def output_path(src: str, page: str) -> str | None:
