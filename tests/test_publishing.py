@@ -336,3 +336,48 @@ def test_the_readme_feature_table_names_tests_that_exist() -> None:
             if name:
                 tree = ast.parse(path.read_text("utf-8"))
                 assert name in {f.name for f in tree.body if isinstance(f, ast.FunctionDef)}, f"{module}::{name}"
+
+
+# --------------------------------------------------------------------------- favicon
+
+
+def test_the_default_theme_ships_a_favicon_linked_from_every_page(tmp_path: Path) -> None:
+    root = make_site(tmp_path / "site", {"content/essays/tides.md": essay("Tides", "Text.", tags=["Sea"])}, {"base_url": "/blog/"})
+    built = build(root)
+    assert built.ok, built.report.errors
+    for path in built.html_files():
+        icon = parse_html(path.read_text("utf-8")).find("head").find("link", rel="icon")
+        assert icon.get("href") == "/blog/static/favicon.svg" and icon.get("type") == "image/svg+xml", path
+    assert (built.out / "static/favicon.svg").read_bytes().lstrip().startswith(b"<svg")
+
+
+def test_a_sites_own_favicon_replaces_the_themes(tmp_path: Path) -> None:
+    root = make_site(
+        tmp_path / "site",
+        {"content/essays/tides.md": essay("Tides", "Text."), "content/img/icon.png": png(32, 32)},
+        {"base_url": "/blog/", "favicon": "img/icon.png"},
+    )
+    built = build(root)
+    assert built.ok, built.report.errors
+    for path in built.html_files():
+        icons = parse_html(path.read_text("utf-8")).find("head").find_all("link", rel="icon")
+        assert [(i.get("href"), i.get("type")) for i in icons] == [("/blog/img/icon.png", "image/png")], path
+    assert (built.out / "img/icon.png").read_bytes() == png(32, 32)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("img/missing.png", "favicon: content/img/missing.png does not exist"),
+        ("notes.txt", "favicon: 'notes.txt' is not an image the browsers take as an icon"),
+        ("javascript:alert(1)", "favicon: 'javascript:alert(1)' is neither a path in the site nor an http(s) URL"),
+        ("../site.yml", "favicon: '../site.yml' is not an image the browsers take as an icon"),
+        ("../outside.png", "favicon: content/../outside.png does not exist"),
+    ],
+)
+def test_a_favicon_that_cannot_be_served_is_an_error_at_its_line(tmp_path: Path, value: str, message: str) -> None:
+    root = make_site(tmp_path / "site", {"content/essays/a.md": essay(), "content/notes.txt": "x"}, {"favicon": value})
+    with pytest.raises(BuildFailed) as failed:
+        Engine(root)
+    text = failed.value.format()
+    assert f"site.yml:4:1: error: {message}" in text, text

@@ -32,6 +32,7 @@ FIELDS: tuple[Field, ...] = (
     Field("feed_content", "choice", default="full", choices=("full", "summary")),
     Field("extra_css", "list", default=[]),
     Field("extra_head", "text", default=""),
+    Field("favicon", "str", default=""),
 )
 
 # How readers send a critique from the page (the "Critique this passage" control).
@@ -65,6 +66,7 @@ class SiteConfig:
     feed_content: str = "full"  # "full": feed entries carry the whole essay; "summary": only its summary
     extra_css: tuple[str, ...] = ()  # stylesheets after the theme's: site paths (css/site.css) or http(s) URLs
     extra_head: str = ""  # HTML put at the end of every page's <head>, as written
+    favicon: str = ""  # the site's own icon: a file in content/ (favicon.png) or an http(s) URL; "" = the theme's
     digest: str = ""  # blake2b-128 of site.yml bytes, for caches
 
 
@@ -128,6 +130,12 @@ def load_config(root: Path, *, base_url: str | None = None, output: Path | None 
             bad("extra_css", f"extra_css: '{css}' is neither a path in the site nor an http(s) URL",
                 "write a path of a file in content/ (css/site.css) or https://…")
 
+    favicon = values["favicon"] or ""
+    if favicon:
+        problem = _favicon_problem(favicon, root)
+        if problem:
+            bad("favicon", f"favicon: {problem}", "write a path of an image in content/ (favicon.png) or https://…")
+
     tz = values["timezone"] or "UTC"
     if not _valid_zone(tz):
         hint = did_you_mean(tz, sorted(available_timezones())) or "use a name like UTC or Europe/Moscow"
@@ -169,8 +177,32 @@ def load_config(root: Path, *, base_url: str | None = None, output: Path | None 
         feed_content=values["feed_content"] or "full",
         extra_css=tuple(values["extra_css"] or ()),
         extra_head=values["extra_head"] or "",
+        favicon=favicon.lstrip("/"),
         digest=hashlib.blake2b(raw, digest_size=16).hexdigest(),
     )
+
+
+_ICON_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon", ".gif": "image/gif",
+               ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}
+
+
+def _favicon_problem(value: str, root: Path) -> str:
+    """Why ``favicon:`` cannot be used, or ''. A site path must name an image file
+    in content/ (copied to the same path of the output), so the icon never 404s."""
+    parts = urlsplit(value)
+    if parts.scheme or value.startswith("//"):
+        return "" if parts.scheme in ("http", "https") else f"'{value}' is neither a path in the site nor an http(s) URL"
+    if Path(value).suffix.lower() not in _ICON_TYPES:
+        return f"'{value}' is not an image the browsers take as an icon ({', '.join(sorted(_ICON_TYPES))})"
+    source = (root / "content" / value.lstrip("/")).resolve()
+    if not source.is_relative_to(root / "content") or not source.is_file():
+        return f"content/{value.lstrip('/')} does not exist"
+    return ""
+
+
+def icon_type(value: str) -> str:
+    """The MIME type of an icon by its name (``favicon.png`` -> ``image/png``); '' when unknown."""
+    return _ICON_TYPES.get(Path(urlsplit(value).path).suffix.lower(), "")
 
 
 def normalize_base_url(value: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from counterpoint.source.config import SiteConfig
+from counterpoint.source.config import SiteConfig, icon_type
 from counterpoint.source.i18n import Translator, translator
 
 
@@ -31,6 +31,13 @@ class Site:
             return self.url(path)
         return base + path.lstrip("/")
 
+
+    def icon(self) -> tuple[str, str]:
+        """The ``<link rel="icon">`` address and type: the site's ``favicon:``, else the theme's."""
+        own = self.config.favicon
+        if not own:
+            return self.url("static/favicon.svg"), "image/svg+xml"
+        return self.stylesheet(own), icon_type(own)
 
     def stylesheet(self, href: str) -> str:
         """An ``extra_css`` entry as a link: a site path under the base path, a URL as it is."""
