@@ -415,3 +415,17 @@ def test_options_are_part_of_what_a_build_is_made_from(tmp_path: Path) -> None:
     assert not (root / "public/essays/wip").exists()
     again = _build(root, base_url="https://example.org/sub/")
     assert again.last_stats.written == ()
+
+
+def test_a_library_upgrade_invalidates_everything(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The versions of the libraries that shape the output are part of the cache keys:
+    no --no-cache run is needed after an upgrade, and the no-op check sees it too."""
+    from counterpoint.build import cache
+
+    root = _site(tmp_path)
+    _build(root)
+    versions = cache.library_versions()
+    assert versions["Pygments"] and versions["markdown-it-py"] and versions["python-slugify"]
+    monkeypatch.setattr(cache, "library_versions", lambda: {**versions, "Pygments": "99.0"})
+    assert _build(root).last_stats.rendered == 3
+    assert _build(root).last_stats.rendered == 0  # and the next build is a no-op again

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from counterpoint import __version__
+from counterpoint.versions import library_versions
 
 if TYPE_CHECKING:
     from counterpoint.model import EssayResult
@@ -24,8 +25,11 @@ CACHE_FORMAT = 3
 def code_fingerprint() -> str:
     """The package version plus the bytes of its modules, so caches are invalidated
     by an upgrade and by an edit to an editable install, and not by a fresh install
-    of the same code (a CI cache restored into a new clone; about 1 ms)."""
+    of the same code (a CI cache restored into a new clone; about 1 ms); and the
+    versions of the libraries that shape the output (``versions.SHAPING``), so an
+    upgrade of one of them invalidates the caches too."""
     h = blake2b(__version__.encode(), digest_size=8)
+    h.update(repr(sorted(library_versions().items())).encode())
     package = Path(__file__).parents[1]
     for path in sorted(package.rglob("*.py")):
         h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
