@@ -29,6 +29,7 @@ the build still succeeds and says how to add search.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import importlib.util
 import json
@@ -154,10 +155,17 @@ class Service:
         self.request({"type": "DeleteIndex", "index_id": index_id})
 
     def close(self) -> None:
+        # End of input makes the service exit by itself once it is done; a SIGTERM at
+        # once could cut short files it is still writing (a shard's pagefind.js once
+        # differed from a cold index's). Terminated only if it does not exit.
         if self.proc.poll() is None:
             if self.proc.stdin is not None:
-                self.proc.stdin.close()
-            self.proc.terminate()
+                with contextlib.suppress(OSError):
+                    self.proc.stdin.close()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.terminate()
         self.proc.wait()
         if self.proc.stdout is not None:
             self.proc.stdout.close()
