@@ -26,26 +26,9 @@ from counterpoint.build import pipeline
 from counterpoint.build.engine import Engine
 from counterpoint.output import output
 from counterpoint.source.content import Hasher
+from parallel_twin import snapshot
 
 # --------------------------------------------------------------------------- helpers
-
-
-def snapshot(folder: Path) -> dict[str, object]:
-    """Every entry below ``folder``: file bytes, symlink targets, folders (as None)."""
-    found: dict[str, object] = {}
-    if not folder.exists():
-        return found
-    for current, dirs, files in os.walk(folder):
-        for name in dirs + files:
-            path = Path(current, name)
-            rel = path.relative_to(folder).as_posix()
-            if path.is_symlink():
-                found[rel] = ("symlink", os.readlink(path))
-            elif path.is_dir():
-                found[rel] = None
-            else:
-                found[rel] = path.read_bytes()
-    return found
 
 
 def site(tmp_path: Path, files: dict[str, str | bytes] | None = None, **config: object) -> Path:
