@@ -823,7 +823,7 @@ def test_a_cache_that_cannot_be_written_does_not_fail_the_build(
         raise _disk_full(path)
 
     monkeypatch.setattr(output, "atomic_write", full)
-    monkeypatch.setattr("counterpoint.build.engine.atomic_write", full)
+    monkeypatch.setattr("counterpoint.build.record.atomic_write", full)
     _, report = engine_build(root)
     assert report.ok, report.errors
     assert (root / "public/essays/tides/index.html").is_file()

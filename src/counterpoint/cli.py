@@ -226,24 +226,10 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from counterpoint.build.options import BuildOptions  # small: the engine is not loaded yet
+
     start = time.perf_counter()
-    walked = None
-    if not args.no_cache:  # nothing to do is found out before the engine is loaded
-        from counterpoint.build import uptodate
-
-        options = uptodate.options_key(
-            out=args.out, base_url=args.base_url, drafts=args.drafts, search=False if args.no_search else None
-        )
-        walked = uptodate.check(Path(args.dir).resolve(), options)
-        if walked.essays is not None:
-            ms = (time.perf_counter() - start) * 1000
-            _say_built(args, walked.essays, walked.output, ms, 0, {"discover": ms})
-            return 0
-
-    from counterpoint.build.engine import Engine
-
-    engine = Engine(
-        Path(args.dir),
+    options = BuildOptions(
         drafts=args.drafts,
         out=args.out,
         base_url=args.base_url,
@@ -252,6 +238,19 @@ def _build(args: argparse.Namespace) -> int:
         search=False if args.no_search else None,
         allow_outside_output=args.allow_outside_output,
     )
+    walked = None
+    if not args.no_cache:  # nothing to do is found out before the engine is loaded
+        from counterpoint.build import uptodate
+
+        walked = uptodate.check(Path(args.dir).resolve(), options.key())
+        if walked.essays is not None:
+            ms = (time.perf_counter() - start) * 1000
+            _say_built(args, walked.essays, walked.output, ms, 0, {"discover": ms})
+            return 0
+
+    from counterpoint.build.engine import Engine  # lazily: the whole pipeline
+
+    engine = Engine(Path(args.dir), options)
     report = engine.build(walked=walked)
     for warning in report.warnings:
         say(warning, sys.stderr)
@@ -259,7 +258,7 @@ def _build(args: argparse.Namespace) -> int:
         for line in report.errors:
             say(line, sys.stderr)
         say(f"{len(report.errors)} error(s); nothing was written", sys.stderr)
-        return 1 if not any(e.startswith("error: ") for e in report.errors) else 2
+        return report.exit_code
     stats = engine.last_stats
     detail = ""
     if stats is not None:
@@ -286,10 +285,11 @@ def _say_built(
 
 
 def _check(args: argparse.Namespace) -> int:
-    from counterpoint.build.engine import Engine
+    from counterpoint.build.engine import Engine  # lazily: the whole pipeline
+    from counterpoint.build.options import BuildOptions
 
-    engine = Engine(Path(args.dir), drafts=args.drafts)
-    found = engine.check()
+    engine = Engine(Path(args.dir), BuildOptions(drafts=args.drafts))
+    found = engine.check()  # a usage error: raised, exit 2
     if not args.quiet:
         for warning in engine.warnings:
             say(warning, sys.stderr)

@@ -16,7 +16,7 @@ from counterpoint.errors import ContentError, display_path
 from counterpoint.essay.link import link
 from counterpoint.markup.markdown import fence_languages
 from counterpoint.model import Context, EssayResult, EssaySource, OutputRef
-from counterpoint.essay.parse import essay_document, parse_essay
+from counterpoint.essay.parse import parse_essay
 from counterpoint.essay.render import annotations, redirect_page, render_essay_page, summarize
 from counterpoint.output.output import copy_staged, digest_bytes, write_staged
 from counterpoint.source.content import digest_file
@@ -42,21 +42,6 @@ def read_bundle(
 def _unreadable(exc: OSError, source: EssaySource, root: Path) -> ContentError:
     where = display_path(Path(exc.filename), root) if exc.filename else source.index.rel  # the file that failed
     return ContentError(where, 0, f"cannot read file: {exc.strerror}", "check the file exists and is readable")
-
-
-def check_essay(source: EssaySource, ctx: Context) -> list[ContentError]:
-    """Every problem of one essay (drafts included), nothing rendered."""
-    read = read_bundle(source, ctx.config.root, assets=False)
-    if isinstance(read, ContentError):
-        return [read]
-    parsed, errors = parse_essay(source, ctx.config, read[0], read[1])
-    if parsed is not None:
-        errors += link(parsed)[1]
-    try:
-        errors += essay_document(source, ctx.config, read[0])[1]  # the notes
-    except ContentError:
-        pass  # already reported by parse_essay
-    return errors
 
 
 def process_essay(source: EssaySource, ctx: Context) -> EssayResult:

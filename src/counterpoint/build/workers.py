@@ -14,6 +14,10 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
+from counterpoint.model import OutputRef
+from counterpoint.output.output import digest_bytes, write_staged
+from counterpoint.theme.theme import TemplateFailure, locate_template_error
+
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
@@ -158,6 +162,25 @@ def process_many_there(sources: list, ctx: Any) -> list:
     from counterpoint.build.pipeline import process_many
 
     return process_many(sources, ctx)
+
+
+def render_share(share: list[int]) -> list[OutputRef]:
+    """Render the site pages at ``share`` (positions in the list of pages to render
+    that the parent passed to ``fork_map``) into the stage, in a forked worker."""
+    specs, stage_dir = inherited()
+    refs: list[OutputRef] = []
+    for index in share:
+        spec = specs[index]
+        try:
+            data = spec.render().encode()
+        except Exception as exc:
+            found = locate_template_error(exc)
+            if found is None:
+                raise
+            raise TemplateFailure(*found) from None
+        write_staged(stage_dir, spec.rel, data)
+        refs.append(OutputRef(spec.rel, digest_bytes(data), len(data)))
+    return refs
 
 
 def chunks(items: list, workers: int, largest: int = 16) -> list[list]:

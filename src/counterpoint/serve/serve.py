@@ -128,6 +128,7 @@ def run_serve(
     debug: bool = False,
 ) -> int:
     from counterpoint.build.engine import Engine  # lazily: the engine pulls in the whole pipeline
+    from counterpoint.build.options import BuildOptions
     from counterpoint.source.config import load_config
 
     out = out or sys.stdout
@@ -141,12 +142,20 @@ def run_serve(
         except BuildFailed:
             base_path = "/"  # the engine reports the errors, in the terminal and the overlay
         try:
-            engine = Engine(root, drafts=drafts, out=serve_dir, base_url=server.origin + base_path)
+            options = BuildOptions(
+                drafts=drafts,
+                out=serve_dir,
+                base_url=server.origin + base_path,
+                persist=False,  # serve keeps its cache in memory (saved once it serves and when it stops)
+                start_method="spawn",  # the server's threads make fork unsafe
+                # the site is served as soon as it is built; its search index follows in the
+                # background, and rebuilds skip Pagefind to stay instant
+                index_search=False,
+            )
+            engine = Engine(root, options)
         except BuildFailed as exc:
             say(exc.format(), out)
             return 1
-        engine.persist = False  # serve keeps its cache in memory (saved once it serves and when it stops)
-        engine.start_method = "spawn"  # the server's threads make fork unsafe
         server.output = engine.config.output
         server.base_path = engine.config.base_path
 
@@ -160,9 +169,6 @@ def run_serve(
             engine, on_start=server.begin_build, on_report=published, root=root, out=out, debug=debug,
             prepare=lambda: (engine.prepare_here(), engine.save_cache()),  # the next start is warm
         )
-        # the site is served as soon as it is built; its search index follows in the
-        # background, and rebuilds skip Pagefind to stay instant
-        engine.index_search = False
         first = rebuilder.run_build(None)
         if first.ok and engine.config.search:
             indexer = BackgroundIndex(serve_dir, engine.config.language, root / ".counterpoint", out,

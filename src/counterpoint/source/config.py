@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from counterpoint.errors import BuildFailed, ContentError, UsageError
 from counterpoint.source.frontmatter import Field, did_you_mean, load_yaml, validate_fields
+from counterpoint.source.walk import site_digest
 
 CONFIG_NAME = "site.yml"
 
@@ -154,7 +154,7 @@ def load_config(root: Path, *, base_url: str | None = None, output: Path | None 
         search=values["search"] if values["search"] is not None else True,
         critiques=critiques,
         toc=bool(values["toc"]),
-        digest=hashlib.blake2b(raw, digest_size=16).hexdigest(),
+        digest=site_digest(raw),
     )
 
 

@@ -128,7 +128,7 @@ def jinja_for(theme: Theme) -> Environment:
     key = theme.digest
     env = _JINJA.get(key)
     if env is None:
-        from counterpoint.site.site_pages import tag_slug
+        from counterpoint.markup.slugs import tag_slug  # lazily: python-slugify, not on a no-op build
 
         env = theme.environment()
         env.globals["tag_slug"] = tag_slug
