@@ -18,15 +18,15 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable
 
 from counterpoint.build.engine import Engine
+from counterpoint.build.report import BuildReport
 from counterpoint.build.scheduler import PARALLEL_THRESHOLD
 from counterpoint.errors import BuildFailed
 from counterpoint.theme import theme as theme_module
-from counterpoint.build.report import BuildReport
 
 PADDING = PARALLEL_THRESHOLD  # never in the cache: all of them are rendered, so in workers
 

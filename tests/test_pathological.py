@@ -21,8 +21,8 @@ import gc
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from sitefactory import build, critique, essay, make_site

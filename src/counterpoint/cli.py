@@ -18,6 +18,7 @@ from counterpoint.errors import BuildFailed, UsageError, say
 
 
 def _parser() -> argparse.ArgumentParser:
+    # Long: the whole command line in one place, read top to bottom.
     parser = argparse.ArgumentParser(
         prog="counterpoint", description="A static-site generator for annotated essays."
     )
@@ -156,7 +157,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "check":
         return _check(args)
     if args.command == "serve":
-        from counterpoint.serve.serve import run_serve
+        from counterpoint.serve.serve import run_serve  # lazily: each command loads only what it uses
 
         return run_serve(
             Path(args.dir),
@@ -168,7 +169,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             debug=args.debug,
         )
     if args.command == "new":
-        from counterpoint import scaffold
+        from counterpoint import scaffold  # lazily: each command loads only what it uses
 
         if args.kind == "essay":
             path = scaffold.new_essay(Path(args.dir), args.title)
@@ -186,11 +187,11 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "import" and args.kind == "blog":
         return _import(args)
     if args.command == "import":
-        from counterpoint.inbox.github import run_import
+        from counterpoint.inbox.github import run_import  # lazily: each command loads only what it uses
 
         return run_import(args)
     if args.command == "init":
-        from counterpoint import scaffold
+        from counterpoint import scaffold  # lazily: each command loads only what it uses
 
         path = scaffold.init_site(Path(args.dir))
         if not args.quiet:
@@ -200,7 +201,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _critique_from(args: argparse.Namespace) -> int:
-    from counterpoint.errors import display_path
+    from counterpoint.errors import display_path  # lazily: each command loads only what it uses
     from counterpoint.inbox.commands import critique_from, outcome_lines, read_pasted
 
     text = read_pasted(args.from_file, sys.stdin)

@@ -141,7 +141,7 @@ def new_essay(site_dir: Path, title: str, *, today: dt.date | None = None) -> Pa
 
 def _bundles(root: Path) -> dict[str, Path]:
     """Essay slug -> bundle folder, by folder name and by a ``slug:`` in front matter."""
-    from counterpoint.source.frontmatter import parse_document
+    from counterpoint.source.frontmatter import parse_document  # lazily: YAML, only for new critique
 
     essays = root / "content" / "essays"
     found: dict[str, Path] = {}

@@ -21,18 +21,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from counterpoint.build import steps, uptodate
-from counterpoint.build.steps import search_pages
 from counterpoint.build.checks import notes, os_error
 from counterpoint.build.collector import fewer_collections
 from counterpoint.build.options import BuildOptions
 from counterpoint.build.record import BuildRecord, per_output
 from counterpoint.build.report import BuildReport
 from counterpoint.build.scheduler import PAGES_PARALLEL_THRESHOLD, PARALLEL_THRESHOLD  # noqa: F401 - named here by tests
+from counterpoint.build.steps import search_pages
 from counterpoint.errors import BuildFailed, ContentError, UsageError, display_path
 from counterpoint.source.config import SiteConfig, load_config
 from counterpoint.source.content import Hasher, Inventory
 from counterpoint.source.walk import Scanned
-from counterpoint.theme.theme import load_theme, template_problem
+from counterpoint.theme.theme import Theme, load_theme, template_problem
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class Engine:
         self.last_stats: BuildStats | None = None
         self.warnings: list[str] = []  # of the last build or check: symlinks not followed
         self._inventory: Inventory | None = None  # the last build's, which serve's next build refreshes
-        self._warm: tuple[object, ...] = ()  # (theme, language) of the last build: what a worker prepares
+        self._warm: tuple[Theme, str] | None = None  # (theme, language) of the last build: what a worker prepares
 
     def watched_paths(self) -> list[Path]:
         theme_dirs = [self.root / "themes", self.root / "templates"]
@@ -192,7 +192,7 @@ class Engine:
         results = [result for _, result in state.essays.values()]
         code = sorted({name for result in results for name in result.code})
         languages = sorted({result.summary.lang for result in results if result.summary})
-        warm_up(*self._warm, code=tuple(code), languages=tuple(languages))  # type: ignore[misc]
+        warm_up(*self._warm, code=tuple(code), languages=tuple(languages))
         if self._inventory is not None:  # the digests the workers computed, put in place now
             refreshed = steps.refresh(self._inventory, self.root, Hasher(state.hashes), [])
             self._inventory = refreshed if refreshed is not None else self._inventory

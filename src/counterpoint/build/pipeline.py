@@ -11,15 +11,21 @@ import pickle
 from dataclasses import replace
 from pathlib import Path
 
+from jinja2 import TemplateError
+
 from counterpoint.build.collector import fewer_collections
 from counterpoint.errors import ContentError, display_path
 from counterpoint.essay.link import link
-from counterpoint.markup.markdown import fence_languages
-from counterpoint.model import Context, EssayResult, EssaySource, OutputRef
 from counterpoint.essay.parse import parse_essay
-from counterpoint.essay.render import annotations, redirect_page, render_essay_page, summarize
+from counterpoint.essay.render import annotations_json, redirect_page, render_essay_page, summarize
+from counterpoint.markup.highlight import prepare
+from counterpoint.markup.markdown import essay_parser, fence_languages, reader_parser
+from counterpoint.model import Context, EssayResult, EssaySource, OutputRef
 from counterpoint.output.output import copy_staged, digest_bytes, write_staged
+from counterpoint.site.feeds import essay_corrections_feed
+from counterpoint.site.site_pages import card_html, correction_html
 from counterpoint.source.content import digest_file
+from counterpoint.source.i18n import prepare_dates
 from counterpoint.theme.site import site_for
 from counterpoint.theme.theme import Theme, jinja_for, template_problem
 
@@ -87,11 +93,8 @@ def _process(
     summary = replace(summary, digest=digest_bytes(pickle.dumps(summary, protocol=5)))
     files: dict[str, bytes] = {
         url + "index.html": render_essay_page(linked, summary, site, jinja).encode(),
-        url + "annotations.json": annotations(linked, summary, site).encode(),
+        url + "annotations.json": annotations_json(linked, summary, site).encode(),
     }
-    from counterpoint.site.feeds import essay_corrections_feed
-    from counterpoint.site.site_pages import card_html, correction_html
-
     files[url + "corrections.xml"] = essay_corrections_feed(summary, site, jinja).encode()
     # the card and the corrections-page entries show on site pages, in the site's language
     home = site_for(ctx.config, ctx.config.language, ctx.pages)
@@ -118,17 +121,9 @@ def warm_up(theme: Theme, language: str, code: tuple[str, ...] = (), languages: 
     by ``serve`` after its first build, with the lexers of the site's ``code``
     languages and the date formats of its essays' ``languages``, so that the
     first edit is as quick as the next ones."""
-    from jinja2 import TemplateError
-
-    from counterpoint.essay.render import install_render_rules
-    from counterpoint.markup.highlight import prepare
-    from counterpoint.markup.markdown import essay_parser, reader_parser
-    from counterpoint.source.i18n import prepare_dates
-
     prepare(code)
     essay_parser()
     reader_parser()
-    install_render_rules()
     prepare_dates((language, *languages))
     env = jinja_for(theme)
     for name in env.list_templates():

@@ -10,11 +10,12 @@ place, and no cache, manifest, record or search index is written.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from hashlib import blake2b
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, cast
 
 from counterpoint.build import uptodate
 from counterpoint.build.cache import CacheState, cache_key
@@ -32,15 +33,20 @@ from counterpoint.errors import BuildFailed, ContentError, say
 from counterpoint.model import Context, EssayResult, EssaySource, EssaySummary, OutputRef
 from counterpoint.output.lock import OutputLock
 from counterpoint.output.output import Manifest, Stage, remove_stale_stages
+from counterpoint.site import site_pages as listings
+from counterpoint.site.site_pages import Snippets
 from counterpoint.source.config import SiteConfig, load_config
 from counterpoint.source.content import Hasher, Inventory, all_refs, digest_file, discover, replace_refs, with_digests
 from counterpoint.source.walk import Scanned, scan
+from counterpoint.theme.site import site_for
 from counterpoint.theme.theme import LazyEnvironment, Theme, load_theme
 
 if TYPE_CHECKING:
+    from jinja2 import Environment
+
     from counterpoint.build.options import BuildOptions
     from counterpoint.site.pages import PlainPage
-    from counterpoint.site.site_pages import PageSpec, Snippets
+    from counterpoint.site.site_pages import PageSpec
 
 
 @dataclass
@@ -171,14 +177,11 @@ def essays(run: Run) -> None:
 
 def site_pages(run: Run) -> None:
     """The index, tag, corrections and other site-wide pages whose data changed."""
-    from counterpoint.site import site_pages as listings  # lazily: a no-op build never gets here
-    from counterpoint.theme.site import site_for
-
     assert run.stage is not None
     config, stage = run.config, run.stage
     summaries = _ordered([r.summary for r in run.results.values() if r.summary is not None], config)
     site = site_for(config, config.language, run.ctx.pages)
-    jinja = LazyEnvironment(run.theme)  # Jinja loads only if a page has to be rendered
+    jinja = cast("Environment", LazyEnvironment(run.theme))  # Jinja loads only if a page has to be rendered
     seen: dict[str, str] = {}
     todo: list[PageSpec] = []
     for spec in listings.site_pages(summaries, run.plain, site, jinja, _snippets(run.results)):
@@ -353,8 +356,6 @@ def _plain_pages(run: Run) -> list[tuple[str, PlainPage]]:
 
 
 def _snippets(results: dict[str, EssayResult]) -> Snippets:
-    from counterpoint.site.site_pages import Snippets
-
     snippets = Snippets()
     for result in results.values():
         if result.summary is None:

@@ -34,7 +34,8 @@ class LinkedEssay:
         return {u.id: u for u in self.updates}
 
 
-def link(essay: ParsedEssay) -> tuple[LinkedEssay, list[ContentError]]:
+def link(essay: ParsedEssay) -> tuple[LinkedEssay, list[ContentError]]:  # noqa: C901 - every kind of reference in one pass, by design
+    # Long: every kind of reference of an essay resolved in one pass.
     errors: list[ContentError] = []
     claims = dict(essay.claims)
     rel = essay.meta.rel

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from counterpoint.essay.link import LinkedEssay
+from counterpoint.markup.env import Rendering, render_env
 from counterpoint.markup.markdown import essay_parser
 from counterpoint.model import Claim, CorrectedClaim, EssaySummary, Update, UpdateSummary
 from counterpoint.theme.site import Site
@@ -74,7 +75,7 @@ def published_of(config_tz: str):
     return published
 
 
-def _place_after(tokens: list, claims: dict[str, Claim], wanted: set[str]) -> None:
+def _place_after(tokens: list, claims: dict[str, Claim], wanted: set[str]) -> None:  # noqa: C901 - a case per kind of claim
     """A ``claim_after`` token after the last part of each wanted claim: after an
     inline or quoted claim's last ``claim_close`` (even when it spans formatting),
     at the end of the last line of text in a block claim or heading."""
@@ -120,7 +121,7 @@ def _place_after(tokens: list, claims: dict[str, Claim], wanted: set[str]) -> No
         token.children = children
 
 
-def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> tuple[str, dict[str, int]]:
+def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> tuple[str, dict[str, int]]:  # noqa: C901 - the body's parts, in page order
     """The essay's body with its remarks, and each remark's note number (by anchor)."""
     essay = linked.essay
     tokens = essay.tokens
@@ -153,8 +154,8 @@ def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> tuple[st
     starts = [g[0] for g in groups]
     claims_in_group: dict[int, list[Claim]] = {}
     for claim_id in document_order(tokens):
-        claim = linked.claims.get(claim_id)
-        if claim is None or claim_id not in linked.remarks_by_claim:
+        remarked = linked.claims.get(claim_id)
+        if remarked is None or claim_id not in linked.remarks_by_claim:
             continue
         group = _bisect(starts, claim.token)
         claims_in_group.setdefault(group, []).append(claim)
@@ -182,12 +183,12 @@ def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> tuple[st
     upd_template = jinja.get_template("partials/upd.html")
     authors = {c.id: c.author for c in linked.critiques}
 
-    env = dict(essay.env)
-    env["claim_attrs"] = claim_attrs
-    env["claim_after"] = claim_after
-    env["upd_render"] = lambda update: upd_template.render(
-        site=site, t=t, update=update, corrects=corrected_claims(linked, update), authors=authors, published=published
-    )
+    def upd_open(update: Update) -> str:
+        return upd_template.render(
+            site=site, t=t, update=update, corrects=corrected_claims(linked, update), authors=authors, published=published
+        )
+
+    env = render_env(essay.env, Rendering(claim_attrs, upd_open, claim_after))
     remark_template = jinja.get_template("partials/remark.html")
 
     parts: list[str] = []
@@ -249,25 +250,10 @@ def _author(linked: LinkedEssay, critique_id: str) -> str:
     return critique.author if critique else critique_id
 
 
-def install_render_rules() -> None:
-    """UPD containers render through ``env["upd_render"]`` (set per essay)."""
-    md = essay_parser()
-    if md.renderer.rules.get("container_upd_open") is _render_upd_open:
-        return
-    md.add_render_rule("container_upd_open", _render_upd_open)
-    md.add_render_rule("container_upd_close", lambda self, tokens, idx, options, env: "</section>\n")
-
-
-def _render_upd_open(self, tokens, idx, options, env) -> str:
-    update = tokens[idx].meta.get("upd")
-    return env["upd_render"](update) if update else '<section class="upd">\n'
-
-
 def upd_html(linked: LinkedEssay, update: Update, site: Site, url: str) -> str:
     """The inside of a UPD block alone, for the corrections page and feeds."""
     md = essay_parser()
-    env = dict(linked.essay.env)
-    env["claim_attrs"] = {}
+    env = render_env(linked.essay.env, Rendering())
     html = md.renderer.render(linked.essay.tokens[update.start + 1 : update.end], md.options, env)
     # shown away from the essay: in-page links must point into the essay
     page = site.url(url)
@@ -331,7 +317,7 @@ def redirect_page(summary: EssaySummary, site: Site, jinja: Environment) -> str:
     return jinja.get_template("redirect.html").render(site=site, t=site.t, essay=summary, target=site.absolute(summary.url))
 
 
-def annotations(linked: LinkedEssay, summary: EssaySummary, site: Site) -> str:
+def annotations_json(linked: LinkedEssay, summary: EssaySummary, site: Site) -> str:
     """``annotations.json``: the essay's audit trail for other tools."""
     published = published_of(site.config.timezone)
     data = {
@@ -433,7 +419,6 @@ class LedgerRow:
 
 
 def render_essay_page(linked: LinkedEssay, summary: EssaySummary, site: Site, jinja: Environment) -> str:
-    install_render_rules()
     body, notes = render_body(linked, site, jinja)
     ledger = [
         LedgerRow(

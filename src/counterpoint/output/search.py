@@ -126,7 +126,7 @@ class Service:
             self._ended()
         answer = bytearray()
         while not answer.endswith(b","):
-            chunk = self.proc.stdout.read1(1 << 20)
+            chunk = self.proc.stdout.read1(1 << 20)  # type: ignore[attr-defined]  # a BufferedReader: Popen with bytes
             if not chunk:
                 self._ended()
             answer += chunk

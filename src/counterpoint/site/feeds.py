@@ -10,6 +10,7 @@ datetimes (``+03:00`` and ``Z`` stamps mix correctly).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
@@ -122,7 +123,7 @@ def _upd_entries(updates: list[UpdateSummary], site: Site, authors: dict[str, st
 
 
 def corrections_feed(
-    updates: list[UpdateSummary], site: Site, jinja: Environment, essays: list[EssaySummary] = ()
+    updates: list[UpdateSummary], site: Site, jinja: Environment, essays: Sequence[EssaySummary] = ()
 ) -> str:
     """Every UPD on the site, newest first (``updates`` comes sorted)."""
     entries = _upd_entries(updates, site, {e.slug: e.author for e in essays})

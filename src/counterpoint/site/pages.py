@@ -69,6 +69,7 @@ def parse_page(
     """The page, or every problem in it; ``notes`` gets what ``check`` says about
     keys of other generators."""
     from counterpoint.essay.parse import PAGE_FIELDS, authored_id_errors
+    from counterpoint.markup.env import collected, parse_env
     from counterpoint.markup.markdown import essay_parser  # only when a page changed
     from counterpoint.source.foreign_keys import adopt
 
@@ -93,9 +94,9 @@ def parse_page(
     if errors:
         return None, errors
     md = essay_parser()
-    env: dict = {}
+    env = parse_env()
     html = md.render(doc.body, env)
-    problems = [ContentError(doc.rel, line + doc.body_line - 1, message, hint) for line, message, hint in env.get("problems", [])]
+    problems = [ContentError(doc.rel, line + doc.body_line - 1, message, hint) for line, message, hint in collected(env).problems]
     problems += authored_id_errors(env, doc.rel, doc.body_line - 1, {})
     if problems:
         return None, problems

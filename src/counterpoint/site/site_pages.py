@@ -10,9 +10,10 @@ show something that changed.
 from __future__ import annotations
 
 import pickle
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from hashlib import blake2b
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
@@ -153,6 +154,7 @@ def site_pages(
     jinja: Environment,
     snippets: Snippets | None = None,
 ) -> Iterator[PageSpec]:
+    # Long: every site page, one block per kind of page.
     """Every site-wide page; ``essays`` newest first, ``pages`` (rel, PlainPage)."""
     t = site.t
     t_for = translators(site)

@@ -62,7 +62,8 @@ class SiteConfig:
     digest: str = ""  # blake2b-128 of site.yml bytes, for caches
 
 
-def load_config(root: Path, *, base_url: str | None = None, output: Path | None = None) -> SiteConfig:
+def load_config(root: Path, *, base_url: str | None = None, output: Path | None = None) -> SiteConfig:  # noqa: C901 - a check per key, all errors at once
+    # Long: a check per key of site.yml, all errors at once.
     """Read ``root/site.yml``; raise BuildFailed with every error, UsageError for a bad CLI value.
 
     ``output`` from the command line is taken relative to the current directory.
@@ -101,7 +102,7 @@ def load_config(root: Path, *, base_url: str | None = None, output: Path | None 
     if not _known_locale(language):
         bad("language", f"unknown language '{language}'", "use en or ru (any locale code Babel knows works)")
 
-    from counterpoint.source.i18n import check_strings
+    from counterpoint.source.i18n import check_strings  # lazily: Babel, not on a no-op build
 
     for _key, message, hint in check_strings(values["strings"] or {}):
         bad("strings", message, hint)
@@ -179,7 +180,7 @@ def normalize_base_url(value: str) -> str:
 def _known_locale(code: str) -> bool:
     if code in ("en", "ru"):
         return True
-    from babel import Locale, UnknownLocaleError
+    from babel import Locale, UnknownLocaleError  # lazily: Babel, not on a no-op build
 
     try:
         Locale.parse(code.replace("-", "_"))

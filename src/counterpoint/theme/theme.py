@@ -82,7 +82,12 @@ class Theme:
         return files, warnings
 
     def environment(self) -> Environment:
-        from jinja2 import ChoiceLoader, FileSystemLoader, select_autoescape
+        # lazily: Jinja, only when a template is rendered
+        from jinja2 import (
+            ChoiceLoader,
+            FileSystemLoader,
+            select_autoescape,
+        )
 
         from counterpoint.theme.jinja_runtime import ThemeEnvironment, bytecode_cache
 
