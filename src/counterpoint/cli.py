@@ -216,7 +216,7 @@ def _critique_from(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from counterpoint.importer.blog import import_blog, summary_table
+    from counterpoint.importer.blog import import_blog, summary_table  # lazily: each command loads only what it uses
 
     report = import_blog(Path(args.source), Path(args.site), dry_run=args.dry_run)
     for problem in report.errors + ([] if args.quiet else report.warnings):
@@ -312,7 +312,7 @@ def _say_author_replies(site_dir: Path) -> None:
     """Per critique, the replies the build marks as the author's: a critique file is
     the author's record, and these are the lines to review in one that came from
     someone else (a reader's pull request)."""
-    from counterpoint.inbox.authorship import author_replies
+    from counterpoint.inbox.authorship import author_replies  # lazily: after check, only when it passed
     from counterpoint.source.config import load_config
 
     replies = author_replies(load_config(site_dir))

@@ -15,6 +15,9 @@ reported with its file and line, so the author can decide.  The static files
 a blog refers to by root-relative addresses (Hugo's ``static/``, Jekyll's
 ``assets/`` and ``images/``) are copied into ``content/``, where counterpoint
 copies them to the same addresses.
+
+One module: Hugo's and Jekyll's conversions share the post being converted and the
+rewriting of links between the imported posts.
 """
 
 from __future__ import annotations
@@ -81,6 +84,7 @@ class ImportReport:
 
 
 def import_blog(source: Path, site: Path, *, dry_run: bool = False) -> ImportReport:
+    # Long: one import, step by step, in the order it is reported.
     """Convert the blog at ``source`` (a Hugo site, its content/ folder, a Jekyll site or
     its _posts/ folder) into essays of the site at ``site``.  Existing essays are never
     overwritten: a post whose essay exists is reported and left out."""

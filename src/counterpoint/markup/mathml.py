@@ -96,7 +96,7 @@ def to_mathml(latex: str, display: bool = False) -> str:
     would come out as a tag): the element tree is serialized here instead, its
     texts first decoded from the entity strings latex2mathml keeps in them.
     """
-    from latex2mathml.converter import convert_to_element
+    from latex2mathml.converter import convert_to_element  # lazily: only a page with math loads it
 
     unbalanced = _unbalanced_brace(latex)
     if unbalanced:

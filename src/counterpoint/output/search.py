@@ -205,7 +205,7 @@ def plan(out: Path, pages: Mapping[str, str], language: str | None, version: str
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    from importlib.metadata import PackageNotFoundError, version  # lazily: only when the index is made
 
     for name in ("pagefind_bin", "pagefind"):
         try:
@@ -217,7 +217,7 @@ def _version() -> str:
 
 def _executable() -> Path | None:
     try:
-        from pagefind.service import get_executable
+        from pagefind.service import get_executable  # lazily: an optional dependency
     except ImportError:
         return None
     return get_executable()

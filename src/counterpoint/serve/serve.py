@@ -70,7 +70,7 @@ class BackgroundIndex:
             self._wake.notify()
 
     def _run(self) -> None:
-        from counterpoint.output.search import Indexed, index_site
+        from counterpoint.output.search import Indexed, index_site  # lazily: in the indexing thread
 
         while True:
             with self._lock:
