@@ -28,7 +28,8 @@ import pytest
 from sitefactory import build, critique, essay, make_site
 
 from counterpoint.build.pipeline import process_essay
-from counterpoint.markup.markdown import Rendering, essay_parser, parse_env, reader_parser, render_env
+from counterpoint.markup.env import Rendering, parse_env, render_env
+from counterpoint.markup.markdown import essay_parser, reader_parser
 from counterpoint.model import Context
 from counterpoint.source.config import load_config
 from counterpoint.source.content import Hasher, discover
