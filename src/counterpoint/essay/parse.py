@@ -2,6 +2,9 @@
 
 Nothing is resolved here: a remark's target stays as written and a UPD's
 ``re=`` stays a list of names.  ``link.py`` resolves them all in one pass.
+
+One module: an essay and its critiques are parsed together (the ids the page gives the
+critiques are known before the essay's body is parsed), under the same field rules.
 """
 
 from __future__ import annotations

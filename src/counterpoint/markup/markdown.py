@@ -8,6 +8,8 @@ passes the sanitizer in ``sanitize.py`` afterwards.
 The plugins only *collect* (claims, headings, UPDs, remarks) into ``env``;
 resolving what points where happens later, in ``link.py``, once every file of
 the essay has been parsed.
+
+One module: the author's and the reader's dialects share their plugins and the rules for ids.
 """
 
 from __future__ import annotations
@@ -149,6 +151,7 @@ def demote_headings(state: StateCore) -> None:
 
 
 def collect_essay_targets(state: StateCore) -> None:
+    # Long: one pass over the tokens records every kind of target.
     """Record every claim, heading id and UPD of the essay into ``env``.
 
     ``Collected.targets`` gets ``(id, kind, line, token_index, text)`` tuples;

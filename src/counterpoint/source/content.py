@@ -86,6 +86,7 @@ class Hasher:
 
 
 def discover(root: Path, hasher: Hasher, files: list[Scanned] | None = None) -> Inventory:  # noqa: C901 - one pass over the walk, a branch per kind of file
+    # Long: one pass over the walk, a branch per kind of file.
     """Sort the files of ``content/`` (``files``, or a fresh ``scan``) into essay
     bundles, single-file essays, pages and assets."""
     content = root / "content"

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from counterpoint.errors import BuildFailed, ContentError, display_path
+from counterpoint.source.walk import link_problem, link_warning
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -61,8 +62,6 @@ class Theme:
         """``static_files``, and a warning per symlink not followed: one is followed
         only to a file inside its own static folder (``walk.link_problem``).
         Hidden files and folders are left out."""
-        from counterpoint.source.walk import link_problem, link_warning
-
         files: dict[str, Path] = {}
         warnings: list[str] = []
         for folder in self.static_dirs:
