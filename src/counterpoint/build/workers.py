@@ -129,7 +129,7 @@ def die_with_parent(parent: int) -> None:
     signal (the parent is the thread that started the worker: the build's own)."""
     if not sys.platform.startswith("linux"):
         return
-    import ctypes
+    import ctypes  # lazily: only in a worker, on Linux
     import signal
 
     try:
