@@ -2,6 +2,9 @@
 
 The essay's tokens are rendered one top-level block at a time so that each
 remark can be placed right after the block that holds its claim (DESIGN §6).
+
+One module: the page's body, its remarks, its ledger and annotations.json are made from
+the same linked essay in one pass, and share the remarks' note numbers.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from markdown_it.token import Token
 from markupsafe import Markup
 
 from counterpoint.essay.link import LinkedEssay
@@ -111,8 +115,6 @@ def _place_after(tokens: list, claims: dict[str, Claim], wanted: set[str]) -> No
         if last is not None:
             holders[id(last)] = last
             inserts.setdefault(id(last), []).append((len(last.children or []), claim_id))
-    from markdown_it.token import Token
-
     for key, places in inserts.items():
         token = holders[key]
         children = list(token.children or [])
@@ -122,6 +124,7 @@ def _place_after(tokens: list, claims: dict[str, Claim], wanted: set[str]) -> No
 
 
 def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> tuple[str, dict[str, int]]:  # noqa: C901 - the body's parts, in page order
+    # Long: the body's parts (claims, remarks, UPDs) in page order.
     """The essay's body with its remarks, and each remark's note number (by anchor)."""
     essay = linked.essay
     tokens = essay.tokens
@@ -318,6 +321,7 @@ def redirect_page(summary: EssaySummary, site: Site, jinja: Environment) -> str:
 
 
 def annotations_json(linked: LinkedEssay, summary: EssaySummary, site: Site) -> str:
+    # Long: the format of annotations.json, field by field (docs/annotations.md).
     """``annotations.json``: the essay's audit trail for other tools."""
     published = published_of(site.config.timezone)
     data = {

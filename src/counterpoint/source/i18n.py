@@ -7,6 +7,8 @@ given per CLDR category with a ``.one``/``.few``/``.many``/``.other`` suffix
 forms are used (a missing category falls back to its ``.other``, then to the
 unsuffixed key), so an override never mixes with the built-in wording.
 ``check_strings`` reports unknown keys and placeholders before anything renders.
+
+One module: most of its length is the two languages' strings, side by side.
 """
 
 from __future__ import annotations
