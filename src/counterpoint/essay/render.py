@@ -160,8 +160,8 @@ def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> tuple[st
         remarked = linked.claims.get(claim_id)
         if remarked is None or claim_id not in linked.remarks_by_claim:
             continue
-        group = _bisect(starts, claim.token)
-        claims_in_group.setdefault(group, []).append(claim)
+        group = _bisect(starts, remarked.token)
+        claims_in_group.setdefault(group, []).append(remarked)
     notes: dict[str, int] = {}  # remark anchor -> its note number
     for number in sorted(claims_in_group):
         for claim in claims_in_group[number]:
