@@ -516,13 +516,13 @@ def _rss_mb() -> float | None:
 def serve_path(n: int, site: Path, out: Path, essays: list[Path], edits: int,
                res: dict) -> list[Row]:
     from counterpoint.build.engine import Engine
+    from counterpoint.build.options import BuildOptions
 
     rows = []
     gc.collect()
     rss0 = _rss_mb()
-    engine = Engine(site, out=out)
-    engine.persist = False  # as serve does: caches in memory
-    engine.index_search = False  # as serve does: its search index is made in the background
+    # as serve does: caches in memory, its search index made in the background
+    engine = Engine(site, BuildOptions(out=out, persist=False, index_search=False))
     t0 = time.perf_counter()
     engine.build(None)
     first = time.perf_counter() - t0

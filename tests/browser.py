@@ -71,7 +71,7 @@ class StaticServer:
         host, port = self.httpd.server_address[:2]
         return f"http://{host}:{port}/"
 
-    def __enter__(self) -> "StaticServer":
+    def __enter__(self) -> StaticServer:
         self.thread.start()
         return self
 

@@ -15,7 +15,6 @@ import parallel_twin  # noqa: E402
 
 from counterpoint.build.engine import Engine  # noqa: E402
 
-
 # ---- every failed build is also built on the parallel path (parallel_twin.py) ----
 
 @pytest.fixture(autouse=True)

@@ -18,13 +18,15 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable
 
-from counterpoint.build.engine import PARALLEL_THRESHOLD, Engine
+from counterpoint.build.engine import Engine
+from counterpoint.build.report import BuildReport
+from counterpoint.build.scheduler import PARALLEL_THRESHOLD
 from counterpoint.errors import BuildFailed
 from counterpoint.theme import theme as theme_module
-from counterpoint.build.report import BuildReport
 
 PADDING = PARALLEL_THRESHOLD  # never in the cache: all of them are rendered, so in workers
 
@@ -65,18 +67,16 @@ def rebuild_in_parallel(real_build: Callable[..., BuildReport], engine: Engine, 
                 f"---\ntitle: Padding {number}\ndate: 2026-01-01\n---\n\nText.\n", "utf-8"
             )
         before = snapshot(twin_out)
-        options: dict[str, Any] = dict(
-            drafts=engine.drafts, base_url=engine.base_url, jobs=2, use_cache=engine.use_cache, search=False,
-            allow_outside_output=engine.allow_outside_output,
-            out=twin_out if engine.out_override is not None or not inside else None,
+        # the same options (persist, and the start method: fork, not serve's spawn, carries a
+        # test's patched faults into the workers), two workers, the copy's output folder
+        options = replace(
+            engine.options, jobs=2, search=False, out=twin_out if engine.options.out is not None or not inside else None
         )
         try:
-            twin = Engine(twin_root, **options)
+            twin = Engine(twin_root, options)
         except BuildFailed as exc:
             errors = tuple(e.format() for e in exc.errors)
         else:
-            twin.persist = engine.persist
-            twin.start_method = engine.start_method  # fork (not serve's spawn) carries a test's patched faults into the workers
             # this process keeps one Jinja environment per theme digest, folders not included: the copy's
             # templates must not be found in the original's folders, nor the original's later in the copy's
             kept = dict(theme_module._JINJA)

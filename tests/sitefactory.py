@@ -113,8 +113,8 @@ def check(root: Path, **options: Any) -> list[ContentError]:
 class Element:
     tag: str
     attrs: dict[str, str | None]
-    parent: "Element | None" = None
-    children: list["Element | str"] | None = None
+    parent: Element | None = None
+    children: list[Element | str] | None = None
 
     def __post_init__(self) -> None:
         if self.children is None:
@@ -142,7 +142,7 @@ class Element:
             if isinstance(child, Element):
                 yield from child.iter()
 
-    def find_all(self, tag: str | None = None, cls: str | None = None, **attrs: Any) -> list["Element"]:
+    def find_all(self, tag: str | None = None, cls: str | None = None, **attrs: Any) -> list[Element]:
         found = []
         for element in self.iter():
             if tag and element.tag != tag:
@@ -157,11 +157,11 @@ class Element:
             found.append(element)
         return found
 
-    def find(self, tag: str | None = None, cls: str | None = None, **attrs: Any) -> "Element | None":
+    def find(self, tag: str | None = None, cls: str | None = None, **attrs: Any) -> Element | None:
         found = self.find_all(tag, cls, **attrs)
         return found[0] if found else None
 
-    def element_children(self) -> list["Element"]:
+    def element_children(self) -> list[Element]:
         return [c for c in self.children or [] if isinstance(c, Element)]
 
     def ancestors(self):

@@ -14,11 +14,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from browser import AXE, FIXTURES, StaticServer, new_page
+from sitefactory import parse_html
 
 from counterpoint.build.engine import Engine
 from counterpoint.cli import main
 from counterpoint.essay import anchoring
-from sitefactory import parse_html
 
 pytestmark = pytest.mark.browser
 

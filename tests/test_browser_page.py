@@ -115,7 +115,7 @@ def test_desktop_remarks_sit_beside_their_claims(chromium_browser, annotated_ser
 
 def test_layout_follows_text_reflow_and_resize(chromium_browser, annotated_server) -> None:
     page = open_page(chromium_browser, annotated_server)
-    before = wait_for_placement(page)
+    wait_for_placement(page)
     # a bigger font in the first paragraphs moves every claim below them down
     fundy_top = "document.getElementById('fundy').getBoundingClientRect().top + scrollY"
     fundy_before = page.evaluate(fundy_top)

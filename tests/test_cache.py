@@ -10,10 +10,10 @@ import pytest
 from sitefactory import critique, essay, make_site
 
 from counterpoint.build import engine as engine_module
-from counterpoint.build import uptodate
+from counterpoint.build import record, scheduler, steps, uptodate, workers
 from counterpoint.build.engine import Engine
-from counterpoint.site import site_pages
-from counterpoint.site.site_pages import render_share
+from counterpoint.build.record import BuildRecord
+from counterpoint.build.workers import render_share
 
 
 def _site(tmp_path: Path, n: int = 3, tags=lambda i: ["t"]) -> Path:
@@ -129,10 +129,31 @@ def test_site_yml_change_invalidates_everything(tmp_path: Path) -> None:
 def test_package_version_change_invalidates_everything(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = _site(tmp_path)
     _build(root)
-    monkeypatch.setattr(engine_module, "code_fingerprint", lambda: "another-version")
-    monkeypatch.setattr(uptodate, "code_fingerprint", lambda: "another-version")
+    monkeypatch.setattr(record, "code_fingerprint", lambda: "another-version")
     engine = _build(root)
     assert engine.last_stats.rendered == 3
+
+
+def test_a_library_upgrade_invalidates_everything(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The versions of the libraries that shape the output are part of the one inputs key:
+    no --no-cache run is needed after an upgrade, and the no-op check sees it too."""
+    root = _site(tmp_path)
+    _build(root)
+    versions = record.library_versions()
+    assert versions["Pygments"] and versions["markdown-it-py"] and versions["python-slugify"]
+    monkeypatch.setattr(record, "library_versions", lambda: {**versions, "Pygments": "99.0"})
+    engine = _build(root)
+    assert engine.last_stats.rendered == 3
+    assert _build(root).last_stats.rendered == 0  # and the next build is a no-op again
+
+
+def test_timings_name_every_step(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from counterpoint import cli
+
+    root = _site(tmp_path)
+    assert cli.main(["build", str(root), "--no-search", "--timings"]) == 0
+    line = capsys.readouterr().out.splitlines()[1]
+    assert [part.rsplit(" ", 2)[0] for part in line.strip().split(", ")] == [name for name, _ in steps.STEPS]
 
 
 def test_deleted_output_file_is_written_again(tmp_path: Path) -> None:
@@ -169,16 +190,16 @@ def _marking_share(marks: Path, share: list[int]) -> list:
 
 
 def test_parallel_build_is_identical_to_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    n = engine_module.PARALLEL_THRESHOLD * 2 + 3
+    n = scheduler.PARALLEL_THRESHOLD * 2 + 3
     root = _site(tmp_path, n, tags=lambda i: ["t", f"t{i % 7}"])
     marks = tmp_path / "marks"
     marks.mkdir()
-    monkeypatch.setattr(site_pages, "render_share", functools.partial(_marking_share, marks))
+    monkeypatch.setattr(workers, "render_share", functools.partial(_marking_share, marks))
     serial = _build(root, out=tmp_path / "serial", jobs=1, use_cache=False)
     assert list(marks.iterdir()) == []
     parallel = _build(root, out=tmp_path / "parallel", jobs=2, use_cache=False)
     assert serial.last_stats.rendered == parallel.last_stats.rendered == n
-    assert serial.last_stats.pages_rendered == parallel.last_stats.pages_rendered > engine_module.PAGES_PARALLEL_THRESHOLD
+    assert serial.last_stats.pages_rendered == parallel.last_stats.pages_rendered > scheduler.PAGES_PARALLEL_THRESHOLD
     # the site pages were shared by two worker processes, none rendered by this one
     pids = {mark.name.split("-")[0] for mark in marks.iterdir()}
     assert len(pids) == 2 and str(os.getpid()) not in pids
@@ -188,15 +209,15 @@ def test_parallel_build_is_identical_to_serial(tmp_path: Path, monkeypatch: pyte
 def test_cold_build_starts_its_workers_before_walking_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from counterpoint.build.workers import Workers
 
-    root = _site(tmp_path, engine_module.PARALLEL_THRESHOLD + 2)
+    root = _site(tmp_path, scheduler.PARALLEL_THRESHOLD + 2)
     (root / "templates").mkdir()
     (root / "templates/unused.html").write_text("{% if %}")  # never rendered: warming up must not break the pool
     events: list[str] = []
-    start, discover = Workers.start, Engine._discover
+    start, discover = Workers.start, steps.inventory_of
     monkeypatch.setattr(Workers, "start", lambda self: (events.append("start"), start(self))[1])
-    monkeypatch.setattr(Engine, "_discover", lambda self, *a: (events.append("discover"), discover(self, *a))[1])
+    monkeypatch.setattr(steps, "inventory_of", lambda *a: (events.append("discover"), discover(*a))[1])
     cold = _build(root, jobs=2)
-    assert events == ["start", "discover"] and cold.last_stats.rendered == engine_module.PARALLEL_THRESHOLD + 2
+    assert events == ["start", "discover"] and cold.last_stats.rendered == scheduler.PARALLEL_THRESHOLD + 2
     events.clear()
     path = root / "content/essays/e1/index.md"
     path.write_text(path.read_text().replace("More text 1.", "Edited text 1."))
@@ -229,7 +250,7 @@ def test_prepare_here_makes_what_the_first_edit_would(tmp_path: Path) -> None:
     }, {"language": "ru"})
     engine = Engine(root, search=False, out=tmp_path / "out", jobs=1)
     assert engine.build().ok
-    code = {rel: result.code for rel, (_, result) in engine._state.essays.items()}
+    code = {rel: result.code for rel, (_, result) in engine.record.state.essays.items()}
     assert code == {"content/essays/a/index.md": ("python", "rust"), "content/essays/b.md": ("bash",)}
     assert not all(ref.digest for ref in all_refs(engine._inventory))  # read by the renderer, not the walk
     highlight._lexer.cache_clear()
@@ -276,10 +297,10 @@ def test_noop_build_does_not_even_load_the_cache(tmp_path: Path, monkeypatch: py
     _build(root)
     before = _outputs(root / "public")
 
-    def refuse(self: Engine) -> None:
+    def refuse(self: BuildRecord, output: Path) -> None:
         raise AssertionError("a build with nothing to do loaded the cache")
 
-    monkeypatch.setattr(Engine, "_load_state", refuse)
+    monkeypatch.setattr(BuildRecord, "load_state", refuse)
     engine = _build(root)
     assert (engine.last_stats.essays, engine.last_stats.rendered, engine.last_stats.written) == (3, 0, ())
     assert _outputs(root / "public") == before
@@ -358,8 +379,7 @@ def test_a_build_without_the_cache_into_the_same_folder_forgets_the_record(tmp_p
 def test_serve_building_elsewhere_keeps_the_record(tmp_path: Path) -> None:
     root = _site(tmp_path)
     _build(root)
-    serve = Engine(root, search=False, out=tmp_path / "served", base_url="http://127.0.0.1:8000/")
-    serve.persist = False  # as serve does
+    serve = Engine(root, search=False, out=tmp_path / "served", base_url="http://127.0.0.1:8000/", persist=False)
     assert serve.build().ok
     engine = _build(root)
     assert (engine.last_stats.rendered, engine.last_stats.written, list(engine.last_stats.timings)) == (0, (), ["discover"])
@@ -416,16 +436,3 @@ def test_options_are_part_of_what_a_build_is_made_from(tmp_path: Path) -> None:
     again = _build(root, base_url="https://example.org/sub/")
     assert again.last_stats.written == ()
 
-
-def test_a_library_upgrade_invalidates_everything(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The versions of the libraries that shape the output are part of the cache keys:
-    no --no-cache run is needed after an upgrade, and the no-op check sees it too."""
-    from counterpoint.build import cache
-
-    root = _site(tmp_path)
-    _build(root)
-    versions = cache.library_versions()
-    assert versions["Pygments"] and versions["markdown-it-py"] and versions["python-slugify"]
-    monkeypatch.setattr(cache, "library_versions", lambda: {**versions, "Pygments": "99.0"})
-    assert _build(root).last_stats.rendered == 3
-    assert _build(root).last_stats.rendered == 0  # and the next build is a no-op again

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from counterpoint.build.options import BuildOptions
 from counterpoint.build.report import BuildReport
 from counterpoint.serve.devserver import DevServer, content_type, host_name, inject, resolve
 
@@ -504,15 +505,12 @@ class _Lines(io.TextIOBase):
 
 def _fake_engine_module(log: list[frozenset[Path] | None]) -> types.ModuleType:
     class Engine:
-        def __init__(
-            self, root: Path, *, drafts: bool = False, future: bool = False, out: Path | None = None,
-            base_url: str | None = None,
-        ):
-            assert out is not None
-            assert future, "serve shows the essays dated in the future (marked)"
+        def __init__(self, root: Path, options: BuildOptions):
+            assert options.out is not None and not options.persist and not options.index_search
+            assert options.future, "serve shows the essays dated in the future (marked)"
             self.root = root
-            self.base_url = base_url
-            self.config = types.SimpleNamespace(output=out, base_path="/", root=root, search=False, language="en")
+            self.base_url = options.base_url
+            self.config = types.SimpleNamespace(output=options.out, base_path="/", root=root, search=False, language="en")
 
         def build(self, changed: frozenset[Path] | None = None) -> BuildReport:
             log.append(changed)

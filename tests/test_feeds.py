@@ -11,10 +11,9 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from sitefactory import build, essay, make_site, parse_html
 
 from counterpoint.errors import BuildFailed
-
-from sitefactory import build, essay, make_site, parse_html
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 BASE = "https://example.org/blog/"

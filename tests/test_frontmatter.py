@@ -246,7 +246,7 @@ def _both_composers(text: str, untrusted: bool = False) -> tuple[object, object]
     outcomes = []
     for fast in (True, False):
         original = frontmatter._plain
-        frontmatter._plain = (lambda t: original(t)) if fast else (lambda t: False)
+        frontmatter._plain = (lambda t: original(t)) if fast else (lambda t: False)  # noqa: B023 - used in this iteration
         try:
             outcomes.append(frontmatter._load(text, "x.md", 2, untrusted, "front matter"))
         except ContentError as err:

@@ -9,10 +9,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from counterpoint.essay import anchoring
-from counterpoint.cli import main
 from sitefactory import SITE_AUTHOR, build, check, essay, make_site, parse_html
+
+from counterpoint.cli import main
+from counterpoint.essay import anchoring
 
 ISSUES = Path(__file__).resolve().parent / "fixtures" / "inbox" / "issues.json"
 CRITIQUES = "content/essays/tides/critiques"
@@ -46,14 +46,14 @@ def test_import_writes_one_critique_per_issue_that_names_an_essay(site: Path, tm
     assert (code, err) == (0, "")
     assert out.splitlines() == [
         f"created {CRITIQUES}/github-1.md (#1, 1 remark(s), 2 repl(ies), 1 by the author)",
-        f'  line 7: anchored "The Moon lifts the near side of the ocean" (content/essays/tides/index.md line 7)',
+        '  line 7: anchored "The Moon lifts the near side of the ocean" (content/essays/tides/index.md line 7)',
         "skipped #2: names no essay (a label essay:SLUG, or a link to the essay in its text)",
         f"created {CRITIQUES}/github-3.md (#3, 1 remark(s), 1 repl(ies), 1 by the author, declined)",
-        f'  line 3: anchored "Each ocean basin has its own natural period." (content/essays/tides/index.md line 11)',
+        '  line 3: anchored "Each ocean basin has its own natural period." (content/essays/tides/index.md line 11)',
         f"created {CRITIQUES}/github-4.md (#4, 0 remark(s), 1 repl(ies), 0 by the author, declined)",
         '  line 13: not found: "::: reply Vera Lind, 2026-02-06"; kept as text',
         f"created {CRITIQUES}/github-5.md (#5, 1 remark(s), 0 repl(ies), 0 by the author)",
-        f'  line 1: anchored "Two bulges form." (content/essays/tides/index.md line 7)',
+        '  line 1: anchored "Two bulges form." (content/essays/tides/index.md line 7)',
         "4 created, 0 updated, 0 unchanged, 1 skipped; run 'counterpoint check' to see the critiques as the build will",
     ]
     folder = site / CRITIQUES

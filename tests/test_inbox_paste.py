@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sitefactory import SITE_AUTHOR, build, check, critique, essay, make_site, parse_html
 
 from counterpoint.cli import main
 from counterpoint.essay import anchoring
@@ -21,7 +22,6 @@ from counterpoint.inbox.critique_file import CritiqueDraft, critique_text
 from counterpoint.inbox.passages import EssayText
 from counterpoint.inbox.paste import convert
 from counterpoint.source.config import load_config
-from sitefactory import SITE_AUTHOR, build, check, critique, essay, make_site, parse_html
 
 REPO = Path(__file__).resolve().parents[1]
 FORUM = Path(__file__).resolve().parent / "fixtures" / "inbox" / "forum-comment.txt"

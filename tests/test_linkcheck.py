@@ -11,9 +11,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from sitefactory import check, critique, essay, make_site
 
 from counterpoint.cli import main
-from sitefactory import check, critique, essay, make_site
 
 TIDES = """
     ## Tidal force {#tidal-force}

@@ -13,12 +13,12 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sitefactory import SITE_AUTHOR, make_site
 
-from counterpoint.source.config import load_config
+from counterpoint.essay.parse import parse_critique
 from counterpoint.inbox.neutralize import neutralize
 from counterpoint.model import FileRef
-from counterpoint.essay.parse import parse_critique
-from sitefactory import SITE_AUTHOR, make_site
+from counterpoint.source.config import load_config
 
 # lines made of the pieces that matter: markers of directives, quotes, lists, fences, front matter
 _PIECES = st.sampled_from([

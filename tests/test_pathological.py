@@ -21,14 +21,14 @@ import gc
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from sitefactory import build, critique, essay, make_site
 
 from counterpoint.build.pipeline import process_essay
-from counterpoint.essay.render import install_render_rules
+from counterpoint.markup.env import Rendering, parse_env, render_env
 from counterpoint.markup.markdown import essay_parser, reader_parser
 from counterpoint.model import Context
 from counterpoint.source.config import load_config
@@ -73,11 +73,11 @@ def assert_linear(make: Callable[[int], Callable[[], object]], n: int) -> tuple[
 
 def markdown(src: str) -> Callable[[], object]:
     md = essay_parser()
-    install_render_rules()
 
     def run() -> str:
-        tokens = md.parse(src, {})
-        return md.renderer.render(tokens, md.options, {"claim_attrs": {}, "upd_render": lambda u: "<section>"})
+        env = parse_env()
+        tokens = md.parse(src, env)
+        return md.renderer.render(tokens, md.options, render_env(env, Rendering({}, lambda u: "<section>")))
 
     return run
 

@@ -11,11 +11,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-
-from counterpoint.cli import main
-from counterpoint.build.engine import Engine
-from counterpoint.errors import BuildFailed
 from sitefactory import build, critique, essay, make_site, parse_html
+
+from counterpoint.build.engine import Engine
+from counterpoint.cli import main
+from counterpoint.errors import BuildFailed
 
 BASE = "https://example.org/blog/"
 

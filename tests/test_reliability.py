@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from parallel_twin import snapshot
 from sitefactory import critique, essay, make_site
 
 from counterpoint import cli
@@ -26,7 +27,6 @@ from counterpoint.build import pipeline
 from counterpoint.build.engine import Engine
 from counterpoint.output import output
 from counterpoint.source.content import Hasher
-from parallel_twin import snapshot
 
 # --------------------------------------------------------------------------- helpers
 
@@ -806,7 +806,7 @@ def test_a_cache_that_cannot_be_written_does_not_fail_the_build(
         raise _disk_full(path)
 
     monkeypatch.setattr(output, "atomic_write", full)
-    monkeypatch.setattr("counterpoint.build.engine.atomic_write", full)
+    monkeypatch.setattr("counterpoint.build.record.atomic_write", full)
     _, report = engine_build(root)
     assert report.ok, report.errors
     assert (root / "public/essays/tides/index.html").is_file()

@@ -472,7 +472,7 @@ def test_a_nul_byte_anywhere_is_an_error(tmp_path, capsys, where) -> None:
 def test_content_errors_of_this_round_come_back_from_worker_processes(tmp_path, capsys) -> None:
     """A site above the parallel threshold, rendered by two worker processes: the
     errors of this round are reported at their lines as on a small site."""
-    from counterpoint.build.engine import PARALLEL_THRESHOLD
+    from counterpoint.build.scheduler import PARALLEL_THRESHOLD
 
     extra: dict[str, str | bytes] = {
         f"content/essays/e{n:02d}.md": essay(f"Essay {n}", "Text.") for n in range(PARALLEL_THRESHOLD + 6)

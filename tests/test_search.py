@@ -19,7 +19,6 @@ from counterpoint.build.engine import Engine
 from counterpoint.cli import main
 from counterpoint.output import search
 
-
 CRITIQUE_ONLY_WORD = "zymurgical"
 
 FILES = {

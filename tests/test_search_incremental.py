@@ -147,7 +147,7 @@ def test_serve_keeps_search_current_after_each_edit(tmp_path: Path, serve) -> No
         in_browser(scenario)
 
     ask("quokkafish", "zebrawood")
-    assert [rows for _, rows in answers] == [[], [(f"/essays/dunes/", "Dunes", answers[1][1][0][2])]]
+    assert [rows for _, rows in answers] == [[], [("/essays/dunes/", "Dunes", answers[1][1][0][2])]]
 
     mark = server.mark()
     path = site / "content/essays/reefs/index.md"

@@ -11,9 +11,9 @@ import pytest
 from sitefactory import Element, build, check, collapse, critique, essay, make_site, parse_html
 
 from counterpoint.essay.link import link
+from counterpoint.essay.parse import parse_essay
 from counterpoint.model import EssaySource, FileRef
 from counterpoint.source.config import load_config
-from counterpoint.essay.parse import parse_essay
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "trail"
 

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from browser import AXE, FIXTURES, StaticServer, build_site, new_page
 
 pytestmark = pytest.mark.browser
@@ -110,7 +109,7 @@ def test_status_label_in_words_on_every_remark(chromium_browser, server) -> None
     )
     expected = {"factual-errors": "addressed in UPD of Jan 17, 2026", "long-one": "open", "long-name": "open", "declined": "declined"}
     assert len(labels) == 8
-    for critique, status, text, shape in labels:
+    for critique, _status, text, shape in labels:
         assert text == expected[critique], (critique, text)
         assert shape not in ("none", "normal", ""), "the status has a shape, not colour alone"
     # the whole critique is one click away in the margin too

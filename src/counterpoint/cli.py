@@ -18,6 +18,7 @@ from counterpoint.errors import BuildFailed, UsageError, say
 
 
 def _parser() -> argparse.ArgumentParser:
+    # Long: the whole command line in one place, read top to bottom.
     parser = argparse.ArgumentParser(
         prog="counterpoint", description="A static-site generator for annotated essays."
     )
@@ -168,7 +169,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "check":
         return _check(args)
     if args.command == "serve":
-        from counterpoint.serve.serve import run_serve
+        from counterpoint.serve.serve import run_serve  # lazily: each command loads only what it uses
 
         return run_serve(
             Path(args.dir),
@@ -180,51 +181,20 @@ def _dispatch(args: argparse.Namespace) -> int:
             debug=args.debug,
         )
     if args.command == "new":
-        from counterpoint import scaffold
-
-        if args.kind == "essay":
-            path = scaffold.new_essay(Path(args.dir), args.title)
-        elif args.from_file:
-            return _critique_from(args)
-        else:
-            if args.date or args.source:
-                raise UsageError("--date and --source go with --from")
-            if not args.author:
-                raise UsageError("the critique needs an author: --author NAME")
-            path = scaffold.new_critique(Path(args.dir), args.slug, args.author)
-        if not args.quiet:
-            say(f"created {path}")
-        return 0
+        return _new(args)
     if args.command == "import" and args.kind == "blog":
         return _import(args)
     if args.command == "import":
-        from counterpoint.inbox.github import run_import
+        from counterpoint.inbox.github import run_import  # lazily: each command loads only what it uses
 
         return run_import(args)
     if args.command == "init":
-        from counterpoint import scaffold
-
-        folder = Path(args.dir)
-        if args.github_pages and (folder / "site.yml").is_file():
-            workflow = scaffold.add_github_pages(folder)
-            if not args.quiet:
-                say(f"created {workflow}")
-            return 0
-        if args.github_pages and (folder / scaffold.WORKFLOW).exists():
-            scaffold.add_github_pages(folder)  # refuses, before the site is written
-        path = scaffold.init_site(folder)
-        if args.github_pages:
-            workflow = scaffold.add_github_pages(path)
-            if not args.quiet:
-                say(f"created {workflow}")
-        if not args.quiet:
-            say(f"created a site in {path}: cd {path} && counterpoint serve")
-        return 0
+        return _init(args)
     raise UsageError(f"unknown command {args.command}")
 
 
 def _critique_from(args: argparse.Namespace) -> int:
-    from counterpoint.errors import display_path
+    from counterpoint.errors import display_path  # lazily: each command loads only what it uses
     from counterpoint.inbox.commands import critique_from, outcome_lines, read_pasted
 
     text = read_pasted(args.from_file, sys.stdin)
@@ -239,7 +209,7 @@ def _critique_from(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from counterpoint.importer.blog import import_blog, summary_table
+    from counterpoint.importer.blog import import_blog, summary_table  # lazily: each command loads only what it uses
 
     report = import_blog(Path(args.source), Path(args.site), dry_run=args.dry_run)
     for problem in report.errors + ([] if args.quiet else report.warnings):
@@ -249,26 +219,52 @@ def _import(args: argparse.Namespace) -> int:
     return 1 if report.errors else 0
 
 
+def _new(args: argparse.Namespace) -> int:
+    """`new essay` and `new critique`."""
+    from counterpoint import scaffold  # lazily: each command loads only what it uses
+
+    if args.kind == "essay":
+        path = scaffold.new_essay(Path(args.dir), args.title)
+    elif args.from_file:
+        return _critique_from(args)
+    else:
+        if args.date or args.source:
+            raise UsageError("--date and --source go with --from")
+        if not args.author:
+            raise UsageError("the critique needs an author: --author NAME")
+        path = scaffold.new_critique(Path(args.dir), args.slug, args.author)
+    if not args.quiet:
+        say(f"created {path}")
+    return 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    """`init`: a new site, or the GitHub Pages workflow for one (`--github-pages`)."""
+    from counterpoint import scaffold  # lazily: each command loads only what it uses
+
+    folder = Path(args.dir)
+    if args.github_pages and (folder / "site.yml").is_file():
+        workflow = scaffold.add_github_pages(folder)
+        if not args.quiet:
+            say(f"created {workflow}")
+        return 0
+    if args.github_pages and (folder / scaffold.WORKFLOW).exists():
+        scaffold.add_github_pages(folder)  # refuses, before the site is written
+    path = scaffold.init_site(folder)
+    if args.github_pages:
+        workflow = scaffold.add_github_pages(path)
+        if not args.quiet:
+            say(f"created {workflow}")
+    if not args.quiet:
+        say(f"created a site in {path}: cd {path} && counterpoint serve")
+    return 0
+
+
 def _build(args: argparse.Namespace) -> int:
+    from counterpoint.build.options import BuildOptions  # small: the engine is not loaded yet
+
     start = time.perf_counter()
-    walked = None
-    if not args.no_cache:  # nothing to do is found out before the engine is loaded
-        from counterpoint.build import uptodate
-
-        options = uptodate.options_key(
-            out=args.out, base_url=args.base_url, drafts=args.drafts, search=False if args.no_search else None,
-            future=args.future,
-        )
-        walked = uptodate.check(Path(args.dir).resolve(), options)
-        if walked.essays is not None:
-            ms = (time.perf_counter() - start) * 1000
-            _say_built(args, walked.essays, walked.output, ms, 0, {"discover": ms})
-            return 0
-
-    from counterpoint.build.engine import Engine
-
-    engine = Engine(
-        Path(args.dir),
+    options = BuildOptions(
         drafts=args.drafts,
         future=args.future,
         out=args.out,
@@ -278,6 +274,19 @@ def _build(args: argparse.Namespace) -> int:
         search=False if args.no_search else None,
         allow_outside_output=args.allow_outside_output,
     )
+    walked = None
+    if not args.no_cache:  # nothing to do is found out before the engine is loaded
+        from counterpoint.build import uptodate
+
+        walked = uptodate.check(Path(args.dir).resolve(), options.key())
+        if walked.essays is not None:
+            ms = (time.perf_counter() - start) * 1000
+            _say_built(args, walked.essays, walked.output, ms, 0, {"discover": ms})
+            return 0
+
+    from counterpoint.build.engine import Engine  # lazily: the whole pipeline
+
+    engine = Engine(Path(args.dir), options)
     report = engine.build(walked=walked)
     for warning in report.warnings:
         say(warning, sys.stderr)
@@ -285,7 +294,7 @@ def _build(args: argparse.Namespace) -> int:
         for line in report.errors:
             say(line, sys.stderr)
         say(f"{len(report.errors)} error(s); nothing was written", sys.stderr)
-        return 1 if not any(e.startswith("error: ") for e in report.errors) else 2
+        return report.exit_code
     stats = engine.last_stats
     detail = ""
     if stats is not None:
@@ -312,14 +321,16 @@ def _say_built(
 
 
 def _check(args: argparse.Namespace) -> int:
-    from counterpoint.build.engine import Engine
+    from counterpoint.build.engine import Engine  # lazily: the whole pipeline
+    from counterpoint.build.options import BuildOptions
 
-    engine = Engine(Path(args.dir), drafts=args.drafts)
-    found, external = engine.check_all()
+    engine = Engine(Path(args.dir), BuildOptions(drafts=args.drafts))
+    found, external = engine.check_all()  # a usage error: raised, exit 2
     if not args.quiet:
         for warning in engine.warnings:
             say(warning, sys.stderr)
     if args.external and not any(problem.severity == "error" for problem in found):
+        # lazily: other hosts are asked only with --external, once the rest is right
         from counterpoint.build import uptodate
         from counterpoint.build.weblinks import CACHE_NAME, check_external
         from counterpoint.errors import ContentError
@@ -348,7 +359,7 @@ def _say_author_replies(site_dir: Path) -> None:
     """Per critique, the replies the build marks as the author's: a critique file is
     the author's record, and these are the lines to review in one that came from
     someone else (a reader's pull request)."""
-    from counterpoint.inbox.authorship import author_replies
+    from counterpoint.inbox.authorship import author_replies  # lazily: after check, only when it passed
     from counterpoint.source.config import load_config
 
     replies = author_replies(load_config(site_dir))

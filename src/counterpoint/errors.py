@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -94,6 +95,4 @@ def terminal_text(text: str) -> str:
 
 def say(text: str, file: TextIO | None = None) -> None:
     """Print one message to the terminal (stdout unless ``file``), escaped, flushed."""
-    import sys
-
     print(terminal_text(text), file=file if file is not None else sys.stdout, flush=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from counterpoint import __version__
 from counterpoint.errors import UsageError
 from counterpoint.markup.slugs import slug, slug_problem
 from counterpoint.source.config import load_config
@@ -154,8 +155,6 @@ jobs:
 
 def github_pages_workflow() -> str:
     """The Actions workflow that ``init --github-pages`` writes, for this version."""
-    from counterpoint import __version__
-
     return GITHUB_PAGES.replace("{{version}}", __version__)
 
 
@@ -216,7 +215,7 @@ def new_essay(site_dir: Path, title: str, *, today: dt.date | None = None) -> Pa
 
 def _bundles(root: Path) -> dict[str, Path]:
     """Essay slug -> bundle folder, by folder name and by a ``slug:`` in front matter."""
-    from counterpoint.source.frontmatter import parse_document
+    from counterpoint.source.frontmatter import parse_document  # lazily: YAML, only for new critique
 
     essays = root / "content" / "essays"
     found: dict[str, Path] = {}

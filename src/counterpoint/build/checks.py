@@ -216,3 +216,28 @@ def os_error(exc: OSError, root: Path, out: Path) -> ContentError:
     }
     message, hint = hints.get(exc.errno or 0, (exc.strerror or str(exc), "check the file and build again" + unchanged))
     return ContentError(display_path(path, root), 0, f"{verb} file: {message}", hint)
+
+
+def notes(root: Path, config: SiteConfig) -> list[ContentError]:
+    """What ``check`` says besides errors: front matter keys of other generators read as
+    counterpoint's, dates taken from file names (severity "note": they never fail a build).
+    A file that cannot be read or parsed is left out: the build reports it."""
+    from counterpoint.essay.parse import PAGE_FIELDS, essay_document  # lazily: only check says notes
+    from counterpoint.source.content import Hasher, discover
+    from counterpoint.source.foreign_keys import adopt
+    from counterpoint.source.frontmatter import parse_document
+
+    found: list[ContentError] = []
+    inventory = discover(root, Hasher())
+    for source in inventory.essays:
+        try:
+            found += essay_document(source, config, source.index.path.read_bytes())[1]
+        except (ContentError, OSError):
+            continue
+    for page in inventory.pages:
+        try:
+            doc = parse_document(page.index.path.read_bytes(), page.index.path, config.root)
+        except (ContentError, OSError):
+            continue
+        found += adopt(doc, {f.name for f in PAGE_FIELDS})[1]
+    return found

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from counterpoint.errors import ContentError
+from counterpoint.markup.env import Addresses, parse_env
 from counterpoint.markup.urls import output_path
 
 if TYPE_CHECKING:
-    from counterpoint.build.engine import Engine
     from counterpoint.source.config import SiteConfig
     from counterpoint.source.content import Inventory
 
@@ -105,6 +105,7 @@ def _locate(url: str, lines: list[str], start: tuple[int, int], to_end: bool = F
 
 def site_links(inventory: Inventory, config: SiteConfig) -> list[Link]:
     """Every link of every essay, critique and plain page (drafts too)."""
+    # lazily: the Markdown machinery, which the engine's own check build may not have loaded
     from counterpoint.markup.markdown import essay_parser, reader_parser
     from counterpoint.source.frontmatter import parse_document
 
@@ -122,21 +123,22 @@ def site_links(inventory: Inventory, config: SiteConfig) -> list[Link]:
             continue
         slug = doc.meta.get("slug") if isinstance(doc.meta.get("slug"), str) else ""
         page = f"essays/{slug.strip() or source.slug}/"
-        env: dict = {"base_path": config.base_path}
+        env = parse_env(addresses=Addresses(config.base_path))
         links += links_in(essay_parser().parse(doc.body, env), doc.body, doc.rel, doc.body_line - 1, page)
         for ref in source.critiques:
             critique = read(ref.path, untrusted=True)
             if critique is not None:
-                tokens = reader_parser().parse(critique.body, {"base_path": config.base_path})
+                tokens = reader_parser().parse(critique.body, parse_env(addresses=Addresses(config.base_path)))
                 links += links_in(tokens, critique.body, critique.rel, critique.body_line - 1, page)
-    for source in inventory.pages:
-        doc = read(source.index.path)
+    for page_source in inventory.pages:
+        doc = read(page_source.index.path)
         if doc is None:
             continue
         slug = doc.meta.get("slug") if isinstance(doc.meta.get("slug"), str) else ""
-        slug = slug.strip() or source.slug
+        slug = slug.strip() or page_source.slug
         page = slug + "/" if slug else ""
-        links += links_in(essay_parser().parse(doc.body, {}), doc.body, doc.rel, doc.body_line - 1, page)
+        env = parse_env(addresses=Addresses(config.base_path))
+        links += links_in(essay_parser().parse(doc.body, env), doc.body, doc.rel, doc.body_line - 1, page)
     return links
 
 
@@ -246,25 +248,10 @@ def _error(link: Link, message: str, hint: str) -> ContentError:
 # --------------------------------------------------------------------------- check
 
 
-def check_links(engine: Engine, inventory: Inventory, config: SiteConfig) -> tuple[list[ContentError], list[Link]]:
-    """Every broken internal link of the site, and the site's links to other hosts.
-
-    The site is built, with the options of ``engine`` (drafts) and the essays dated
-    in the future (they will be published), into ``.counterpoint/check/``: never the
-    output, and kept with its cache, so the next check renders only what changed."""
-    from counterpoint.build import uptodate
-    from counterpoint.build.engine import Engine
-
+def check_links(out: Path, inventory: Inventory, config: SiteConfig) -> tuple[list[ContentError], list[Link]]:
+    """Every broken internal link of the site, resolved against the pages of ``out``
+    (check's build of the site), and the site's links to other hosts."""
     links = site_links(inventory, config)
-    out = uptodate.cache_dir(engine.root).parent / CHECK_DIR
-    builder = Engine(
-        engine.root, drafts=engine.drafts, future=True, out=out, base_url=engine.base_url, jobs=engine.jobs,
-        search=False,
-    )
-    builder.keep_record = False  # the record of the last build is the output's, not this folder's
-    report = builder.build()
-    if not report.ok:
-        return [], []  # the content's own errors say why; links are checked once it builds
     site = BuiltSite(out)
     errors = [e for e in (resolve(link, site, config.base_path) for link in links if not link.external) if e]
     return errors, [link for link in links if link.external]

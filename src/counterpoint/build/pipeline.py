@@ -11,18 +11,23 @@ import pickle
 from dataclasses import replace
 from pathlib import Path
 
+from jinja2 import TemplateError
+
 from counterpoint.build.collector import fewer_collections
 from counterpoint.errors import ContentError, display_path
 from counterpoint.essay.link import link
-from counterpoint.markup.markdown import fence_languages
+from counterpoint.essay.parse import parse_essay
+from counterpoint.essay.render import annotations_json, redirect_page, render_body, render_essay_page, summarize
+from counterpoint.markup.env import Addresses, set_addresses
+from counterpoint.markup.highlight import prepare
+from counterpoint.markup.markdown import essay_parser, fence_languages, reader_parser
 from counterpoint.markup.urls import ImageFiles
 from counterpoint.model import Context, EssayResult, EssaySource, OutputRef
-from counterpoint.essay.parse import essay_document, parse_essay
-from counterpoint.essay.render import (
-    annotations, install_render_rules, redirect_page, render_body, render_essay_page, summarize,
-)
 from counterpoint.output.output import copy_staged, digest_bytes, write_staged
+from counterpoint.site.feeds import essay_corrections_feed
+from counterpoint.site.site_pages import card_html, correction_html
 from counterpoint.source.content import digest_file
+from counterpoint.source.i18n import prepare_dates
 from counterpoint.theme.site import site_for
 from counterpoint.theme.theme import Theme, jinja_for, template_problem
 
@@ -45,21 +50,6 @@ def read_bundle(
 def _unreadable(exc: OSError, source: EssaySource, root: Path) -> ContentError:
     where = display_path(Path(exc.filename), root) if exc.filename else source.index.rel  # the file that failed
     return ContentError(where, 0, f"cannot read file: {exc.strerror}", "check the file exists and is readable")
-
-
-def check_essay(source: EssaySource, ctx: Context) -> list[ContentError]:
-    """Every problem of one essay (drafts included), nothing rendered."""
-    read = read_bundle(source, ctx.config.root, assets=False)
-    if isinstance(read, ContentError):
-        return [read]
-    parsed, errors = parse_essay(source, ctx.config, read[0], read[1])
-    if parsed is not None:
-        errors += link(parsed)[1]
-    try:
-        errors += essay_document(source, ctx.config, read[0])[1]  # the notes
-    except ContentError:
-        pass  # already reported by parse_essay
-    return errors
 
 
 def process_essay(source: EssaySource, ctx: Context) -> EssayResult:
@@ -110,18 +100,14 @@ def _process(
     bundle_dir = source.index.path.parent
     # images are sized from their files' headers: the bundle's by their output path, others' in content/
     assets = {url + a.path.relative_to(bundle_dir).as_posix(): a.path for a in source.assets}
-    parsed.env["image_size"] = ImageFiles(url, ctx.config.root / "content", assets)
-    install_render_rules()
+    set_addresses(parsed.env, Addresses(ctx.config.base_path, ImageFiles(url, ctx.config.root / "content", assets)))
     body = render_body(linked, site, jinja)
     summary = replace(summarize(linked, site, url, body.feed), scheduled=bool(until))
     summary = replace(summary, digest=digest_bytes(pickle.dumps(summary, protocol=5)))
     files: dict[str, bytes] = {
         url + "index.html": render_essay_page(linked, summary, site, jinja, body).encode(),
-        url + "annotations.json": annotations(linked, summary, site).encode(),
+        url + "annotations.json": annotations_json(linked, summary, site).encode(),
     }
-    from counterpoint.site.feeds import essay_corrections_feed
-    from counterpoint.site.site_pages import card_html, correction_html
-
     files[url + "corrections.xml"] = essay_corrections_feed(summary, site, jinja).encode()
     # the card and the corrections-page entries show on site pages, in the site's language
     home = site_for(ctx.config, ctx.config.language, ctx.pages)
@@ -147,17 +133,9 @@ def warm_up(theme: Theme, language: str, code: tuple[str, ...] = (), languages: 
     by ``serve`` after its first build, with the lexers of the site's ``code``
     languages and the date formats of its essays' ``languages``, so that the
     first edit is as quick as the next ones."""
-    from jinja2 import TemplateError
-
-    from counterpoint.essay.render import install_render_rules
-    from counterpoint.markup.highlight import prepare
-    from counterpoint.markup.markdown import essay_parser, reader_parser
-    from counterpoint.source.i18n import prepare_dates
-
     prepare(code)
     essay_parser()
     reader_parser()
-    install_render_rules()
     prepare_dates((language, *languages))
     env = jinja_for(theme)
     for name in env.list_templates():

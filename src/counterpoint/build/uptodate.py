@@ -17,58 +17,25 @@ from dataclasses import dataclass
 from hashlib import blake2b
 from pathlib import Path
 
-from counterpoint.build.cache import CACHE_FORMAT, code_fingerprint
+from counterpoint.build.record import cache_dir, inputs_key, manifest_file, output_key
 from counterpoint.errors import BuildFailed
 from counterpoint.output.output import Manifest, atomic_write
-from counterpoint.source.walk import Scanned, is_skipped_link, scan, signature
-from counterpoint.theme.theme import Theme, load_theme
 from counterpoint.source.published import head_key
+from counterpoint.source.walk import Scanned, is_skipped_link, scan, signature, site_digest
+from counterpoint.theme.theme import Theme, load_theme
 
 RECORD = "last-build.json"
 
 
-def cache_dir(root: Path) -> Path:
-    return root / ".counterpoint" / "cache"
-
-
-def output_key(root: Path, output: Path) -> str:
-    """The output folder as the cache names it: relative to the site when inside it, so a
-    site copied or cloned elsewhere with its cache (a CI cache) finds that cache."""
-    try:
-        return Path(output).relative_to(root).as_posix()
-    except ValueError:
-        return str(output)
-
-
-def per_output(root: Path, output: Path, name: str) -> Path:
-    """A file of the cache that belongs to one output folder (``name`` has a ``{}``)."""
-    return cache_dir(root) / name.format(blake2b(output_key(root, output).encode(), digest_size=6).hexdigest())
-
-
-def manifest_file(root: Path, output: Path) -> Path:
-    """The list of the files a build wrote into ``output`` (``output.Manifest``)."""
-    return per_output(root, output, "manifest-{}.json")
-
-
-def options_key(
-    *, out: Path | None, base_url: str | None, drafts: bool, search: bool | None, future: bool = False
-) -> str:
-    """The command-line options a build's output depends on, as one string."""
-    return json.dumps([str(Path(out).absolute()) if out is not None else None, base_url, drafts, search, future])
-
-
-def fingerprint(
-    root: Path, files: list[Scanned], *, site_digest: str, base_url: str, output: Path, theme: Theme,
-    drafts: bool, search: bool,
-) -> str:
-    """Everything a build's output follows from: every content file's path, size
-    and mtime (the same test the file-digest memo makes), site.yml, the templates,
-    the theme's static files, the code, and the options."""
+def fingerprint(root: Path, files: list[Scanned], inputs: str, theme: Theme) -> str:
+    """Everything a build's output follows from: the inputs key (``record.inputs_key``:
+    site.yml, the templates, the code, the libraries, the options), every content file's
+    path, size and mtime (the same test the file-digest memo makes) and the theme's
+    static files."""
     h = blake2b(digest_size=16)
     static = sorted((rel, path.stat()) for rel, path in theme.static_files().items())
     for part in (
-        str(CACHE_FORMAT), code_fingerprint(), site_digest, base_url, str(output), theme.digest, str(drafts),
-        str(search), signature(files, root), *(f"{rel}:{st.st_size}:{st.st_mtime_ns}" for rel, st in static),
+        inputs, signature(files, root), *(f"{rel}:{st.st_size}:{st.st_mtime_ns}" for rel, st in static),
         head_key(root),  # a commit changes when things were published, not a file
     ):
         h.update(part.encode() + b"\0")
@@ -114,11 +81,12 @@ def check(root: Path, options: str) -> Check:
         theme = load_theme(root, record.theme)
         if any(map(is_skipped_link, files)) or theme.static_scan(root)[1]:
             return Check(None, None, files)  # the build says which symlinks it did not follow, every time
-        site_digest = blake2b((root / "site.yml").read_bytes(), digest_size=16).hexdigest()
-        now = fingerprint(
-            root, files, site_digest=site_digest, base_url=record.base_url, output=output,
-            theme=theme, drafts=record.drafts, search=record.search,
+        inputs = inputs_key(
+            site_digest=site_digest((root / "site.yml").read_bytes()), base_url=record.base_url,
+            output=output_key(root, output),
+            theme_digest=theme.digest, drafts=record.drafts, search=record.search,
         )
+        now = fingerprint(root, files, inputs, theme)
         if now != record.fingerprint or (record.search and not _search_index_complete(output)):
             return Check(None, None, files)
         manifest = Manifest.load(manifest_file(root, output))
@@ -158,8 +126,6 @@ def _load(root: Path) -> Record | None:
 
 
 def _search_index_complete(output: Path) -> bool:
-    from counterpoint.output.search import (
-        bundle_complete,  # small; Pagefind itself runs only in a full build
-    )
+    from counterpoint.output.search import bundle_complete  # small; Pagefind itself runs only in a full build
 
     return bundle_complete(output)

@@ -59,7 +59,7 @@ def _request(url: str, method: str, timeout: float) -> Answer:
         reason = exc.reason
         text = "timed out" if isinstance(reason, (socket.timeout, TimeoutError)) else str(getattr(reason, "strerror", None) or reason)
         return Answer(False, 0, text, time.time())
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         return Answer(False, 0, "timed out", time.time())
     except (OSError, ValueError) as exc:  # a reset connection, an address urllib cannot use
         return Answer(False, 0, str(exc) or type(exc).__name__, time.time())

@@ -12,7 +12,12 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from counterpoint.model import OutputRef
+from counterpoint.output.output import digest_bytes, write_staged
+from counterpoint.theme.theme import TemplateFailure, locate_template_error
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -20,7 +25,7 @@ if TYPE_CHECKING:
 
 def default_start_method() -> str:
     """fork is fastest, but not from a process that runs threads (serve) nor on macOS."""
-    import multiprocessing
+    import multiprocessing  # lazily: a build that renders in this process never loads it
 
     if "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin":
         return "fork"
@@ -55,7 +60,7 @@ class Workers:
 
     def _start(self, size: int) -> ProcessPoolExecutor:
         if self._pool is None or size > self._size:
-            import multiprocessing
+            import multiprocessing  # lazily: a build that renders in this process never loads it
             from concurrent.futures import ProcessPoolExecutor
 
             self.close()
@@ -96,7 +101,7 @@ def fork_map(fn: Callable[[Any], Any], tasks: list, value: Any, jobs: int) -> li
     inherit ``value`` (read it with ``inherited()``), however large, instead of
     receiving it pickled.  Only where fork is safe (``default_start_method``)."""
     global _INHERITED
-    import multiprocessing
+    import multiprocessing  # lazily: a build that renders in this process never loads it
     from concurrent.futures import ProcessPoolExecutor
 
     _INHERITED = value
@@ -124,7 +129,7 @@ def die_with_parent(parent: int) -> None:
     signal (the parent is the thread that started the worker: the build's own)."""
     if not sys.platform.startswith("linux"):
         return
-    import ctypes
+    import ctypes  # lazily: only in a worker, on Linux
     import signal
 
     try:
@@ -145,7 +150,7 @@ def warm_up(*warm: Any) -> None:
     """Each worker, as it starts: the Markdown parsers, the compiled templates
     and the locale data, ready before its first essay arrives."""
     try:
-        from counterpoint.build.pipeline import warm_up as prepare
+        from counterpoint.build.pipeline import warm_up as prepare  # lazily: the Markdown machinery
 
         prepare(*warm)
     except Exception:  # an optimisation only; a failure here would break the pool, the essay that needs it reports it
@@ -155,9 +160,28 @@ def warm_up(*warm: Any) -> None:
 def process_many_there(sources: list, ctx: Any) -> list:
     """``pipeline.process_many`` in a worker: named here, so that sending it does
     not make the main process import the Markdown machinery first."""
-    from counterpoint.build.pipeline import process_many
+    from counterpoint.build.pipeline import process_many  # lazily: see the docstring
 
     return process_many(sources, ctx)
+
+
+def render_share(share: list[int]) -> list[OutputRef]:
+    """Render the site pages at ``share`` (positions in the list of pages to render
+    that the parent passed to ``fork_map``) into the stage, in a forked worker."""
+    specs, stage_dir = inherited()
+    refs: list[OutputRef] = []
+    for index in share:
+        spec = specs[index]
+        try:
+            data = spec.render().encode()
+        except Exception as exc:
+            found = locate_template_error(exc)
+            if found is None:
+                raise
+            raise TemplateFailure(*found) from None
+        write_staged(stage_dir, spec.rel, data)
+        refs.append(OutputRef(spec.rel, digest_bytes(data), len(data)))
+    return refs
 
 
 def chunks(items: list, workers: int, largest: int = 16) -> list[list]:

@@ -210,7 +210,8 @@ def quote_claim_id(quote: str) -> str:
     return "q-" + blake2b(quote.encode(), digest_size=4).hexdigest()
 
 
-def wrap(tokens: list[Token], block: BlockText, spans: list[tuple[int, int, str]]) -> None:
+def wrap(tokens: list[Token], block: BlockText, spans: list[tuple[int, int, str]]) -> None:  # noqa: C901 - one sweep; its parts share six lists
+    # Long: one sweep over the pieces of a block; its parts share six lists.
     """Wrap character ranges of one block in ``claim_open``/``claim_close``.
 
     Each text child is cut at every range boundary and each piece is wrapped
@@ -229,14 +230,14 @@ def wrap(tokens: list[Token], block: BlockText, spans: list[tuple[int, int, str]
     for raw_start, raw_end, claim_id in raw_spans:
         # only the children the passage overlaps: found by bisection, not by a scan
         for number in range(bisect.bisect_right(child_ends, raw_start), len(texts)):
-            child, child_start, child_end = texts[number]
+            at, child_start, child_end = texts[number]  # the position of the child in children
             if child_start >= raw_end:
                 break
             if child_end <= raw_start:
                 continue
             lo, hi = max(raw_start, child_start) - child_start, min(raw_end, child_end) - child_start
-            cuts.setdefault(child, set()).update((lo, hi))
-            covering.setdefault(child, []).append((lo, hi, claim_id))
+            cuts.setdefault(at, set()).update((lo, hi))
+            covering.setdefault(at, []).append((lo, hi, claim_id))
     # a line break inside a passage is wrapped too, so the claim's text reads as the quote
     break_offsets = [raw_pos for _, raw_pos in breaks]
     for raw_start, raw_end, claim_id in raw_spans:
@@ -283,8 +284,7 @@ def wrap(tokens: list[Token], block: BlockText, spans: list[tuple[int, int, str]
                 first_seen.add(cid)
                 out.append(opener)
             out.append(piece)
-            for cid in reversed(ids):
-                out.append(Token("claim_close", "span", -1))
+            out += [Token("claim_close", "span", -1) for _ in ids]
         if split_code:
             out.append(_html("</code>"))
     inline.children = out

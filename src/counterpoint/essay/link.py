@@ -34,7 +34,8 @@ class LinkedEssay:
         return {u.id: u for u in self.updates}
 
 
-def link(essay: ParsedEssay) -> tuple[LinkedEssay, list[ContentError]]:
+def link(essay: ParsedEssay) -> tuple[LinkedEssay, list[ContentError]]:  # noqa: C901 - every kind of reference in one pass, by design
+    # Long: every kind of reference of an essay resolved in one pass.
     errors: list[ContentError] = []
     claims = dict(essay.claims)
     rel = essay.meta.rel
@@ -136,6 +137,7 @@ def _upd_date(essay: ParsedEssay, upd_id: str):
 def _anchor_quotes(
     essay: ParsedEssay, claims: dict[str, Claim], errors: list[ContentError]
 ) -> tuple[dict[str, str], set[str]]:
+    # Long: every quoted remark of the essay anchored in one pass over its text.
     """Turn each ``::: on "quote"`` into a claim wrapped around that passage.
 
     A passage that lies inside an authored claim is that claim (one claim, one

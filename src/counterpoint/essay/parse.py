@@ -2,6 +2,9 @@
 
 Nothing is resolved here: a remark's target stays as written and a UPD's
 ``re=`` stays a list of names.  ``link.py`` resolves them all in one pass.
+
+One module: an essay and its critiques are parsed together (the ids the page gives the
+critiques are known before the essay's body is parsed), under the same field rules.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 from markdown_it.token import Token
 
 from counterpoint.errors import ContentError
+from counterpoint.markup.env import Addresses, collected, parse_env
 from counterpoint.markup.markdown import ID_RE, RESERVED_IDS, essay_parser, reader_parser, reading_words
 from counterpoint.markup.sanitize import clean_many
 from counterpoint.markup.slugs import slug_problem
@@ -33,9 +37,17 @@ from counterpoint.model import (
 )
 from counterpoint.source.config import SiteConfig
 from counterpoint.source.foreign_keys import adopt
-from counterpoint.source.frontmatter import Document, Field, Stamp, date_hint, parse_document, parse_stamp, validate_meta
-from counterpoint.source.published import block_key
+from counterpoint.source.frontmatter import (
+    Document,
+    Field,
+    Stamp,
+    date_hint,
+    parse_document,
+    parse_stamp,
+    validate_meta,
+)
 from counterpoint.source.i18n import known_language
+from counterpoint.source.published import block_key
 
 ESSAY_FIELDS = (
     Field("title", "str", required=True),
@@ -81,6 +93,7 @@ _QUOTE_PAIRS = {'"': '"', "«": "»", "“": "”", "„": "“"}
 def parse_essay(
     source: EssaySource, config: SiteConfig, raw: bytes, critiques_raw: dict[str, bytes]
 ) -> tuple[ParsedEssay | None, list[ContentError]]:
+    # Long: front matter, then the body, in the order their errors are reported.
     """Parse an essay and its critiques; return every problem found, not the first."""
     errors: list[ContentError] = []
     try:
@@ -114,7 +127,7 @@ def parse_essay(
     meta = EssayMeta(
         slug=slug,
         title=values.get("title") or "",
-        date=values.get("date"),
+        date=values.get("date"),  # type: ignore[arg-type]  # None only alongside an error about it
         summary=values.get("summary") or "",
         tags=tuple(dict.fromkeys(values.get("tags") or [])),
         difficulty=values.get("difficulty") or "",
@@ -141,10 +154,10 @@ def parse_essay(
         for remark in critique.remarks:
             given[remark.anchor] = f"the id of a remark of critique '{critique.id}' (its line {remark.line})"
     md = essay_parser()
-    env: dict = {"taken": frozenset(given), "base_path": config.base_path}
+    env = parse_env(taken=frozenset(given), addresses=Addresses(config.base_path))
     tokens = md.parse(doc.body, env)
     offset = doc.body_line - 1
-    for line, message, hint in env.get("problems", []):
+    for line, message, hint in collected(env).problems:
         errors.append(ContentError(doc.rel, line + offset, message, hint))
     claims, claim_errors = _collect_claims(env, doc, offset)
     errors += claim_errors
@@ -220,9 +233,10 @@ def authored_id_errors(env: dict, rel: str, offset: int, given: dict[str, str]) 
     (``RESERVED_IDS``), one the page gives a critique, remark or UPD (``given``:
     id -> what has it), one of a generated form, or one written twice."""
     errors: list[ContentError] = []
-    targets = {(target[0], target[2]) for target in env.get("targets", ())}
+    found = collected(env)
+    targets = {(target[0], target[2]) for target in found.targets}
     first: dict[str, int] = {}
-    for ident, line in env.get("ids", ()):
+    for ident, line in found.ids:
         what = given.get(ident)
         if what is None and ident in RESERVED_IDS:
             what = "used by the page's layout (the theme's ids are listed in docs/ids.md)"
@@ -244,8 +258,8 @@ def authored_id_errors(env: dict, rel: str, offset: int, given: dict[str, str]) 
 def _collect_claims(env: dict, doc: Document, offset: int) -> tuple[dict[str, Claim], list[ContentError]]:
     claims: dict[str, Claim] = {}
     errors: list[ContentError] = []
-    was: dict[str, tuple[str, ...]] = env.get("was", {})
-    for claim_id, kind, line, index, text in env.get("targets", []):
+    was: dict[str, tuple[str, ...]] = collected(env).was
+    for claim_id, kind, line, index, text in collected(env).targets:
         line += offset
         if kind != "heading" and not ID_RE.match(claim_id):
             errors.append(
@@ -273,7 +287,7 @@ def _collect_updates(
     updates: list[Update] = []
     errors: list[ContentError] = []
     seen: dict[str, int] = {}
-    for info, line, start, end in env.get("upds", []):
+    for info, line, start, end in collected(env).upds:
         line += offset
         args = info.split()[1:]
         if not args:
@@ -310,6 +324,7 @@ def _collect_updates(
 def parse_critique(
     ref: FileRef, raw: bytes, config: SiteConfig, essay_author: str, published: dict[str, str] | None = None
 ) -> tuple[Critique | None, list[ContentError]]:
+    # Long: a critique's front matter, remarks and replies in source order.
     """A reader's critique: front matter, general text, remarks and replies.
 
     Rendered right away with the reader dialect and sanitized: reader HTML
@@ -334,10 +349,10 @@ def parse_critique(
             )
         )
     md = reader_parser()
-    env: dict = {"base_path": config.base_path}
+    env = parse_env(addresses=Addresses(config.base_path))
     tokens = md.parse(doc.body, env)
     offset = doc.body_line - 1
-    for line, message, hint in env.get("problems", []):  # formulas that are not LaTeX
+    for line, message, hint in collected(env).problems:  # formulas that are not LaTeX
         errors.append(ContentError(doc.rel, line + offset, message, hint))
     general: list = []
     remarks: list[Remark] = []
@@ -365,7 +380,7 @@ def parse_critique(
     raws = [raw for _, _, raw in containers] + [md.renderer.render(general, md.options, env)]
     halves = [half for pair in clamped if pair[0] for half in pair]
     cleaned = clean_many(raws + halves)
-    pieces, html, halves = cleaned[: len(containers)], cleaned[len(containers)], iter(cleaned[len(containers) + 1 :])
+    pieces, html, clamped_halves = cleaned[: len(containers)], cleaned[len(containers)], iter(cleaned[len(containers) + 1 :])
     authors = {config.author, essay_author}
     for (token, line, _), piece, pair in zip(containers, pieces, clamped):
         if token.type == "container_on_open":
@@ -374,7 +389,7 @@ def parse_critique(
             if remark:
                 remark = replace(remark, published=_when(published, doc.rel, source_line))
             if remark and pair[0]:
-                remark = replace(remark, lead=next(halves), more=next(halves))
+                remark = replace(remark, lead=next(clamped_halves), more=next(clamped_halves))
             if remark:
                 remarks.append(remark)
         else:
@@ -427,7 +442,7 @@ def clamp(tokens: list[Token]) -> tuple[list[Token], list[Token]] | None:
         simple = token.type == "paragraph_open" and end == index + 2
         if simple and LEAD_WORDS - words >= 8:
             first, rest = _split_inline(tokens[index + 1], LEAD_WORDS - words)
-            if first is not None:
+            if first is not None and rest is not None:  # both or neither
                 lead = tokens[:index] + [token, first, tokens[end]]
                 more = [_copy(token), rest, tokens[end]] + tokens[end + 1 :]
                 return lead, more

@@ -2,6 +2,9 @@
 
 The essay's tokens are rendered one top-level block at a time so that each
 remark can be placed right after the block that holds its claim (DESIGN §6).
+
+One module: the page's body, its remarks, its ledger and annotations.json are made from
+the same linked essay in one pass, and share the remarks' note numbers.
 """
 
 from __future__ import annotations
@@ -13,9 +16,11 @@ import zlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from markdown_it.token import Token
 from markupsafe import Markup
 
 from counterpoint.essay.link import LinkedEssay
+from counterpoint.markup.env import Rendering, render_env
 from counterpoint.markup.markdown import essay_parser, plain_text
 from counterpoint.model import Claim, CorrectedClaim, EssaySummary, Update, UpdateSummary
 from counterpoint.theme.site import Site
@@ -76,7 +81,7 @@ def published_of(config_tz: str):
     return published
 
 
-def _place_after(tokens: list, claims: dict[str, Claim], wanted: set[str]) -> None:
+def _place_after(tokens: list, claims: dict[str, Claim], wanted: set[str]) -> None:  # noqa: C901 - a case per kind of claim
     """A ``claim_after`` token after the last part of each wanted claim: after an
     inline or quoted claim's last ``claim_close`` (even when it spans formatting),
     at the end of the last line of text in a block claim or heading."""
@@ -112,8 +117,6 @@ def _place_after(tokens: list, claims: dict[str, Claim], wanted: set[str]) -> No
         if last is not None:
             holders[id(last)] = last
             inserts.setdefault(id(last), []).append((len(last.children or []), claim_id))
-    from markdown_it.token import Token
-
     for key, places in inserts.items():
         token = holders[key]
         children = list(token.children or [])
@@ -132,7 +135,8 @@ class Body:
     notes: dict[str, int]  # remark anchor -> its note number (print)
 
 
-def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> Body:
+def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> Body:  # noqa: C901 - the body's parts, in page order
+    # Long: the body's parts (claims, remarks, UPDs) in page order.
     essay = linked.essay
     tokens = essay.tokens
     md = essay_parser()
@@ -164,11 +168,11 @@ def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> Body:
     starts = [g[0] for g in groups]
     claims_in_group: dict[int, list[Claim]] = {}
     for claim_id in document_order(tokens):
-        claim = linked.claims.get(claim_id)
-        if claim is None or claim_id not in linked.remarks_by_claim:
+        remarked = linked.claims.get(claim_id)
+        if remarked is None or claim_id not in linked.remarks_by_claim:
             continue
-        group = _bisect(starts, claim.token)
-        claims_in_group.setdefault(group, []).append(claim)
+        group = _bisect(starts, remarked.token)
+        claims_in_group.setdefault(group, []).append(remarked)
     notes: dict[str, int] = {}  # remark anchor -> its note number
     for number in sorted(claims_in_group):
         for claim in claims_in_group[number]:
@@ -193,12 +197,12 @@ def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> Body:
     upd_template = jinja.get_template("partials/upd.html")
     authors = {c.id: c.author for c in linked.critiques}
 
-    env = dict(essay.env)
-    env["claim_attrs"] = claim_attrs
-    env["claim_after"] = claim_after
-    env["upd_render"] = lambda update: upd_template.render(
-        site=site, t=t, update=update, corrects=corrected_claims(linked, update), authors=authors, published=published
-    )
+    def upd_open(update: Update) -> str:
+        return upd_template.render(
+            site=site, t=t, update=update, corrects=corrected_claims(linked, update), authors=authors, published=published
+        )
+
+    env = render_env(essay.env, Rendering(claim_attrs, upd_open, claim_after))
     remark_template = jinja.get_template("partials/remark.html")
 
     parts: list[str] = []
@@ -262,25 +266,10 @@ def _author(linked: LinkedEssay, critique_id: str) -> str:
     return critique.author if critique else critique_id
 
 
-def install_render_rules() -> None:
-    """UPD containers render through ``env["upd_render"]`` (set per essay)."""
-    md = essay_parser()
-    if md.renderer.rules.get("container_upd_open") is _render_upd_open:
-        return
-    md.add_render_rule("container_upd_open", _render_upd_open)
-    md.add_render_rule("container_upd_close", lambda self, tokens, idx, options, env: "</section>\n")
-
-
-def _render_upd_open(self, tokens, idx, options, env) -> str:
-    update = tokens[idx].meta.get("upd")
-    return env["upd_render"](update) if update else '<section class="upd">\n'
-
-
 def upd_html(linked: LinkedEssay, update: Update, site: Site, url: str) -> str:
     """The inside of a UPD block alone, for the corrections page and feeds."""
     md = essay_parser()
-    env = dict(linked.essay.env)
-    env["claim_attrs"] = {}
+    env = render_env(linked.essay.env, Rendering())
     html = md.renderer.render(linked.essay.tokens[update.start + 1 : update.end], md.options, env)
     # shown away from the essay: in-page links must point into the essay
     page = site.url(url)
@@ -386,7 +375,8 @@ def redirect_page(summary: EssaySummary, site: Site, jinja: Environment) -> str:
     return jinja.get_template("redirect.html").render(site=site, t=site.t, essay=summary, target=site.absolute(summary.url))
 
 
-def annotations(linked: LinkedEssay, summary: EssaySummary, site: Site) -> str:
+def annotations_json(linked: LinkedEssay, summary: EssaySummary, site: Site) -> str:
+    # Long: the format of annotations.json, field by field (docs/annotations.md).
     """``annotations.json``: the essay's audit trail for other tools."""
     published = published_of(site.config.timezone)
     data = {

@@ -15,6 +15,9 @@ reported with its file and line, so the author can decide.  The static files
 a blog refers to by root-relative addresses (Hugo's ``static/``, Jekyll's
 ``assets/`` and ``images/``) are copied into ``content/``, where counterpoint
 copies them to the same addresses.
+
+One module: Hugo's and Jekyll's conversions share the post being converted and the
+rewriting of links between the imported posts.
 """
 
 from __future__ import annotations
@@ -81,6 +84,7 @@ class ImportReport:
 
 
 def import_blog(source: Path, site: Path, *, dry_run: bool = False) -> ImportReport:
+    # Long: one import, step by step, in the order it is reported.
     """Convert the blog at ``source`` (a Hugo site, its content/ folder, a Jekyll site or
     its _posts/ folder) into essays of the site at ``site``.  Existing essays are never
     overwritten: a post whose essay exists is reported and left out."""
@@ -258,7 +262,7 @@ class _Dumper(yaml.SafeDumper):
     """YAML without implicit types: counterpoint reads every scalar as the text it
     is, so ``true`` and ``2023-03-05`` need no quotes to stay text."""
 
-    yaml_implicit_resolvers: ClassVar[dict] = {}
+    yaml_implicit_resolvers: ClassVar[dict] = {}  # type: ignore[misc]  # PyYAML's stubs call it an instance variable
 
 
 def _front_matter(meta: dict[str, Any], post: Post, kind: str) -> dict[str, Any]:
@@ -335,7 +339,7 @@ class _Body:
                 out.append(line)
                 continue
             if self.kind == "Hugo":
-                out.append(_SHORTCODE.sub(lambda m, at=number: self.shortcode(m, at), line))
+                out.append(_SHORTCODE.sub(lambda m, at=number: self.shortcode(m, at), line))  # type: ignore[misc]
                 continue
             pieces = []
             for piece in _RAW.split(line):  # {% raw %}…{% endraw %}: kept as written, markers dropped
@@ -363,14 +367,14 @@ class _Body:
         return text
 
     def link_to(self, name: str, line: int, what: str) -> str:
-        name = name.strip().strip("\"'").split("#", 1)
-        target = self.by_name.get(name[0].lstrip("/").lower()) or self.by_name.get(PurePosixPath(name[0]).name.lower())
+        parts = name.strip().strip("\"'").split("#", 1)
+        target = self.by_name.get(parts[0].lstrip("/").lower()) or self.by_name.get(PurePosixPath(parts[0]).name.lower())
         if target is None:
             self.kept += 1
-            self.warn(line, f"{what} points at '{name[0]}', which is not among the imported posts", "link to the post's new address, /essays/<slug>/")
+            self.warn(line, f"{what} points at '{parts[0]}', which is not among the imported posts", "link to the post's new address, /essays/<slug>/")
             return "#"
         self.done += 1
-        anchor = f"#{name[1]}" if len(name) > 1 else ""
+        anchor = f"#{parts[1]}" if len(parts) > 1 else ""
         return ("./" if target is self.post else f"../{target.slug}/") + anchor
 
     def shortcode(self, match: re.Match, line: int) -> str:

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from counterpoint.source.config import SiteConfig
 from counterpoint.errors import ContentError, display_path
-from counterpoint.source.frontmatter import parse_document
 from counterpoint.markup.markdown import reader_parser
+from counterpoint.source.config import SiteConfig
+from counterpoint.source.frontmatter import parse_document
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from counterpoint.errors import UsageError, terminal_text
-from counterpoint.source.frontmatter import _is_http_url, parse_stamp
 from counterpoint.inbox.critique_file import CritiqueDraft, critique_text, one_line
 from counterpoint.inbox.passages import EssayText
 from counterpoint.inbox.paste import Pasted, QuoteOutcome, convert
 from counterpoint.model import STANCES
+from counterpoint.source.frontmatter import _is_http_url, parse_stamp
+
 
 def read_pasted(name: str, stdin) -> str:
     """The pasted comment: a file, or standard input for '-'."""
@@ -28,7 +29,7 @@ def critique_from(
     site_dir: Path, essay_slug: str, text: str, *, author: str | None, date: str | None, source: str | None
 ) -> tuple[Path, Pasted]:
     """Write a critique of ``essay_slug`` from a pasted comment; return its path and what was matched."""
-    from counterpoint import scaffold
+    from counterpoint import scaffold  # lazily: YAML and the site's files, only when a critique is written
 
     if source and not _is_http_url(source):
         raise UsageError(f"--source must be an http(s) address, not '{source}'")

@@ -30,14 +30,14 @@ from pathlib import Path
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
-from counterpoint.source.config import SiteConfig, load_config
 from counterpoint.errors import ContentError, UsageError, display_path, say
-from counterpoint.source.frontmatter import _is_http_url
 from counterpoint.inbox.commands import outcome_lines
 from counterpoint.inbox.critique_file import CritiqueDraft, ReplyDraft, critique_text, one_line
 from counterpoint.inbox.passages import EssayText
 from counterpoint.inbox.paste import convert
 from counterpoint.model import STANCES
+from counterpoint.source.config import SiteConfig, load_config
+from counterpoint.source.frontmatter import _is_http_url
 
 _NOTE = re.compile(r"^# imported from GitHub issue #(\d+) by counterpoint; digest ([0-9a-f]{32})\n", re.M)
 _ESSAY_LINK = re.compile(r"essays/([^\s/?#)\]>\"']+)")
@@ -57,6 +57,7 @@ class Planned:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    # Long: one import, step by step, in the order it is reported.
     config = load_config(Path(args.dir))
     issues = _read_issues(args.issues)
     owner = config.critiques.get("github", "").partition("/")[0]
@@ -67,7 +68,7 @@ def run_import(args: argparse.Namespace) -> int:
             "no comment is imported as the author's reply",
             sys.stderr,
         )
-    from counterpoint import scaffold
+    from counterpoint import scaffold  # lazily: YAML and the site's files, only when a critique is written
 
     bundles = scaffold._bundles(config.root)
     existing = {p.name: p for folder in set(bundles.values()) for p in (folder / "critiques").glob("github-*.md")}

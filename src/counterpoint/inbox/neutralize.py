@@ -39,7 +39,7 @@ def _closing_fence(text: str) -> str:
     """The line that closes a code fence left open at the end of ``text``, or ''."""
     if "```" not in text and "~~~" not in text:
         return ""
-    from counterpoint.markup.markdown import reader_parser
+    from counterpoint.markup.markdown import reader_parser  # lazily: markdown-it, only for text with a code fence
 
     tokens = reader_parser().parse(text + "\n\n" + _SENTINEL + "\n")
     if tokens and tokens[-1].type == "paragraph_close" and len(tokens) >= 2 and tokens[-2].content == _SENTINEL:

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from counterpoint.essay import anchoring
-from counterpoint.source.frontmatter import parse_document
+from counterpoint.markup.env import collected, parse_env
 from counterpoint.markup.markdown import essay_parser
+from counterpoint.source.frontmatter import parse_document
 
 _SAME = str.maketrans({
     "«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"',
@@ -55,9 +56,9 @@ class EssayText:
         author = doc.meta.get("author")
         self.author = author.strip() if isinstance(author, str) else ""  # the essay's own author, if it names one
         self.offset = doc.body_line - 1
-        env: dict = {}
+        env = parse_env()
         self.blocks = anchoring.essay_text(essay_parser().parse(doc.body, env))
-        self.ids = frozenset(target[0] for target in env.get("targets", []))  # claims and headings
+        self.ids = frozenset(target[0] for target in collected(env).targets)  # claims and headings
         self.corpus = anchoring.Corpus(self.blocks)
         self.loose = loose(self.corpus.text)
 

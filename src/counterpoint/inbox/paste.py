@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from counterpoint.errors import ContentError
-from counterpoint.source.frontmatter import load_yaml, split_front_matter
 from counterpoint.inbox.critique_file import RemarkDraft
 from counterpoint.inbox.passages import EssayText, Found
+from counterpoint.source.frontmatter import load_yaml, split_front_matter
 
 _ON = re.compile(r"^[ \t]*:{3,}[ \t]*on[ \t]+(.+?)[ \t]*$")
 _CLOSE = re.compile(r"^[ \t]*:{3,}[ \t]*$")
@@ -54,7 +54,8 @@ class _Open:
     closable: bool  # opened by '::: on': ends at the ':::' line
 
 
-def convert(text: str, essay: EssayText, claim_ids: frozenset[str] = frozenset()) -> Pasted:
+def convert(text: str, essay: EssayText, claim_ids: frozenset[str] = frozenset()) -> Pasted:  # noqa: C901 - one pass over the lines, a branch per kind of line
+    # Long: one pass over the pasted lines, a branch per kind of line.
     """Split ``text`` into general text and remarks on the passages it quotes."""
     text = re.sub(r"\r\n?", "\n", text).removeprefix("\ufeff")
     meta, text, first = _front_matter(text)
@@ -115,19 +116,19 @@ def convert(text: str, essay: EssayText, claim_ids: frozenset[str] = frozenset()
                 close()
                 current = _Open(RemarkDraft(found.passage, ""), [], False, False)
             else:
-                for item in run:
-                    keep(item)
+                for run_line in run:
+                    keep(run_line)
             continue
         item = _ITEM.match(line)
         content = item.group(1) if item else line
         if current is not None and current.in_item and line.strip() and not line[:1].isspace():
             if item or (number >= 2 and not lines[number - 2].strip()):
                 close()  # a new list item, or a paragraph after the list: the point is over
-        found, tried = _quoted_in(content, essay)
-        if found is not None:
-            outcomes.append(QuoteOutcome(here, found))
+        hit, tried = _quoted_in(content, essay)
+        if hit is not None:
+            outcomes.append(QuoteOutcome(here, hit))
             close()
-            current = _Open(RemarkDraft(found.passage, ""), [content], bool(item), False)
+            current = _Open(RemarkDraft(hit.passage, ""), [content], bool(item), False)
             continue
         for miss in tried:
             if len(miss.quote.split()) >= _MIN_REPORTED_WORDS:

@@ -8,12 +8,15 @@ passes the sanitizer in ``sanitize.py`` afterwards.
 The plugins only *collect* (claims, headings, UPDs, remarks) into ``env``;
 resolving what points where happens later, in ``link.py``, once every file of
 the essay has been parsed.
+
+One module: the author's and the reader's dialects share their plugins and the rules for ids.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections.abc import MutableMapping
+from functools import cache, lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -29,6 +32,7 @@ from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from counterpoint.markup import urls
+from counterpoint.markup.env import collecting, rendering
 from counterpoint.markup.highlight import highlight, language
 from counterpoint.markup.mathml import math_plugin
 from counterpoint.markup.slugs import heading_slug
@@ -47,16 +51,24 @@ def _container_validate(name: str):
     return validate
 
 
-def _render_nothing(*args: Any) -> str:  # containers are rendered by render.py
-    return ""
+def render_upd(self: Any, tokens: list[Token], idx: int, options: Any, env: dict) -> str:
+    """The ``::: upd`` container's render rule, registered with it: the block's opening
+    as the render stage makes it (``Rendering.upd``), or a plain section."""
+    token = tokens[idx]
+    if token.nesting == -1:
+        return "</section>\n"
+    update = token.meta.get("upd") if token.meta else None
+    hook = rendering(env).upd
+    return hook(update) if update is not None and hook is not None else '<section class="upd">\n'
 
 
-@lru_cache(maxsize=None)
+@cache
 def essay_parser() -> MarkdownIt:
     """The author's Markdown: CommonMark + GFM tables/strikethrough, footnotes,
     attributes, claims, heading ids, ``::: upd`` blocks, ``$math$`` and bare URLs linked."""
     md = MarkdownIt("commonmark", {"html": True, "highlight": highlight, "linkify": True})
     md.enable(["table", "strikethrough", "linkify"])
+    assert md.linkify is not None  # linkify-it-py: a dependency
     md.linkify.set({"fuzzy_link": False})  # "index.md" is not a link to Moldova
     md.core.ruler.at("normalize", normalize_if_needed)
     footnote_plugin(md)
@@ -64,7 +76,7 @@ def essay_parser() -> MarkdownIt:
     attrs_plugin(md, spans=True, allowed=["id", "class", "was"])
     attrs_block_plugin(md, allowed=["id", "class", "was"])
     md.block.ruler.at("attr", attribute_line)
-    container_plugin(md, "upd", validate=_container_validate("upd"))
+    container_plugin(md, "upd", validate=_container_validate("upd"), render=render_upd)
     md.core.ruler.push("counterpoint_essay", collect_essay_targets)
     md.add_render_rule("claim_open", render_claim_open)
     md.add_render_rule("claim_close", lambda *a: "</span>")
@@ -73,7 +85,7 @@ def essay_parser() -> MarkdownIt:
     return md
 
 
-@lru_cache(maxsize=None)
+@cache
 def reader_parser() -> MarkdownIt:
     """Reader text: no raw HTML, no attributes, no ids, safe links only.
 
@@ -82,6 +94,7 @@ def reader_parser() -> MarkdownIt:
     """
     md = MarkdownIt("commonmark", {"html": False, "highlight": highlight, "linkify": True})
     md.enable(["table", "strikethrough", "linkify"])
+    assert md.linkify is not None  # linkify-it-py: a dependency
     md.linkify.set({"fuzzy_link": False})
     md.core.ruler.at("normalize", normalize_if_needed)
     md.validateLink = is_safe_link  # type: ignore[method-assign]  # linkify asks it too
@@ -141,22 +154,21 @@ def demote_headings(state: StateCore) -> None:
 
 
 def collect_essay_targets(state: StateCore) -> None:
+    # Long: one pass over the tokens records every kind of target.
     """Record every claim, heading id and UPD of the essay into ``env``.
 
-    ``env["targets"]`` gets ``(id, kind, line, token_index, text)`` tuples;
-    ``env["upds"]`` gets ``(info, line, open_index, close_index)``;
-    ``env["was"]`` maps a claim id to the earlier texts its ``was="…"`` names
+    ``Collected.targets`` gets ``(id, kind, line, token_index, text)`` tuples;
+    ``Collected.upds`` gets ``(info, line, open_index, close_index)``;
+    ``Collected.was`` maps a claim id to the earlier texts its ``was="…"`` names
     (several separated by `` | ``), and the attribute leaves the token.  Inline
     ``[text]{.claim #id}`` spans are retyped to ``claim_open``/``claim_close``.
     """
     env = state.env
-    targets: list[tuple[str, str, int, int, str]] = env.setdefault("targets", [])
-    upds: list[tuple[str, int, int, int]] = env.setdefault("upds", [])
-    problems: list[tuple[int, str, str]] = env.setdefault("problems", [])
-    ids: list[tuple[str, int]] = env.setdefault("ids", [])  # every id the author wrote, with its line
+    found = collecting(env)
+    targets, upds, problems, ids = found.targets, found.upds, found.problems, found.ids
     # a generated heading id steps around the ids written, the theme's, and those the page
-    # gives its critiques, remarks (``env["taken"]``) and UPDs
-    explicit_ids = _explicit_ids(state.tokens) | RESERVED_IDS | env.get("taken", frozenset()) | _upd_ids(state.tokens)
+    # gives its critiques, remarks (``Collected.taken``) and UPDs
+    explicit_ids = _explicit_ids(state.tokens) | RESERVED_IDS | found.taken | _upd_ids(state.tokens)
     used: set[str] = set()
     suffixes: dict[str, int] = {}
     tokens = state.tokens
@@ -266,8 +278,8 @@ def _explicit_ids(tokens: list[Token]) -> set[str]:
     return ids
 
 
-def _take_was(token: Token, line: int, env: dict, problems: list) -> None:
-    """Move ``was="…"`` off a token into ``env["was"]``: it is data, never an HTML attribute."""
+def _take_was(token: Token, line: int, env: MutableMapping[str, Any], problems: list) -> None:
+    """Move ``was="…"`` off a token into ``Collected.was``: it is data, never an HTML attribute."""
     earlier = str(token.attrs.pop("was"))
     claim_id = token.attrs.get("id")
     if not _has_claim_class(token) or not claim_id:
@@ -275,11 +287,11 @@ def _take_was(token: Token, line: int, env: dict, problems: list) -> None:
         return
     texts = tuple(t for t in (" ".join(part.split()) for part in earlier.split(" | ")) if t)
     if texts:
-        env.setdefault("was", {})[str(claim_id)] = texts
+        collecting(env).was[str(claim_id)] = texts
 
 
 def _retype_inline_claims(
-    inline: Token, index: int, line: int, targets: list, problems: list, ids: list, env: dict | None = None
+    inline: Token, index: int, line: int, targets: list, problems: list, ids: list, env: MutableMapping[str, Any] | None = None
 ) -> None:
     children = inline.children or []
     stack: list[Token | None] = []
@@ -387,7 +399,7 @@ def _unique(base: str, used: set[str], reserved: set, counters: dict[str, int] |
 
 
 def render_claim_open(self, tokens: list[Token], idx: int, options: Any, env: dict) -> str:
-    """``<span class="claim" data-claim=…>``; ``env["claim_attrs"]`` adds the
+    """``<span class="claim" data-claim=…>``; ``Rendering.claim_attrs`` adds the
     linked data (remark count, corrected-by) once the link pass has run."""
     token = tokens[idx]
     claim_id = token.meta["claim"]
@@ -398,14 +410,14 @@ def render_claim_open(self, tokens: list[Token], idx: int, options: Any, env: di
         attrs.pop("id", None)
         if token.meta.get("first"):
             attrs["id"] = claim_id
-    attrs.update(env.get("claim_attrs", {}).get(claim_id, {}))
+    attrs.update(rendering(env).claim_attrs.get(claim_id, {}))
     return "<span" + "".join(f' {k}="{escapeHtml(str(v))}"' for k, v in attrs.items()) + ">"
 
 
 def render_claim_after(self, tokens: list[Token], idx: int, options: Any, env: dict) -> str:
-    """What follows a claim's last part (its UPD badge, its count): ``env["claim_after"]``
+    """What follows a claim's last part (its UPD badge, its count): ``Rendering.claim_after``
     writes it once the link pass has run; elsewhere (a UPD shown on its own) nothing."""
-    after = env.get("claim_after")
+    after = rendering(env).claim_after
     return after(tokens[idx].meta["claim"]) if after else ""
 
 

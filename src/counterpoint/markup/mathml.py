@@ -3,7 +3,7 @@
 The dollar syntax is mdit-py-plugins' ``dollarmath``; the LaTeX becomes MathML
 with ``latex2mathml``, so a page with formulas needs no script and asks no other
 server for anything.  A core rule converts every math token right after
-parsing, and what cannot be converted goes into ``env["problems"]`` with its
+parsing, and what cannot be converted goes into the ``Collected.problems`` of ``env`` (``markup/env.py``) with its
 line, like every other problem of a Markdown file.
 """
 
@@ -18,6 +18,8 @@ from xml.etree.ElementTree import Element, tostring
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+from counterpoint.markup.env import collecting
 
 _MATH_TYPES = ("math_inline", "math_inline_double", "math_block", "math_block_label")
 _HINT = "fix the formula; write \\$ for a dollar sign that does not start math"
@@ -42,8 +44,8 @@ def _render_math(self: Any, tokens: list, idx: int, options: Any, env: dict) -> 
 
 def convert_math(state: StateCore) -> None:
     """Give every math token its MathML (``token.meta["mathml"]``); a formula that
-    cannot be converted is recorded in ``env["problems"]`` and shown as code."""
-    problems: list = state.env.setdefault("problems", [])
+    cannot be converted is recorded in ``Collected.problems`` and shown as code."""
+    problems = collecting(state.env).problems
     for token in state.tokens:
         if token.type in ("math_block", "math_block_label"):
             line = token.map[0] + 1 if token.map else 0
@@ -94,7 +96,7 @@ def to_mathml(latex: str, display: bool = False) -> str:
     would come out as a tag): the element tree is serialized here instead, its
     texts first decoded from the entity strings latex2mathml keeps in them.
     """
-    from latex2mathml.converter import convert_to_element
+    from latex2mathml.converter import convert_to_element  # lazily: only a page with math loads it
 
     unbalanced = _unbalanced_brace(latex)
     if unbalanced:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from hashlib import blake2b
 
 from slugify import slugify
 
@@ -45,3 +46,10 @@ def slug_problem(value: str) -> str | None:
     if not SLUG_RE.match(value):
         return f"slug '{value}' must be lowercase ASCII letters, digits, '-' or '_'"
     return None
+
+
+def tag_slug(tag: str) -> str:
+    """The tag's URL slug: transliterated and lowercased ("Физика" -> "fizika"),
+    so tags that differ only in case share a page; a tag with no letters or
+    digits at all ("!!!") gets a stable slug from its text."""
+    return slug(tag) or "tag-" + blake2b(tag.casefold().encode(), digest_size=4).hexdigest()

@@ -7,9 +7,10 @@
   ``width``/``height`` read from the file's header (imagesize: PNG, JPEG, GIF,
   WebP, SVG and more), so the text does not jump as they arrive.
 
-The renderer rules read ``env["base_path"]`` and ``env["image_size"]`` (a
-callable ``src -> (width, height) | None``), set per document by whoever
-renders it; Markdown rendered without them is left as it was.  Raw HTML is the
+The renderer rules read the ``Addresses`` of markdown-it's ``env``
+(``markup/env.py``: the base path and a callable ``src -> (width, height) | None``),
+set per document by whoever renders it; Markdown rendered without them is left
+as it was.  Raw HTML is the
 author's own and is never rewritten.
 """
 
@@ -21,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
+
+from counterpoint.markup.env import addresses
 
 MAX_HEADER = 256 * 1024  # imagesize reads headers; a JPEG's size marker may follow large EXIF data
 
@@ -35,7 +38,7 @@ def with_base(url: str, base_path: str) -> str:
 
 def size_of(data: bytes) -> tuple[int, int] | None:
     """(width, height) from an image's header, or None when it does not say."""
-    import imagesize
+    import imagesize  # lazily: only a page with an image loads it
 
     width, height = imagesize.get(io.BytesIO(data[:MAX_HEADER]))
     if width <= 0 or height <= 0:
@@ -101,7 +104,7 @@ def render_link_open(self: Any, tokens: list, idx: int, options: Any, env: dict)
     href = token.attrs.get("href")
     if not isinstance(href, str) or not href.startswith("/"):
         return self.renderToken(tokens, idx, options, env)
-    return _with_attrs(token, {"href": with_base(href, env.get("base_path", "/"))}, self.renderToken, tokens, idx, options, env)
+    return _with_attrs(token, {"href": with_base(href, addresses(env).base_path)}, self.renderToken, tokens, idx, options, env)
 
 
 def render_image(self: Any, tokens: list, idx: int, options: Any, env: dict) -> str:
@@ -109,9 +112,9 @@ def render_image(self: Any, tokens: list, idx: int, options: Any, env: dict) -> 
     attrs: dict[str, Any] = {"loading": "lazy", "decoding": "async"}
     src = token.attrs.get("src")
     if isinstance(src, str):
-        image_size: Callable[[str], tuple[int, int] | None] | None = env.get("image_size")
+        image_size = addresses(env).image_size
         size = image_size(src) if image_size is not None else None
-        attrs["src"] = with_base(src, env.get("base_path", "/"))
+        attrs["src"] = with_base(src, addresses(env).base_path)
         if size is not None and "width" not in token.attrs and "height" not in token.attrs:
             attrs["width"], attrs["height"] = str(size[0]), str(size[1])
     return _with_attrs(token, attrs, self.image, tokens, idx, options, env)

@@ -17,8 +17,8 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from counterpoint import errors
 
@@ -39,7 +39,7 @@ class OutputLock:
         self._fd: int | None = None
         self._say = say or (lambda text: errors.say(text, sys.stderr))
 
-    def __enter__(self) -> "OutputLock":
+    def __enter__(self) -> OutputLock:
         if fcntl is None:
             return self
         waited = False

@@ -16,10 +16,11 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from hashlib import blake2b
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable
+from typing import BinaryIO
 
 from counterpoint.model import OutputRef
 from counterpoint.output.lock import owner_gone, owner_tag
@@ -44,7 +45,7 @@ class Manifest:
     trusted: bool = False  # the output is known to be as recorded: skip the stat per file
 
     @classmethod
-    def load(cls, path: Path) -> "Manifest":
+    def load(cls, path: Path) -> Manifest:
         try:
             data = json.loads(path.read_text("utf-8"))
             return cls({k: (v[0], int(v[1])) for k, v in data["files"].items()})

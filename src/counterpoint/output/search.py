@@ -127,7 +127,7 @@ class Service:
             self._ended()
         answer = bytearray()
         while not answer.endswith(b","):
-            chunk = self.proc.stdout.read1(1 << 20)
+            chunk = self.proc.stdout.read1(1 << 20)  # type: ignore[attr-defined]  # a BufferedReader: Popen with bytes
             if not chunk:
                 self._ended()
             answer += chunk
@@ -213,7 +213,7 @@ def plan(out: Path, pages: Mapping[str, str], language: str | None, version: str
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    from importlib.metadata import PackageNotFoundError, version  # lazily: only when the index is made
 
     for name in ("pagefind_bin", "pagefind"):
         try:
@@ -225,7 +225,7 @@ def _version() -> str:
 
 def _executable() -> Path | None:
     try:
-        from pagefind.service import get_executable
+        from pagefind.service import get_executable  # lazily: an optional dependency
     except ImportError:
         return None
     return get_executable()

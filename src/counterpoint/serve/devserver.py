@@ -7,6 +7,9 @@ served (MkDocs' "visible epoch" idea); a failed build keeps the last good files 
 tells browsers through Server-Sent Events, which the injected ``reload.js`` turns into an
 overlay. It answers only loopback Host names and the hosts the user allowed, so a web
 page cannot read it through DNS rebinding.
+
+One module: the server, its request handler and its event channel share the state of
+the published build (epoch, errors, the waiting requests) under one lock.
 """
 
 from __future__ import annotations
@@ -171,7 +174,8 @@ class _HTTPServer(ThreadingHTTPServer):
 
     def server_bind(self) -> None:  # skip HTTPServer's getfqdn(): a DNS lookup at startup
         socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = self.server_address[:2]
+        host, self.server_port = self.server_address[:2]
+        self.server_name = str(host)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         exc = sys.exc_info()[1]

@@ -58,7 +58,7 @@ class BackgroundIndex:
         self._thread = threading.Thread(target=self._run, name="counterpoint-search", daemon=True)
 
     def start(self) -> None:
-        from counterpoint.output.output import remove_stale_stages
+        from counterpoint.output.output import remove_stale_stages  # lazily: in the indexing thread
 
         remove_stale_stages(self._scratch)  # left by a server stopped the hard way
         self._thread.start()
@@ -70,7 +70,7 @@ class BackgroundIndex:
             self._wake.notify()
 
     def _run(self) -> None:
-        from counterpoint.output.search import Indexed, index_site
+        from counterpoint.output.search import Indexed, index_site  # lazily: in the indexing thread
 
         while True:
             with self._lock:
@@ -85,8 +85,9 @@ class BackgroundIndex:
                 done = index_site(self._site, self._language, pages=self._pages(), record=self._record,
                                   scratch=self._scratch, started=self._started)
             except OSError as exc:  # the swap into the served folder failed: a full disk, permissions
-                done = Indexed(f"search index failed (the site is served without it): {exc}")
-                say(done.warning, self._out)
+                warning = f"search index failed (the site is served without it): {exc}"
+                done = Indexed(warning)
+                say(warning, self._out)
             with self._lock:
                 if done.warning is None and not self._stopping:
                     what = "ready" if self._runs == 0 else "updated"
@@ -127,8 +128,10 @@ def run_serve(
     out: TextIO | None = None,
     debug: bool = False,
 ) -> int:
+    # Long: the server's life from start to stop, in order.
     from counterpoint.build.engine import Engine  # lazily: the engine pulls in the whole pipeline
-    from counterpoint.source.config import load_config
+    from counterpoint.build.options import BuildOptions
+    from counterpoint.source.config import load_config  # lazily, as the engine
 
     out = out or sys.stdout
     root = root.resolve()
@@ -141,12 +144,21 @@ def run_serve(
         except BuildFailed:
             base_path = "/"  # the engine reports the errors, in the terminal and the overlay
         try:
-            engine = Engine(root, drafts=drafts, future=True, out=serve_dir, base_url=server.origin + base_path)
+            options = BuildOptions(
+                drafts=drafts,
+                future=True,  # essays dated in the future are shown, marked as scheduled
+                out=serve_dir,
+                base_url=server.origin + base_path,
+                persist=False,  # serve keeps its cache in memory (saved once it serves and when it stops)
+                start_method="spawn",  # the server's threads make fork unsafe
+                # the site is served as soon as it is built; its search index follows in the
+                # background, and rebuilds skip Pagefind to stay instant
+                index_search=False,
+            )
+            engine = Engine(root, options)
         except BuildFailed as exc:
             say(exc.format(), out)
             return 1
-        engine.persist = False  # serve keeps its cache in memory (saved once it serves and when it stops)
-        engine.start_method = "spawn"  # the server's threads make fork unsafe
         server.output = engine.config.output
         server.base_path = engine.config.base_path
 
@@ -156,13 +168,14 @@ def run_serve(
             if indexer is not None and report.ok and any(w.endswith(".html") for w in report.written):
                 indexer.request()  # after the reload is sent: search follows in the background
 
+        def ready() -> None:  # once it serves: ready for the first edit, and the next start is warm
+            engine.prepare_here()
+            engine.save_cache()
+
         rebuilder = Rebuilder(
             engine, on_start=server.begin_build, on_report=published, root=root, out=out, debug=debug,
-            prepare=lambda: (engine.prepare_here(), engine.save_cache()),  # the next start is warm
+            prepare=ready,
         )
-        # the site is served as soon as it is built; its search index follows in the
-        # background, and rebuilds skip Pagefind to stay instant
-        engine.index_search = False
         first = rebuilder.run_build(None)
         if first.ok and engine.config.search:
             indexer = BackgroundIndex(serve_dir, engine.config.language, root / ".counterpoint", out,

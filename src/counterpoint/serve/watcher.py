@@ -20,8 +20,6 @@ from contextlib import suppress
 from pathlib import Path
 from typing import TextIO
 
-from counterpoint.errors import say
-
 from watchdog.events import (
     EVENT_TYPE_ATTRIB,
     EVENT_TYPE_CLOSED_NO_WRITE,
@@ -44,6 +42,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 from watchdog.observers.polling import PollingObserverVFS
 
+from counterpoint.errors import say
 from counterpoint.source.walk import ignored, litter
 
 IGNORED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", ".counterpoint"})
@@ -248,7 +247,7 @@ class Watcher(FileSystemEventHandler):
         if isinstance(event, DirMovedEvent) and event.dest_path:
             paths.add(os.fsdecode(event.dest_path))
         fresh = isinstance(event, (DirCreatedEvent, DirDeletedEvent, DirMovedEvent))
-        found = set()
+        found: set[Path] = set()
         with self._lock:
             observer = self._observer
             if observer is None:

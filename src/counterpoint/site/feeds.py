@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
@@ -137,7 +138,7 @@ def _upd_entries(updates: list[UpdateSummary], site: Site, authors: dict[str, st
 
 
 def corrections_feed(
-    updates: list[UpdateSummary], site: Site, jinja: Environment, essays: list[EssaySummary] = ()
+    updates: list[UpdateSummary], site: Site, jinja: Environment, essays: Sequence[EssaySummary] = ()
 ) -> str:
     """Every UPD on the site, newest first (``updates`` comes sorted)."""
     entries = _upd_entries(updates, site, {e.slug: e.author for e in essays})

@@ -72,6 +72,7 @@ def parse_page(
     """The page, or every problem in it; ``notes`` gets what ``check`` says about
     keys of other generators."""
     from counterpoint.essay.parse import PAGE_FIELDS, authored_id_errors
+    from counterpoint.markup.env import Addresses, collected, parse_env
     from counterpoint.markup.markdown import essay_parser  # only when a page changed
     from counterpoint.source.foreign_keys import adopt
 
@@ -98,9 +99,9 @@ def parse_page(
     slug = values.get("slug") or source.slug
     md = essay_parser()
     page = slug + "/" if slug else ""
-    env: dict = {"base_path": config.base_path, "image_size": ImageFiles(page, config.root / "content", {})}
+    env = parse_env(addresses=Addresses(config.base_path, ImageFiles(page, config.root / "content", {})))
     html = md.render(doc.body, env)
-    problems = [ContentError(doc.rel, line + doc.body_line - 1, message, hint) for line, message, hint in env.get("problems", [])]
+    problems = [ContentError(doc.rel, line + doc.body_line - 1, message, hint) for line, message, hint in collected(env).problems]
     problems += authored_id_errors(env, doc.rel, doc.body_line - 1, {})
     if problems:
         return None, problems

@@ -10,19 +10,18 @@ show something that changed.
 from __future__ import annotations
 
 import pickle
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from hashlib import blake2b
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from counterpoint.markup.slugs import slug
-from counterpoint.model import EssaySummary, OutputRef, UpdateSummary
-from counterpoint.output.output import digest_bytes, write_staged
+from counterpoint.markup.slugs import tag_slug
+from counterpoint.model import EssaySummary, UpdateSummary
 from counterpoint.site import feeds
 from counterpoint.source.i18n import Translator, translator
 from counterpoint.theme.site import Site
-from counterpoint.theme.theme import TemplateFailure, locate_template_error
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -68,13 +67,6 @@ def paginate(items: list, per_page: int) -> list[list]:
     if not items:
         return [[]]
     return [items[i : i + per_page] for i in range(0, len(items), per_page)]
-
-
-def tag_slug(tag: str) -> str:
-    """The tag's URL slug: transliterated and lowercased ("Физика" -> "fizika"),
-    so tags that differ only in case share a page; a tag with no letters or
-    digits at all ("!!!") gets a stable slug from its text."""
-    return slug(tag) or "tag-" + blake2b(tag.casefold().encode(), digest_size=4).hexdigest()
 
 
 def tag_index(essays: list[EssaySummary]) -> dict[str, tuple[str, list[EssaySummary]]]:
@@ -162,6 +154,7 @@ def site_pages(
     jinja: Environment,
     snippets: Snippets | None = None,
 ) -> Iterator[PageSpec]:
+    # Long: every site page, one block per kind of page.
     """Every site-wide page; ``essays`` newest first, ``pages`` (rel, PlainPage)."""
     t = site.t
     t_for = translators(site)
@@ -293,24 +286,3 @@ def _sitemap(essays, pages, tags, index_pages: int, site: Site) -> list[SitemapU
         urls.append(SitemapUrl(site.absolute(f"tags/{key}/"), lastmod(changed[newest_tagged])))
     urls.append(SitemapUrl(site.absolute("corrections/"), lastmod(newest_upd)))
     return urls
-
-
-def render_share(share: list[int]) -> list[OutputRef]:
-    """Render the site pages at ``share`` (positions in the list of pages to render
-    that the parent passed to ``fork_map``) into the stage, in a forked worker."""
-    from counterpoint.build.workers import inherited
-
-    specs, stage_dir = inherited()
-    refs: list[OutputRef] = []
-    for index in share:
-        spec = specs[index]
-        try:
-            data = spec.render().encode()
-        except Exception as exc:
-            found = locate_template_error(exc)
-            if found is None:
-                raise
-            raise TemplateFailure(*found) from None
-        write_staged(stage_dir, spec.rel, data)
-        refs.append(OutputRef(spec.rel, digest_bytes(data), len(data)))
-    return refs

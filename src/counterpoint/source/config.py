@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from counterpoint.errors import BuildFailed, ContentError, UsageError
 from counterpoint.source.frontmatter import Field, did_you_mean, load_yaml, validate_fields
+from counterpoint.source.walk import site_digest
 
 CONFIG_NAME = "site.yml"
 
@@ -70,7 +70,8 @@ class SiteConfig:
     digest: str = ""  # blake2b-128 of site.yml bytes, for caches
 
 
-def load_config(root: Path, *, base_url: str | None = None, output: Path | None = None) -> SiteConfig:
+def load_config(root: Path, *, base_url: str | None = None, output: Path | None = None) -> SiteConfig:  # noqa: C901 - a check per key, all errors at once
+    # Long: a check per key of site.yml, all errors at once.
     """Read ``root/site.yml``; raise BuildFailed with every error, UsageError for a bad CLI value.
 
     ``output`` from the command line is taken relative to the current directory.
@@ -109,7 +110,7 @@ def load_config(root: Path, *, base_url: str | None = None, output: Path | None 
     if not _known_locale(language):
         bad("language", f"unknown language '{language}'", "use en or ru (any locale code Babel knows works)")
 
-    from counterpoint.source.i18n import check_strings
+    from counterpoint.source.i18n import check_strings  # lazily: Babel, not on a no-op build
 
     for _key, message, hint in check_strings(values["strings"] or {}):
         bad("strings", message, hint)
@@ -178,7 +179,7 @@ def load_config(root: Path, *, base_url: str | None = None, output: Path | None 
         extra_css=tuple(values["extra_css"] or ()),
         extra_head=values["extra_head"] or "",
         favicon=favicon.lstrip("/"),
-        digest=hashlib.blake2b(raw, digest_size=16).hexdigest(),
+        digest=site_digest(raw),
     )
 
 
@@ -226,7 +227,7 @@ def normalize_base_url(value: str) -> str:
 def _known_locale(code: str) -> bool:
     if code in ("en", "ru"):
         return True
-    from babel import Locale, UnknownLocaleError
+    from babel import Locale, UnknownLocaleError  # lazily: Babel, not on a no-op build
 
     try:
         Locale.parse(code.replace("-", "_"))

@@ -8,7 +8,6 @@ see digests.  Symlinks that lead out of the site are never followed.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from dataclasses import dataclass, replace
@@ -25,7 +24,6 @@ MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown")  # Markdown files: essays, pa
 
 def is_markdown(path: str) -> bool:
     return path.endswith(MARKDOWN_SUFFIXES)
-
 
 _DATED_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})-(.+)")
 
@@ -52,8 +50,11 @@ class Inventory:
 def digest_file(path: Path) -> str:
     """The file's digest (as ``output.digest_bytes`` of its bytes), read in chunks:
     memory stays flat whatever the size of the file (a 1 GB video in content/)."""
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, lambda: blake2b(digest_size=16)).hexdigest()
+    h = blake2b(digest_size=16)
+    with open(path, "rb") as handle:  # not hashlib.file_digest: Python 3.11+
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 class Hasher:
@@ -84,7 +85,8 @@ class Hasher:
         self.learned = True
 
 
-def discover(root: Path, hasher: Hasher, files: list[Scanned] | None = None) -> Inventory:
+def discover(root: Path, hasher: Hasher, files: list[Scanned] | None = None) -> Inventory:  # noqa: C901 - one pass over the walk, a branch per kind of file
+    # Long: one pass over the walk, a branch per kind of file.
     """Sort the files of ``content/`` (``files``, or a fresh ``scan``) into essay
     bundles, single-file essays, pages and assets."""
     content = root / "content"
@@ -130,7 +132,7 @@ def discover(root: Path, hasher: Hasher, files: list[Scanned] | None = None) -> 
         indexes = [item for item in items if item[0].startswith(entry + "index.") and item[0][len(entry) :] in _INDEX_NAMES]
         found = min(indexes, key=lambda item: _INDEX_NAMES.index(item[0][len(entry) :]), default=None)
         for other in indexes:
-            if other is not found:
+            if found is not None and other is not found:
                 errors.append(
                     ContentError(
                         display_path(Path(other[0]), root), 1,
@@ -189,11 +191,11 @@ def discover(root: Path, hasher: Hasher, files: list[Scanned] | None = None) -> 
     essays.sort(key=lambda pair: pair[0])  # by entry name
 
     for item in rest:
-        path = Path(item[0])
-        if path.parent.name == "critiques" and path.suffix in MARKDOWN_SUFFIXES:
+        file = Path(item[0])
+        if file.parent.name == "critiques" and file.suffix in MARKDOWN_SUFFIXES:
             stray.append(ref(item, lazy=False))
-        elif path.suffix in MARKDOWN_SUFFIXES:
-            rel = path.relative_to(content).with_suffix("")
+        elif file.suffix in MARKDOWN_SUFFIXES:
+            rel = file.relative_to(content).with_suffix("")
             parts = [slug(p) or p for p in rel.parts]
             if parts[-1] == "index":
                 parts = parts[:-1]
@@ -244,3 +246,4 @@ def with_digests(source: EssaySource, digests: dict[str, str]) -> EssaySource:
         critiques=tuple(fill(r) for r in source.critiques),
         assets=tuple(fill(r) for r in source.assets),
     )
+

@@ -14,6 +14,9 @@ Python by hand, so that:
 TOML (Hugo's ``+++`` front matter) is read with ``tomllib`` and brought to the
 same shape: every scalar becomes the text it stands for (``true``,
 ``2024-01-15``), so the same validation applies, with the same line numbers.
+
+One module: the safe loader and the field checks it feeds share the line of every
+value, which each error message names.
 """
 
 from __future__ import annotations
@@ -176,10 +179,10 @@ def load_toml(text: str, rel: str, first_line: int) -> tuple[dict[str, Any], dic
         raise ContentError(rel, first_line, f"TOML in front matter is nested more than {MAX_DEPTH} levels deep") from None
     lines: dict[str, int] = {}
     in_table = False  # after the first [table] header only headers name top-level keys
-    for number, line in enumerate(text.split("\n")):
-        header = line.lstrip().startswith("[")
+    for number, text_line in enumerate(text.split("\n")):
+        header = text_line.lstrip().startswith("[")
         in_table = in_table or header
-        match = _TOML_KEY.match(line) if header or not in_table else None
+        match = _TOML_KEY.match(text_line) if header or not in_table else None
         if match:
             key = match.group(1)
             if key[0] in "\"'":
@@ -242,7 +245,7 @@ def _line_at(raw: bytes, offset: int) -> int:
 
 
 class _Refused(Exception):
-    def __init__(self, mark: yaml.Mark, message: str, hint: str = ""):
+    def __init__(self, mark: Any, message: str, hint: str = ""):  # a yaml.Mark (libyaml's or Python's)
         super().__init__(message)
         self.mark, self.message, self.hint = mark, message, hint
 
@@ -270,7 +273,8 @@ class _Composer(_Base):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()
-        if self.untrusted and (isinstance(event, yaml.AliasEvent) or event.anchor is not None):
+        assert event is not None  # the composer asks for a node only when an event is ahead
+        if self.untrusted and (isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None):
             raise _Refused(
                 event.start_mark, "YAML anchors and aliases are not allowed in critiques",
                 "write the value out instead of using &name / *name",
@@ -309,9 +313,10 @@ def _plain(text: str) -> bool:
     )
 
 
-def _load(
+def _load(  # noqa: C901 - each of YAML's failures mapped to its own message
     text: str, rel: str, first_line: int, untrusted: bool, label: str
 ) -> tuple[dict[str, Any], dict[str, int]]:
+    # Long: each of YAML's failures mapped to its own message.
     """Compose ``text`` (whose first line is file line ``first_line``) into a mapping."""
 
     def error(mark: yaml.Mark | None, message: str, hint: str = "") -> ContentError:
@@ -562,7 +567,7 @@ class _Invalid(Exception):
         self.message, self.hint = message, hint
 
 
-def _convert(f: Field, raw: Any, timezone: str = "UTC") -> Any:
+def _convert(f: Field, raw: Any, timezone: str = "UTC") -> Any:  # noqa: C901 - a branch per field kind
     name = f.name
     if f.kind == "list":
         items = raw if isinstance(raw, list) else [raw]

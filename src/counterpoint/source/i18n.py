@@ -7,20 +7,22 @@ given per CLDR category with a ``.one``/``.few``/``.many``/``.other`` suffix
 forms are used (a missing category falls back to its ``.other``, then to the
 unsuffixed key), so an override never mixes with the built-in wording.
 ``check_strings`` reports unknown keys and placeholders before anything renders.
+
+One module: most of its length is the two languages' strings, side by side.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from string import Formatter
-from typing import Mapping
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import DateTimePattern, get_date_format, parse_pattern
 
-from counterpoint.source.frontmatter import Stamp
+from counterpoint.source.frontmatter import Stamp, did_you_mean
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
@@ -107,7 +109,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "new": "new",
         "skip": "Skip to content",
         "home": "Home",
-        "toc": "Contents",
         "remark_on": "Remark on",
         "essay_corrections_feed": "Corrections to this essay",
         "annotations_json": "Annotations (JSON)",
@@ -222,7 +223,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "new": "новое",
         "skip": "Перейти к тексту",
         "home": "Главная",
-        "toc": "Содержание",
         "remark_on": "Замечание к",
         "essay_corrections_feed": "Исправления этого эссе",
         "annotations_json": "Аннотации (JSON)",
@@ -246,7 +246,7 @@ STRINGS: dict[str, dict[str, str]] = {
 PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _locale(lang: str) -> Locale:
     """The Babel locale for ``lang`` ("ru", "en-GB"); its base language, else English."""
     code = lang.replace("-", "_")
@@ -350,7 +350,8 @@ def prepare_dates(languages: tuple[str, ...]) -> None:
 @lru_cache(maxsize=64)
 def _date_pattern(fmt: str, lang: str) -> DateTimePattern:
     """``fmt``: one of CLDR's styles (``long``…) or a pattern such as ``d MMM y``."""
-    return parse_pattern(get_date_format(fmt, locale=_locale(lang)) if fmt in _DATE_STYLES else fmt)
+    style = fmt if fmt in _DATE_STYLES else ""
+    return parse_pattern(get_date_format(style, locale=_locale(lang)) if style else fmt)  # type: ignore[arg-type]  # a CLDR style
 
 
 @lru_cache(maxsize=32)
@@ -375,8 +376,6 @@ def _not_plain(text: str) -> str:
 def check_strings(overrides: Mapping[str, str]) -> list[tuple[str, str, str]]:
     """Problems in site.yml ``strings:``: (key, message, hint) for each unknown key,
     unknown plural category or placeholder the string cannot fill."""
-    from counterpoint.source.frontmatter import did_you_mean
-
     known = STRINGS["en"]
     plural_keys = {k.rsplit(".", 1)[0] for k in known if k.endswith(".other")}
     simple_keys = [k for k in known if not any(k.startswith(p + ".") for p in plural_keys)]

@@ -148,11 +148,11 @@ def parse_log(log: str, prefix: str = "") -> History:
             path = target
         elif line.startswith("+++ "):
             name = line[4:]
-            path = site_rel(name[2:]) if name.startswith("b/") else ""
+            path = (site_rel(name[2:]) or "") if name.startswith("b/") else ""
             if path:
                 files.setdefault(path, when)
         elif line.startswith("+") and path and not line.startswith("+++"):
-            key = block_key(line[1:])
-            if key:
-                blocks.setdefault((path, key), when)
+            block = block_key(line[1:])
+            if block:
+                blocks.setdefault((path, block), when)
     return History(files, blocks)

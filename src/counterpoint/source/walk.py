@@ -137,3 +137,8 @@ def signature(files: list[Scanned], root: Path) -> str:
     for path, stat in files:
         h.update(f"{path[cut:]}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return h.hexdigest()
+
+
+def site_digest(data: bytes) -> str:
+    """The digest of site.yml's bytes: the configuration's part of every cache key."""
+    return blake2b(data, digest_size=16).hexdigest()

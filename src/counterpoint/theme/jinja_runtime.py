@@ -16,8 +16,8 @@ import jinja2
 from jinja2 import FileSystemBytecodeCache
 from jinja2.runtime import Context
 
-from counterpoint.build.cache import code_fingerprint
 from counterpoint.source.i18n import Translator
+from counterpoint.versions import code_fingerprint
 
 
 class BytecodeCache(FileSystemBytecodeCache):

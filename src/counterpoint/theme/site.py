@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from counterpoint.markup.urls import output_path
 from counterpoint.source.config import SiteConfig, icon_type
 from counterpoint.source.i18n import Translator, translator
 
@@ -48,8 +49,6 @@ class Site:
         essay, ``/img/x.png``, ``https://…``), as ``og:image`` needs it."""
         if not src or "://" in src:
             return src
-        from counterpoint.markup.urls import output_path
-
         rel = output_path(src, page)
         return self.absolute(rel) if rel is not None else src
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from counterpoint.errors import BuildFailed, ContentError, display_path
+from counterpoint.source.walk import link_problem, link_warning
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -61,8 +62,6 @@ class Theme:
         """``static_files``, and a warning per symlink not followed: one is followed
         only to a file inside its own static folder (``walk.link_problem``).
         Hidden files and folders are left out."""
-        from counterpoint.source.walk import link_problem, link_warning
-
         files: dict[str, Path] = {}
         warnings: list[str] = []
         for folder in self.static_dirs:
@@ -82,7 +81,12 @@ class Theme:
         return files, warnings
 
     def environment(self) -> Environment:
-        from jinja2 import ChoiceLoader, FileSystemLoader, select_autoescape
+        # lazily: Jinja, only when a template is rendered
+        from jinja2 import (
+            ChoiceLoader,
+            FileSystemLoader,
+            select_autoescape,
+        )
 
         from counterpoint.theme.jinja_runtime import ThemeEnvironment, bytecode_cache
 
@@ -128,7 +132,7 @@ def jinja_for(theme: Theme) -> Environment:
     key = theme.digest
     env = _JINJA.get(key)
     if env is None:
-        from counterpoint.site.site_pages import tag_slug
+        from counterpoint.markup.slugs import tag_slug  # lazily: python-slugify, not on a no-op build
 
         env = theme.environment()
         env.globals["tag_slug"] = tag_slug

@@ -1,0 +1,356 @@
+"""The steps of one build, in order, each a function of the build's working state.
+
+``Engine`` runs ``STEPS`` one after the other and times each (``--timings``).
+``check`` runs the very same steps into a folder of its own
+(``.counterpoint/check/``, never the output), so it finds every error a build
+would; its build keeps its own cache there, but leaves the record of the last
+build (what the no-op check reads) to the output's, and makes no search index.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field, replace
+from hashlib import blake2b
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from counterpoint.build import uptodate
+from counterpoint.build.cache import CacheState, cache_key
+from counterpoint.build.checks import (
+    check_output,
+    collisions,
+    generated_files,
+    output_clashes,
+    page_clash,
+    stray_errors,
+)
+from counterpoint.build.inventory import inventory_of, published
+from counterpoint.build.record import BuildRecord, cache_dir, manifest_file, per_output
+from counterpoint.build.scheduler import Scheduler
+from counterpoint.errors import BuildFailed, ContentError, say
+from counterpoint.model import Context, EssayResult, EssaySource, EssaySummary, OutputRef
+from counterpoint.output.lock import OutputLock
+from counterpoint.output.output import Manifest, Stage, remove_stale_stages
+from counterpoint.site import site_pages as listings
+from counterpoint.site.site_pages import Snippets
+from counterpoint.source.config import SiteConfig, load_config
+from counterpoint.source.content import Hasher, Inventory, digest_file, with_digests
+from counterpoint.source.walk import Scanned, scan
+from counterpoint.theme.site import site_for
+from counterpoint.theme.theme import LazyEnvironment, Theme, load_theme
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+    from counterpoint.build.options import BuildOptions
+    from counterpoint.site.pages import PlainPage
+    from counterpoint.site.site_pages import PageSpec
+
+
+@dataclass
+class Run:
+    """The working state of one build, filled in step by step."""
+
+    root: Path
+    options: BuildOptions
+    record: BuildRecord
+    changed: frozenset[Path] | None  # the paths serve saw change; None: look at everything
+    files: list[Scanned] | None  # the walk of content/, when the up-to-date check made one
+    previous: Inventory | None  # the last build's inventory (serve refreshes it)
+    config: SiteConfig = field(init=False)
+    theme: Theme = field(init=False)
+    scheduler: Scheduler = field(init=False)
+    state: CacheState = field(init=False)
+    hasher: Hasher = field(init=False)
+    inventory: Inventory = field(init=False)
+    inputs: str = ""  # record.inputs_key, then the navigation too: every key of this build starts with it
+    fingerprint: str | None = None  # of everything the output follows from, when it is recorded
+    errors: list[ContentError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # symlinks not followed, said whether the build fails or not
+    static: dict[str, Path] = field(default_factory=dict)  # the theme's static files: output path -> file
+    page_files: dict[str, str] = field(default_factory=dict)  # a plain page's output path -> its file
+    stage: Stage | None = None
+    plain: list[tuple[str, PlainPage]] = field(default_factory=list)
+    ctx: Context = field(init=False)
+    results: dict[str, EssayResult] = field(default_factory=dict)
+    rendered: int = 0
+    pages_rendered: int = 0
+    written: tuple[str, ...] = ()
+    manifest: Manifest | None = None  # of the committed output
+    searched: tuple[int, int] | None = None  # search shards indexed, of all; None: the index was not touched
+    held: ExitStack = field(default_factory=ExitStack)  # the output folder's lock, from the stage to the records
+
+
+def configure(run: Run) -> None:
+    """site.yml, the output folder's safety, the theme; the workers of a cold build start."""
+    options = run.options
+    config = load_config(run.root, base_url=options.base_url, output=options.out)
+    if options.search is not None:
+        config = replace(config, search=options.search)
+    run.config = config
+    check_output(config, options.allow_outside_output or run.record.ours(config.output), manifest_file(run.root, config.output))
+    theme = load_theme(run.root, config.theme)
+    if options.use_cache:
+        theme = replace(theme, bytecode_dir=cache_dir(run.root) / "templates")
+    run.theme = theme
+    run.scheduler = Scheduler(options, (theme, config.language))
+    if not run.record.has_cache(config.output):
+        run.scheduler.start_if_many(run.root)  # a cold build: the workers get ready while content/ is walked
+    run.inputs = run.record.inputs(config, theme)
+    if run.changed is None and options.records and options.keep_record:
+        run.files = scan(run.root) if run.files is None else run.files
+        run.fingerprint = uptodate.fingerprint(run.root, run.files, run.inputs, theme)
+    run.state = run.record.load_state(config.output)
+    if not run.state.essays:
+        run.scheduler.start_if_many(run.root)  # a cache that could not be used: cold as well
+
+
+def discover_content(run: Run) -> None:
+    """What content/ holds: every essay bundle, page and asset, with the errors of the walk."""
+    run.hasher = Hasher(run.state.hashes)
+    run.inventory = published(run.root, run.record, inventory_of(run.root, run.hasher, run.changed, run.files, run.previous))
+    run.static, skipped = run.theme.static_scan(run.root)
+    run.warnings += [*run.inventory.warnings, *skipped]
+    run.errors += list(run.inventory.errors) + stray_errors(run.inventory)
+
+
+def plain_pages(run: Run) -> None:
+    """The plain pages (about.md): parsed, or taken from the cache; their titles make the navigation."""
+    lock = run.held.enter_context(OutputLock(run.config.output))  # one build (or check) at a time into a folder
+    run.held.callback(run.scheduler.close)  # forked workers hold the lock's descriptor too: they end first
+    remove_stale_stages(run.config.output)
+    # a folder made just now holds nothing (and may have the inode number of the one removed before)
+    manifest = Manifest({}) if lock.created else run.record.manifest(run.config.output)
+    run.stage = Stage(run.config.output, manifest, created=lock.created)
+    run.plain = _plain_pages(run)
+    nav = _nav(run.plain)
+    run.inputs += "|" + repr(nav)  # every page links the plain pages: their titles and addresses are in every key
+    run.ctx = Context(run.config, run.theme, run.options.drafts, run.stage.dir, nav, future=run.options.future, now=time.time())
+
+
+def essays(run: Run) -> None:
+    """Every essay parsed, linked and rendered into the stage, or taken from the cache."""
+    assert run.stage is not None
+    state, stage, manifest, output = run.state, run.stage, run.stage.manifest, run.config.output
+    todo: list[EssaySource] = []
+    for source in run.inventory.essays:
+        material = source.digest()
+        cached = state.essays.get(source.index.rel)
+        if not material and cached:
+            # files whose size or mtime are new (a fresh clone, a restored CI cache): their
+            # bytes decide, and reading them costs far less than rendering the essay
+            source = _hashed(source, run.hasher)
+            material = source.digest()
+        if material and cached and cached[0] == cache_key(run.inputs, material) and all(
+            manifest.intact(output, r) for r in cached[1].outputs
+        ):
+            run.results[source.index.rel] = cached[1]
+            stage.adopt(cached[1].outputs)
+        else:
+            todo.append(source)
+    for source, result in zip(todo, run.scheduler.essays(todo, run.ctx)):
+        run.results[source.index.rel] = result
+        stage.adopt_written(result.outputs)
+        known = dict(result.digests)
+        for ref in source.files():
+            if ref.rel in known:
+                run.hasher.learn(ref, known[ref.rel])
+        hashed = with_digests(source, known)
+        if not result.errors and not result.until and hashed.digest():
+            # (an essay dated in the future is rendered again by every build until its time)
+            state.essays[source.index.rel] = (cache_key(run.inputs, hashed.digest()), result)
+        else:
+            state.essays.pop(source.index.rel, None)
+    run.rendered = len(todo)
+    for result in run.results.values():
+        run.errors += result.errors
+    run.errors += collisions(run.inventory, run.results)
+    slugs = {rel: result.summary.slug for rel, result in run.results.items() if result.summary is not None}
+    redirects = {
+        alias + "index.html" if alias.endswith("/") else alias: rel
+        for rel, result in run.results.items()
+        if result.summary is not None
+        for alias in result.summary.aliases
+    }
+    generated = generated_files(slugs, run.page_files, run.static, redirects)
+    run.errors += output_clashes(run.inventory, run.root / "content", slugs, generated, run.config.search)
+    if run.errors:
+        raise BuildFailed(run.errors)
+
+
+def site_pages(run: Run) -> None:
+    """The index, tag, corrections and other site-wide pages whose data changed."""
+    assert run.stage is not None
+    config, stage = run.config, run.stage
+    summaries = _ordered([r.summary for r in run.results.values() if r.summary is not None], config)
+    site = site_for(config, config.language, run.ctx.pages)
+    jinja = cast("Environment", LazyEnvironment(run.theme))  # Jinja loads only if a page has to be rendered
+    seen: dict[str, str] = {}
+    todo: list[PageSpec] = []
+    for spec in listings.site_pages(summaries, run.plain, site, jinja, _snippets(run.results)):
+        key = spec.key(run.inputs)
+        seen[spec.rel] = key
+        previous = stage.manifest.files.get(spec.rel)
+        made = run.state.pages.get(spec.rel)  # (key, digest) of the page the last cached build made
+        # the folder must hold that very page: a build without the cache may have replaced it since
+        if previous and made == (key, previous[0]) and stage.manifest.intact(config.output, _ref(spec.rel, previous)):
+            stage.refs[spec.rel] = _ref(spec.rel, previous)
+            continue
+        todo.append(spec)
+    run.scheduler.pages(todo, stage)
+    run.state.pages = {rel: (key, stage.refs[rel].digest) for rel, key in seen.items() if rel in stage.refs}
+    run.pages_rendered = len(todo)
+    run.scheduler.close()  # done with them: their memory is free before the commit and Pagefind
+
+
+def static_files(run: Run) -> None:
+    """The theme's static files, the code colours and the assets of content/."""
+    assert run.stage is not None
+    stage = run.stage
+    for rel, path in run.static.items():
+        stage.copy(rel, path, digest_file(path))
+    stage.write("static/pygments.css", run.record.pygments_css(run.config.output, run.inputs).encode())
+    content = run.root / "content"
+    for asset in run.inventory.assets:
+        stage.copy(asset.path.relative_to(content).as_posix(), asset.path, asset.digest)
+
+
+def commit(run: Run) -> None:
+    """Every staged file put in place, and the manifest of the output saved."""
+    assert run.stage is not None
+    written, manifest = run.stage.commit()
+    run.written = tuple(written)
+    run.manifest = manifest
+    run.record.save_manifest(run.config.output, manifest)
+
+
+def search_index(run: Run) -> None:
+    """Pagefind, when pages changed or its index is incomplete."""
+    config = run.config
+    if not (config.search and run.options.index_search):
+        return
+    from counterpoint.output.search import bundle_complete, index_site  # lazily: only when it runs
+
+    if any(w.endswith(".html") for w in run.written) or not bundle_complete(config.output):
+        assert run.manifest is not None
+        record = per_output(run.root, config.output, "search-{}.json")
+        try:
+            done = index_site(config.output, config.language, pages=search_pages(run.manifest), record=record)
+        except OSError as exc:  # the new index could not be put in place; the pages are
+            say(f"search index failed (the site itself was built): {exc}", sys.stderr)
+            return
+        run.searched = (done.indexed, done.shards)
+
+
+def remember(run: Run) -> None:
+    """The record of what the output was made from (for the next no-op build), and the cache."""
+    config, state = run.config, run.state
+    essays_built = sum(1 for r in run.results.values() if r.summary)
+    # the first moment an essay dated in the future comes due: a build after it is not a no-op
+    until = min((r.until for r in run.results.values() if r.until), default=0.0)
+    if run.fingerprint and run.options.records:
+        record = uptodate.Record(
+            options=run.options.key(), fingerprint=run.fingerprint, essays=essays_built, site_digest=config.digest,
+            base_url=config.base_url, output=str(config.output), theme=config.theme, drafts=run.options.drafts,
+            search=config.search, until=until,
+        )
+        uptodate.save(run.root, record)
+    elif run.options.keep_record:  # a build that cannot say what it was made from forgets the record
+        uptodate.forget(run.root, config.output)
+    kept = {k: v for k, v in state.essays.items() if k in run.results}
+    if run.rendered or run.pages_rendered or run.written or run.hasher.learned or len(kept) != len(state.essays):
+        state.essays = kept
+        run.record.save_state(config.output, state)  # a build that changed nothing has nothing new to remember
+
+
+STEPS: tuple[tuple[str, Callable[[Run], None]], ...] = (
+    ("config", configure),
+    ("discover", discover_content),
+    ("pages", plain_pages),
+    ("essays", essays),
+    ("site pages", site_pages),
+    ("static", static_files),
+    ("write", commit),
+    ("search", search_index),
+    ("cache", remember),
+)
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def _plain_pages(run: Run) -> list[tuple[str, PlainPage]]:
+    from counterpoint.site.pages import parse_page  # lazily: the Markdown machinery, when a page changed
+
+    pages: list[tuple[str, PlainPage]] = []
+    owners: dict[str, str] = {}  # output path, lowercased -> the page that writes it
+    for source in run.inventory.pages:
+        key = blake2b((run.inputs + source.index.digest).encode(), digest_size=16).hexdigest()
+        cached = run.state.plain.get(source.index.rel)
+        if cached and cached[0] == key:
+            page = cached[1]
+        else:
+            parsed, problems = parse_page(source, run.config)
+            run.errors += problems
+            if parsed is None:
+                continue
+            page = parsed
+            run.state.plain[source.index.rel] = (key, page)
+        if page.draft and not run.options.drafts:
+            continue
+        rel = (page.slug + "/" if page.slug else "") + "index.html"
+        clash = page_clash(page.slug, owners.get(rel.lower()))
+        if clash:
+            hint = "set a different 'slug:' in its front matter, or rename the file"
+            run.errors.append(ContentError(source.index.rel, 1, clash, hint))
+            continue
+        owners[rel.lower()] = source.index.rel
+        run.page_files[rel] = source.index.rel
+        pages.append((rel, page))
+    return pages
+
+
+def _snippets(results: dict[str, EssayResult]) -> Snippets:
+    snippets = Snippets()
+    for result in results.values():
+        if result.summary is None:
+            continue
+        if result.card:
+            snippets.cards[result.summary.digest] = result.card
+        for update, html in zip(result.summary.updates, result.corrections):
+            snippets.corrections[(result.summary.slug, update.id)] = html
+    return snippets
+
+
+def _nav(plain: list[tuple[str, PlainPage]]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(((page.title, rel.removesuffix("index.html")) for rel, page in plain), key=lambda x: x[1]))
+
+
+def _ref(rel: str, known: tuple[str, int]) -> OutputRef:
+    return OutputRef(rel, known[0], known[1])
+
+
+def _ordered(summaries: list[EssaySummary], config: SiteConfig) -> list[EssaySummary]:
+    tz = config.timezone
+    return sorted(summaries, key=lambda s: (s.date.sort_key(tz), s.slug), reverse=True)
+
+
+def _hashed(source: EssaySource, hasher: Hasher) -> EssaySource:
+    """``source`` with the digest of every file that has none yet (read now, and learned);
+    a file that cannot be read is left without one: the essay is rendered, which reports it."""
+    known: dict[str, str] = {}
+    for ref in source.files():
+        if not ref.digest:
+            try:
+                known[ref.rel] = blake2b(ref.path.read_bytes(), digest_size=16).hexdigest()
+            except OSError:
+                continue
+            hasher.learn(ref, known[ref.rel])
+    return with_digests(source, known)
+
+
+def search_pages(manifest: Manifest) -> dict[str, str]:
+    """The HTML pages a build wrote, path -> digest: what the search index is made of."""
+    return {rel: digest for rel, (digest, _) in manifest.files.items() if rel.endswith(".html")}

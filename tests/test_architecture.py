@@ -1,0 +1,110 @@
+"""The shape of the code: no import circles, every import inside a function says why
+it is there, and big modules and long functions say why they are big.  (The layers
+contract itself is checked by ``lint-imports``, configured in pyproject.toml.)"""
+
+from __future__ import annotations
+
+import ast
+import os
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "counterpoint"
+MODULE_LINES = 400
+FUNCTION_LINES = 60
+
+
+def _modules() -> list[Path]:
+    return sorted(SRC.rglob("*.py"))
+
+
+def test_no_import_circles() -> None:
+    if os.environ.get("CI") != "true":
+        pytest.importorskip("grimp")
+    import grimp  # comes with import-linter (the lint extra)
+
+    graph = grimp.build_graph("counterpoint", exclude_type_checking_imports=True)
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    circles: list[list[str]] = []
+
+    def visit(module: str) -> None:  # Tarjan's strongly connected components
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        on_stack.add(module)
+        for imported in graph.find_modules_directly_imported_by(module):
+            if imported not in index:
+                visit(imported)
+                low[module] = min(low[module], low[imported])
+            elif imported in on_stack:
+                low[module] = min(low[module], index[imported])
+        if low[module] == index[module]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == module:
+                    break
+            if len(component) > 1:
+                circles.append(sorted(component))
+
+    for module in sorted(graph.modules):
+        if module not in index:
+            visit(module)
+    assert circles == []
+
+
+def _import_runs(function: ast.AST) -> list[list[ast.stmt]]:
+    """The imports of a function body, in runs of consecutive import statements."""
+    runs: list[list[ast.stmt]] = []
+    for node in ast.walk(function):
+        run: list[ast.stmt] = []
+        for statement in getattr(node, "body", []) if isinstance(getattr(node, "body", None), list) else []:
+            if isinstance(statement, (ast.Import, ast.ImportFrom)):
+                run.append(statement)
+                continue
+            if run:
+                runs.append(run)
+            run = []
+        if run:
+            runs.append(run)
+    return runs
+
+
+def test_every_import_inside_a_function_says_why() -> None:
+    """A comment on a run of imports inside a function, or on the line above it."""
+    uncommented = []
+    for path in _modules():
+        text = path.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        for function in ast.walk(ast.parse(text)):
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for run in _import_runs(function):
+                block = lines[max(0, run[0].lineno - 2) : run[-1].end_lineno]
+                if not any("#" in line for line in block):
+                    uncommented.append(f"{path.relative_to(SRC)}:{run[0].lineno}: {lines[run[0].lineno - 1].strip()}")
+    assert sorted(set(uncommented)) == []
+
+
+def test_big_modules_and_long_functions_say_why() -> None:
+    """Over MODULE_LINES lines, a module's docstring says why it is one module ("One module:");
+    over FUNCTION_LINES lines, a function says why it is long ("# Long: …" before its body)."""
+    unexplained = []
+    for path in _modules():
+        text = path.read_text(encoding="utf-8")
+        tree = ast.parse(text)
+        if len(text.splitlines()) > MODULE_LINES and "One module:" not in (ast.get_docstring(tree) or ""):
+            unexplained.append(f"{path.relative_to(SRC)}: {len(text.splitlines())} lines")
+        lines = text.splitlines()
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = node.end_lineno - node.lineno + 1
+                head = "\n".join(lines[node.lineno - 1 : node.body[0].lineno + 3])  # the signature, the docstring's start
+                if length > FUNCTION_LINES and "Long:" not in head:
+                    unexplained.append(f"{path.relative_to(SRC)}:{node.lineno}: {node.name}, {length} lines")
+    assert unexplained == []
