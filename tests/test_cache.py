@@ -63,6 +63,26 @@ def test_editing_one_essay_rerenders_only_it_and_its_listings(tmp_path: Path) ->
     assert after["essays/e0/index.html"] == before["essays/e0/index.html"]
 
 
+def test_an_edit_of_the_text_alone_leaves_the_listings_alone(tmp_path: Path) -> None:
+    """Listings, the sitemap and the corrections page do not show an essay's body: a
+    change to the text alone re-renders the feeds that carry it, and nothing else;
+    a change to what a card shows (the title) re-renders the listings too."""
+    root = _site(tmp_path, tags=lambda i: ["t"] if i == 1 else [])
+    _build(root)
+    path = root / "content/essays/e1/index.md"
+    path.write_text(path.read_text().replace("More text 1.", "Edited text 1."))
+    engine = _build(root)
+    assert engine.last_stats.rendered == 1
+    # feed.xml and tags/t/feed.xml carry the body; index, tag, corrections pages and the sitemap do not
+    assert engine.last_stats.pages_rendered == 2
+    assert "Edited text 1." in (root / "public/feed.xml").read_text()
+    path.write_text(path.read_text().replace('title: "Essay 1"', 'title: "Essay One"'))
+    engine = _build(root)
+    assert engine.last_stats.pages_rendered > 2
+    assert "Essay One" in (root / "public/index.html").read_text()
+    assert "Essay One" in (root / "public/tags/t/index.html").read_text()
+
+
 def test_critique_change_invalidates_its_essay(tmp_path: Path) -> None:
     root = _site(tmp_path)
     _build(root)

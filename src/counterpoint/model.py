@@ -192,6 +192,7 @@ class UpdateSummary:
     corrects: tuple[CorrectedClaim, ...] = ()
     lang: str = ""
     published: str = ""
+    moment: float = 0.0  # ``date`` as a UTC timestamp: the corrections page's order, without a datetime per UPD
 
 
 @dataclass(frozen=True)
@@ -229,7 +230,11 @@ class EssaySummary:
     content: bytes = b""
     image: str = ""  # absolute URL of its share image (og:image), or ""
     scheduled: bool = False  # dated after the build's moment, shown by --future (serve): marked as such
-    digest: str = ""  # of everything above: what listings use as their cache key
+    moment: float = 0.0  # ``date`` as a UTC timestamp: the listings' order, without a datetime per essay per build
+    # of everything above but ``content``: the key of the listings, the sitemap and the corrections
+    # page, which do not show the body, so an edit of the text alone leaves them as they are
+    listed: str = ""
+    digest: str = ""  # of everything above: the key of the feeds, which carry the body
 
     @property
     def updated_id(self) -> str:

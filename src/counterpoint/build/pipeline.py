@@ -103,6 +103,7 @@ def _process(
     set_addresses(parsed.env, Addresses(ctx.config.base_path, ImageFiles(url, ctx.config.root / "content", assets)))
     body = render_body(linked, site, jinja)
     summary = replace(summarize(linked, site, url, body.feed), scheduled=bool(until))
+    summary = replace(summary, listed=digest_bytes(pickle.dumps(replace(summary, content=b""), protocol=5)))
     summary = replace(summary, digest=digest_bytes(pickle.dumps(summary, protocol=5)))
     files: dict[str, bytes] = {
         url + "index.html": render_essay_page(linked, summary, site, jinja, body).encode(),

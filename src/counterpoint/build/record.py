@@ -83,13 +83,20 @@ class BuildRecord:
         self.state: CacheState | None = None  # loaded by the first build that needs it
         self._last_manifest: tuple[Manifest, tuple[int, int] | None] | None = None
         self.history: tuple[str, Any] | None = None  # (HEAD, published.History) of the last build
+        self._inputs: tuple[tuple[str, ...], str] | None = None  # (what the key was made of, the key)
 
     def inputs(self, config: SiteConfig, theme: Theme) -> str:
-        return inputs_key(
-            site_digest=config.digest, base_url=config.base_url, output=output_key(self.root, config.output),
-            theme_digest=theme.digest,
-            drafts=self.options.drafts, search=config.search,
-        )
+        """``inputs_key`` of this build; made again only when site.yml, the output, the
+        theme or the options changed: the code and the libraries of a running process do
+        not (it reads every module of the package: 10 ms a rebuild in ``serve``)."""
+        made_of = (config.digest, config.base_url, output_key(self.root, config.output), theme.digest, str(config.search))
+        if self._inputs is None or self._inputs[0] != made_of:
+            key = inputs_key(
+                site_digest=config.digest, base_url=config.base_url, output=made_of[2], theme_digest=theme.digest,
+                drafts=self.options.drafts, search=config.search,
+            )
+            self._inputs = (made_of, key)
+        return self._inputs[1]
 
     # -- the cache -------------------------------------------------------------
     def cache_file(self, output: Path) -> Path:

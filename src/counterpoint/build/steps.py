@@ -318,7 +318,7 @@ def _snippets(results: dict[str, EssayResult]) -> Snippets:
         if result.summary is None:
             continue
         if result.card:
-            snippets.cards[result.summary.digest] = result.card
+            snippets.cards[result.summary.listed or result.summary.digest] = result.card
         for update, html in zip(result.summary.updates, result.corrections):
             snippets.corrections[(result.summary.slug, update.id)] = html
     return snippets
@@ -334,7 +334,7 @@ def _ref(rel: str, known: tuple[str, int]) -> OutputRef:
 
 def _ordered(summaries: list[EssaySummary], config: SiteConfig) -> list[EssaySummary]:
     tz = config.timezone
-    return sorted(summaries, key=lambda s: (s.date.sort_key(tz), s.slug), reverse=True)
+    return sorted(summaries, key=lambda s: (s.moment or s.date.sort_key(tz).timestamp(), s.slug), reverse=True)
 
 
 def _hashed(source: EssaySource, hasher: Hasher) -> EssaySource:

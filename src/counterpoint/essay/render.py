@@ -334,6 +334,7 @@ def summarize(linked: LinkedEssay, site: Site, url: str, content: str = "") -> E
             corrects=corrected_claims(linked, u),
             lang=meta.lang,
             published=published_of(site.config.timezone)(u.published, u.date),
+            moment=u.date.sort_key(site.config.timezone).timestamp(),
         )
         for u in linked.updates
     )
@@ -367,6 +368,7 @@ def summarize(linked: LinkedEssay, site: Site, url: str, content: str = "") -> E
         ),
         content=zlib.compress(content.encode(), 1) if site.config.feed_content == "full" else b"",
         image=site.resource(meta.image, url),
+        moment=meta.date.sort_key(tz).timestamp(),
     )
 
 

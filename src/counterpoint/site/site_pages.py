@@ -86,7 +86,7 @@ def all_updates(essays: list[EssaySummary], tz: str) -> list[UpdateSummary]:
     """Every UPD on the site, newest first (same moment: newer essay first, then
     the later block of the essay first)."""
     ranked = [(u, rank, -pos) for rank, e in enumerate(essays) for pos, u in enumerate(e.updates)]
-    ranked.sort(key=lambda x: (-x[0].date.sort_key(tz).timestamp(), x[1], x[2]))
+    ranked.sort(key=lambda x: (-(x[0].moment or x[0].date.sort_key(tz).timestamp()), x[1], x[2]))
     return [u for u, _, _ in ranked]
 
 
@@ -101,8 +101,14 @@ def translators(site: Site) -> Callable[[str], Translator]:
 
 
 def _digests(essays: list[EssaySummary]) -> tuple[str, ...]:
-    """Listings are keyed by their essays' digests, not by pickling the essays again."""
+    """Feeds are keyed by their essays' digests, not by pickling the essays again."""
     return tuple(e.digest for e in essays)
+
+
+def _listed(essays: list[EssaySummary]) -> tuple[str, ...]:
+    """Listings, the sitemap and the corrections page by what they show of their essays:
+    everything but the body (``EssaySummary.listed``)."""
+    return tuple(e.listed or e.digest for e in essays)
 
 
 def card_html(essay: EssaySummary, site: Site, jinja: Environment) -> str:
@@ -128,7 +134,7 @@ class Snippets:
 
     def card(self, site: Site, jinja: Environment) -> Callable[[EssaySummary], Markup]:
         def card(essay: EssaySummary) -> Markup:
-            key = essay.digest or essay.slug
+            key = essay.listed or essay.digest or essay.slug
             html = self.cards.get(key)
             if html is None:
                 html = self.cards[key] = card_html(essay, site, jinja)
@@ -173,7 +179,7 @@ def site_pages(
         rel = page_path(prefix, number) + "index.html"
         return PageSpec(
             rel,
-            (_digests(chunk), pager, extra),
+            (_listed(chunk), pager, extra),
             lambda: jinja.get_template("index.html").render(
                 site=site, t=t, t_for=t_for, card=card, essays=chunk, pager=pager, page_url=page_path(prefix, number), **extra
             ),
@@ -203,7 +209,7 @@ def site_pages(
     updates = all_updates(essays, site.config.timezone)
     yield PageSpec(
         "corrections/index.html",
-        _digests([e for e in essays if e.updates]),
+        _listed([e for e in essays if e.updates]),
         lambda: jinja.get_template("corrections.html").render(
             site=site, t=t, updates=updates, correction=correction, page_url="corrections/"
         ),
@@ -227,7 +233,7 @@ def site_pages(
 
     yield PageSpec(
         "sitemap.xml",
-        (_digests(essays), [rel for rel, _ in pages]),
+        (_listed(essays), [rel for rel, _ in pages]),
         lambda: jinja.get_template("sitemap.xml").render(
             site=site, urls=_sitemap(essays, pages, tags, len(chunks), site)
         ),
