@@ -456,3 +456,37 @@ def test_options_are_part_of_what_a_build_is_made_from(tmp_path: Path) -> None:
     again = _build(root, base_url="https://example.org/sub/")
     assert again.last_stats.written == ()
 
+
+
+def test_a_serve_edit_looks_only_at_the_essay_it_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In serve, the essays whose files are the very ones of the last build are taken as
+    they are, without a cache key made for each; what an edit changed is still rendered,
+    an earlier edit stays, and a failed build in between changes none of that."""
+    from counterpoint.build.options import BuildOptions
+
+    root = _site(tmp_path, n=5)
+    engine = Engine(root, BuildOptions(out=root / "served", persist=False, index_search=False, search=False))
+    assert engine.build().ok
+    keys: list[str] = []
+    make_key = steps.cache_key
+    monkeypatch.setattr(steps, "cache_key", lambda *a: (keys.append(a[1]), make_key(*a))[1])
+
+    def edit(i: int, old: str, new: str) -> None:
+        path = root / f"content/essays/e{i}/index.md"
+        path.write_text(path.read_text().replace(old, new))
+        report = engine.build(frozenset({path}))
+        assert report.ok == ("#c" not in new), report.errors
+
+    edit(1, "More text 1.", "Edited text 1.")
+    assert engine.last_stats.rendered == 1
+    assert {key.split("|")[0] for key in keys} == {"e1"}  # keys of the edited essay only (its slug first)
+    keys.clear()
+    edit(3, "More text 3.", "Edited text 3.")
+    assert engine.last_stats.rendered == 1
+    assert {key.split("|")[0] for key in keys} == {"e3"}
+    edit(3, "Edited text 3.", "[Twice.]{.claim #c3}")  # a duplicate claim id: the build fails
+    edit(3, "[Twice.]{.claim #c3}", "Edited again 3.")
+    assert engine.last_stats.rendered == 1
+    assert "Edited text 1." in (root / "served/essays/e1/index.html").read_text()
+    assert "Edited again 3." in (root / "served/essays/e3/index.html").read_text()
+    assert "More text 2." in (root / "served/essays/e2/index.html").read_text()

@@ -182,7 +182,7 @@ class Engine:
             step(run)
             if name == "config":
                 self.config, self._warm = run.config, (run.theme, run.config.language)
-            elif name == "discover":
+            elif name in ("discover", "essays"):
                 self._inventory = run.inventory
             timings[name] = _ms(begun)
 

@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from counterpoint.build.record import BuildRecord
+from counterpoint.model import EssaySource
 from counterpoint.source.content import Hasher, Inventory, all_refs, discover, replace_refs
 from counterpoint.source.walk import Scanned
 
@@ -37,10 +38,14 @@ def published(root: Path, record: BuildRecord, inventory: Inventory) -> Inventor
     history = record.history[1]
     if not history.files:
         return inventory
-    essays = tuple(
-        replace(s, published=history.of(tuple(r.rel for r in (s.index, *s.critiques)))) for s in inventory.essays
-    )
+    essays = tuple(_published_as(s, history.of(tuple(r.rel for r in (s.index, *s.critiques))))
+                   for s in inventory.essays)
     return replace(inventory, essays=essays)
+
+
+def _published_as(source: EssaySource, published: tuple[tuple[str, str], ...]) -> EssaySource:
+    # the same object when nothing changed: the build knows an essay it just made by identity
+    return source if source.published == published else replace(source, published=published)
 
 
 def refresh(inventory: Inventory, root: Path, hasher: Hasher, edited: list[Path]) -> Inventory | None:

@@ -24,6 +24,7 @@ from counterpoint.versions import code_fingerprint, library_versions
 
 if TYPE_CHECKING:
     from counterpoint.build.options import BuildOptions
+    from counterpoint.model import EssayResult, EssaySource
     from counterpoint.source.config import SiteConfig
     from counterpoint.theme.theme import Theme
 
@@ -84,6 +85,8 @@ class BuildRecord:
         self._last_manifest: tuple[Manifest, tuple[int, int] | None] | None = None
         self.history: tuple[str, Any] | None = None  # (HEAD, published.History) of the last build
         self._inputs: tuple[tuple[str, ...], str] | None = None  # (what the key was made of, the key)
+        # the last build's essays, by file: (its inputs key, {rel: (source, result)})
+        self._essays: tuple[str, dict[str, tuple[EssaySource, EssayResult]]] = ("", {})
 
     def inputs(self, config: SiteConfig, theme: Theme) -> str:
         """``inputs_key`` of this build; made again only when site.yml, the output, the
@@ -97,6 +100,22 @@ class BuildRecord:
             )
             self._inputs = (made_of, key)
         return self._inputs[1]
+
+    def keep_essays(self, inputs: str, sources: dict[str, EssaySource], results: dict[str, EssayResult]) -> None:
+        """After a build that put its output in place: what each essay's result was made of."""
+        self._essays = (
+            inputs,
+            {rel: (sources[rel], result) for rel, result in results.items() if not result.errors and not result.until},
+        )
+
+    def last_essays(self, inputs: str, manifest: Manifest) -> dict[str, tuple[EssaySource, EssayResult]]:
+        """The results of the last build by essay file, with the source objects they were
+        made from, for a build with the same ``inputs`` into the output it made (a trusted
+        manifest): an essay whose source is the very same object (``serve`` refreshes only
+        the edited files) has the same result, which is in place.  Otherwise nothing."""
+        if not manifest.trusted or self._essays[0] != inputs:
+            return {}
+        return self._essays[1]
 
     # -- the cache -------------------------------------------------------------
     def cache_file(self, output: Path) -> Path:

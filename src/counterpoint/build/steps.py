@@ -77,6 +77,7 @@ class Run:
     plain: list[tuple[str, PlainPage]] = field(default_factory=list)
     ctx: Context = field(init=False)
     results: dict[str, EssayResult] = field(default_factory=dict)
+    sources: dict[str, EssaySource] = field(default_factory=dict)  # what each result was made from
     rendered: int = 0
     pages_rendered: int = 0
     written: tuple[str, ...] = ()
@@ -137,13 +138,21 @@ def essays(run: Run) -> None:
     assert run.stage is not None
     state, stage, manifest, output = run.state, run.stage, run.stage.manifest, run.config.output
     todo: list[EssaySource] = []
+    last = run.record.last_essays(run.inputs, manifest)
     for source in run.inventory.essays:
+        run.sources[source.index.rel] = source
+        made = last.get(source.index.rel)
+        if made is not None and made[0] is source:
+            # (serve) the very files of the last build, whose output is in place: no key to make
+            run.results[source.index.rel] = made[1]
+            stage.adopt(made[1].outputs)
+            continue
         material = source.digest()
         cached = state.essays.get(source.index.rel)
         if not material and cached:
             # files whose size or mtime are new (a fresh clone, a restored CI cache): their
             # bytes decide, and reading them costs far less than rendering the essay
-            source = _hashed(source, run.hasher)
+            source = run.sources[source.index.rel] = _hashed(source, run.hasher)
             material = source.digest()
         if material and cached and cached[0] == cache_key(run.inputs, material) and all(
             manifest.intact(output, r) for r in cached[1].outputs
@@ -159,13 +168,16 @@ def essays(run: Run) -> None:
         for ref in source.files():
             if ref.rel in known:
                 run.hasher.learn(ref, known[ref.rel])
-        hashed = with_digests(source, known)
+        hashed = run.sources[source.index.rel] = with_digests(source, known)
         if not result.errors and not result.until and hashed.digest():
             # (an essay dated in the future is rendered again by every build until its time)
             state.essays[source.index.rel] = (cache_key(run.inputs, hashed.digest()), result)
         else:
             state.essays.pop(source.index.rel, None)
     run.rendered = len(todo)
+    # the inventory with every file's digest: the next build (serve) refreshes it and knows
+    # each essay it does not touch as the very same object
+    run.inventory = replace(run.inventory, essays=tuple(run.sources[s.index.rel] for s in run.inventory.essays))
     for result in run.results.values():
         run.errors += result.errors
     run.errors += collisions(run.inventory, run.results)
@@ -261,6 +273,7 @@ def remember(run: Run) -> None:
         uptodate.save(run.root, record)
     elif run.options.keep_record:  # a build that cannot say what it was made from forgets the record
         uptodate.forget(run.root, config.output)
+    run.record.keep_essays(run.inputs, run.sources, run.results)
     kept = {k: v for k, v in state.essays.items() if k in run.results}
     if run.rendered or run.pages_rendered or run.written or run.hasher.learned or len(kept) != len(state.essays):
         state.essays = kept

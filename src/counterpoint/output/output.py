@@ -53,7 +53,8 @@ class Manifest:
             return cls({})
 
     def save(self, path: Path) -> None:
-        atomic_write(path, json.dumps({"files": self.files}, sort_keys=True).encode())
+        # in the order the build made them (no sort: a serve edit at 10,000 essays saves 45,000 entries)
+        atomic_write(path, json.dumps({"files": self.files}, separators=(",", ":")).encode())
 
     def all_intact(self, out: Path) -> bool:
         """Every file this manifest records is in ``out`` at its recorded size
