@@ -26,7 +26,6 @@ from counterpoint.build.engine import Engine
 from counterpoint.build.report import BuildReport
 from counterpoint.build.scheduler import PARALLEL_THRESHOLD
 from counterpoint.errors import BuildFailed
-from counterpoint.theme import theme as theme_module
 
 PADDING = PARALLEL_THRESHOLD  # never in the cache: all of them are rendered, so in workers
 
@@ -77,15 +76,8 @@ def rebuild_in_parallel(real_build: Callable[..., BuildReport], engine: Engine, 
         except BuildFailed as exc:
             errors = tuple(e.format() for e in exc.errors)
         else:
-            # this process keeps one Jinja environment per theme digest, folders not included: the copy's
-            # templates must not be found in the original's folders, nor the original's later in the copy's
-            kept = dict(theme_module._JINJA)
-            theme_module._JINJA.clear()
-            try:
-                errors = real_build(twin).errors
-            finally:
-                theme_module._JINJA.clear()
-                theme_module._JINJA.update(kept)
+            errors = real_build(twin).errors
+
         def same(text: str) -> str:
             return text.replace(str(twin_out), str(out)).replace(str(twin_root), str(root))
 

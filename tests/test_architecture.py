@@ -1,6 +1,7 @@
 """The shape of the code: no import circles, every import inside a function says why
 it is there, and big modules and long functions say why they are big.  (The layers
-contract itself is checked by ``lint-imports``, configured in pyproject.toml.)"""
+contract itself is checked by ``lint-imports``, configured in pyproject.toml.)  And the
+tests read the public API, never the private state of the engine or its parts."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "counterpoint"
+TESTS = Path(__file__).resolve().parent
 MODULE_LINES = 400
 FUNCTION_LINES = 60
 
@@ -108,3 +110,67 @@ def test_big_modules_and_long_functions_say_why() -> None:
                 if length > FUNCTION_LINES and "Long:" not in head:
                     unexplained.append(f"{path.relative_to(SRC)}:{node.lineno}: {node.name}, {length} lines")
     assert unexplained == []
+
+
+# What a test may read although it starts with "_": (file, the expression as written).
+# Only what cannot be observed otherwise; each says why.
+PRIVATE_READS_ALLOWED = {
+    ("test_cli_options.py", "parser._actions"),  # argparse (not ours) has no public list of a parser's options
+}
+_SETTERS = {"setattr", "getattr", "delattr", "hasattr"}  # setattr(x, "_name"), monkeypatch.setattr(x, "_name")
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def private_reads(source: str) -> list[tuple[int, str]]:
+    """(line, expression) of each private name a test module reaches into: ``x._name``
+    (but its own ``self._name``), ``from counterpoint… import _name``, and a private
+    name given as a string to setattr/getattr/monkeypatch.setattr."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and _private(node.attr):
+            if not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")):
+                found.append((node.lineno, ast.unparse(node)))
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("counterpoint"):
+            found += [(node.lineno, f"from {node.module} import {a.name}") for a in node.names if _private(a.name)]
+        elif isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            if name not in _SETTERS or not node.args:
+                continue
+            owner = node.args[0]
+            if isinstance(owner, ast.Name) and owner.id in ("self", "cls"):
+                continue
+            strings = [a.value for a in node.args[:2] if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+            if any(_private(part) for text in strings for part in text.split(".")):
+                found.append((node.lineno, ast.unparse(node)))
+    return found
+
+
+def test_the_private_reads_check_finds_them() -> None:
+    sample = (
+        "from counterpoint.build.steps import _nav\n"
+        "engine._inventory\n"
+        "e.record._last_manifest\n"
+        "monkeypatch.setattr(Engine, '_build', broken)\n"
+        "monkeypatch.setattr('counterpoint.build.steps._nav', f)\n"
+        "self._cond\n"
+        "getattr(self, '_settles', 0)\n"
+        "engine.last_stats.__class__\n"
+    )
+    assert [line for line, _ in private_reads(sample)] == [1, 2, 3, 4, 5]
+
+
+def test_tests_read_the_public_api_not_private_state() -> None:
+    """A test observes behaviour through what the code offers (BuildReport, last_stats,
+    built_pages, the files written, the command's output) or through a public function
+    it wraps as a seam; a test that reads ``engine._inventory`` breaks on every refactoring
+    and passes while the behaviour it meant to guard is gone."""
+    reads = []
+    for path in sorted(TESTS.glob("*.py")):
+        for line, expression in private_reads(path.read_text(encoding="utf-8")):
+            if (path.name, expression) not in PRIVATE_READS_ALLOWED:
+                reads.append(f"tests/{path.name}:{line}: {expression}")
+    assert reads == []

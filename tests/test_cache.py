@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import functools
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -107,32 +110,41 @@ def test_template_change_invalidates_everything(tmp_path: Path) -> None:
         assert "remark-body overridden" in (root / f"public/essays/e{i}/index.html").read_text()
 
 
-def test_compiled_templates_are_kept_between_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import jinja2
+_COMPILING_BUILD = """
+import json, sys
+import jinja2
+from counterpoint.build.engine import Engine
+compiled = []
+original = jinja2.Environment.compile
+def counting(self, source, name=None, *args, **kwargs):
+    compiled.append(name)
+    return original(self, source, name, *args, **kwargs)
+jinja2.Environment.compile = counting
+ok = Engine(sys.argv[1], search=False, jobs=1).build().ok
+print(json.dumps([ok, compiled]))
+"""
 
-    from counterpoint.theme import theme as theme_module
 
+def _build_in_new_process(root: Path) -> list[str]:
+    """Build in a process of its own; the names of the templates it compiled."""
+    done = subprocess.run([sys.executable, "-c", _COMPILING_BUILD, str(root)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    ok, compiled = json.loads(done.stdout)
+    assert ok
+    return compiled
+
+
+def test_compiled_templates_are_kept_between_builds(tmp_path: Path) -> None:
     root = _site(tmp_path)
     _build(root, jobs=1)
     assert list((root / ".counterpoint/cache/templates").glob("*/__jinja2_*.cache"))
-    compiled: list[str] = []
-    original = jinja2.Environment.compile
-
-    def counting(self, source, name=None, *args, **kwargs):
-        compiled.append(name)
-        return original(self, source, name, *args, **kwargs)
-
-    monkeypatch.setattr(jinja2.Environment, "compile", counting)
-    monkeypatch.setattr(theme_module, "_JINJA", {})  # as in a new process
     path = root / "content/essays/e1/index.md"
     path.write_text(path.read_text().replace("More text 1.", "Edited text 1."))
-    _build(root, jobs=1)
-    assert compiled == []  # every template came from the cache
+    assert _build_in_new_process(root) == []  # every template came from the cache
     (root / "templates").mkdir()
     builtin = Path(engine_module.load_theme(root, "default").template_dirs[1]) / "essay.html"
     (root / "templates/essay.html").write_text(builtin.read_text().replace('class="essay-head"', 'class="essay-head edited"'))
-    _build(root, jobs=1)
-    assert compiled == ["essay.html"]  # the edited template, and only it, compiled again
+    assert _build_in_new_process(root) == ["essay.html"]  # the edited template, and only it, compiled again
     assert 'class="essay-head edited"' in (root / "public/essays/e0/index.html").read_text()
 
 
@@ -249,16 +261,18 @@ def test_warm_up_prepares_the_templates(tmp_path: Path) -> None:
     from counterpoint.build.pipeline import warm_up
     from counterpoint.theme import theme as theme_module
 
+    (tmp_path / "templates").mkdir()  # a theme this process has never seen: no environment made for it yet
+    (tmp_path / "templates/marker.html").write_text(str(tmp_path))
     theme = engine_module.load_theme(tmp_path, "default")
-    theme_module._JINJA.clear()
     warm_up(theme, "ru")
     names = {key[1] for key in theme_module.jinja_for(theme).cache.keys()}
     assert {"essay.html", "partials/remark.html", "index.html", "feed.xml"} <= names
 
 
-def test_prepare_here_makes_what_the_first_edit_would(tmp_path: Path) -> None:
+def test_prepare_here_makes_what_the_first_edit_would(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """serve's first build renders in workers; ``prepare_here`` then readies its own
     process from what the results say the essays use: lexers, date formats, digests."""
+    from counterpoint.build import pipeline
     from counterpoint.markup import highlight
     from counterpoint.source import i18n
     from counterpoint.source.content import all_refs
@@ -270,21 +284,32 @@ def test_prepare_here_makes_what_the_first_edit_would(tmp_path: Path) -> None:
     }, {"language": "ru"})
     engine = Engine(root, search=False, out=tmp_path / "out", jobs=1)
     assert engine.build().ok
-    code = {rel: result.code for rel, (_, result) in engine.record.state.essays.items()}
-    assert code == {"content/essays/a/index.md": ("python", "rust"), "content/essays/b.md": ("bash",)}
-    # read by the renderer, not the walk; the build keeps the digests the workers computed
-    assert all(ref.digest for ref in all_refs(engine._inventory))
-    highlight._lexer.cache_clear()
-    i18n._date_pattern.cache_clear()
+    asked: list[dict] = []
+    warm_up = pipeline.warm_up
+    monkeypatch.setattr(pipeline, "warm_up", lambda *a, **k: (asked.append(k), warm_up(*a, **k))[1])
+    refreshed: list[bool] = []  # every digest known in the inventory the build kept, which prepare_here refreshes
+    refresh = engine_module.refresh
+    monkeypatch.setattr(engine_module, "refresh", lambda inventory, *a: (
+        refreshed.append(all(r.digest for r in all_refs(inventory))), refresh(inventory, *a))[1]
+    )
+    held: list[bool] = []  # every digest known in the inventory the next build starts from
+    inventory_of = steps.inventory_of
+    monkeypatch.setattr(steps, "inventory_of", lambda *a: (held.append(all(r.digest for r in all_refs(a[-1]))), inventory_of(*a))[1])
+    # as in serve's process, whose essays were rendered in workers
+    highlight.lexer_for.cache_clear()
+    i18n.date_pattern.cache_clear()
     engine.prepare_here()
-    assert highlight._lexer.cache_info().currsize == 3
-    assert i18n._date_pattern.cache_info().currsize == 2 * len(i18n._DATE_STYLES)  # ru and en
-    assert all(ref.digest for ref in all_refs(engine._inventory))
-    before = highlight._lexer.cache_info()
+    assert asked == [{"code": ("bash", "python", "rust"), "languages": ("en", "ru")}]  # what the essays use
+    assert highlight.lexer_for.cache_info().currsize == 3
+    assert i18n.date_pattern.cache_info().currsize == 2 * len(i18n.DATE_STYLES)  # ru and en
+    # read by the renderer, not the walk; the build keeps the digests the workers computed...
+    assert refreshed == [True]
+    before = highlight.lexer_for.cache_info()
     path = root / "content/essays/a/index.md"
     path.write_text(path.read_text().replace("x = 1", "x = 2"))
     assert engine.build(frozenset({path})).ok and engine.last_stats.rendered == 1
-    after = highlight._lexer.cache_info()
+    assert held == [True]  # ...and prepare_here keeps them for the next build
+    after = highlight.lexer_for.cache_info()
     assert after.misses == before.misses and after.hits > before.hits  # the edit found its lexers made
 
 

@@ -242,17 +242,18 @@ def test_never_crashes_on_arbitrary_front_matter(text: str) -> None:
 
 
 def _both_composers(text: str, untrusted: bool = False) -> tuple[object, object]:
-    """``_load`` through libyaml's composer and through the checking one."""
+    """``load_yaml`` through libyaml's composer and through the checking one."""
     outcomes = []
+    root = Path("/site")
     for fast in (True, False):
-        original = frontmatter._plain
-        frontmatter._plain = (lambda t: original(t)) if fast else (lambda t: False)  # noqa: B023 - used in this iteration
+        original = frontmatter.plain_yaml
+        frontmatter.plain_yaml = (lambda t: original(t)) if fast else (lambda t: False)  # noqa: B023 - used in this iteration
         try:
-            outcomes.append(frontmatter._load(text, "x.md", 2, untrusted, "front matter"))
+            outcomes.append(frontmatter.load_yaml(text.encode(), root / "x.md", root, untrusted))
         except ContentError as err:
             outcomes.append(("error", err.line, err.col, err.message, err.hint))
         finally:
-            frontmatter._plain = original
+            frontmatter.plain_yaml = original
     return outcomes[0], outcomes[1]
 
 
@@ -266,15 +267,15 @@ def test_fast_composer_gives_what_the_checking_one_gives(text: str, untrusted: b
 
 
 def test_fast_composer_only_for_text_that_needs_no_check() -> None:
-    assert frontmatter._plain("title: T\ndate: 2026-01-02\ntags: [a, b]\n")
+    assert frontmatter.plain_yaml("title: T\ndate: 2026-01-02\ntags: [a, b]\n")
     for text in ("a: !!python/object x", "a: &x 1", "b: *x", "a: " + "[" * 70 + "]" * 70):
-        assert not frontmatter._plain(text), text
+        assert not frontmatter.plain_yaml(text), text
     nested = "".join(" " * i + f"k{i}:\n" for i in range(60)) + " " * 60 + "v: 1\n"  # 61 maps deep: allowed
-    assert frontmatter._plain(nested)
+    assert frontmatter.plain_yaml(nested)
     fast, checked = _both_composers(nested)
     assert fast == checked and isinstance(fast, tuple) and isinstance(fast[0], dict)
     deeper = "".join(" " * i + f"k{i}:\n" for i in range(70)) + " " * 70 + "v: 1\n"
-    assert not frontmatter._plain(deeper)
+    assert not frontmatter.plain_yaml(deeper)
     assert "nested more than" in _both_composers(deeper)[0][3]
 
 

@@ -8,7 +8,7 @@ import pytest
 from jinja2 import pass_context, pass_environment
 
 from counterpoint.source.i18n import translator
-from counterpoint.theme.jinja_runtime import PlainCallContext, _plain
+from counterpoint.theme.jinja_runtime import PlainCallContext, plain_callable
 from counterpoint.theme.theme import load_theme
 
 
@@ -34,7 +34,7 @@ def test_plain_callables_are_called_with_their_arguments(env) -> None:
         "|{{ ' x '.strip() }}|{{ d.isoformat() }}"
     ).render(shout=shout, g=Greeter(), t=t, d=__import__("datetime").date(2026, 1, 2))
     assert out == f"AA|hello b?|{t('upd')}|{t('answered_before', date='x')}|x|2026-01-02"
-    assert all(_plain(f) for f in (shout, Greeter().hello, t, "".strip))
+    assert all(plain_callable(f) for f in (shout, Greeter().hello, t, "".strip))
 
 
 def test_context_and_environment_functions_still_get_them(env) -> None:
@@ -51,7 +51,7 @@ def test_context_and_environment_functions_still_get_them(env) -> None:
         def __call__(self, context) -> str:
             return "ctx:" + context["name"]
 
-    assert not _plain(who) and not _plain(trims) and not _plain(Callable())
+    assert not plain_callable(who) and not plain_callable(trims) and not plain_callable(Callable())
     out = env.from_string("{{ who('!') }} {{ trims('x') }} {{ c() }} {% for i in [1] %}{{ who(i|string) }}{% endfor %}").render(
         who=who, trims=trims, c=Callable(), name="N"
     )

@@ -23,7 +23,7 @@ from parallel_twin import snapshot
 from sitefactory import critique, essay, make_site
 
 from counterpoint import cli
-from counterpoint.build import pipeline
+from counterpoint.build import pipeline, steps
 from counterpoint.build.engine import Engine
 from counterpoint.output import output
 from counterpoint.source.content import Hasher
@@ -638,10 +638,10 @@ def test_internal_error_is_short_and_traceback_only_with_debug(
 ) -> None:
     root = site(tmp_path)
 
-    def broken(self, *args, **kwargs):
+    def broken(*args, **kwargs):
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(Engine, "_build", broken)
+    monkeypatch.setattr(steps, "inventory_of", broken)  # a bug in a step of the build
     code, _, err = run(root, capsys=capsys)
     assert code == 3
     assert err == (

@@ -17,7 +17,7 @@ from counterpoint import __version__
 from counterpoint.errors import BuildFailed, UsageError, say
 
 
-def _parser() -> argparse.ArgumentParser:
+def make_parser() -> argparse.ArgumentParser:
     # Long: the whole command line in one place, read top to bottom.
     parser = argparse.ArgumentParser(
         prog="counterpoint", description="A static-site generator for annotated essays."
@@ -133,7 +133,7 @@ def _blog_import_shorthand(argv: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
+    parser = make_parser()
     args = parser.parse_args(_blog_import_shorthand(list(sys.argv[1:] if argv is None else argv)))
     if not args.command:
         parser.print_help()

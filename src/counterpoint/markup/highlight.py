@@ -14,7 +14,9 @@ _FORMATTER = HtmlFormatter(nowrap=True, classprefix="")
 
 
 @lru_cache(maxsize=64)
-def _lexer(name: str):
+def lexer_for(name: str):
+    """The Pygments lexer of a language name (None if Pygments has none), made once
+    per process: ``lexer_for.cache_info()`` says which this process has made."""
     try:
         return get_lexer_by_name(name, stripnl=False, ensurenl=False)
     except ClassNotFound:
@@ -31,13 +33,13 @@ def prepare(languages: tuple[str, ...] | list[str]) -> None:
     """Make the lexers of ``languages`` now: Pygments compiles a lexer's rules the
     first time it is used in a process, tens of milliseconds for some languages."""
     for name in languages:
-        _lexer(name.lower())
+        lexer_for(name.lower())
 
 
 def highlight(code: str, lang: str, attrs: str) -> str:
     """Return a whole ``<pre>`` so markdown-it does not wrap it again."""
     name = language(lang or "")
-    lexer = _lexer(name.lower()) if name else None
+    lexer = lexer_for(name.lower()) if name else None
     lang_attr = f' data-lang="{escapeHtml(name)}"' if name else ""
     if lexer is None:
         return f'<pre class="highlight"{lang_attr}><code>{escapeHtml(code)}</code></pre>\n'

@@ -303,7 +303,7 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
 _INDICATORS = "[{-:?"  # each level of nesting opens with one of these
 
 
-def _plain(text: str) -> bool:
+def plain_yaml(text: str) -> bool:
     """No tag, anchor or alias can be in ``text``, and it cannot nest deeper than
     ``MAX_DEPTH``: every collection starts with an indicator of its own."""
     return (
@@ -326,7 +326,7 @@ def _load(  # noqa: C901 - each of YAML's failures mapped to its own message
     loader: Any = None
     try:
         # the reader rejects control characters here
-        loader = _FastComposer(text) if _plain(text) else _Composer(text, untrusted)
+        loader = _FastComposer(text) if plain_yaml(text) else _Composer(text, untrusted)
         node = loader.get_single_node()
     except _Refused as exc:
         raise error(exc.mark, exc.message, exc.hint) from None

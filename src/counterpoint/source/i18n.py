@@ -333,24 +333,25 @@ def _plural_category(lang: str, n: int) -> str:
 @lru_cache(maxsize=16384)
 def _format_date(day: date, fmt: str, lang: str) -> str:
     # babel.dates.format_date, with the locale's pattern looked up and parsed once
-    return _date_pattern(fmt, lang).apply(day, _locale(lang))
+    return date_pattern(fmt, lang).apply(day, _locale(lang))
 
 
-_DATE_STYLES = ("full", "long", "medium", "short")
+DATE_STYLES = ("full", "long", "medium", "short")  # CLDR's, each made by ``prepare_dates``
 
 
 def prepare_dates(languages: tuple[str, ...]) -> None:
     """Load the locale data and date formats of ``languages`` now (Babel reads them
     from disk on first use, some 15 ms per language)."""
     for lang in dict.fromkeys(languages):
-        for style in _DATE_STYLES:
-            _date_pattern(style, lang)
+        for style in DATE_STYLES:
+            date_pattern(style, lang)
 
 
 @lru_cache(maxsize=64)
-def _date_pattern(fmt: str, lang: str) -> DateTimePattern:
-    """``fmt``: one of CLDR's styles (``long``…) or a pattern such as ``d MMM y``."""
-    style = fmt if fmt in _DATE_STYLES else ""
+def date_pattern(fmt: str, lang: str) -> DateTimePattern:
+    """``fmt``: one of CLDR's styles (``long``…) or a pattern such as ``d MMM y``;
+    made once per process (``date_pattern.cache_info()`` says how many are)."""
+    style = fmt if fmt in DATE_STYLES else ""
     return parse_pattern(get_date_format(style, locale=_locale(lang)) if style else fmt)  # type: ignore[arg-type]  # a CLDR style
 
 

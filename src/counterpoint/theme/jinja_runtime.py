@@ -51,7 +51,7 @@ def bytecode_cache(folder: Path) -> BytecodeCache | None:
 _BUILTIN = (BuiltinFunctionType, BuiltinMethodType)
 
 
-def _plain(obj: Any) -> bool:
+def plain_callable(obj: Any) -> bool:
     """A callable that cannot ask for the template's context: a built-in, or a
     function, method or ``Translator`` without Jinja's ``pass_context`` mark."""
     kind = type(obj)
@@ -76,7 +76,7 @@ class PlainCallContext(Context):
     """
 
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's signature
-        if not _plain(__obj):
+        if not plain_callable(__obj):
             return super().call(__obj, *args, **kwargs)
         if kwargs:
             kwargs.pop("_block_vars", None)

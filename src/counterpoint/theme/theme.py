@@ -124,12 +124,14 @@ def load_theme(root: Path, name: str) -> Theme:
     return Theme(name, template_dirs, static_dirs)
 
 
-_JINJA: dict[str, Environment] = {}
+_JINJA: dict[tuple[str, tuple[Path, ...]], Environment] = {}
 
 
 def jinja_for(theme: Theme) -> Environment:
-    """One Jinja environment per process and theme version: templates compile once."""
-    key = theme.digest
+    """One Jinja environment per process and theme version: templates compile once.
+    Keyed by the folders too: the environment loads from them, and two sites (a
+    copy of one) may have the same templates in different folders."""
+    key = (theme.digest, theme.template_dirs)
     env = _JINJA.get(key)
     if env is None:
         from counterpoint.markup.slugs import tag_slug  # lazily: python-slugify, not on a no-op build
