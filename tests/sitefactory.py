@@ -55,6 +55,11 @@ def critique(author: str = "reader", body: str = "", *, date: str = "2026-01-12"
     return front_matter({"author": author, "date": date, **fields}) + textwrap.dedent(body).strip("\n") + "\n"
 
 
+def page(title: str = "A page", body: str = "Text.", **fields: Any) -> str:
+    """A plain page (``content/about.md``): front matter (title and any ``fields``) and ``body``."""
+    return front_matter({"title": title, **fields}) + textwrap.dedent(body).strip("\n") + "\n"
+
+
 def make_site(root: Path, files: dict[str, str | bytes], config: dict[str, Any] | None = None) -> Path:
     """Write ``files`` (relative path -> text) under ``root``; return ``root``."""
     root.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,6 @@ pagination, plain pages, single-file essays and Cyrillic names.
 from __future__ import annotations
 
 import re
-import textwrap
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -19,6 +18,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
+from sitefactory import critique, essay, make_site, page
 
 from counterpoint.build.engine import Engine
 
@@ -180,21 +180,9 @@ def test_demo_site_has_no_broken_links(tmp_path: Path) -> None:
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>\n'
 
+SMALL_CONFIG = {"title": "Link check", "language": "ru", "essays_per_page": 2}
 SMALL_SITE = {
-    "site.yml": """
-        title: Link check
-        author: Vera Lind
-        language: ru
-        essays_per_page: 2
-    """,
-    "content/essays/prilivy/index.md": """
-        ---
-        title: Приливы
-        date: 2026-01-10
-        summary: О Луне и море.
-        tags: [Физика, Океаны]
-        difficulty: medium
-        ---
+    "content/essays/prilivy/index.md": essay("Приливы", """
         ::: upd 2026-01-20 re=gravity corrects=#lift
         Исправлено: Луна не «поднимает» воду. См. [утверждение](#lift) и [критику](#critique-gravity).
         :::
@@ -213,16 +201,9 @@ SMALL_SITE = {
         :::
 
         [^1]: Сноска о резонансе.
-    """,
+    """, date="2026-01-10", summary="О Луне и море.", tags=["Физика", "Океаны"], difficulty="medium"),
     "content/essays/prilivy/chart.svg": SVG,
-    "content/essays/prilivy/critiques/gravity.md": """
-        ---
-        author: dmitry_k
-        date: 2026-01-12
-        stance: refutes
-        pinned: true
-        source: https://example.net/post/1
-        ---
+    "content/essays/prilivy/critiques/gravity.md": critique("dmitry_k", """
         Общий текст, [ссылка на эссе](./) и [на утверждение](#lift).
 
         ::: on #lift
@@ -240,58 +221,22 @@ SMALL_SITE = {
         ::: reply Vera Lind, 2026-01-20
         Исправлено в UPD.
         :::
-    """,
-    "content/essays/prilivy/critiques/swing.md": """
-        ---
-        author: pat
-        date: 2026-01-16
-        stance: supports
-        ---
+    """, date="2026-01-12", stance="refutes", pinned=True, source="https://example.net/post/1"),
+    "content/essays/prilivy/critiques/swing.md": critique("pat", """
         ::: on #swing
         Хорошая аналогия.
         :::
-    """,
-    "content/essays/veter/index.md": """
-        ---
-        title: Wind
-        date: 2026-01-08
-        lang: en
-        tags: [physics]
-        ---
-        [Wind is moving air.]{.claim #air}
-    """,
-    "content/essays/Заметка о сносках.md": """
-        ---
-        title: Заметка о сносках
-        date: 2026-01-05
-        tags: [Океаны]
-        ---
-        Короткая заметка.
-    """,
-    "content/essays/chernovik.md": """
-        ---
-        title: Черновик
-        date: 2026-01-30
-        draft: true
-        ---
-        Не опубликовано.
-    """,
-    "content/about.md": """
-        ---
-        title: О сайте
-        ---
-        Сайт о море. [Эссе о приливах](/sub/path/essays/prilivy/#rezonans).
-    """,
+    """, date="2026-01-16", stance="supports"),
+    "content/essays/veter/index.md": essay("Wind", "[Wind is moving air.]{.claim #air}", date="2026-01-08", lang="en", tags=["physics"]),
+    "content/essays/Заметка о сносках.md": essay("Заметка о сносках", "Короткая заметка.", date="2026-01-05", tags=["Океаны"]),
+    "content/essays/chernovik.md": essay("Черновик", "Не опубликовано.", date="2026-01-30", draft=True),
+    "content/about.md": page("О сайте", "Сайт о море. [Эссе о приливах](/sub/path/essays/prilivy/#rezonans)."),
     "content/files/readme.txt": "A static file.\n",
 }
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"), "utf-8")
-    return root
+    return make_site(root, files, SMALL_CONFIG)
 
 
 def test_small_site_has_no_broken_links(tmp_path: Path) -> None:
@@ -309,13 +254,10 @@ def test_small_site_has_no_broken_links_at_the_root(tmp_path: Path) -> None:
 
 def test_the_checker_finds_broken_links(tmp_path: Path) -> None:
     files = dict(SMALL_SITE)
-    files["content/about.md"] = """
-        ---
-        title: О сайте
-        ---
+    files["content/about.md"] = page("О сайте", """
         [Нет такого эссе](/sub/path/essays/missing/), [нет такого id](/sub/path/essays/prilivy/#nope),
         [мимо базового пути](/essays/prilivy/) и ![нет картинки](nothing.png).
-    """
+    """)
     out = build(write(tmp_path / "site", files), tmp_path / "out")
     problems = "\n".join(check_links(out, BASE))
     assert "no file essays/missing/index.html" in problems

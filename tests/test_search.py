@@ -7,13 +7,13 @@ from __future__ import annotations
 import functools
 import json
 import sys
-import textwrap
 import threading
 from collections.abc import Callable, Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from sitefactory import critique, essay, make_site, page
 
 from counterpoint.build.engine import Engine
 from counterpoint.cli import main
@@ -22,65 +22,28 @@ from counterpoint.output import search
 CRITIQUE_ONLY_WORD = "zymurgical"
 
 FILES = {
-    "site.yml": """
-        title: Search test
-        author: Vera Lind
-        language: en
-    """,
-    "content/essays/harbour/index.md": """
-        ---
-        title: Harbour tides
-        date: 2026-01-10
-        tags: [oceans]
-        ---
+    "content/essays/harbour/index.md": essay("Harbour tides", """
         [Two harbours a hundred kilometres apart can have very different tides.]{.claim #apart}
 
         ## Resonance {#resonance}
 
         Each basin has its own period.
-    """,
-    "content/essays/harbour/critiques/brewer.md": f"""
-        ---
-        author: brewer
-        date: 2026-01-12
-        stance: questions
-        ---
+    """, date="2026-01-10", tags=["oceans"]),
+    "content/essays/harbour/critiques/brewer.md": critique("brewer", f"""
         A {CRITIQUE_ONLY_WORD} aside: does the period depend on the depth?
 
         ::: on #apart
         Which harbours?
         :::
-    """,
-    "content/essays/winds.md": """
-        ---
-        title: Winds
-        date: 2026-01-11
-        ---
-        Wind is air that moves from high pressure to low pressure.
-    """,
-    "content/essays/veter.md": """
-        ---
-        title: Ветер
-        date: 2026-01-09
-        lang: ru
-        ---
-        Ветер — это движение воздуха.
-    """,
-    "content/about.md": """
-        ---
-        title: About
-        ---
-        A site about the sea.
-    """,
+    """, date="2026-01-12", stance="questions"),
+    "content/essays/winds.md": essay("Winds", "Wind is air that moves from high pressure to low pressure.", date="2026-01-11"),
+    "content/essays/veter.md": essay("Ветер", "Ветер — это движение воздуха.", date="2026-01-09", lang="ru"),
+    "content/about.md": page("About", "A site about the sea."),
 }
 
 
-def write_site(root: Path, files: dict[str, str] = FILES) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"), "utf-8")
-    return root
+def write_site(root: Path) -> Path:
+    return make_site(root, FILES, {"title": "Search test"})
 
 
 def without_pagefind(monkeypatch: pytest.MonkeyPatch) -> None:
