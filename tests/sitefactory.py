@@ -55,7 +55,7 @@ def critique(author: str = "reader", body: str = "", *, date: str = "2026-01-12"
     return front_matter({"author": author, "date": date, **fields}) + textwrap.dedent(body).strip("\n") + "\n"
 
 
-def page(title: str = "A page", body: str = "Text.", **fields: Any) -> str:
+def plain_page(title: str = "A page", body: str = "Text.", **fields: Any) -> str:
     """A plain page (``content/about.md``): front matter (title and any ``fields``) and ``body``."""
     return front_matter({"title": title, **fields}) + textwrap.dedent(body).strip("\n") + "\n"
 
@@ -68,6 +68,11 @@ def make_site(root: Path, files: dict[str, str | bytes], config: dict[str, Any] 
         (root / "site.yml").write_text(
             "".join(f"{k}: {_yaml_scalar(v)}\n" for k, v in settings.items()), encoding="utf-8"
         )
+    return write_files(root, files)
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write ``files`` into a site made already (its site.yml untouched); return ``root``."""
     for rel, data in files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)

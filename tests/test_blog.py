@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import textwrap
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,6 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from sitefactory import critique, essay, make_site, plain_page, write_files
 
 from counterpoint.build.engine import Engine
 from counterpoint.errors import BuildFailed
@@ -28,42 +28,6 @@ REPO = Path(__file__).resolve().parents[1]
 # --------------------------------------------------------------------------- helpers
 
 
-def write(root: Path, files: dict[str, str]) -> None:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"), "utf-8")
-
-
-def site_yml(**extra: object) -> str:
-    settings: dict[str, object] = {"title": "Test blog", "author": "Vera Lind", "language": "en", **extra}
-    lines = []
-    for key, value in settings.items():
-        if isinstance(value, dict):
-            lines.append(f"{key}:")
-            lines += [f"  {k}: {json.dumps(v, ensure_ascii=False)}" for k, v in value.items()]
-        else:
-            lines.append(f"{key}: {json.dumps(value, ensure_ascii=False) if isinstance(value, str) else value}")
-    return "\n".join(lines) + "\n"
-
-
-def essay(title: str, date: str, body: str = "Some text.", **meta: object) -> str:
-    lines = ["---", f"title: {json.dumps(title, ensure_ascii=False)}", f"date: {date}"]
-    for key, value in meta.items():
-        if isinstance(value, (list, tuple)):
-            lines.append(f"{key}: [{', '.join(json.dumps(v, ensure_ascii=False) for v in value)}]")
-        elif isinstance(value, bool):
-            lines.append(f"{key}: {'true' if value else 'false'}")
-        else:
-            lines.append(f"{key}: {value}")
-    return "\n".join(lines) + "\n---\n\n" + textwrap.dedent(body).strip() + "\n"
-
-
-def critique(author: str, date: str, body: str, **meta: str) -> str:
-    extra = "".join(f"{k}: {v}\n" for k, v in meta.items())
-    return f"---\nauthor: {author}\ndate: {date}\n{extra}---\n" + textwrap.dedent(body).strip() + "\n"
-
-
 def build(root: Path, out: Path | None = None, *, base_url: str | None = BASE, drafts: bool = False) -> Path:
     out = out or root.parent / (root.name + "-out")
     report = Engine(root, out=out, base_url=base_url, drafts=drafts, use_cache=False, search=False).build()
@@ -72,9 +36,7 @@ def build(root: Path, out: Path | None = None, *, base_url: str | None = BASE, d
 
 
 def make(tmp_path: Path, files: dict[str, str], name: str = "site", **config: object) -> Path:
-    root = tmp_path / name
-    write(root, {"site.yml": site_yml(**config), **files})
-    return root
+    return make_site(tmp_path / name, files, {"title": "Test blog", **config})
 
 
 class Page(HTMLParser):
@@ -227,7 +189,7 @@ def all_files(out: Path) -> dict[str, str]:
 @pytest.mark.parametrize("count", [0, 1, 2, 3, 4, 5, 6])
 def test_index_pagination_boundaries(tmp_path: Path, count: int) -> None:
     per_page = 2
-    files = {f"content/essays/e{i}.md": essay(f"Essay {i}", f"2026-01-{10 + i:02d}") for i in range(count)}
+    files = {f"content/essays/e{i}.md": essay(f"Essay {i}", date=f"2026-01-{10 + i:02d}") for i in range(count)}
     out = build(make(tmp_path, files, essays_per_page=per_page))
     pages = max(1, -(-count // per_page))
     listed: list[str] = []
@@ -258,7 +220,6 @@ def test_index_card_shows_everything_an_essay_list_needs(tmp_path: Path) -> None
     files = {
         "content/essays/tides/index.md": essay(
             "How tides work",
-            "2026-01-10",
             """
             ::: upd 2026-01-20 re=lift
             Fixed the lift.
@@ -266,12 +227,13 @@ def test_index_card_shows_everything_an_essay_list_needs(tmp_path: Path) -> None
 
             [The Moon lifts the water.]{.claim #lift} More words here.
             """,
+            date="2026-01-10",
             summary="The Moon and the sea.",
             tags=["Physics"],
             difficulty="hard",
         ),
-        "content/essays/tides/critiques/lift.md": critique("ana", "2026-01-12", "::: on #lift\nNo.\n:::"),
-        "content/essays/tides/critiques/other.md": critique("bo", "2026-01-13", "::: on #lift\nHm.\n:::"),
+        "content/essays/tides/critiques/lift.md": critique("ana", "::: on #lift\nNo.\n:::", date="2026-01-12"),
+        "content/essays/tides/critiques/other.md": critique("bo", "::: on #lift\nHm.\n:::", date="2026-01-13"),
     }
     out = build(make(tmp_path, files))
     (card,) = elements(out, "index.html", "li", "essay-card")
@@ -297,9 +259,9 @@ def test_index_card_shows_everything_an_essay_list_needs(tmp_path: Path) -> None
 
 def test_tag_slugs_transliterate_and_ignore_case(tmp_path: Path) -> None:
     files = {
-        "content/essays/a.md": essay("A", "2026-01-01", tags=["Физика", "AI"]),
-        "content/essays/b.md": essay("B", "2026-01-02", tags=["физика", "ai", "ИИ"]),
-        "content/essays/c.md": essay("C", "2026-01-03", tags=["Machine Learning", "!!!"]),
+        "content/essays/a.md": essay("A", date="2026-01-01", tags=["Физика", "AI"]),
+        "content/essays/b.md": essay("B", date="2026-01-02", tags=["физика", "ai", "ИИ"]),
+        "content/essays/c.md": essay("C", date="2026-01-03", tags=["Machine Learning", "!!!"]),
     }
     out = build(make(tmp_path, files))
     assert tag_slug("Физика") == tag_slug("физика") == "fizika"
@@ -323,8 +285,8 @@ def test_tag_slugs_transliterate_and_ignore_case(tmp_path: Path) -> None:
 
 def test_one_essay_with_two_spellings_of_a_tag_is_listed_once_under_its_first(tmp_path: Path) -> None:
     files = {
-        "content/essays/a.md": essay("A", "2026-01-01", tags=["Optics", "OPTICS", "optics"]),
-        "content/essays/b.md": essay("B", "2026-01-02", tags=["Waves"]),
+        "content/essays/a.md": essay("A", date="2026-01-01", tags=["Optics", "OPTICS", "optics"]),
+        "content/essays/b.md": essay("B", date="2026-01-02", tags=["Waves"]),
     }
     out = build(make(tmp_path, files))
     assert card_slugs(out, "tags/optics/index.html") == ["a"]
@@ -332,7 +294,7 @@ def test_one_essay_with_two_spellings_of_a_tag_is_listed_once_under_its_first(tm
 
 
 def test_tag_pages_paginate(tmp_path: Path) -> None:
-    files = {f"content/essays/e{i}.md": essay(f"E{i}", f"2026-02-0{i + 1}", tags=["Same"]) for i in range(3)}
+    files = {f"content/essays/e{i}.md": essay(f"E{i}", date=f"2026-02-0{i + 1}", tags=["Same"]) for i in range(3)}
     out = build(make(tmp_path, files, essays_per_page=2))
     assert card_slugs(out, "tags/same/index.html") == ["e2", "e1"]
     assert card_slugs(out, "tags/same/page/2/index.html") == ["e0"]
@@ -346,7 +308,6 @@ def corrections_site(tmp_path: Path, **config: object) -> Path:
     files = {
         "content/essays/tides/index.md": essay(
             "Tides",
-            "2026-01-10",
             """
             ::: upd 2026-01-20 re=lift,numbers corrects=#lift
             The Moon does not lift the water.
@@ -358,13 +319,13 @@ def corrections_site(tmp_path: Path, **config: object) -> Path:
             The figure was off by a factor of thirty.
             :::
             """,
+            date="2026-01-10",
             tags=["physics"],
         ),
-        "content/essays/tides/critiques/lift.md": critique("dmitry_k", "2026-01-12", "::: on #lift\nIt does not.\n:::"),
-        "content/essays/tides/critiques/numbers.md": critique("ana_r", "2026-01-14", "::: on #ten\nSource?\n:::"),
+        "content/essays/tides/critiques/lift.md": critique("dmitry_k", "::: on #lift\nIt does not.\n:::", date="2026-01-12"),
+        "content/essays/tides/critiques/numbers.md": critique("ana_r", "::: on #ten\nSource?\n:::", date="2026-01-14"),
         "content/essays/winds/index.md": essay(
             "Winds",
-            "2026-01-15",
             """
             Wind is air that moves.
 
@@ -372,8 +333,9 @@ def corrections_site(tmp_path: Path, **config: object) -> Path:
             Added a sentence.
             :::
             """,
+            date="2026-01-15",
         ),
-        "content/essays/calm.md": essay("Calm", "2026-01-05", "No corrections here."),
+        "content/essays/calm.md": essay("Calm", "No corrections here.", date="2026-01-05"),
     }
     return make(tmp_path, files, **config)
 
@@ -460,8 +422,8 @@ def test_feed_updated_compares_moments_not_strings(tmp_path: Path) -> None:
     # 01:00 at +05:00 on the 20th is 20:00 UTC on the 19th: earlier than 22:00 UTC on the 19th,
     # although its text sorts later.
     files = {
-        "content/essays/east.md": essay("East", "2026-01-20T01:00:00+05:00"),
-        "content/essays/west.md": essay("West", "2026-01-19T22:00:00Z"),
+        "content/essays/east.md": essay("East", date="2026-01-20T01:00:00+05:00"),
+        "content/essays/west.md": essay("West", date="2026-01-19T22:00:00Z"),
     }
     out = build(make(tmp_path, files))
     feed = atom(out, "feed.xml")
@@ -484,7 +446,7 @@ def test_feed_ids_stay_absolute_without_a_host(tmp_path: Path) -> None:
 
 def test_sitemap_lists_every_page_with_lastmod_from_the_newest_upd(tmp_path: Path) -> None:
     root = corrections_site(tmp_path)
-    write(root, {"content/about.md": "---\ntitle: About\n---\nAbout us.\n"})
+    write_files(root, {"content/about.md": plain_page("About", "About us.")})
     out = build(root)
     urlset = ET.fromstring((out / "sitemap.xml").read_bytes())
     assert urlset.tag == f"{SITEMAP}urlset"
@@ -506,7 +468,7 @@ def test_sitemap_lists_every_page_with_lastmod_from_the_newest_upd(tmp_path: Pat
 
 def test_404_and_open_graph_and_canonical_on_every_page(tmp_path: Path) -> None:
     root = corrections_site(tmp_path, description="Tides and winds.")
-    write(root, {"content/about.md": "---\ntitle: About\nsummary: Who writes here.\n---\nAbout us.\n"})
+    write_files(root, {"content/about.md": plain_page("About", "About us.", summary="Who writes here.")})
     out = build(root)
     not_found = page(out, "404.html")
     assert not_found.meta.get("robots") == "noindex"
@@ -540,12 +502,11 @@ def test_404_and_open_graph_and_canonical_on_every_page(tmp_path: Path) -> None:
 
 def test_drafts_are_absent_from_every_listing_feed_and_sitemap(tmp_path: Path) -> None:
     root = corrections_site(tmp_path)
-    write(
+    write_files(
         root,
         {
             "content/essays/secret/index.md": essay(
                 "Unpublishedtitle",
-                "2026-02-01",
                 """
                 ::: upd 2026-02-02
                 Draftcorrection text.
@@ -553,10 +514,11 @@ def test_drafts_are_absent_from_every_listing_feed_and_sitemap(tmp_path: Path) -
 
                 [A draft claim.]{.claim #c}
                 """,
+                date="2026-02-01",
                 tags=["Draftonlytag", "physics"],
                 draft=True,
             ),
-            "content/essays/secret/critiques/r.md": critique("reader", "2026-02-01", "::: on #c\nDraftremark.\n:::"),
+            "content/essays/secret/critiques/r.md": critique("reader", "::: on #c\nDraftremark.\n:::", date="2026-02-01"),
         },
     )
     out = build(root)
@@ -613,9 +575,9 @@ def words(n: int) -> str:
 
 def test_russian_site_with_an_english_essay(tmp_path: Path) -> None:
     files = {
-        "content/essays/dolgoe.md": essay("Долгое эссе", "2026-01-17", words(21 * 200), difficulty="easy"),
-        "content/essays/kratkoe.md": essay("Краткое", "2026-01-16", words(2 * 200)),
-        "content/essays/english.md": essay("An English essay", "2026-01-15", words(200), lang="en", difficulty="easy"),
+        "content/essays/dolgoe.md": essay("Долгое эссе", words(21 * 200), date="2026-01-17", difficulty="easy"),
+        "content/essays/kratkoe.md": essay("Краткое", words(2 * 200), date="2026-01-16"),
+        "content/essays/english.md": essay("An English essay", words(200), date="2026-01-15", lang="en", difficulty="easy"),
     }
     out = build(make(tmp_path, files, language="ru"))
     long_page = page(out, "essays/dolgoe/index.html")
@@ -646,14 +608,14 @@ def test_language_codes_are_case_and_region_tolerant_and_unknown_ones_are_errors
     assert translator("RU").plural("reading_time", 5) == "5 минут"
     assert translator("ru-RU").date(None) == ""
     assert translator("en-GB").plural("reading_time", 2) == "2 min read"
-    root = make(tmp_path, {"content/essays/x.md": essay("X", "2026-01-10", lang="xx-bogus")})
+    root = make(tmp_path, {"content/essays/x.md": essay("X", date="2026-01-10", lang="xx-bogus")})
     report = Engine(root, out=tmp_path / "out", use_cache=False, search=False).build()
     assert not report.ok
     assert any("content/essays/x.md:4:1: error: unknown language 'xx-bogus'" in e for e in report.errors)
 
 
 def test_site_strings_override_any_ui_string(tmp_path: Path) -> None:
-    files = {"content/essays/e.md": essay("E", "2026-01-10", words(5 * 200))}
+    files = {"content/essays/e.md": essay("E", words(5 * 200), date="2026-01-10")}
     strings = {"corrections": "Errata", "reading_time": "{n} мин.", "critiques.many": "{n} отзывов"}
     out = build(make(tmp_path, files, language="ru", strings=strings))
     html = text_of(out, "essays/e/index.html")
@@ -702,11 +664,13 @@ def documented_fields() -> dict[str, set[str]]:
 
 def test_annotations_json_matches_its_documentation(tmp_path: Path) -> None:
     root = corrections_site(tmp_path)
-    write(
+    write_files(
         root,
         {
             "content/essays/tides/critiques/reply.md": critique(
-                "lee", "2026-01-13", 'Hm.\n\n::: on "does not lift"\nQuote.\n:::\n\n::: reply Vera Lind, 2026-01-14\nThanks.\n:::'
+                "lee",
+                'Hm.\n\n::: on "does not lift"\nQuote.\n:::\n\n::: reply Vera Lind, 2026-01-14\nThanks.\n:::',
+                date="2026-01-13",
             )
         },
     )

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sitefactory import critique, essay, make_site
+from sitefactory import critique, essay, make_site, plain_page
 
 from counterpoint import __version__
 from counterpoint.build.engine import Engine
@@ -40,7 +40,7 @@ def test_bundles_single_files_pages_assets_and_drafts(tmp_path: Path) -> None:
             "content/essays/tides/critiques/r.md": critique("ana", "Fine."),
             "content/essays/Заметка о сносках.md": essay("Заметка", "Текст."),
             "content/essays/secret.md": essay("Secret", "Unfinished.", draft=True),
-            "content/about.md": "---\ntitle: About\n---\nWho writes here.\n",
+            "content/about.md": plain_page("About", "Who writes here."),
         },
     )
     out = _build(root)
@@ -162,7 +162,7 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     bad = make_site(
         tmp_path / "bad",
         {
-            "content/essays/a/index.md": "---\ntitle: A\n---\nNo date.\n",
+            "content/essays/a/index.md": essay("A", "No date.", date=None),
             "content/essays/b/index.md": essay("B", "[x]{.claim #c}"),
             "content/essays/b/critiques/r.md": critique("ana", "::: on #nope\nNo.\n:::"),
         },

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sitefactory import critique, essay, make_site
+from sitefactory import critique, essay, make_site, plain_page
 
 from counterpoint.build import engine as engine_module
 from counterpoint.build import record, scheduler, steps, uptodate, workers
@@ -331,7 +331,7 @@ def test_css_change_rewrites_the_stylesheet_only(tmp_path: Path) -> None:
 def test_new_plain_page_is_linked_from_every_page(tmp_path: Path) -> None:
     root = _site(tmp_path)
     _build(root)
-    (root / "content/colophon.md").write_text("---\ntitle: Colophon\n---\nSet in type.\n")
+    (root / "content/colophon.md").write_text(plain_page("Colophon", "Set in type."))
     engine = _build(root)
     assert engine.last_stats.rendered == 3  # the navigation changed on every essay page
     for i in range(3):

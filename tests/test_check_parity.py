@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sitefactory import critique, essay, make_site
+from sitefactory import critique, essay, make_site, plain_page
 
 from counterpoint import cli
 
@@ -17,11 +17,11 @@ TIDES = "Tides rise. [The Moon lifts water.]{.claim #lift}\n\nEach ocean basin h
 BROKEN: dict[str, dict[str, str | bytes]] = {
     "a page at the home page's address": {
         "content/essays/a.md": essay("A"),
-        "content/index.md": "---\ntitle: Home\n---\nHello.\n",
+        "content/index.md": plain_page("Home", "Hello."),
     },
     "a page inside the tags section": {
         "content/essays/a.md": essay("A", tags=["x"]),
-        "content/tags.md": "---\ntitle: Tags\n---\nMy tags.\n",
+        "content/tags.md": plain_page("Tags", "My tags."),
     },
     "two essays with the same slug": {
         "content/essays/a.md": essay("A", slug="same"),
@@ -82,15 +82,15 @@ BROKEN: dict[str, dict[str, str | bytes]] = {
     },
     "two pages with the same address": {
         "content/essays/a.md": essay("A"),
-        "content/about.md": "---\ntitle: About\n---\nOne.\n",
-        "content/other.md": "---\ntitle: Other\nslug: about\n---\nTwo.\n",
+        "content/about.md": plain_page("About", "One."),
+        "content/other.md": plain_page("Other", "Two.", slug="about"),
     },
     "a page inside /essays/": {
         "content/essays/a.md": essay("A"),
-        "content/note.md": "---\ntitle: Note\nslug: essays/a\n---\nText.\n",
+        "content/note.md": plain_page("Note", "Text.", slug="essays/a"),
     },
     "a page with an unknown field": {
-        "content/about.md": "---\ntitle: About\nmood: calm\n---\nText.\n",
+        "content/about.md": plain_page("About", "Text.", mood="calm"),
     },
     "a template that does not compile": {
         "content/essays/a.md": essay("A"),
@@ -104,7 +104,7 @@ BROKEN: dict[str, dict[str, str | bytes]] = {
         "content/essays/a.md": b"---\ntitle: A\ndate: 2026-01-10\n---\n\xff\xfe text\n",
     },
     "many problems at once": {
-        "content/index.md": "---\ntitle: Home\n---\nHello.\n",
+        "content/index.md": plain_page("Home", "Hello."),
         "content/essays/a.md": essay("A", slug="same", colour="red"),
         "content/essays/b.md": essay("B", slug="same"),
         "content/essays/tides/index.md": essay("Tides", TIDES),

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from sitefactory import check, critique, essay, make_site
+from sitefactory import check, critique, essay, make_site, plain_page
 
 from counterpoint.cli import main
 
@@ -34,7 +34,7 @@ GOOD = {
     "content/essays/tides/critiques/ana.md": critique("ana", "::: on #lift\nSee [the force](#tidal-force).\n:::"),
     "content/essays/winds.md": essay("Winds", "## Calm\n\nText, [tides](/essays/tides/#lift)."),
     "content/img/logo.png": b"\x89PNG\r\n\x1a\n",
-    "content/about.md": "---\ntitle: About\n---\n[Tides](/essays/tides/) and [winds](../essays/winds/) [^n]\n\n[^n]: x\n",
+    "content/about.md": plain_page("About", "[Tides](/essays/tides/) and [winds](../essays/winds/) [^n]\n\n[^n]: x"),
 }
 
 
@@ -64,7 +64,7 @@ def test_broken_links_anchors_and_images_are_errors_with_the_closest_target(tmp_
         """,
     )
     files["content/essays/tides/critiques/ana.md"] = critique("ana", "Read [this](/essays/winds/#clam).")
-    files["content/about.md"] = "---\ntitle: About\n---\nSee [it](/essays/tide/).\n"
+    files["content/about.md"] = plain_page("About", "See [it](/essays/tide/).")
     root = make_site(tmp_path / "site", files, {"base_url": "https://example.org/blog/"})
     assert formatted(check(root)) == [
         "content/about.md:4:10: error: broken link '/essays/tide/': nothing at /blog/essays/tide/\n"
@@ -88,7 +88,7 @@ def test_broken_links_anchors_and_images_are_errors_with_the_closest_target(tmp_
 
 def test_check_on_the_command_line_lists_them_and_writes_nothing(tmp_path: Path, capsys) -> None:
     files = dict(GOOD)
-    files["content/about.md"] = "---\ntitle: About\n---\nSee [it](/essays/tide/).\n"
+    files["content/about.md"] = plain_page("About", "See [it](/essays/tide/).")
     root = make_site(tmp_path / "site", files)
     assert main(["check", str(root)]) == 1
     err = capsys.readouterr().err
@@ -107,7 +107,7 @@ def test_a_second_check_renders_only_what_changed(tmp_path: Path) -> None:
     assert check(root) == []
     page = root / ".counterpoint/check/essays/tides/index.html"
     stamp = page.stat().st_mtime_ns
-    (root / "content/about.md").write_text("---\ntitle: About\n---\nSee [it](/essays/tide/).\n", "utf-8")
+    (root / "content/about.md").write_text(plain_page("About", "See [it](/essays/tide/)."), "utf-8")
     assert [e.message for e in Engine(root).check()] == ["broken link '/essays/tide/': nothing at /essays/tide/"]
     assert page.stat().st_mtime_ns == stamp  # the essay was not written again
 
@@ -123,7 +123,7 @@ def test_links_are_checked_once_the_content_is_right(tmp_path: Path) -> None:
 def test_a_link_to_a_draft_is_broken_unless_drafts_are_built(tmp_path: Path) -> None:
     files = dict(GOOD)
     files["content/essays/later.md"] = essay("Later", "Text.", draft=True)
-    files["content/about.md"] = "---\ntitle: About\n---\n[soon](/essays/later/)\n"
+    files["content/about.md"] = plain_page("About", "[soon](/essays/later/)")
     root = make_site(tmp_path / "site", files)
     assert [e.message for e in check(root)] == ["broken link '/essays/later/': nothing at /essays/later/"]
     assert check(root, drafts=True) == []

@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-from sitefactory import critique, essay, make_site, page
+from sitefactory import critique, essay, make_site, plain_page
 
 from counterpoint.build.engine import Engine
 
@@ -230,7 +230,7 @@ SMALL_SITE = {
     "content/essays/veter/index.md": essay("Wind", "[Wind is moving air.]{.claim #air}", date="2026-01-08", lang="en", tags=["physics"]),
     "content/essays/Заметка о сносках.md": essay("Заметка о сносках", "Короткая заметка.", date="2026-01-05", tags=["Океаны"]),
     "content/essays/chernovik.md": essay("Черновик", "Не опубликовано.", date="2026-01-30", draft=True),
-    "content/about.md": page("О сайте", "Сайт о море. [Эссе о приливах](/sub/path/essays/prilivy/#rezonans)."),
+    "content/about.md": plain_page("О сайте", "Сайт о море. [Эссе о приливах](/sub/path/essays/prilivy/#rezonans)."),
     "content/files/readme.txt": "A static file.\n",
 }
 
@@ -254,7 +254,7 @@ def test_small_site_has_no_broken_links_at_the_root(tmp_path: Path) -> None:
 
 def test_the_checker_finds_broken_links(tmp_path: Path) -> None:
     files = dict(SMALL_SITE)
-    files["content/about.md"] = page("О сайте", """
+    files["content/about.md"] = plain_page("О сайте", """
         [Нет такого эссе](/sub/path/essays/missing/), [нет такого id](/sub/path/essays/prilivy/#nope),
         [мимо базового пути](/essays/prilivy/) и ![нет картинки](nothing.png).
     """)

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sitefactory import build, critique, essay, make_site, parse_html
+from sitefactory import build, critique, essay, make_site, parse_html, plain_page
 
 from counterpoint.build.engine import Engine
 from counterpoint.cli import main
@@ -66,7 +66,7 @@ def test_image_in_front_matter_becomes_og_image_and_a_large_card(tmp_path: Path)
             "content/img/share.png": png(1200, 630),
             "content/essays/calm.md": essay("Calm", "Text.", image="https://cdn.example.net/calm.jpg"),
             "content/essays/plain.md": essay("Plain", "Text."),
-            "content/about.md": "---\ntitle: About\nimage: /img/share.png\n---\nAbout.\n",
+            "content/about.md": plain_page("About", "About.", image="/img/share.png"),
         },
         {"base_url": BASE},
     )
@@ -128,7 +128,7 @@ def test_images_load_lazily_with_the_size_read_from_the_file(tmp_path: Path) -> 
             "content/essays/tides/e.svg": svg(120, 40),
             "content/essays/tides/raw.png": png(10, 10),
             "content/img/f.png": png(300, 200),
-            "content/about.md": "---\ntitle: About\n---\n![team](/img/f.png)\n",
+            "content/about.md": plain_page("About", "![team](/img/f.png)"),
         },
     )
     built = build(root)
@@ -177,7 +177,7 @@ def test_extra_css_and_extra_head_are_on_every_page(tmp_path: Path) -> None:
             ),
             "content/essays/tides/index.md": essay("Tides", "Text.", tags=["Sea"]),
             "content/css/site.css": ":root { --link: #b00020; }\n",
-            "content/about.md": "---\ntitle: About\n---\nAbout.\n",
+            "content/about.md": plain_page("About", "About."),
         },
     )
     built = build(root)
@@ -291,7 +291,7 @@ def test_root_relative_links_get_the_base_path(tmp_path: Path) -> None:
             "content/essays/tides/critiques/ana.md": critique("ana", "See [the about page](/about/)."),
             "content/essays/winds.md": essay("Winds", "## Calm\n\nText."),
             "content/img/chart.png": png(20, 10),
-            "content/about.md": "---\ntitle: About\n---\n[Tides](/essays/tides/)\n",
+            "content/about.md": plain_page("About", "[Tides](/essays/tides/)"),
         },
         {"base_url": BASE},
     )

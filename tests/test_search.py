@@ -13,7 +13,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from sitefactory import critique, essay, make_site, page
+from sitefactory import critique, essay, make_site, plain_page
 
 from counterpoint.build.engine import Engine
 from counterpoint.cli import main
@@ -38,7 +38,7 @@ FILES = {
     """, date="2026-01-12", stance="questions"),
     "content/essays/winds.md": essay("Winds", "Wind is air that moves from high pressure to low pressure.", date="2026-01-11"),
     "content/essays/veter.md": essay("Ветер", "Ветер — это движение воздуха.", date="2026-01-09", lang="ru"),
-    "content/about.md": page("About", "A site about the sea."),
+    "content/about.md": plain_page("About", "A site about the sea."),
 }
 
 
