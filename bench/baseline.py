@@ -65,8 +65,7 @@ def plain_loop(root: Path, out: Path) -> float:
             for cfile in sorted(cdir.glob("*.md")):
                 _, cbody = _split_front_matter(cfile.read_text(encoding="utf-8"))
                 critiques.append((cfile.stem, md.render(cbody)))
-        page = template.render(title=_title(front, bundle.name), body=md.render(body),
-                               critiques=critiques)
+        page = template.render(title=_title(front, bundle.name), body=md.render(body), critiques=critiques)
         dest = out / bundle.name
         dest.mkdir(parents=True, exist_ok=True)
         (dest / "index.html").write_text(page, encoding="utf-8")

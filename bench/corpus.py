@@ -117,32 +117,135 @@ _EN_SYL = "kor val mer tin dra sel bro quin zan tho rel vash nim gor pel fyn lux
 _RU_SYL = "кор вал мер тин дра сел бро зан тор рел ваш ним гор пел фин люк дор мак тер лис".split()
 
 TAG_POOL = [
-    "python", "javascript", "rust", "performance", "databases", "security", "history",
-    "science", "economics", "design", "testing", "networks", "compilers", "statistics",
-    "open-source", "физика", "история", "экономика", "машинное-обучение", "базы-данных",
-    "производительность", "безопасность", "наука", "образование", "математика", "язык",
-    "сети", "эссе", "архитектура", "климат",
+    "python",
+    "javascript",
+    "rust",
+    "performance",
+    "databases",
+    "security",
+    "history",
+    "science",
+    "economics",
+    "design",
+    "testing",
+    "networks",
+    "compilers",
+    "statistics",
+    "open-source",
+    "физика",
+    "история",
+    "экономика",
+    "машинное-обучение",
+    "базы-данных",
+    "производительность",
+    "безопасность",
+    "наука",
+    "образование",
+    "математика",
+    "язык",
+    "сети",
+    "эссе",
+    "архитектура",
+    "климат",
 ]
 
 CRITIQUE_IDS = [
-    "factual-errors", "missing-context", "methodology", "wrong-numbers", "history-check",
-    "counterexample", "sources-please", "terminology", "overgeneralization", "great-summary",
-    "minor-nits", "alternative-view", "outdated-data", "logic-gap", "translation-notes",
+    "factual-errors",
+    "missing-context",
+    "methodology",
+    "wrong-numbers",
+    "history-check",
+    "counterexample",
+    "sources-please",
+    "terminology",
+    "overgeneralization",
+    "great-summary",
+    "minor-nits",
+    "alternative-view",
+    "outdated-data",
+    "logic-gap",
+    "translation-notes",
 ]
 READERS = [
-    "dmitry_k", "anna.v", "sergey_p", "olga_m", "ivan-ivanov", "maria_s", "alex_dev",
-    "jkowalski", "mchen", "priya_r", "tom_h", "lena_b", "pavel_z", "kate_w", "nikita_g",
+    "dmitry_k",
+    "anna.v",
+    "sergey_p",
+    "olga_m",
+    "ivan-ivanov",
+    "maria_s",
+    "alex_dev",
+    "jkowalski",
+    "mchen",
+    "priya_r",
+    "tom_h",
+    "lena_b",
+    "pavel_z",
+    "kate_w",
+    "nikita_g",
 ]
 STANCES = ["refutes", "disputes", "supports", "questions", "notes"]
 DIFFICULTIES = ["easy", "medium", "hard"]
-IDENTS = ["items", "total", "count", "value", "result", "record", "limit", "offset", "size",
-          "weight", "score", "delta", "cache", "index", "buffer", "parser", "node", "edge"]
+IDENTS = [
+    "items",
+    "total",
+    "count",
+    "value",
+    "result",
+    "record",
+    "limit",
+    "offset",
+    "size",
+    "weight",
+    "score",
+    "delta",
+    "cache",
+    "index",
+    "buffer",
+    "parser",
+    "node",
+    "edge",
+]
 
-_TRANSLIT = dict(zip(
-    "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-    ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p",
-     "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"],
-))
+_TRANSLIT = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        [
+            "a",
+            "b",
+            "v",
+            "g",
+            "d",
+            "e",
+            "e",
+            "zh",
+            "z",
+            "i",
+            "y",
+            "k",
+            "l",
+            "m",
+            "n",
+            "o",
+            "p",
+            "r",
+            "s",
+            "t",
+            "u",
+            "f",
+            "kh",
+            "ts",
+            "ch",
+            "sh",
+            "shch",
+            "",
+            "y",
+            "",
+            "e",
+            "yu",
+            "ya",
+        ],
+    )
+)
 
 _EPOCH = _dt.date(2020, 1, 1)
 _DATE_SPAN = (_dt.date(2026, 3, 31) - _EPOCH).days
@@ -227,15 +330,18 @@ class _Essay:
         n = rng.randint(2, 500)
         lang = rng.choice(["python", "js", "bash"])
         if lang == "python":
-            code = (f"def {a}_{b}({c}):\n    {_L10N[self.lang]['comment']}\n    total = 0\n"
-                    f"    for item in {c}:\n        if item.{a} > {n}:\n"
-                    f"            total += item.{b}\n    return total\n")
+            code = (
+                f"def {a}_{b}({c}):\n    {_L10N[self.lang]['comment']}\n    total = 0\n"
+                f"    for item in {c}:\n        if item.{a} > {n}:\n"
+                f"            total += item.{b}\n    return total\n"
+            )
         elif lang == "js":
-            code = (f"function {a}{b.capitalize()}({c}) {{\n"
-                    f"  return {c}.filter((x) => x.{a} > {n}).map((x) => x.{b});\n}}\n")
+            code = (
+                f"function {a}{b.capitalize()}({c}) {{\n"
+                f"  return {c}.filter((x) => x.{a} > {n}).map((x) => x.{b});\n}}\n"
+            )
         else:
-            code = (f"for f in ./{a}/*.txt; do\n  wc -w \"$f\" >> {b}.log\ndone\n"
-                    f"sort -n {b}.log | tail -n {n % 20 + 1}\n")
+            code = f'for f in ./{a}/*.txt; do\n  wc -w "$f" >> {b}.log\ndone\nsort -n {b}.log | tail -n {n % 20 + 1}\n'
         return f"```{lang}\n{code}```"
 
     def table(self) -> str:
@@ -243,8 +349,7 @@ class _Essay:
         h = _L10N[self.lang]["table"]
         rows = [f"| {h[0]} | {h[1]} | {h[2]} |", "|---|---:|---:|"]
         for _ in range(rng.randint(3, 5)):
-            rows.append(f"| {rng.choice(self.content)} | {rng.randint(1, 999)} | "
-                        f"{rng.randint(1, 999)} |")
+            rows.append(f"| {rng.choice(self.content)} | {rng.randint(1, 999)} | {rng.randint(1, 999)} |")
         return "\n".join(rows)
 
     def quote_sentence(self, used: set[str]) -> tuple[str, str]:
@@ -306,8 +411,8 @@ class _Essay:
         # Paragraph 0 is left plain: the top-of-essay UPD may sit before it.
         picked = rng.sample(range(1, len(paragraphs)), n_claims + n_blocks + n_quotes)
         claim_ps = sorted(picked[:n_claims])
-        block_ps = sorted(picked[n_claims:n_claims + n_blocks])
-        quote_ps = picked[n_claims + n_blocks:]
+        block_ps = sorted(picked[n_claims : n_claims + n_blocks])
+        quote_ps = picked[n_claims + n_blocks :]
 
         claim_ids = [f"claim-{k + 1}" for k in range(n_claims)]
         block_of = {p: f"block-{k + 1}" for k, p in enumerate(block_ps)}
@@ -342,8 +447,7 @@ class _Essay:
             target = rng.choice(claim_ps)
             udate = self.date(cdates[cid], 1, 14)
             text = " ".join(self.sentences(1, 3, inline=True))
-            block = (f"::: upd {udate.isoformat()} re={cid} corrects=#{claim_of[target]}\n"
-                     f"{text}\n:::")
+            block = f"::: upd {udate.isoformat()} re={cid} corrects=#{claim_of[target]}\n{text}\n:::"
             if rng.random() < 0.4:
                 upd_top.append(block)
             else:
@@ -402,16 +506,13 @@ class _Essay:
             critiques[cid] = self.critique(cid, cdates[cid], cid in cited, quotes[n], targets)
         return slug, essay, critiques
 
-    def critique(self, cid: str, date: _dt.date, cited: bool, quote: str,
-                 targets: list[str]) -> str:
+    def critique(self, cid: str, date: _dt.date, cited: bool, quote: str, targets: list[str]) -> str:
         rng = self.rng
-        front = ["---", f"author: {rng.choice(READERS)}", f"date: {date.isoformat()}",
-                 f"stance: {rng.choice(STANCES)}"]
+        front = ["---", f"author: {rng.choice(READERS)}", f"date: {date.isoformat()}", f"stance: {rng.choice(STANCES)}"]
         if rng.random() < 0.2:
             front.append("pinned: true")
         if rng.random() < 0.4:
-            front.append(f"source: https://example.org/post/{rng.randint(1, 99999)}"
-                         f"#comment_{rng.randint(1, 400)}")
+            front.append(f"source: https://example.org/post/{rng.randint(1, 99999)}#comment_{rng.randint(1, 400)}")
         if cited:
             if rng.random() < 0.5:
                 front.append("status: addressed")
@@ -427,19 +528,17 @@ class _Essay:
         rng.shuffle(remarks)
         parts += remarks
         if rng.random() < 0.3:
-            parts.append(f"::: reply {rng.choice(READERS)}, "
-                         f"{self.date(date, 0, 5).isoformat()}\n{self.sentence()}\n:::")
-        parts.append(f"::: reply {SITE_AUTHOR}, {self.date(date, 1, 10).isoformat()}\n"
-                     f"{' '.join(self.sentences(1, 3, inline=True))}\n:::")
+            parts.append(
+                f"::: reply {rng.choice(READERS)}, {self.date(date, 0, 5).isoformat()}\n{self.sentence()}\n:::"
+            )
+        parts.append(
+            f"::: reply {SITE_AUTHOR}, {self.date(date, 1, 10).isoformat()}\n"
+            f"{' '.join(self.sentences(1, 3, inline=True))}\n:::"
+        )
         return "\n".join(front) + "\n\n".join(parts) + "\n"
 
 
-SITE_YML = (
-    'title: "Бенчмарк counterpoint"\n'
-    f'author: "{SITE_AUTHOR}"\n'
-    "language: ru\n"
-    'base_url: "/"\n'
-)
+SITE_YML = f'title: "Бенчмарк counterpoint"\nauthor: "{SITE_AUTHOR}"\nlanguage: ru\nbase_url: "/"\n'
 
 
 def generate_essay(index: int, *, seed: int = 1) -> tuple[str, str, dict[str, str]]:
@@ -470,8 +569,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     generate_site(args.dir, args.n, seed=args.seed)
-    print(f"wrote {args.n} essays to {args.dir} in {time.perf_counter() - t0:.2f} s",
-          file=sys.stderr)
+    print(f"wrote {args.n} essays to {args.dir} in {time.perf_counter() - t0:.2f} s", file=sys.stderr)
     return 0
 
 

@@ -63,7 +63,8 @@ def write_hugo_site(site: Path, dest: Path) -> int:
         _, front, body = index.read_text(encoding="utf-8").split("---\n", 2)
         kept = [line for line in front.splitlines() if line.split(":", 1)[0] in ("title", "date", "summary", "tags")]
         (dest / "content" / "essays" / f"{essay.name}.md").write_text(
-            "---\n" + "\n".join(kept) + "\n---\n" + body, encoding="utf-8")
+            "---\n" + "\n".join(kept) + "\n---\n" + body, encoding="utf-8"
+        )
         count += 1
     return count
 

@@ -180,13 +180,21 @@ print(json.dumps({"rc": rc, "wall": wall, "maxrss_kb": maxrss, "tree_kb": peak[0
                   "cpu": usage.ru_utime + usage.ru_stime}))
 """
 
-TARGETS = {"cold_ratio": 1.3, "noop_pct": 5.0, "edit_ms": 100.0, "peak_mb": 400.0,
-           "scale": 1.2, "search_edit_pct": 10.0, "pagefind_mb": 300.0, "hugo_ratio": 1.5, "warm_serve_s": 1.5}
+TARGETS = {
+    "cold_ratio": 1.3,
+    "noop_pct": 5.0,
+    "edit_ms": 100.0,
+    "peak_mb": 400.0,
+    "scale": 1.2,
+    "search_edit_pct": 10.0,
+    "pagefind_mb": 300.0,
+    "hugo_ratio": 1.5,
+    "warm_serve_s": 1.5,
+}
 
 
 class Measure:
-    def __init__(self, rc: int, wall: float, maxrss_kb: int, tree_kb: int | None, log: Path,
-                 pf_kb: int | None = None):
+    def __init__(self, rc: int, wall: float, maxrss_kb: int, tree_kb: int | None, log: Path, pf_kb: int | None = None):
         self.rc, self.wall, self.log = rc, wall, log
         self.maxrss_mb = maxrss_kb / 1024
         self.tree_mb = tree_kb / 1024 if tree_kb else None
@@ -212,7 +220,11 @@ def measure(cmd: list[str], log: Path, *, sample: bool) -> Measure:
         os.sync()
     res = subprocess.run(
         [sys.executable, "-c", WRAPPER, json.dumps(cmd), str(log), "1" if sample else "0"],
-        env=_env(), capture_output=True, text=True, check=False)
+        env=_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if res.returncode != 0:
         raise RuntimeError(f"measuring wrapper failed: {res.stderr.strip()}")
     data = json.loads(res.stdout.strip().splitlines()[-1])
@@ -259,8 +271,11 @@ def _settle(workdir: Path) -> None:
     except OSError:
         return
     if age < SETTLE_S:
-        print(f"waiting {SETTLE_S - age:.0f} s: the last run deleted its files {age:.0f} s ago, and file "
-              "creation on some disks stays slow for minutes after that (--no-wait skips this)", flush=True)
+        print(
+            f"waiting {SETTLE_S - age:.0f} s: the last run deleted its files {age:.0f} s ago, and file "
+            "creation on some disks stays slow for minutes after that (--no-wait skips this)",
+            flush=True,
+        )
         time.sleep(SETTLE_S - age)
 
 
@@ -300,8 +315,9 @@ def engine_status() -> str | None:
 
 
 class Row:
-    def __init__(self, n: int, phase: str, seconds: float | None, ratio_to: float | None,
-                 mem: str = "", note: str = ""):
+    def __init__(
+        self, n: int, phase: str, seconds: float | None, ratio_to: float | None, mem: str = "", note: str = ""
+    ):
         self.n, self.phase, self.seconds, self.mem, self.note = n, phase, seconds, mem, note
         self.ratio = seconds / ratio_to if (seconds is not None and ratio_to) else None
 
@@ -309,13 +325,16 @@ class Row:
         sec = f"{self.seconds:10.3f}" if self.seconds is not None else f"{'-':>10}"
         per = f"{self.seconds * 1000 / self.n:10.2f}" if self.seconds is not None else f"{'-':>10}"
         ratio = f"{self.ratio:7.2f}x" if self.ratio is not None else f"{'':>8}"
-        return (f"{self.n:>6}  {self.phase:<34}{sec}{per}  {ratio}  {self.mem:>13}"
-                + (f"  {self.note}" if self.note else ""))
+        return f"{self.n:>6}  {self.phase:<34}{sec}{per}  {ratio}  {self.mem:>13}" + (
+            f"  {self.note}" if self.note else ""
+        )
 
 
-HEADER = (f"{'N':>6}  {'phase':<34}{'seconds':>10}{'ms/essay':>10}  {'x loop':>8}  "
-          f"{'peak MB':>13}\n{'':>6}  {'':<34}{'':>10}{'':>10}  {'':>8}  "
-          f"{'(proc / tree)':>13}")
+HEADER = (
+    f"{'N':>6}  {'phase':<34}{'seconds':>10}{'ms/essay':>10}  {'x loop':>8}  "
+    f"{'peak MB':>13}\n{'':>6}  {'':<34}{'':>10}{'':>10}  {'':>8}  "
+    f"{'(proc / tree)':>13}"
+)
 
 
 def bench_size(n: int, args, engine_missing: str | None) -> dict:
@@ -344,7 +363,9 @@ def bench_size(n: int, args, engine_missing: str | None) -> dict:
     for k in range(-args.warmup, max(1, args.repeat)):  # k < 0: untimed warm-up pairs
         tag = str(k) if k >= 0 else f"warmup{-k}"
         written = base / f"baseline-{tag}"  # a new folder each run, as for the cold build: both create their files
-        m = measure([py, str(BENCH / "baseline.py"), str(site), str(written)], logs / f"baseline-{tag}.log", sample=False)
+        m = measure(
+            [py, str(BENCH / "baseline.py"), str(site), str(written)], logs / f"baseline-{tag}.log", sample=False
+        )
         if m.rc != 0:
             print(f"baseline failed (rc={m.rc}):\n{_tail(m.log)}")
             return res
@@ -371,7 +392,9 @@ def bench_size(n: int, args, engine_missing: str | None) -> dict:
     rows.append(Row(n, "plain loop (process wall)", loop_m.wall, loop_m.wall, loop_m.mem(), runs))
 
     if engine_missing is None:
-        m = measure([py, "-c", "import counterpoint.cli, counterpoint.build.uptodate"], logs / "startup.log", sample=False)
+        m = measure(
+            [py, "-c", "import counterpoint.cli, counterpoint.build.uptodate"], logs / "startup.log", sample=False
+        )
         rows.append(Row(n, "startup + imports (no-op path)", m.wall, res["loop_wall"]))
         res["startup"] = m.wall
 
@@ -407,16 +430,26 @@ def bench_size(n: int, args, engine_missing: str | None) -> dict:
             if m.rc != 0:
                 print(f"`counterpoint build` failed in phase {label!r} (rc={m.rc}):\n{_tail(m.log)}")
 
-        m = measure([py, "-m", "pagefind", "--site", str(out), "--output-subdir", "pagefind", "--quiet"],
-                    logs / "pagefind.log", sample=args.sample)
-        rows.append(Row(n, "search index (Pagefind, separate)", m.wall if m.rc == 0 else None,
-                        res["loop_wall"], m.mem(), "" if m.rc == 0 else f"FAILED rc={m.rc}"))
+        m = measure(
+            [py, "-m", "pagefind", "--site", str(out), "--output-subdir", "pagefind", "--quiet"],
+            logs / "pagefind.log",
+            sample=args.sample,
+        )
+        rows.append(
+            Row(
+                n,
+                "search index (Pagefind, separate)",
+                m.wall if m.rc == 0 else None,
+                res["loop_wall"],
+                m.mem(),
+                "" if m.rc == 0 else f"FAILED rc={m.rc}",
+            )
+        )
 
         try:
             rows += serve_path(n, site, out, essays, args.edits, res)
         except Exception as exc:  # report, do not crash the remaining sizes
-            rows.append(Row(n, "serve path", None, None,
-                            note=f"FAILED: {type(exc).__name__}: {exc}"))
+            rows.append(Row(n, "serve path", None, None, note=f"FAILED: {type(exc).__name__}: {exc}"))
             res["edit_ms"] = None
         try:  # the whole dev loop, over HTTP: edits, then a second (warm) start
             rows += serve_loop(n, site, essays, args.edits, res)
@@ -469,8 +502,16 @@ def search_phases(n: int, site: Path, base: Path, essays: list[Path], res: dict,
         share = stages.get("search", 0) / 1000 / m.wall if m.wall else 0
         pf = f"; Pagefind {m.pf_mb:.0f} MB" if m.pf_mb else ""
         mem = m.mem()
-        rows.append(Row(n, label, m.wall, res["loop_wall"], mem,
-                        f"CPU {m.cpu:.1f} s; Pagefind {100 * share:.0f} % of the time{pf}" + (f"; {detail}" if detail else "")))
+        rows.append(
+            Row(
+                n,
+                label,
+                m.wall,
+                res["loop_wall"],
+                mem,
+                f"CPU {m.cpu:.1f} s; Pagefind {100 * share:.0f} % of the time{pf}" + (f"; {detail}" if detail else ""),
+            )
+        )
         res[f"search_{key}"] = m.wall
         res[f"search_{key}_cpu"] = m.cpu
         res[f"search_{key}_share"] = share
@@ -485,24 +526,41 @@ def hugo_phases(n: int, site: Path, base: Path, res: dict, args) -> list[Row]:
     import hugo
 
     if shutil.which("hugo") is None:
-        return [Row(n, "hugo && pagefind", None, None,
-                    note="not measured: hugo is not on PATH (Debian: apt-get install hugo)")]
+        return [
+            Row(
+                n,
+                "hugo && pagefind",
+                None,
+                None,
+                note="not measured: hugo is not on PATH (Debian: apt-get install hugo)",
+            )
+        ]
     hsite, hout, logs = base / "hugo-site", base / "hugo-public", base / "logs"
     hugo.write_hugo_site(site, hsite)
     version = subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout.split()[1:2]
     h = measure(["hugo", "--quiet", "-s", str(hsite), "-d", str(hout)], logs / "hugo.log", sample=args.sample)
-    p = measure([sys.executable, "-m", "pagefind", "--site", str(hout), "--quiet"], logs / "hugo-pagefind.log",
-                sample=args.sample)
+    p = measure(
+        [sys.executable, "-m", "pagefind", "--site", str(hout), "--quiet"],
+        logs / "hugo-pagefind.log",
+        sample=args.sample,
+    )
     if h.rc != 0 or p.rc != 0:
         return [Row(n, "hugo && pagefind", None, None, note=f"FAILED (hugo rc={h.rc}, pagefind rc={p.rc})")]
     res["hugo"], res["hugo_pagefind"] = h.wall, h.wall + p.wall
     res["hugo_cpu"], res["hugo_pagefind_cpu"] = h.cpu, (h.cpu or 0) + (p.cpu or 0)
     res["hugo_peak_mb"] = max(h.maxrss_mb, p.maxrss_mb)
     note = f"Hugo {' '.join(version)}, essays without critiques"
-    return [Row(n, "hugo (same essays)", h.wall, res["loop_wall"], h.mem(), f"CPU {h.cpu:.1f} s; {note}"),
-            Row(n, "pagefind on hugo's output", p.wall, res["loop_wall"], p.mem(), f"CPU {p.cpu:.1f} s"),
-            Row(n, "hugo && pagefind", h.wall + p.wall, res["loop_wall"],
-                note=f"sum of the two; CPU {res['hugo_pagefind_cpu']:.1f} s")]
+    return [
+        Row(n, "hugo (same essays)", h.wall, res["loop_wall"], h.mem(), f"CPU {h.cpu:.1f} s; {note}"),
+        Row(n, "pagefind on hugo's output", p.wall, res["loop_wall"], p.mem(), f"CPU {p.cpu:.1f} s"),
+        Row(
+            n,
+            "hugo && pagefind",
+            h.wall + p.wall,
+            res["loop_wall"],
+            note=f"sum of the two; CPU {res['hugo_pagefind_cpu']:.1f} s",
+        ),
+    ]
 
 
 def _rss_mb() -> float | None:
@@ -513,8 +571,7 @@ def _rss_mb() -> float | None:
         return None
 
 
-def serve_path(n: int, site: Path, out: Path, essays: list[Path], edits: int,
-               res: dict) -> list[Row]:
+def serve_path(n: int, site: Path, out: Path, essays: list[Path], edits: int, res: dict) -> list[Row]:
     from counterpoint.build.engine import Engine
     from counterpoint.build.options import BuildOptions
 
@@ -538,12 +595,20 @@ def serve_path(n: int, site: Path, out: Path, essays: list[Path], edits: int,
         lat.append(time.perf_counter() - t0)
         errors = getattr(report, "errors", None)
         if errors:
-            rows.append(Row(n, "serve: edit reported errors", None, None,
-                            note=f"{len(errors)} error(s), first: {errors[0]}"))
+            rows.append(
+                Row(n, "serve: edit reported errors", None, None, note=f"{len(errors)} error(s), first: {errors[0]}")
+            )
     if lat:
         med = statistics.median(lat)
-        rows.append(Row(n, f"serve: edit -> rebuilt (median/{edits})", med, res["loop_wall"],
-                        note=f"max {max(lat) * 1000:.0f} ms"))
+        rows.append(
+            Row(
+                n,
+                f"serve: edit -> rebuilt (median/{edits})",
+                med,
+                res["loop_wall"],
+                note=f"max {max(lat) * 1000:.0f} ms",
+            )
+        )
         res["edit_ms"] = med * 1000
         res["edit_max_ms"] = max(lat) * 1000
     del engine
@@ -576,9 +641,16 @@ def _serve_warm_start(n: int, site: Path, res: dict, port: int) -> list[Row]:
     import re
     import signal
 
-    proc = subprocess.Popen([sys.executable, "-m", "counterpoint", "serve", str(site), "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            text=True, encoding="utf-8", errors="replace", env=_env())
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "counterpoint", "serve", str(site), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        env=_env(),
+    )
     t0 = time.perf_counter()
     lines: list[str] = []
     serving = ready = None
@@ -607,8 +679,15 @@ def _serve_warm_start(n: int, site: Path, res: dict, port: int) -> list[Row]:
     if ready is not None:
         said = next((l for l in lines if l.startswith("search index")), "")
         shards = re.search(r"\((\d+ of \d+) shards indexed\)", said)
-        rows.append(Row(n, "serve: second start -> search ready", ready, None,
-                        note=f"{shards.group(1)} shards indexed" if shards else said))
+        rows.append(
+            Row(
+                n,
+                "serve: second start -> search ready",
+                ready,
+                None,
+                note=f"{shards.group(1)} shards indexed" if shards else said,
+            )
+        )
     return rows
 
 
@@ -627,9 +706,16 @@ def _serve_edits(n: int, site: Path, essays: list[Path], edits: int, res: dict, 
     import threading
     import urllib.request
 
-    proc = subprocess.Popen([sys.executable, "-m", "counterpoint", "serve", str(site), "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            text=True, encoding="utf-8", errors="replace", env=_env())
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "counterpoint", "serve", str(site), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        env=_env(),
+    )
     lines: list[str] = []
     reloads: list[float] = []  # perf_counter() at each reload event
     cond = threading.Condition()
@@ -668,8 +754,7 @@ def _serve_edits(n: int, site: Path, essays: list[Path], edits: int, res: dict, 
                     if block.startswith(b"event: reload"):
                         yield time.perf_counter()
 
-    threading.Thread(target=pump, args=(proc.stdout, lines, lambda s: (l.rstrip("\n") for l in s)),
-                     daemon=True).start()
+    threading.Thread(target=pump, args=(proc.stdout, lines, lambda s: (l.rstrip("\n") for l in s)), daemon=True).start()
     sock = None
     try:
         t0 = time.perf_counter()
@@ -699,12 +784,25 @@ def _serve_edits(n: int, site: Path, essays: list[Path], edits: int, res: dict, 
             to_event.append(stamp - t0)
             line = wait(lines, seen_lines, lambda l: l.startswith("rebuilt in") and essay.name in l, 30)
             rebuilt.append(float(re.match(r"rebuilt in ([\d.]+) ms", line).group(1)))
-        for label, values in (("serve: save -> reload event", to_event),
-                              ("serve: save -> new page served", to_page)):
-            rows.append(Row(n, label, statistics.median(values), None,
-                            note=f"median of {edits}, max {max(values) * 1000:.0f} ms"))
-        rows.append(Row(n, "serve: \"rebuilt in\" (its own line)", statistics.median(rebuilt) / 1000,
-                        None, note=f"median of {edits}, max {max(rebuilt):.0f} ms"))
+        for label, values in (("serve: save -> reload event", to_event), ("serve: save -> new page served", to_page)):
+            rows.append(
+                Row(
+                    n,
+                    label,
+                    statistics.median(values),
+                    None,
+                    note=f"median of {edits}, max {max(values) * 1000:.0f} ms",
+                )
+            )
+        rows.append(
+            Row(
+                n,
+                'serve: "rebuilt in" (its own line)',
+                statistics.median(rebuilt) / 1000,
+                None,
+                note=f"median of {edits}, max {max(rebuilt):.0f} ms",
+            )
+        )
         res["serve_event_ms"] = statistics.median(to_event) * 1000
         res["serve_page_ms"] = statistics.median(to_page) * 1000
         res["serve_rebuilt_ms"] = statistics.median(rebuilt)
@@ -741,81 +839,122 @@ def summary(results: list[dict]) -> None:
         cold_ratio = r.get("cold_ratio") or r["cold"] / r["loop_wall"]
         print(f"  N={n}:" + ("" if n == 1000 else "  (the targets are set for N=1000: no verdicts here)"))
         verdict = _judge if n == 1000 else (lambda *a, **k: "")
-        print(f"    cold build / plain loop   {cold_ratio:8.2f}x    target <= "
-              f"{TARGETS['cold_ratio']}x   {verdict(cold_ratio, TARGETS['cold_ratio'])}")
+        print(
+            f"    cold build / plain loop   {cold_ratio:8.2f}x    target <= "
+            f"{TARGETS['cold_ratio']}x   {verdict(cold_ratio, TARGETS['cold_ratio'])}"
+        )
         if r.get("noop") is not None:
             pct = 100 * r["noop"] / r["cold"]
-            print(f"    no-op / cold build        {pct:8.1f} %   target < {TARGETS['noop_pct']:.0f} %"
-                  f"     {verdict(pct, TARGETS['noop_pct'])}"
-                  f"   (start-up + imports alone: {100 * r.get('startup', 0) / r['cold']:.1f} %)")
+            print(
+                f"    no-op / cold build        {pct:8.1f} %   target < {TARGETS['noop_pct']:.0f} %"
+                f"     {verdict(pct, TARGETS['noop_pct'])}"
+                f"   (start-up + imports alone: {100 * r.get('startup', 0) / r['cold']:.1f} %)"
+            )
         if r.get("edit_ms") is not None:
-            print(f"    serve edit -> rebuilt     {r['edit_ms']:8.1f} ms  target < "
-                  f"{TARGETS['edit_ms']:.0f} ms    {verdict(r['edit_ms'], TARGETS['edit_ms'])}"
-                  f"   (median; max {r['edit_max_ms']:.0f} ms)")
+            print(
+                f"    serve edit -> rebuilt     {r['edit_ms']:8.1f} ms  target < "
+                f"{TARGETS['edit_ms']:.0f} ms    {verdict(r['edit_ms'], TARGETS['edit_ms'])}"
+                f"   (median; max {r['edit_max_ms']:.0f} ms)"
+            )
         if r.get("serve_event_ms") is not None:
-            print(f"    serve: save -> reload event    {r['serve_event_ms']:8.1f} ms  (median; the server's "
-                  f"\"rebuilt in\" {r['serve_rebuilt_ms']:.0f} ms)")
+            print(
+                f"    serve: save -> reload event    {r['serve_event_ms']:8.1f} ms  (median; the server's "
+                f'"rebuilt in" {r["serve_rebuilt_ms"]:.0f} ms)'
+            )
             print(f"    serve: save -> new page served {r['serve_page_ms']:8.1f} ms  (median)")
         peak = max(r.get("peak_tree_mb") or 0, r["peak_proc_mb"])  # the larger, to be safe
-        print(f"    peak memory, cold build   {peak:8.0f} MB  target < {TARGETS['peak_mb']:.0f} MB"
-              f"    {verdict(peak, TARGETS['peak_mb'])}   (largest process "
-              f"{r['peak_proc_mb']:.0f} MB; whole tree "
-              + (f"{r['peak_tree_mb']:.0f} MB" if r.get("peak_tree_mb") else "not sampled")
-              + ")")
+        print(
+            f"    peak memory, cold build   {peak:8.0f} MB  target < {TARGETS['peak_mb']:.0f} MB"
+            f"    {verdict(peak, TARGETS['peak_mb'])}   (largest process "
+            f"{r['peak_proc_mb']:.0f} MB; whole tree "
+            + (f"{r['peak_tree_mb']:.0f} MB" if r.get("peak_tree_mb") else "not sampled")
+            + ")"
+        )
         if r.get("search_cold") is not None:
             cold_s, edit_s = r["search_cold"], r.get("search_edit")
-            print(f"    search on: cold build     {cold_s:8.2f} s   (Pagefind {100 * r['search_cold_share']:.0f} % of it)")
+            print(
+                f"    search on: cold build     {cold_s:8.2f} s   (Pagefind {100 * r['search_cold_share']:.0f} % of it)"
+            )
             if edit_s is not None:
                 pct = 100 * edit_s / cold_s
-                print(f"    search on: 1 edit / cold  {pct:8.1f} %   target <= {TARGETS['search_edit_pct']:.0f} %"
-                      f"    {verdict(pct, TARGETS['search_edit_pct'])}   (Pagefind {100 * r['search_edit_share']:.0f} % of the edit)")
+                print(
+                    f"    search on: 1 edit / cold  {pct:8.1f} %   target <= {TARGETS['search_edit_pct']:.0f} %"
+                    f"    {verdict(pct, TARGETS['search_edit_pct'])}   (Pagefind {100 * r['search_edit_share']:.0f} % of the edit)"
+                )
             if r.get("pagefind_mb"):
-                print(f"    Pagefind's peak memory    {r['pagefind_mb']:8.0f} MB  target <= {TARGETS['pagefind_mb']:.0f} MB"
-                      f"    {verdict(r['pagefind_mb'], TARGETS['pagefind_mb'])}   (whole tree "
-                      f"{r.get('search_peak_tree_mb') or 0:.0f} MB, largest process {r['search_peak_proc_mb']:.0f} MB)")
+                print(
+                    f"    Pagefind's peak memory    {r['pagefind_mb']:8.0f} MB  target <= {TARGETS['pagefind_mb']:.0f} MB"
+                    f"    {verdict(r['pagefind_mb'], TARGETS['pagefind_mb'])}   (whole tree "
+                    f"{r.get('search_peak_tree_mb') or 0:.0f} MB, largest process {r['search_peak_proc_mb']:.0f} MB)"
+                )
             if r.get("hugo_pagefind"):
                 ratio = cold_s / r["hugo_pagefind"]
-                print(f"    cold / hugo && pagefind   {ratio:8.2f}x    target <= {TARGETS['hugo_ratio']}x"
-                      f"   {verdict(ratio, TARGETS['hugo_ratio'])}   (hugo {r['hugo']:.2f} s + pagefind "
-                      f"{r['hugo_pagefind'] - r['hugo']:.2f} s)")
+                print(
+                    f"    cold / hugo && pagefind   {ratio:8.2f}x    target <= {TARGETS['hugo_ratio']}x"
+                    f"   {verdict(ratio, TARGETS['hugo_ratio'])}   (hugo {r['hugo']:.2f} s + pagefind "
+                    f"{r['hugo_pagefind'] - r['hugo']:.2f} s)"
+                )
                 if r.get("search_cold_cpu") and r.get("hugo_pagefind_cpu"):
-                    print(f"      the same in CPU seconds {r['search_cold_cpu'] / r['hugo_pagefind_cpu']:8.2f}x"
-                          f"    ({r['search_cold_cpu']:.1f} s against {r['hugo_pagefind_cpu']:.1f} s: what a busy"
-                          " host inflates least)")
+                    print(
+                        f"      the same in CPU seconds {r['search_cold_cpu'] / r['hugo_pagefind_cpu']:8.2f}x"
+                        f"    ({r['search_cold_cpu']:.1f} s against {r['hugo_pagefind_cpu']:.1f} s: what a busy"
+                        " host inflates least)"
+                    )
         if r.get("warm_serve_s") is not None:
-            print(f"    serve second start        {r['warm_serve_s']:8.2f} s   target <= {TARGETS['warm_serve_s']} s"
-                  f"    {verdict(r['warm_serve_s'], TARGETS['warm_serve_s'])}")
+            print(
+                f"    serve second start        {r['warm_serve_s']:8.2f} s   target <= {TARGETS['warm_serve_s']} s"
+                f"    {verdict(r['warm_serve_s'], TARGETS['warm_serve_s'])}"
+            )
     by_n = {r["n"]: r for r in results if r.get("cold") is not None}
     if len(by_n) >= 2:
         lo, hi = (1000, 10000) if {1000, 10000} <= by_n.keys() else (min(by_n), max(by_n))
         scale = (by_n[hi]["cold"] / hi) / (by_n[lo]["cold"] / lo)
-        print(f"  cold cost per essay at {hi} vs {lo}: {scale:.2f}x   target <= "
-              f"{TARGETS['scale']}x   {_judge(scale, TARGETS['scale'])}")
+        print(
+            f"  cold cost per essay at {hi} vs {lo}: {scale:.2f}x   target <= "
+            f"{TARGETS['scale']}x   {_judge(scale, TARGETS['scale'])}"
+        )
     if not by_n:
         print("  (no engine figures: the engine part was skipped or its builds failed, see above)")
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", default="100,1000,10000",
-                    help="comma-separated corpus sizes (default 100,1000,10000)")
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--sizes", default="100,1000,10000", help="comma-separated corpus sizes (default 100,1000,10000)")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--workdir", type=Path, default=BENCH / "out",
-                    help="where corpora and outputs go (default bench/out, git-ignored); "
-                         "use 'tmp' for a temporary folder removed afterwards")
+    ap.add_argument(
+        "--workdir",
+        type=Path,
+        default=BENCH / "out",
+        help="where corpora and outputs go (default bench/out, git-ignored); "
+        "use 'tmp' for a temporary folder removed afterwards",
+    )
     ap.add_argument("--edits", type=int, default=5, help="serve-path edits to time (default 5)")
-    ap.add_argument("--warmup", type=int, default=1,
-                    help="untimed runs of the loop and the cold build first, as hyperfine's --warmup "
-                         "(default 1): the first run after the corpus is written pays for the "
-                         "operating system's caches")
-    ap.add_argument("--repeat", type=int, default=3,
-                    help="runs of the plain loop and of the cold build, alternating; the seconds "
-                         "are medians, the ratio the median of the pairs (default 3)")
-    ap.add_argument("--no-wait", dest="wait", action="store_false",
-                    help="start at once even if the last run deleted its files moments ago")
-    ap.add_argument("--no-sample", dest="sample", action="store_false",
-                    help="do not sample whole-tree memory from /proc")
+    ap.add_argument(
+        "--warmup",
+        type=int,
+        default=1,
+        help="untimed runs of the loop and the cold build first, as hyperfine's --warmup "
+        "(default 1): the first run after the corpus is written pays for the "
+        "operating system's caches",
+    )
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs of the plain loop and of the cold build, alternating; the seconds "
+        "are medians, the ratio the median of the pairs (default 3)",
+    )
+    ap.add_argument(
+        "--no-wait",
+        dest="wait",
+        action="store_false",
+        help="start at once even if the last run deleted its files moments ago",
+    )
+    ap.add_argument(
+        "--no-sample", dest="sample", action="store_false", help="do not sample whole-tree memory from /proc"
+    )
     args = ap.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
 
@@ -831,8 +970,10 @@ def main(argv: list[str] | None = None) -> int:
     # (some machines set it), an editable install would compile every module in every process
     compileall.compile_dir(str(SRC / "counterpoint"), quiet=1)
     missing = engine_status()
-    print(f"counterpoint benchmark: python {sys.version.split()[0]}, {os.cpu_count()} CPU(s), "
-          f"sizes {sizes}, seed {args.seed}, workdir {args.workdir}")
+    print(
+        f"counterpoint benchmark: python {sys.version.split()[0]}, {os.cpu_count()} CPU(s), "
+        f"sizes {sizes}, seed {args.seed}, workdir {args.workdir}"
+    )
     if missing:
         print(f"engine part skipped: {missing}; only the corpus and the plain loop are measured.")
     print()

@@ -36,8 +36,19 @@ def _corpus_module():
 
 
 def _build(site: Path, out: Path) -> None:
-    cmd = [sys.executable, "-m", "counterpoint", "build", str(site), "--out", str(out),
-           "--allow-outside-output", "--no-cache", "--no-search", "--quiet"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "counterpoint",
+        "build",
+        str(site),
+        "--out",
+        str(out),
+        "--allow-outside-output",
+        "--no-cache",
+        "--no-search",
+        "--quiet",
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stdout}{done.stderr}")

@@ -66,8 +66,24 @@ def main(argv: list[str] | None = None) -> int:
 # claim it corrects, an addressed remark with the author's reply) on a wide screen, and on a phone
 # in the dark scheme with the claim's remarks unfolded.
 DOCS = (
-    ("reading-1280.png", 1280, 900, False, "essays/why-tests-lie/", "#mutation-history", {"x": 120, "y": 0, "width": 1040, "height": 640}),
-    ("reading-390-dark.png", 390, 844, True, "essays/why-tests-lie/", "#mutation-history", {"x": 0, "y": 0, "width": 390, "height": 700}),
+    (
+        "reading-1280.png",
+        1280,
+        900,
+        False,
+        "essays/why-tests-lie/",
+        "#mutation-history",
+        {"x": 120, "y": 0, "width": 1040, "height": 640},
+    ),
+    (
+        "reading-390-dark.png",
+        390,
+        844,
+        True,
+        "essays/why-tests-lie/",
+        "#mutation-history",
+        {"x": 0, "y": 0, "width": 390, "height": 700},
+    ),
 )
 
 

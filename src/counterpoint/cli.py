@@ -3,6 +3,9 @@
 Exit codes: 0 ok, 1 content errors (all listed), 2 usage errors.  A user
 never sees a traceback: an internal error prints a short "this is a bug"
 message, and the traceback only with ``--debug``.
+
+One module: the parser of every command and one short function per command, each
+loading only what it uses, so ``counterpoint --help`` and a no-op build stay fast.
 """
 
 from __future__ import annotations
@@ -19,15 +22,15 @@ from counterpoint.errors import BuildFailed, UsageError, say
 
 def make_parser() -> argparse.ArgumentParser:
     # Long: the whole command line in one place, read top to bottom.
-    parser = argparse.ArgumentParser(
-        prog="counterpoint", description="A static-site generator for annotated essays."
-    )
+    parser = argparse.ArgumentParser(prog="counterpoint", description="A static-site generator for annotated essays.")
     parser.add_argument("--version", action="version", version=f"counterpoint {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     # the same two after the command (counterpoint build --debug); SUPPRESS keeps a value given before it
     debug = argparse.ArgumentParser(add_help=False)
-    debug.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks of internal errors")
+    debug.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks of internal errors"
+    )
     quiet = argparse.ArgumentParser(add_help=False)
     quiet.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print only errors")
     both = [debug, quiet]
@@ -46,7 +49,9 @@ def make_parser() -> argparse.ArgumentParser:
         help="build into an output folder outside the site even when it holds other files",
     )
     build.add_argument("--jobs", type=int, help="worker processes for rendering (default: CPU count)")
-    build.add_argument("--no-cache", action="store_true", help="render everything: ignore the build cache and do not save it")
+    build.add_argument(
+        "--no-cache", action="store_true", help="render everything: ignore the build cache and do not save it"
+    )
     build.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
     build.add_argument("--timings", action="store_true", help="print the time spent in each stage")
 
@@ -54,7 +59,8 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("dir", nargs="?", default=".", help=site_dir)
     check.add_argument("--drafts", action="store_true", help="check drafts too")
     check.add_argument(
-        "--external", action="store_true",
+        "--external",
+        action="store_true",
         help="also check links to other hosts (HEAD, then GET; good answers are remembered for a week)",
     )
     check.add_argument(
@@ -63,47 +69,77 @@ def make_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", parents=[debug], help="build, serve, watch and live-reload")
     serve.add_argument("dir", nargs="?", default=".", help=site_dir)
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)"
+    )
     serve.add_argument("--port", type=_port, default=8000, help="port to listen on (default: 8000; 0: any free port)")
     serve.add_argument("--drafts", action="store_true", help="include essays with draft: true")
     serve.add_argument("--poll", action="store_true", help="poll for changes (Docker mounts, network shares)")
-    serve.add_argument("--allow-host", action="append", default=[], metavar="HOST", help="also answer requests for HOST")
+    serve.add_argument(
+        "--allow-host", action="append", default=[], metavar="HOST", help="also answer requests for HOST"
+    )
 
     new = sub.add_parser("new", parents=both, help="scaffold an essay or a critique")
     new_sub = new.add_subparsers(dest="kind", metavar="KIND", required=True)
     new_essay = new_sub.add_parser("essay", parents=both, help='new essay bundle: counterpoint new essay "Title"')
     new_essay.add_argument("title", help="the essay's title; its slug is the title transliterated")
     new_essay.add_argument("--dir", default=".", help=site_dir)
-    new_critique = new_sub.add_parser("critique", parents=both, help="new critique: counterpoint new critique SLUG --author NAME")
+    new_critique = new_sub.add_parser(
+        "critique", parents=both, help="new critique: counterpoint new critique SLUG --author NAME"
+    )
     new_critique.add_argument("slug", help="the essay's slug (its folder name in content/essays/)")
     new_critique.add_argument("--author", help="the reader's name (required unless --from text names one)")
-    new_critique.add_argument("--from", dest="from_file", metavar="FILE", help="a pasted reader comment ('-': standard input): quotes become remarks")
-    new_critique.add_argument("--date", help="with --from: the date the reader wrote it (default: the pasted text's, else today)")
+    new_critique.add_argument(
+        "--from",
+        dest="from_file",
+        metavar="FILE",
+        help="a pasted reader comment ('-': standard input): quotes become remarks",
+    )
+    new_critique.add_argument(
+        "--date", help="with --from: the date the reader wrote it (default: the pasted text's, else today)"
+    )
     new_critique.add_argument("--source", help="with --from: where the comment was first posted (http/https)")
     new_critique.add_argument("--dir", default=".", help=site_dir)
 
     imp = sub.add_parser(
-        "import", parents=both,
+        "import",
+        parents=both,
         help="bring content in: counterpoint import DIR (a Hugo or Jekyll blog), counterpoint import github ISSUES.json",
     )
     imp_sub = imp.add_subparsers(dest="kind", metavar="KIND", required=True)
-    imp_github = imp_sub.add_parser("github", parents=both, help="issues saved by 'gh issue list --json ...' -> critiques")
+    imp_github = imp_sub.add_parser(
+        "github", parents=both, help="issues saved by 'gh issue list --json ...' -> critiques"
+    )
     imp_github.add_argument("issues", help="the JSON file ('-': standard input)")
     imp_github.add_argument("--dir", default=".", help=site_dir)
-    imp_github.add_argument("--author-login", action="append", default=[], metavar="LOGIN",
-                            help="a GitHub login whose comments are the site author's replies (default: the owner of critiques: github)")
-    imp_github.add_argument("--update", action="store_true", help="rewrite critiques whose issue changed since the last import")
+    imp_github.add_argument(
+        "--author-login",
+        action="append",
+        default=[],
+        metavar="LOGIN",
+        help="a GitHub login whose comments are the site author's replies (default: the owner of critiques: github)",
+    )
+    imp_github.add_argument(
+        "--update", action="store_true", help="rewrite critiques whose issue changed since the last import"
+    )
     imp_blog = imp_sub.add_parser(
         "blog", parents=both, help="a Hugo or Jekyll blog's posts -> essays (counterpoint import DIR is the same)"
     )
-    imp_blog.add_argument("source", metavar="DIR", help="the blog: a Hugo site or its content/ folder, a Jekyll site or its _posts/ folder")
-    imp_blog.add_argument("--site", default=".", help="the counterpoint site to add the essays to (default: the current folder)")
+    imp_blog.add_argument(
+        "source",
+        metavar="DIR",
+        help="the blog: a Hugo site or its content/ folder, a Jekyll site or its _posts/ folder",
+    )
+    imp_blog.add_argument(
+        "--site", default=".", help="the counterpoint site to add the essays to (default: the current folder)"
+    )
     imp_blog.add_argument("--dry-run", action="store_true", help="report what would be imported, write nothing")
 
     init = sub.add_parser("init", parents=both, help="create a new site")
     init.add_argument("dir", help="folder for the new site (created if missing)")
     init.add_argument(
-        "--github-pages", action="store_true",
+        "--github-pages",
+        action="store_true",
         help="also write .github/workflows/pages.yml, which publishes the site on GitHub Pages "
         "(into an existing site: only that file)",
     )
@@ -198,13 +234,17 @@ def _critique_from(args: argparse.Namespace) -> int:
     from counterpoint.inbox.commands import critique_from, outcome_lines, read_pasted
 
     text = read_pasted(args.from_file, sys.stdin)
-    path, pasted = critique_from(Path(args.dir), args.slug, text, author=args.author, date=args.date, source=args.source)
+    path, pasted = critique_from(
+        Path(args.dir), args.slug, text, author=args.author, date=args.date, source=args.source
+    )
     root = Path(args.dir).resolve()
     say(f"created {display_path(path, root)}")
     for line in outcome_lines(pasted.outcomes, display_path(path.parent.parent / "index.md", root)):
         say(line)
     anchored = sum(1 for o in pasted.outcomes if o.found.passage or o.target)
-    say(f"{anchored} of {len(pasted.outcomes)} quote(s) anchored as remarks; the rest of the text is the critique's general text")
+    say(
+        f"{anchored} of {len(pasted.outcomes)} quote(s) anchored as remarks; the rest of the text is the critique's general text"
+    )
     return 0
 
 
@@ -302,8 +342,13 @@ def _build(args: argparse.Namespace) -> int:
         if stats.search is not None:
             detail += f"; search shards indexed: {stats.search[0]} of {stats.search[1]}"
     _say_built(
-        args, stats.essays if stats else 0, engine.config.output, report.elapsed_ms, len(report.written),
-        stats.timings if stats else {}, detail,
+        args,
+        stats.essays if stats else 0,
+        engine.config.output,
+        report.elapsed_ms,
+        len(report.written),
+        stats.timings if stats else {},
+        detail,
     )
     return 0
 
@@ -339,7 +384,10 @@ def _check(args: argparse.Namespace) -> int:
             external, uptodate.cache_dir(engine.root) / CACHE_NAME, timeout=args.timeout
         )
         if not args.quiet:
-            say(f"external links: {addresses} address(es), {asked} asked, {addresses - asked} known good from earlier runs", sys.stdout)
+            say(
+                f"external links: {addresses} address(es), {asked} asked, {addresses - asked} known good from earlier runs",
+                sys.stdout,
+            )
         found = sorted(found + broken, key=ContentError.sort_key)
     for problem in found:
         if problem.severity == "error" or not args.quiet:

@@ -43,7 +43,9 @@ class EssaySource:
     critiques: tuple[FileRef, ...] = ()
     assets: tuple[FileRef, ...] = ()
     bundle: bool = True
-    name_date: str = ""  # "2024-01-15" of a Jekyll-style name "2024-01-15-slug": the date when the front matter has none
+    name_date: str = (
+        ""  # "2024-01-15" of a Jekyll-style name "2024-01-15-slug": the date when the front matter has none
+    )
     # when its files and their ::: blocks first appeared on the site (source/published.py):
     # ("rel", time) and ("rel NUL block key", time); empty outside git
     published: tuple[tuple[str, str], ...] = ()

@@ -65,8 +65,9 @@ def _site_title(folder: Path) -> str:
     return words[:1].upper() + words[1:] if words else "My essays"
 
 
-def init_site(directory: Path, *, title: str | None = None, author: str | None = None,
-              today: dt.date | None = None) -> Path:
+def init_site(
+    directory: Path, *, title: str | None = None, author: str | None = None, today: dt.date | None = None
+) -> Path:
     """Create a new site in ``directory`` (made if missing): site.yml, content/ and a
     sample essay with a critique and a UPD, ready for ``build``, ``check`` and ``serve``."""
     folder = Path(directory).absolute()

@@ -19,7 +19,14 @@ from counterpoint import __version__
 # the distributions whose behaviour decides a byte of the output (PyYAML and MarkupSafe too:
 # they read the front matter and escape the text)
 SHAPING = (
-    "markdown-it-py", "mdit-py-plugins", "Pygments", "Jinja2", "nh3", "Babel", "python-slugify", "PyYAML",
+    "markdown-it-py",
+    "mdit-py-plugins",
+    "Pygments",
+    "Jinja2",
+    "nh3",
+    "Babel",
+    "python-slugify",
+    "PyYAML",
     "MarkupSafe",
 )
 

@@ -54,12 +54,21 @@ def collisions(inventory: Inventory, results: dict[str, EssayResult]) -> list[Co
         for alias in result.summary.aliases if result and result.summary else ():
             key = alias.lower()
             clash = (
-                f"alias '/{alias}' is the address of {pages[key]}" if key in pages
-                else "" if key.startswith("essays/") else page_clash(alias.rstrip("/"), None)
+                f"alias '/{alias}' is the address of {pages[key]}"
+                if key in pages
+                else ""
+                if key.startswith("essays/")
+                else page_clash(alias.rstrip("/"), None)
             )
             if clash:
-                errors.append(ContentError(source.index.rel, 1, clash.replace("page address", "alias"),
-                                           "an alias is an old address of this essay: remove it or change it"))
+                errors.append(
+                    ContentError(
+                        source.index.rel,
+                        1,
+                        clash.replace("page address", "alias"),
+                        "an alias is an old address of this essay: remove it or change it",
+                    )
+                )
             else:
                 pages[key] = source.index.rel
     return errors
@@ -107,7 +116,11 @@ def generated_files(
 
 
 def output_clashes(
-    inventory: Inventory, content: Path, essays: Mapping[str, str], generated: Mapping[str, tuple[str, str]], search: bool
+    inventory: Inventory,
+    content: Path,
+    essays: Mapping[str, str],
+    generated: Mapping[str, tuple[str, str]],
+    search: bool,
 ) -> list[ContentError]:
     """Assets whose output path is a file the build makes itself (compared without
     case: one file on macOS and Windows): one of them would silently replace the other."""
@@ -121,7 +134,13 @@ def output_clashes(
             inside = asset.path.relative_to(folder).as_posix()
             if inside.lower() in ESSAY_FILES:
                 rel = f"essays/{slug}/{inside.lower()}"
-                found.append((asset.rel, f"essays/{slug}/{inside}", (rel, f"the {ESSAY_FILES[inside.lower()]} of {source.index.rel}")))
+                found.append(
+                    (
+                        asset.rel,
+                        f"essays/{slug}/{inside}",
+                        (rel, f"the {ESSAY_FILES[inside.lower()]} of {source.index.rel}"),
+                    )
+                )
     for asset in inventory.assets:
         rel = asset.path.relative_to(content).as_posix()
         key = rel.lower()
@@ -136,7 +155,8 @@ def output_clashes(
             found.append((asset.rel, rel, owner))
     return [
         ContentError(
-            asset, 1,
+            asset,
+            1,
             f"this file would be published as '{rel}', where the build writes {what}"
             if rel == made
             else f"this file would be published as '{rel}', the same file as '{made}' on macOS and Windows, "
@@ -171,7 +191,9 @@ def check_output(config: SiteConfig, allow_outside: bool = False, manifest: Path
     out = config.output.resolve()
     root = config.root.resolve()
     if out == root or out in root.parents:
-        raise UsageError(f"output folder {out} is the site folder or contains it; choose a folder such as {root / 'public'}")
+        raise UsageError(
+            f"output folder {out} is the site folder or contains it; choose a folder such as {root / 'public'}"
+        )
     if (out / "site.yml").exists() or (out / "content").is_dir():
         raise UsageError(f"output folder {out} holds a site (site.yml or content/); refusing to write into it")
     if root / "content" in (out, *out.parents):
@@ -209,10 +231,19 @@ def os_error(exc: OSError, root: Path, out: Path) -> ContentError:
         errno.EDQUOT: ("disk quota exceeded", "free some space and build again" + unchanged),
         errno.EACCES: ("permission denied", "check the permissions of the file and its folder" + unchanged),
         errno.EPERM: ("operation not permitted", "check the permissions of the file and its folder" + unchanged),
-        errno.ENOENT: ("the file disappeared during the build", "it was moved or deleted while the site was building; build again"),
+        errno.ENOENT: (
+            "the file disappeared during the build",
+            "it was moved or deleted while the site was building; build again",
+        ),
         errno.EROFS: ("the file system is read-only", "choose an output folder on a writable disk"),
-        errno.EISDIR: (exc.strerror, "move or rename that folder; a build never deletes what it did not make" + unchanged),
-        errno.EXDEV: (exc.strerror, "remove that symlink from the output folder, or choose another output folder" + unchanged),
+        errno.EISDIR: (
+            exc.strerror,
+            "move or rename that folder; a build never deletes what it did not make" + unchanged,
+        ),
+        errno.EXDEV: (
+            exc.strerror,
+            "remove that symlink from the output folder, or choose another output folder" + unchanged,
+        ),
     }
     message, hint = hints.get(exc.errno or 0, (exc.strerror or str(exc), "check the file and build again" + unchanged))
     return ContentError(display_path(path, root), 0, f"{verb} file: {message}", hint)

@@ -110,7 +110,9 @@ class Engine:
             if problem is not None:
                 return BuildReport.failed((problem,), _ms(start), trigger, self._said())
             if isinstance(exc, OSError):  # a file vanished or unreadable, a full disk: said, not a traceback
-                return BuildReport.failed((os_error(exc, self.root, self.config.output),), _ms(start), trigger, self._said())
+                return BuildReport.failed(
+                    (os_error(exc, self.root, self.config.output),), _ms(start), trigger, self._said()
+                )
             raise
         self.last_stats = stats
         return BuildReport(
@@ -174,7 +176,9 @@ class Engine:
                 run.scheduler.close()
         self.warnings += run.warnings
         essays = sum(1 for r in run.results.values() if r.summary)
-        return BuildStats(essays, run.rendered, run.pages_rendered, run.written, timings, run.searched, len(run.results))
+        return BuildStats(
+            essays, run.rendered, run.pages_rendered, run.written, timings, run.searched, len(run.results)
+        )
 
     def _steps(self, run: steps.Run, timings: dict[str, float]) -> None:
         for name, step in steps.STEPS:

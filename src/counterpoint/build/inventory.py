@@ -38,8 +38,9 @@ def published(root: Path, record: BuildRecord, inventory: Inventory) -> Inventor
     history = record.history[1]
     if not history.files:
         return inventory
-    essays = tuple(_published_as(s, history.of(tuple(r.rel for r in (s.index, *s.critiques))))
-                   for s in inventory.essays)
+    essays = tuple(
+        _published_as(s, history.of(tuple(r.rel for r in (s.index, *s.critiques)))) for s in inventory.essays
+    )
     return replace(inventory, essays=essays)
 
 

@@ -86,7 +86,10 @@ def links_in(tokens: list, text: str, rel: str, offset: int, page: str) -> list[
 
 
 def _raw_urls(html: str) -> list[tuple[str, bool]]:
-    return [(next(g for g in m.groups()[1:] if g is not None), m.group(1).lower() == "src") for m in _RAW_ATTR.finditer(html)]
+    return [
+        (next(g for g in m.groups()[1:] if g is not None), m.group(1).lower() == "src")
+        for m in _RAW_ATTR.finditer(html)
+    ]
 
 
 def _locate(url: str, lines: list[str], start: tuple[int, int], to_end: bool = False) -> tuple[int, int]:

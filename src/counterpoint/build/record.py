@@ -29,16 +29,21 @@ if TYPE_CHECKING:
     from counterpoint.theme.theme import Theme
 
 
-def inputs_key(
-    *, site_digest: str, base_url: str, output: str, theme_digest: str, drafts: bool, search: bool
-) -> str:
+def inputs_key(*, site_digest: str, base_url: str, output: str, theme_digest: str, drafts: bool, search: bool) -> str:
     """Everything but the content files that a build's output follows from: the cache
     format, this code, the versions of the libraries that shape the output, site.yml's
     bytes, the options and the theme's templates.  The only place this is computed."""
     libraries = ",".join(f"{name}={version}" for name, version in library_versions().items())
     parts = (
-        str(CACHE_FORMAT), code_fingerprint(), libraries, site_digest, base_url, output, theme_digest,
-        str(drafts), str(search),
+        str(CACHE_FORMAT),
+        code_fingerprint(),
+        libraries,
+        site_digest,
+        base_url,
+        output,
+        theme_digest,
+        str(drafts),
+        str(search),
     )
     return blake2b("|".join(parts).encode(), digest_size=16).hexdigest()
 
@@ -92,11 +97,21 @@ class BuildRecord:
         """``inputs_key`` of this build; made again only when site.yml, the output, the
         theme or the options changed: the code and the libraries of a running process do
         not (it reads every module of the package: 10 ms a rebuild in ``serve``)."""
-        made_of = (config.digest, config.base_url, output_key(self.root, config.output), theme.digest, str(config.search))
+        made_of = (
+            config.digest,
+            config.base_url,
+            output_key(self.root, config.output),
+            theme.digest,
+            str(config.search),
+        )
         if self._inputs is None or self._inputs[0] != made_of:
             key = inputs_key(
-                site_digest=config.digest, base_url=config.base_url, output=made_of[2], theme_digest=theme.digest,
-                drafts=self.options.drafts, search=config.search,
+                site_digest=config.digest,
+                base_url=config.base_url,
+                output=made_of[2],
+                theme_digest=theme.digest,
+                drafts=self.options.drafts,
+                search=config.search,
             )
             self._inputs = (made_of, key)
         return self._inputs[1]

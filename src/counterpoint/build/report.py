@@ -26,9 +26,15 @@ class BuildReport:
 
     @classmethod
     def failed(
-        cls, problems: tuple[Problem, ...], elapsed_ms: float, trigger: tuple[str, ...] = (), warnings: tuple[str, ...] = ()
+        cls,
+        problems: tuple[Problem, ...],
+        elapsed_ms: float,
+        trigger: tuple[str, ...] = (),
+        warnings: tuple[str, ...] = (),
     ) -> BuildReport:
-        return cls(False, tuple(describe(p) for p in problems), (), elapsed_ms, trigger, problems=problems, warnings=warnings)
+        return cls(
+            False, tuple(describe(p) for p in problems), (), elapsed_ms, trigger, problems=problems, warnings=warnings
+        )
 
     @property
     def exit_code(self) -> int:

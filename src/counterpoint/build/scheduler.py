@@ -102,7 +102,9 @@ class Scheduler:
 def _shares(specs: list[PageSpec], count: int) -> list[list[int]]:
     """Split pages (by position) into ``count`` shares of about equal work, heaviest
     first into the lightest share; a page's data (the essays it lists) stands in for its work."""
-    weighed = sorted(((len(pickle.dumps(spec.data, protocol=5)), index) for index, spec in enumerate(specs)), reverse=True)
+    weighed = sorted(
+        ((len(pickle.dumps(spec.data, protocol=5)), index) for index, spec in enumerate(specs)), reverse=True
+    )
     loads = [0] * count
     shares: list[list[int]] = [[] for _ in range(count)]
     for weight, index in weighed:

@@ -93,7 +93,9 @@ def configure(run: Run) -> None:
     if options.search is not None:
         config = replace(config, search=options.search)
     run.config = config
-    check_output(config, options.allow_outside_output or run.record.ours(config.output), manifest_file(run.root, config.output))
+    check_output(
+        config, options.allow_outside_output or run.record.ours(config.output), manifest_file(run.root, config.output)
+    )
     theme = load_theme(run.root, config.theme)
     if options.use_cache:
         theme = replace(theme, bytecode_dir=cache_dir(run.root) / "templates")
@@ -113,7 +115,9 @@ def configure(run: Run) -> None:
 def discover_content(run: Run) -> None:
     """What content/ holds: every essay bundle, page and asset, with the errors of the walk."""
     run.hasher = Hasher(run.state.hashes)
-    run.inventory = published(run.root, run.record, inventory_of(run.root, run.hasher, run.changed, run.files, run.previous))
+    run.inventory = published(
+        run.root, run.record, inventory_of(run.root, run.hasher, run.changed, run.files, run.previous)
+    )
     run.static, skipped = run.theme.static_scan(run.root)
     run.warnings += [*run.inventory.warnings, *skipped]
     run.errors += list(run.inventory.errors) + stray_errors(run.inventory)
@@ -130,7 +134,9 @@ def plain_pages(run: Run) -> None:
     run.plain = _plain_pages(run)
     nav = _nav(run.plain)
     run.inputs += "|" + repr(nav)  # every page links the plain pages: their titles and addresses are in every key
-    run.ctx = Context(run.config, run.theme, run.options.drafts, run.stage.dir, nav, future=run.options.future, now=time.time())
+    run.ctx = Context(
+        run.config, run.theme, run.options.drafts, run.stage.dir, nav, future=run.options.future, now=time.time()
+    )
 
 
 def essays(run: Run) -> None:
@@ -154,26 +160,17 @@ def essays(run: Run) -> None:
             # bytes decide, and reading them costs far less than rendering the essay
             source = run.sources[source.index.rel] = _hashed(source, run.hasher)
             material = source.digest()
-        if material and cached and cached[0] == cache_key(run.inputs, material) and all(
-            manifest.intact(output, r) for r in cached[1].outputs
+        if (
+            material
+            and cached
+            and cached[0] == cache_key(run.inputs, material)
+            and all(manifest.intact(output, r) for r in cached[1].outputs)
         ):
             run.results[source.index.rel] = cached[1]
             stage.adopt(cached[1].outputs)
         else:
             todo.append(source)
-    for source, result in zip(todo, run.scheduler.essays(todo, run.ctx)):
-        run.results[source.index.rel] = result
-        stage.adopt_written(result.outputs)
-        known = dict(result.digests)
-        for ref in source.files():
-            if ref.rel in known:
-                run.hasher.learn(ref, known[ref.rel])
-        hashed = run.sources[source.index.rel] = with_digests(source, known)
-        if not result.errors and not result.until and hashed.digest():
-            # (an essay dated in the future is rendered again by every build until its time)
-            state.essays[source.index.rel] = (cache_key(run.inputs, hashed.digest()), result)
-        else:
-            state.essays.pop(source.index.rel, None)
+    _render(run, todo)
     run.rendered = len(todo)
     # the inventory with every file's digest: the next build (serve) refreshes it and knows
     # each essay it does not touch as the very same object
@@ -192,6 +189,24 @@ def essays(run: Run) -> None:
     run.errors += output_clashes(run.inventory, run.root / "content", slugs, generated, run.config.search)
     if run.errors:
         raise BuildFailed(run.errors)
+
+
+def _render(run: Run, todo: list[EssaySource]) -> None:
+    """The essays that were not in the cache, rendered into the stage; their results cached."""
+    assert run.stage is not None
+    for source, result in zip(todo, run.scheduler.essays(todo, run.ctx)):
+        run.results[source.index.rel] = result
+        run.stage.adopt_written(result.outputs)
+        known = dict(result.digests)
+        for ref in source.files():
+            if ref.rel in known:
+                run.hasher.learn(ref, known[ref.rel])
+        hashed = run.sources[source.index.rel] = with_digests(source, known)
+        if not result.errors and not result.until and hashed.digest():
+            # (an essay dated in the future is rendered again by every build until its time)
+            run.state.essays[source.index.rel] = (cache_key(run.inputs, hashed.digest()), result)
+        else:
+            run.state.essays.pop(source.index.rel, None)
 
 
 def site_pages(run: Run) -> None:
@@ -266,9 +281,16 @@ def remember(run: Run) -> None:
     until = min((r.until for r in run.results.values() if r.until), default=0.0)
     if run.fingerprint and run.options.records:
         record = uptodate.Record(
-            options=run.options.key(), fingerprint=run.fingerprint, essays=essays_built, site_digest=config.digest,
-            base_url=config.base_url, output=str(config.output), theme=config.theme, drafts=run.options.drafts,
-            search=config.search, until=until,
+            options=run.options.key(),
+            fingerprint=run.fingerprint,
+            essays=essays_built,
+            site_digest=config.digest,
+            base_url=config.base_url,
+            output=str(config.output),
+            theme=config.theme,
+            drafts=run.options.drafts,
+            search=config.search,
+            until=until,
         )
         uptodate.save(run.root, record)
     elif run.options.keep_record:  # a build that cannot say what it was made from forgets the record

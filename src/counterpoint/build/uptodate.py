@@ -35,7 +35,9 @@ def fingerprint(root: Path, files: list[Scanned], inputs: str, theme: Theme) -> 
     h = blake2b(digest_size=16)
     static = sorted((rel, path.stat()) for rel, path in theme.static_files().items())
     for part in (
-        inputs, signature(files, root), *(f"{rel}:{st.st_size}:{st.st_mtime_ns}" for rel, st in static),
+        inputs,
+        signature(files, root),
+        *(f"{rel}:{st.st_size}:{st.st_mtime_ns}" for rel, st in static),
         head_key(root),  # a commit changes when things were published, not a file
     ):
         h.update(part.encode() + b"\0")
@@ -82,9 +84,12 @@ def check(root: Path, options: str) -> Check:
         if any(map(is_skipped_link, files)) or theme.static_scan(root)[1]:
             return Check(None, None, files)  # the build says which symlinks it did not follow, every time
         inputs = inputs_key(
-            site_digest=site_digest((root / "site.yml").read_bytes()), base_url=record.base_url,
+            site_digest=site_digest((root / "site.yml").read_bytes()),
+            base_url=record.base_url,
             output=output_key(root, output),
-            theme_digest=theme.digest, drafts=record.drafts, search=record.search,
+            theme_digest=theme.digest,
+            drafts=record.drafts,
+            search=record.search,
         )
         now = fingerprint(root, files, inputs, theme)
         if now != record.fingerprint or (record.search and not _search_index_complete(output)):

@@ -57,7 +57,11 @@ def _request(url: str, method: str, timeout: float) -> Answer:
         return Answer(False, exc.code, str(exc.reason or ""), time.time())
     except urllib.error.URLError as exc:
         reason = exc.reason
-        text = "timed out" if isinstance(reason, (socket.timeout, TimeoutError)) else str(getattr(reason, "strerror", None) or reason)
+        text = (
+            "timed out"
+            if isinstance(reason, (socket.timeout, TimeoutError))
+            else str(getattr(reason, "strerror", None) or reason)
+        )
         return Answer(False, 0, text, time.time())
     except TimeoutError:
         return Answer(False, 0, "timed out", time.time())
@@ -103,11 +107,18 @@ def check_external(
         answer = fresh[_address(link.url)]
         if answer.ok:
             continue
-        said = f"answers {answer.status} {answer.reason}".rstrip() if answer.status else f"cannot be reached: {answer.reason}"
+        said = (
+            f"answers {answer.status} {answer.reason}".rstrip()
+            if answer.status
+            else f"cannot be reached: {answer.reason}"
+        )
         errors.append(
             ContentError(
-                link.rel, link.line, f"external link '{link.url}' {said}",
-                "check the address in a browser; fix or remove the link", col=link.col,
+                link.rel,
+                link.line,
+                f"external link '{link.url}' {said}",
+                "check the address in a browser; fix or remove the link",
+                col=link.col,
             )
         )
     return errors, len(urls), len(todo)

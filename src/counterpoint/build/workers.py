@@ -108,7 +108,10 @@ def fork_map(fn: Callable[[Any], Any], tasks: list, value: Any, jobs: int) -> li
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(
-            max_workers=max(1, min(jobs, len(tasks))), mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
+            max_workers=max(1, min(jobs, len(tasks))),
+            mp_context=context,
+            initializer=die_with_parent,
+            initargs=(os.getpid(),),
         ) as pool:
             return list(pool.map(fn, tasks))
     finally:

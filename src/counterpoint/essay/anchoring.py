@@ -143,9 +143,9 @@ class Corpus:
         if self._words is None:
             self._words = [set(block.text.split()) for block in self.blocks]
         words = set(quote.split())
-        ranked = sorted(
-            (-len(words & self._words[n]), n) for n, block in enumerate(self.blocks) if block.text
-        )[:_CANDIDATES]
+        ranked = sorted((-len(words & self._words[n]), n) for n, block in enumerate(self.blocks) if block.text)[
+            :_CANDIDATES
+        ]
         best: tuple[str, int, float] | None = None
         for _, number in sorted(ranked, key=lambda r: r[1]):
             block = self.blocks[number]
@@ -275,7 +275,9 @@ def wrap(tokens: list[Token], block: BlockText, spans: list[tuple[int, int, str]
                 next_entry += 1
             active = {n for n in active if covering[pos][n][1] >= hi}
             ids = [covering[pos][n][2] for n in sorted(active)]
-            piece = Token("text" if split_code else child.type, child.tag, 0, content=content[lo:hi], markup=child.markup)
+            piece = Token(
+                "text" if split_code else child.type, child.tag, 0, content=content[lo:hi], markup=child.markup
+            )
             if not split_code:
                 piece.attrs = dict(child.attrs)
             for cid in ids:

@@ -48,14 +48,21 @@ def link(essay: ParsedEssay) -> tuple[LinkedEssay, list[ContentError]]:  # noqa:
         for cid in update.re:
             if cid not in critique_ids:
                 errors.append(
-                    ContentError(rel, update.line, f"UPD cites unknown critique '{cid}'", _known("critiques", cid, critique_ids))
+                    ContentError(
+                        rel, update.line, f"UPD cites unknown critique '{cid}'", _known("critiques", cid, critique_ids)
+                    )
                 )
             else:
                 addressed.setdefault(cid, []).append(update.id)
         for claim_id in update.corrects:
             if claim_id not in claims:
                 errors.append(
-                    ContentError(rel, update.line, f"UPD corrects unknown claim '#{claim_id}'", _known("claims", claim_id, claims))
+                    ContentError(
+                        rel,
+                        update.line,
+                        f"UPD corrects unknown claim '#{claim_id}'",
+                        _known("claims", claim_id, claims),
+                    )
                 )
             else:
                 previous = corrected_by.get(claim_id)
@@ -91,11 +98,7 @@ def link(essay: ParsedEssay) -> tuple[LinkedEssay, list[ContentError]]:  # noqa:
                 continue
             # the first UPD correcting the claim on or after the critique's date answers the remark
             answered = next(
-                (
-                    u.id
-                    for u in corrections.get(claim_id, ())
-                    if critique.date.sort_key() <= u.date.sort_key()
-                ),
+                (u.id for u in corrections.get(claim_id, ()) if critique.date.sort_key() <= u.date.sort_key()),
                 "",
             )
             remark = replace(remark, claim=claim_id, answered_by=answered, earlier=remark.quote in earlier)
@@ -164,7 +167,8 @@ def _anchor_quotes(
         if len(matches) == 1:
             match = matches[0]
             inside = next(
-                (cid for start, end, cid in authored.get(match.block, ()) if start <= match.start and match.end <= end), None
+                (cid for start, end, cid in authored.get(match.block, ()) if start <= match.start and match.end <= end),
+                None,
             )
             if inside:
                 resolved[quote] = inside
@@ -172,7 +176,9 @@ def _anchor_quotes(
             claim_id = anchoring.quote_claim_id(quote)
             block = blocks[match.block]
             spans.setdefault(match.block, []).append((match.start, match.end, claim_id))
-            claims[claim_id] = Claim(claim_id, "quote", anchoring.line_of(block, match.start) + offset, quote, block.token)
+            claims[claim_id] = Claim(
+                claim_id, "quote", anchoring.line_of(block, match.start) + offset, quote, block.token
+            )
             resolved[quote] = claim_id
         elif not matches:
             was = [c.id for c in claims.values() if any(quote in text for text in c.was)]
@@ -191,7 +197,13 @@ def _anchor_quotes(
                     near[0], quote, authored, blocks, corpus, claims
                 )
             errors.append(
-                ContentError(critique.rel, remark.line, f'quoted passage not found in the essay: "{_short(quote)}"', hint, remark.col)
+                ContentError(
+                    critique.rel,
+                    remark.line,
+                    f'quoted passage not found in the essay: "{_short(quote)}"',
+                    hint,
+                    remark.col,
+                )
             )
         else:
             failed.add(quote)

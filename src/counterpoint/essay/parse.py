@@ -109,18 +109,30 @@ def parse_essay(
         why = slug_problem(values["slug"])
         if why:
             errors.append(
-                ContentError(doc.rel, doc.meta_lines.get("slug", 1), why, "use lowercase letters, digits and '-', e.g. slug: my-essay")
+                ContentError(
+                    doc.rel,
+                    doc.meta_lines.get("slug", 1),
+                    why,
+                    "use lowercase letters, digits and '-', e.g. slug: my-essay",
+                )
             )
     elif slug_problem(source.slug):  # from the file or folder name: 'con.md', '!!!/'
         errors.append(
             ContentError(
-                doc.rel, 1, f"the essay's file name gives an unusable address: {slug_problem(source.slug)}",
+                doc.rel,
+                1,
+                f"the essay's file name gives an unusable address: {slug_problem(source.slug)}",
                 "rename the file or folder, or set 'slug:' in the front matter",
             )
         )
     if values.get("lang") and not known_language(values["lang"]):
         errors.append(
-            ContentError(doc.rel, doc.meta_lines.get("lang", 1), f"unknown language '{values['lang']}'", "use a language code such as en or ru")
+            ContentError(
+                doc.rel,
+                doc.meta_lines.get("lang", 1),
+                f"unknown language '{values['lang']}'",
+                "use a language code such as en or ru",
+            )
         )
     if problems and any(p.message.endswith(("'title'", "'date'")) for p in problems):
         return None, errors
@@ -182,7 +194,9 @@ def parse_essay(
 _ESSAY_KEYS = frozenset(f.name for f in ESSAY_FIELDS)
 
 
-def essay_document(source: EssaySource, config: SiteConfig, raw: bytes) -> tuple[Document, list[ContentError], list[ContentError]]:
+def essay_document(
+    source: EssaySource, config: SiteConfig, raw: bytes
+) -> tuple[Document, list[ContentError], list[ContentError]]:
     """The essay's front matter and body, with Hugo's and Jekyll's keys read as
     counterpoint's and the date of a ``2024-01-15-slug.md`` name when none is
     written: (document, notes for ``check``, errors).  Raises ContentError when
@@ -191,8 +205,15 @@ def essay_document(source: EssaySource, config: SiteConfig, raw: bytes) -> tuple
     doc, notes, errors = adopt(doc, _ESSAY_KEYS)
     if source.name_date and "date" not in doc.meta:
         doc = replace(doc, meta={**doc.meta, "date": source.name_date})
-        notes.append(ContentError(doc.rel, 1, f"the date {source.name_date} is taken from the file name",
-                                  "write date: in the front matter to set the time too", severity="note"))
+        notes.append(
+            ContentError(
+                doc.rel,
+                1,
+                f"the date {source.name_date} is taken from the file name",
+                "write date: in the front matter to set the time too",
+                severity="note",
+            )
+        )
     return doc, notes, errors
 
 
@@ -221,6 +242,8 @@ def _aliases(values: list[str], doc: Document) -> tuple[tuple[str, ...], list[Co
             continue
         found.append(path if path.endswith((".html", ".htm", "/")) else path + "/")
     return tuple(dict.fromkeys(found)), errors
+
+
 _GENERATED_FORMS = (
     (re.compile(r"q-[0-9a-f]{8}"), "of the form the page gives a quoted passage (q- and 8 hex digits)"),
     (re.compile(r"fn(?:ref)?\d+(?::\d+)?"), "of the form the page gives a footnote (fn1, fnref1)"),
@@ -247,8 +270,12 @@ def authored_id_errors(env: dict, rel: str, offset: int, given: dict[str, str]) 
         elif ident in first:
             if (ident, first[ident]) not in targets or (ident, line) not in targets:  # two claims: reported as such
                 errors.append(
-                    ContentError(rel, line + offset, f"id '{ident}' is used twice (first on line {first[ident] + offset})",
-                                 "ids must be unique within a page: rename one of them")
+                    ContentError(
+                        rel,
+                        line + offset,
+                        f"id '{ident}' is used twice (first on line {first[ident] + offset})",
+                        "ids must be unique within a page: rename one of them",
+                    )
                 )
         else:
             first[ident] = line
@@ -263,7 +290,12 @@ def _collect_claims(env: dict, doc: Document, offset: int) -> tuple[dict[str, Cl
         line += offset
         if kind != "heading" and not ID_RE.match(claim_id):
             errors.append(
-                ContentError(doc.rel, line, f"claim id '{claim_id}' is not a valid id", "start with a letter; use letters, digits, '-' or '_'")
+                ContentError(
+                    doc.rel,
+                    line,
+                    f"claim id '{claim_id}' is not a valid id",
+                    "start with a letter; use letters, digits, '-' or '_'",
+                )
             )
             continue
         if claim_id in claims:
@@ -291,7 +323,9 @@ def _collect_updates(
         line += offset
         args = info.split()[1:]
         if not args:
-            errors.append(ContentError(doc.rel, line, "UPD block has no date", "write it as '::: upd 2026-01-17 re=critique-id'"))
+            errors.append(
+                ContentError(doc.rel, line, "UPD block has no date", "write it as '::: upd 2026-01-17 re=critique-id'")
+            )
             continue
         try:
             date = parse_stamp(args[0], timezone)
@@ -304,7 +338,12 @@ def _collect_updates(
             match = _UPD_ARG_RE.match(arg)
             if not match:
                 errors.append(
-                    ContentError(doc.rel, line, f"unknown UPD argument '{arg}'", "use re=critique-id[,id…] and corrects=#claim-id[,#id…]")
+                    ContentError(
+                        doc.rel,
+                        line,
+                        f"unknown UPD argument '{arg}'",
+                        "use re=critique-id[,id…] and corrects=#claim-id[,#id…]",
+                    )
                 )
                 continue
             names = [n.strip() for n in match.group(2).split(",") if n.strip()]
@@ -371,7 +410,8 @@ def parse_critique(
             split = clamp(inside) if token.type == "container_on_open" else None
             clamped.append(
                 (md.renderer.render(split[0], md.options, env), md.renderer.render(split[1], md.options, env))
-                if split else ("", "")
+                if split
+                else ("", "")
             )
             index = end + 1
             continue
@@ -380,7 +420,11 @@ def parse_critique(
     raws = [raw for _, _, raw in containers] + [md.renderer.render(general, md.options, env)]
     halves = [half for pair in clamped if pair[0] for half in pair]
     cleaned = clean_many(raws + halves)
-    pieces, html, clamped_halves = cleaned[: len(containers)], cleaned[len(containers)], iter(cleaned[len(containers) + 1 :])
+    pieces, html, clamped_halves = (
+        cleaned[: len(containers)],
+        cleaned[len(containers)],
+        iter(cleaned[len(containers) + 1 :]),
+    )
     authors = {config.author, essay_author}
     for (token, line, _), piece, pair in zip(containers, pieces, clamped):
         if token.type == "container_on_open":
@@ -435,7 +479,7 @@ def clamp(tokens: list[Token]) -> tuple[list[Token], list[Token]] | None:
         if token.level != base or token.nesting != 1:
             continue
         end = _block_end(tokens, index)
-        block_words = reading_words(tokens[index:end + 1])
+        block_words = reading_words(tokens[index : end + 1])
         if words + block_words <= LEAD_WORDS:
             words += block_words
             continue
@@ -462,8 +506,16 @@ def _block_end(tokens: list[Token], start: int) -> int:
 
 
 def _copy(token: Token) -> Token:
-    return Token(token.type, token.tag, token.nesting, attrs=dict(token.attrs), map=token.map, level=token.level,
-                 markup=token.markup, block=token.block)
+    return Token(
+        token.type,
+        token.tag,
+        token.nesting,
+        attrs=dict(token.attrs),
+        map=token.map,
+        level=token.level,
+        markup=token.markup,
+        block=token.block,
+    )
 
 
 def _split_inline(inline: Token, limit: int) -> tuple[Token | None, Token | None]:
@@ -520,7 +572,13 @@ def _remark(
     if arg.startswith("#"):
         target = arg[1:].strip()
         if not target or " " in target:
-            return None, ContentError(rel, line, f"remark target '{arg}' is not an id", "write '::: on #claim-id' or '::: on \"quoted text\"'", col)
+            return None, ContentError(
+                rel,
+                line,
+                f"remark target '{arg}' is not an id",
+                "write '::: on #claim-id' or '::: on \"quoted text\"'",
+                col,
+            )
         return Remark(critique_id, target, None, line, col, html), None
     if arg and arg[0] in _QUOTE_PAIRS and arg.endswith(_QUOTE_PAIRS[arg[0]]) and len(arg) > 2:
         quote = " ".join(arg[1:-1].split())
@@ -541,7 +599,9 @@ def _reply(
     name, _, date_text = arg.rpartition(",")
     name = name.strip()
     if not name or not date_text.strip():
-        return None, ContentError(rel, line, f"reply needs a name and a date, got '{arg}'", "write '::: reply Name, 2026-01-17'")
+        return None, ContentError(
+            rel, line, f"reply needs a name and a date, got '{arg}'", "write '::: reply Name, 2026-01-17'"
+        )
     try:
         date: Stamp = parse_stamp(date_text.strip(), timezone)
     except ValueError as exc:

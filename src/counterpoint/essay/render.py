@@ -188,8 +188,13 @@ def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> Body:  #
         numbers = [notes[r.anchor] for r in remarks if r.anchor in notes]
         span = "" if not numbers else str(numbers[0]) if len(numbers) == 1 else f"{numbers[0]}\u2013{numbers[-1]}"
         return after_template.render(
-            site=site, t=t, claim_id=claim_id, remarks=len(remarks), notes=span,
-            first=remarks[0].anchor if remarks else "", mark=marks.get(claim_id, "notes"),
+            site=site,
+            t=t,
+            claim_id=claim_id,
+            remarks=len(remarks),
+            notes=span,
+            first=remarks[0].anchor if remarks else "",
+            mark=marks.get(claim_id, "notes"),
             corrected=_update(linked, linked.corrected_by.get(claim_id, "")),
         )
 
@@ -199,7 +204,12 @@ def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> Body:  #
 
     def upd_open(update: Update) -> str:
         return upd_template.render(
-            site=site, t=t, update=update, corrects=corrected_claims(linked, update), authors=authors, published=published
+            site=site,
+            t=t,
+            update=update,
+            corrects=corrected_claims(linked, update),
+            authors=authors,
+            published=published,
         )
 
     env = render_env(essay.env, Rendering(claim_attrs, upd_open, claim_after))
@@ -234,9 +244,12 @@ def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> Body:  #
         parts.append(text[-1])
     return Body("".join(parts), "".join(text), notes)
 
+
 def corrected_claims(linked: LinkedEssay, update: Update) -> tuple[CorrectedClaim, ...]:
     return tuple(
-        CorrectedClaim(c.id, c.text, c.was) for c in (linked.claims.get(cid) for cid in update.corrects) if c is not None
+        CorrectedClaim(c.id, c.text, c.was)
+        for c in (linked.claims.get(cid) for cid in update.corrects)
+        if c is not None
     )
 
 
@@ -374,7 +387,9 @@ def summarize(linked: LinkedEssay, site: Site, url: str, content: str = "") -> E
 
 def redirect_page(summary: EssaySummary, site: Site, jinja: Environment) -> str:
     """The page at an old address of the essay: a meta refresh and a canonical link to it."""
-    return jinja.get_template("redirect.html").render(site=site, t=site.t, essay=summary, target=site.absolute(summary.url))
+    return jinja.get_template("redirect.html").render(
+        site=site, t=site.t, essay=summary, target=site.absolute(summary.url)
+    )
 
 
 def annotations_json(linked: LinkedEssay, summary: EssaySummary, site: Site) -> str:
@@ -479,7 +494,9 @@ class LedgerRow:
     corrected_by: Update | None
 
 
-def render_essay_page(linked: LinkedEssay, summary: EssaySummary, site: Site, jinja: Environment, rendered: Body) -> str:
+def render_essay_page(
+    linked: LinkedEssay, summary: EssaySummary, site: Site, jinja: Environment, rendered: Body
+) -> str:
     """The essay page around its body (``render_body``)."""
     body, notes = rendered.page, rendered.notes
     ledger = [

@@ -40,7 +40,20 @@ from counterpoint.source.frontmatter import parse_document
 
 MARKDOWN = (".md", ".markdown", ".mdown", ".mkd")
 # counterpoint's own essay keys, which are written as they are
-KNOWN = ("title", "date", "summary", "tags", "difficulty", "author", "draft", "slug", "lang", "updated", "toc", "aliases")
+KNOWN = (
+    "title",
+    "date",
+    "summary",
+    "tags",
+    "difficulty",
+    "author",
+    "draft",
+    "slug",
+    "lang",
+    "updated",
+    "toc",
+    "aliases",
+)
 # keys of other generators that mean one of ours (besides foreign_keys.ALIASES)
 MORE_ALIASES = {"redirect_from": "aliases"}
 # folders of static files a blog addresses from its root
@@ -98,10 +111,15 @@ def import_blog(source: Path, site: Path, *, dry_run: bool = False) -> ImportRep
     posts = [_with_own_slug(post, root) for post in posts]
     report = ImportReport(kind)
     for page in pages:
-        report.warnings.append(ContentError(
-            page.relative_to(root).as_posix(), 0, "a page, not a post: not imported",
-            "copy it into content/ of the site (content/about.md is the page /about/)", severity="warning",
-        ))
+        report.warnings.append(
+            ContentError(
+                page.relative_to(root).as_posix(),
+                0,
+                "a page, not a post: not imported",
+                "copy it into content/ of the site (content/about.md is the page /about/)",
+                severity="warning",
+            )
+        )
     by_name = _index(posts, kind)
     essays = site / "content" / "essays"
     # the slugs the site's essays have (2024-01-15-x.md is the essay x)
@@ -124,7 +142,15 @@ def import_blog(source: Path, site: Path, *, dry_run: bool = False) -> ImportRep
         item.kept, item.converted, item.assets = kept, done, len(post.assets)
         if post.slug in taken:
             item.problem = f"the site has an essay '{post.slug}' already"
-            report.warnings.append(ContentError(post.rel, 0, f"not imported: {item.problem}", "remove or rename it to import this post again", severity="warning"))
+            report.warnings.append(
+                ContentError(
+                    post.rel,
+                    0,
+                    f"not imported: {item.problem}",
+                    "remove or rename it to import this post again",
+                    severity="warning",
+                )
+            )
             continue
         taken.add(post.slug)
         item.target = f"content/essays/{post.slug}/index.md" if post.assets else f"content/essays/{post.slug}.md"
@@ -157,7 +183,19 @@ def _find_posts(source: Path, pages: list[Path]) -> tuple[str, Path, list[Post]]
     if source.name == "_posts" or (source / "_posts").is_dir():
         root = source.parent if source.name == "_posts" else source
         return "Jekyll", root, _jekyll_posts(root / "_posts", root)
-    if (source / "content").is_dir() and any((source / n).exists() for n in ("hugo.toml", "config.toml", "hugo.yaml", "config.yaml", "hugo.json", "config.json", "archetypes", "themes")):
+    if (source / "content").is_dir() and any(
+        (source / n).exists()
+        for n in (
+            "hugo.toml",
+            "config.toml",
+            "hugo.yaml",
+            "config.yaml",
+            "hugo.json",
+            "config.json",
+            "archetypes",
+            "themes",
+        )
+    ):
         return "Hugo", source, _hugo_posts(source / "content", source, pages)
     if source.name == "content" or any(p.suffix in MARKDOWN for p in source.rglob("*")):
         root = source.parent if source.name == "content" else source
@@ -188,8 +226,11 @@ def _hugo_posts(content: Path, root: Path, pages: list[Path]) -> list[Post]:
             folder = path.parent
             name = folder.name
             assets = tuple(
-                p for p in sorted(folder.rglob("*"))
-                if p.is_file() and p != path and not (p.suffix.lower() in MARKDOWN and p.parent == folder and p.stem.startswith("index"))
+                p
+                for p in sorted(folder.rglob("*"))
+                if p.is_file()
+                and p != path
+                and not (p.suffix.lower() in MARKDOWN and p.parent == folder and p.stem.startswith("index"))
             )
             old = inside.parent.as_posix() + "/"
         else:
@@ -224,7 +265,14 @@ def _index(posts: list[Post], kind: str) -> dict[str, Post]:
     for post in posts:
         rel = PurePosixPath(post.rel)
         inside = PurePosixPath(*rel.parts[1:]) if len(rel.parts) > 1 else rel
-        for name in (post.rel, str(inside), str(inside.with_suffix("")), rel.name, rel.stem, post.path.parent.name if rel.stem == "index" else ""):
+        for name in (
+            post.rel,
+            str(inside),
+            str(inside.with_suffix("")),
+            rel.name,
+            rel.stem,
+            post.path.parent.name if rel.stem == "index" else "",
+        ):
             if name:
                 names.setdefault(name.lower(), post)
         if rel.stem == "index":
@@ -330,7 +378,12 @@ class _Body:
         for number, line in enumerate(body.split("\n"), first_line):
             opener = _FENCE.match(line)
             if fence:
-                if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence) and not line.strip()[len(opener.group(1)):].strip():
+                if (
+                    opener
+                    and opener.group(1)[0] == fence[0]
+                    and len(opener.group(1)) >= len(fence)
+                    and not line.strip()[len(opener.group(1)) :].strip()
+                ):
                     fence = ""
                 out.append(line)
                 continue
@@ -359,7 +412,11 @@ class _Body:
         text = _LIQUID_TAG.sub(lambda m: self.liquid(m, number), text)
         for output in _LIQUID_OUT.finditer(text):
             self.kept += 1
-            self.warn(number, f"Liquid output {{{{ {output.group(1)} }}}} is kept as text", "replace it with the text it stood for")
+            self.warn(
+                number,
+                f"Liquid output {{{{ {output.group(1)} }}}} is kept as text",
+                "replace it with the text it stood for",
+            )
         return text
 
     def count(self, text: str) -> str:
@@ -368,10 +425,16 @@ class _Body:
 
     def link_to(self, name: str, line: int, what: str) -> str:
         parts = name.strip().strip("\"'").split("#", 1)
-        target = self.by_name.get(parts[0].lstrip("/").lower()) or self.by_name.get(PurePosixPath(parts[0]).name.lower())
+        target = self.by_name.get(parts[0].lstrip("/").lower()) or self.by_name.get(
+            PurePosixPath(parts[0]).name.lower()
+        )
         if target is None:
             self.kept += 1
-            self.warn(line, f"{what} points at '{parts[0]}', which is not among the imported posts", "link to the post's new address, /essays/<slug>/")
+            self.warn(
+                line,
+                f"{what} points at '{parts[0]}', which is not among the imported posts",
+                "link to the post's new address, /essays/<slug>/",
+            )
             return "#"
         self.done += 1
         anchor = f"#{parts[1]}" if len(parts) > 1 else ""
@@ -393,8 +456,11 @@ class _Body:
             return image
         self.kept += 1
         left, right = ("{{<", ">}}") if match.group(1) == "<" else ("{{%", "%}}")
-        self.warn(line, f"Hugo shortcode {left} {closing}{name} {right} has no counterpart in counterpoint: kept as text",
-                  "replace it with Markdown or HTML (raw HTML works in essays)")
+        self.warn(
+            line,
+            f"Hugo shortcode {left} {closing}{name} {right} has no counterpart in counterpoint: kept as text",
+            "replace it with Markdown or HTML (raw HTML works in essays)",
+        )
         return match.group(0)
 
     def liquid(self, match: re.Match, line: int) -> str:
@@ -410,8 +476,11 @@ class _Body:
         if name == "link":
             return self.link_to(args, line, "{% link %}")
         self.kept += 1
-        self.warn(line, f"Liquid tag {{% {name} %}} has no counterpart in counterpoint: kept as text",
-                  "replace it with Markdown or HTML (raw HTML works in essays)")
+        self.warn(
+            line,
+            f"Liquid tag {{% {name} %}} has no counterpart in counterpoint: kept as text",
+            "replace it with Markdown or HTML (raw HTML works in essays)",
+        )
         return match.group(0)
 
 
@@ -468,8 +537,16 @@ def summary_table(report: ImportReport) -> str:
     """The table printed at the end: one row per post."""
     rows = [("post", "essay", "files", "converted", "kept", "")]
     for item in report.posts:
-        rows.append((item.post.rel, item.target or "-", str(item.assets), str(item.converted), str(item.kept),
-                     f"not imported: {item.problem}" if item.problem else ""))
+        rows.append(
+            (
+                item.post.rel,
+                item.target or "-",
+                str(item.assets),
+                str(item.converted),
+                str(item.kept),
+                f"not imported: {item.problem}" if item.problem else "",
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
     lines = ["  ".join(cell.ljust(widths[i]) if i < 5 else cell for i, cell in enumerate(row)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))

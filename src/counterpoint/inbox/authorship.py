@@ -53,7 +53,7 @@ def _replies(path: Path, root: Path, authors: set[str]) -> list[AuthorReply]:
     for token in reader_parser().parse(doc.body, {}):
         if token.type != "container_reply_open":
             continue
-        name, _, date = token.info.strip()[len("reply"):].strip().rpartition(",")
+        name, _, date = token.info.strip()[len("reply") :].strip().rpartition(",")
         if name.strip() in authors:
             line = (token.map[0] if token.map else 0) + doc.body_line
             found.append(AuthorReply(display_path(path, root), line, name.strip(), date.strip()))

@@ -77,13 +77,19 @@ def outcome_lines(outcomes: tuple[QuoteOutcome, ...], essay_rel: str) -> list[st
         if outcome.target:
             lines.append(f"  line {outcome.line}: anchored to {terminal_text(outcome.target)}")
         elif found.passage:
-            lines.append(f'  line {outcome.line}: anchored "{terminal_text(_short(found.passage))}" ({essay_rel} line {found.line})')
+            lines.append(
+                f'  line {outcome.line}: anchored "{terminal_text(_short(found.passage))}" ({essay_rel} line {found.line})'
+            )
         elif found.occurrences:
-            lines.append(f'  line {outcome.line}: not anchored: "{quote}" occurs {found.occurrences} times in the essay; kept as text')
+            lines.append(
+                f'  line {outcome.line}: not anchored: "{quote}" occurs {found.occurrences} times in the essay; kept as text'
+            )
         else:
             lines.append(f'  line {outcome.line}: not found: "{quote}"; kept as text')
             if found.closest:
-                lines.append(f'    closest passage, {essay_rel} line {found.line}: "{terminal_text(_short(found.closest))}"')
+                lines.append(
+                    f'    closest passage, {essay_rel} line {found.line}: "{terminal_text(_short(found.closest))}"'
+                )
     return lines
 
 

@@ -94,7 +94,9 @@ def run_import(args: argparse.Namespace) -> int:
         path = existing.get(name, folder / "critiques" / name)
         if path.parent.parent != folder:
             counts["skipped"] += 1
-            report.append(f"skipped #{number}: it names essay '{slug}', but its critique is {display_path(path, config.root)}; move or delete that file")
+            report.append(
+                f"skipped #{number}: it names essay '{slug}', but its critique is {display_path(path, config.root)}; move or delete that file"
+            )
             continue
         planned = _plan(issue, path, essay, config, logins)
         rel = display_path(path, config.root)
@@ -134,9 +136,14 @@ def run_import(args: argparse.Namespace) -> int:
         _write(path, text)
     for line in report:
         say(line)
-    say(", ".join(f"{n} {what}" for what, n in counts.items()) + (
-        "; run 'counterpoint check' to see the critiques as the build will" if counts["created"] + counts["updated"] else ""
-    ))
+    say(
+        ", ".join(f"{n} {what}" for what, n in counts.items())
+        + (
+            "; run 'counterpoint check' to see the critiques as the build will"
+            if counts["created"] + counts["updated"]
+            else ""
+        )
+    )
     return 0
 
 
@@ -171,10 +178,16 @@ def _plan(issue: dict, path: Path, essay: EssayText, config: SiteConfig, logins:
     note = f"imported from GitHub issue #{issue['number']} by counterpoint; digest {digest}"
     text = critique_text(CritiqueDraft(**{**draft.__dict__, "notes": (note,)}))
     by_author = sum(1 for r in replies if r.name == config.author)
-    parts = [f"#{issue['number']}", f"{len(pasted.remarks)} remark(s)", f"{len(replies)} repl(ies), {by_author} by the author"]
+    parts = [
+        f"#{issue['number']}",
+        f"{len(pasted.remarks)} remark(s)",
+        f"{len(replies)} repl(ies), {by_author} by the author",
+    ]
     if declined:
         parts.append("declined")
-    return Planned(issue["number"], path, text, digest, ", ".join(parts), tuple(outcome_lines(pasted.outcomes, essay.rel)))
+    return Planned(
+        issue["number"], path, text, digest, ", ".join(parts), tuple(outcome_lines(pasted.outcomes, essay.rel))
+    )
 
 
 def _reply_name(login: str, logins: set[str], site_author: str, authors: set[str]) -> str:
@@ -238,7 +251,9 @@ def _read_issues(name: str) -> list[dict]:
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise UsageError(f"{name}: not JSON ({exc}); save it with: gh issue list --state all --json {FIELDS} > {name}") from None
+        raise UsageError(
+            f"{name}: not JSON ({exc}); save it with: gh issue list --state all --json {FIELDS} > {name}"
+        ) from None
     if not isinstance(data, list):
         raise UsageError(f"{name}: expected a list of issues, as 'gh issue list --state all --json {FIELDS}' prints")
     issues = []
@@ -249,7 +264,9 @@ def _read_issues(name: str) -> list[dict]:
         except (KeyError, TypeError, ValueError) as exc:
             problems.append(f"issue {position + 1} in the list: {exc}")
     if problems:
-        raise UsageError(f"{name}: " + "; ".join(problems[:5]) + f"; save it with: gh issue list --state all --json {FIELDS}")
+        raise UsageError(
+            f"{name}: " + "; ".join(problems[:5]) + f"; save it with: gh issue list --state all --json {FIELDS}"
+        )
     return issues
 
 
@@ -270,7 +287,13 @@ def _issue(item: object) -> dict:
         if not isinstance(comment, dict):
             raise TypeError("a comment is not an object")
         _check_stamp(comment.get("createdAt"))
-        comments.append({"login": _login(comment.get("author")), "createdAt": comment["createdAt"], "body": _text(comment.get("body"))})
+        comments.append(
+            {
+                "login": _login(comment.get("author")),
+                "createdAt": comment["createdAt"],
+                "body": _text(comment.get("body")),
+            }
+        )
     return {
         "number": item["number"],
         "title": _text(item.get("title")),
@@ -278,7 +301,9 @@ def _issue(item: object) -> dict:
         "login": _login(item.get("author")),
         "createdAt": item["createdAt"],
         "url": _text(item["url"]),
-        "labels": [_text(label.get("name") if isinstance(label, dict) else label) for label in item.get("labels") or []],
+        "labels": [
+            _text(label.get("name") if isinstance(label, dict) else label) for label in item.get("labels") or []
+        ],
         "state": _text(item.get("state")).upper(),
         "stateReason": _text(item.get("stateReason")).upper(),
         "comments": comments,

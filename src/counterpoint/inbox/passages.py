@@ -19,12 +19,32 @@ from counterpoint.markup.env import collected, parse_env
 from counterpoint.markup.markdown import essay_parser
 from counterpoint.source.frontmatter import parse_document
 
-_SAME = str.maketrans({
-    "«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"',
-    "‘": "'", "’": "'", "‚": "'", "‛": "'", "`": "'", "′": "'",
-    "–": "-", "—": "-", "‑": "-", "‐": "-", "−": "-", "―": "-",
-    "ё": "е", "Ё": "е", "…": ".",
-})
+_SAME = str.maketrans(
+    {
+        "«": '"',
+        "»": '"',
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "‟": '"',
+        "″": '"',
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "‛": "'",
+        "`": "'",
+        "′": "'",
+        "–": "-",
+        "—": "-",
+        "‑": "-",
+        "‐": "-",
+        "−": "-",
+        "―": "-",
+        "ё": "е",
+        "Ё": "е",
+        "…": ".",
+    }
+)
 _SIMILAR = 0.5  # a closest passage less alike than this is no hint (as at build time)
 _EDGE = " \t\"'«»“”„‘’.,;:…!?()[]-—–"
 

@@ -182,8 +182,13 @@ def collect_essay_targets(state: StateCore) -> None:
         if token.attrs and "was" in token.attrs:
             _take_was(token, line, env, problems)
         if too_deep and nesting == 1 and token.level >= too_deep and kind in _NESTING:
-            problems.append((line, f"blocks nested more than {too_deep + 1} levels deep: what is inside is not shown",
-                             "use fewer levels of lists and block quotes (a list item counts two)"))
+            problems.append(
+                (
+                    line,
+                    f"blocks nested more than {too_deep + 1} levels deep: what is inside is not shown",
+                    "use fewer levels of lists and block quotes (a list item counts two)",
+                )
+            )
             too_deep = 0  # once per essay
         if nesting == 1 and token.attrs.get("id") and kind != "heading_open":
             ids.append((str(token.attrs["id"]), _attrs_line(state.src, line, f"#{token.attrs['id']}")))
@@ -196,7 +201,9 @@ def collect_essay_targets(state: StateCore) -> None:
             elif "id" in token.attrs:  # from a {#id} line above it
                 ids.append((str(token.attrs["id"]), _attrs_line(state.src, line, f"#{token.attrs['id']}")))
             else:
-                token.attrs["id"] = _unique(heading_slug(_plain_text(inline)) or "section", used, explicit_ids, suffixes)
+                token.attrs["id"] = _unique(
+                    heading_slug(_plain_text(inline)) or "section", used, explicit_ids, suffixes
+                )
             used.add(str(token.attrs["id"]))
             targets.append((str(token.attrs["id"]), "heading", line, index, _plain_text(inline)))
         elif nesting == 1 and token.attrs and _has_claim_class(token):
@@ -283,7 +290,7 @@ def _take_was(token: Token, line: int, env: MutableMapping[str, Any], problems: 
     earlier = str(token.attrs.pop("was"))
     claim_id = token.attrs.get("id")
     if not _has_claim_class(token) or not claim_id:
-        problems.append((line, "was=\"…\" belongs on a claim", "write it as [new text]{.claim #id was=\"old text\"}"))
+        problems.append((line, 'was="…" belongs on a claim', 'write it as [new text]{.claim #id was="old text"}'))
         return
     texts = tuple(t for t in (" ".join(part.split()) for part in earlier.split(" | ")) if t)
     if texts:
@@ -291,7 +298,13 @@ def _take_was(token: Token, line: int, env: MutableMapping[str, Any], problems: 
 
 
 def _retype_inline_claims(
-    inline: Token, index: int, line: int, targets: list, problems: list, ids: list, env: MutableMapping[str, Any] | None = None
+    inline: Token,
+    index: int,
+    line: int,
+    targets: list,
+    problems: list,
+    ids: list,
+    env: MutableMapping[str, Any] | None = None,
 ) -> None:
     children = inline.children or []
     stack: list[Token | None] = []

@@ -56,7 +56,9 @@ def convert_math(state: StateCore) -> None:
                 if child.type in ("softbreak", "hardbreak"):
                     line += 1
                 elif child.type in ("math_inline", "math_inline_double"):
-                    child.meta = {"mathml": _mathml_or_problem(child.content, child.type == "math_inline_double", line, problems)}
+                    child.meta = {
+                        "mathml": _mathml_or_problem(child.content, child.type == "math_inline_double", line, problems)
+                    }
 
 
 def _mathml_or_problem(latex: str, display: bool, line: int, problems: list) -> str:

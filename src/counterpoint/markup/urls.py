@@ -104,7 +104,9 @@ def render_link_open(self: Any, tokens: list, idx: int, options: Any, env: dict)
     href = token.attrs.get("href")
     if not isinstance(href, str) or not href.startswith("/"):
         return self.renderToken(tokens, idx, options, env)
-    return _with_attrs(token, {"href": with_base(href, addresses(env).base_path)}, self.renderToken, tokens, idx, options, env)
+    return _with_attrs(
+        token, {"href": with_base(href, addresses(env).base_path)}, self.renderToken, tokens, idx, options, env
+    )
 
 
 def render_image(self: Any, tokens: list, idx: int, options: Any, env: dict) -> str:

@@ -220,7 +220,9 @@ class Stage:
         or over a folder that stands where a file goes."""
         target = self.out / rel
         if target.parent not in self._checked and not _inside(target.parent, self.out):
-            raise OSError(errno.EXDEV, "a folder on the way is a symlink that leads out of the output folder", str(target))
+            raise OSError(
+                errno.EXDEV, "a folder on the way is a symlink that leads out of the output folder", str(target)
+            )
         self._checked.add(target.parent)
         if target.is_dir() and not target.is_symlink():
             raise OSError(errno.EISDIR, "a folder of that name is in the way", str(target))
@@ -316,7 +318,9 @@ def remove_stale_stages(out: Path) -> None:
     if out.is_dir():
         for entry in out.iterdir():
             if (
-                entry.name.startswith(STAGING_PREFIX + "stage-") and entry.is_dir() and not entry.is_symlink()
+                entry.name.startswith(STAGING_PREFIX + "stage-")
+                and entry.is_dir()
+                and not entry.is_symlink()
                 and owner_gone(entry.name)
             ):
                 shutil.rmtree(entry, ignore_errors=True)

@@ -20,7 +20,9 @@ index and its own ``pagefind.js`` (Pagefind finds the primary index next to it).
 
 Pagefind runs as a service (``pagefind --service``: requests on stdin, answers on
 stdout, the protocol of its Python and Node APIs), fed the pages' HTML one by one
-in a fixed order.  The ``pagefind`` package's own client waits 0.1 s before reading
+in a fixed order.
+
+One module: the shards, their record and the service that indexes them change together.  The ``pagefind`` package's own client waits 0.1 s before reading
 each answer, which would cost 100 s at 1,000 pages, so this module speaks the
 protocol itself.  Each new shard is written aside and swapped in; without Pagefind
 the build still succeeds and says how to add search.
@@ -109,7 +111,10 @@ class Service:
 
     def __init__(self, executable: Path, cwd: Path, started: Callable[[subprocess.Popen], None] | None) -> None:
         self.proc = subprocess.Popen(
-            [str(executable), "--service"], cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            [str(executable), "--service"],
+            cwd=cwd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
         self._id = 0
@@ -149,8 +154,9 @@ class Service:
         index_id = self.request({"type": "NewIndex", "config": config})["index_id"]
         for rel in rels:  # in order: the same pages give the same bytes
             html = (out / rel).read_text("utf-8", errors="replace")
-            self.request({"type": "AddFile", "index_id": index_id, "file_path": rel, "url": None,
-                          "file_contents": html})
+            self.request(
+                {"type": "AddFile", "index_id": index_id, "file_path": rel, "url": None, "file_contents": html}
+            )
         self.request({"type": "WriteFiles", "index_id": index_id, "output_path": str(dest)})
         self.request({"type": "DeleteIndex", "index_id": index_id})
 
@@ -274,19 +280,21 @@ def index_site(
         return Indexed(HINT)
     out = Path(out)
     if pages is None:
-        pages = {rel: hashlib.blake2b((out / rel).read_bytes(), digest_size=16).hexdigest()
-                 for rel in (p.relative_to(out).as_posix() for p in sorted(out.rglob("*.html")))
-                 if not rel.startswith((BUNDLE + "/", STAGING_PREFIX))}
+        pages = _all_pages(out)
     language = language.replace("_", "-").split("-")[0].lower() if language else None
     version = _version()
     old = _load_record(record)
     bundle = out / BUNDLE
-    the_plan = plan(out, {rel: d for rel, d in pages.items() if rel.endswith(".html")}, language, version,
-                    old.get("bodies", {}))
+    the_plan = plan(
+        out, {rel: d for rel, d in pages.items() if rel.endswith(".html")}, language, version, old.get("bodies", {})
+    )
     old_keys = old.get("keys", {}) if old.get("count") == the_plan.count else {}
     ui_ok = old.get("ui") == version and (bundle / "pagefind-ui.js").is_file()
-    todo = [n for n in the_plan.shards
-            if old_keys.get(str(n)) != the_plan.keys[n] or not (bundle / str(n) / "pagefind-entry.json").is_file()]
+    todo = [
+        n
+        for n in the_plan.shards
+        if old_keys.get(str(n)) != the_plan.keys[n] or not (bundle / str(n) / "pagefind-entry.json").is_file()
+    ]
     if not ui_ok and not todo and the_plan.shards:
         todo = [next(iter(the_plan.shards))]  # the UI files come with any shard Pagefind writes
     work = Path(tempfile.mkdtemp(prefix=staging_prefix("stage-search"), dir=scratch or out))
@@ -302,18 +310,43 @@ def index_site(
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if record is not None:
-        data = {"format": FORMAT, "ui": version, "count": the_plan.count,
-                "keys": {str(n): k for n, k in the_plan.keys.items()},
-                "bodies": {rel: [d, b] for rel, (d, b) in the_plan.bodies.items()}}
-        try:
-            atomic_write(record, json.dumps(data, sort_keys=True).encode())
-        except OSError:
-            record.unlink(missing_ok=True)
+        _save_record(record, the_plan, version)
     return Indexed(None, len(todo), len(the_plan.shards))
 
 
-def _index_shards(executable: Path, out: Path, the_plan: Plan, todo: list[int], language: str | None,
-                  work: Path, started: Callable[[subprocess.Popen], None] | None) -> None:
+def _all_pages(out: Path) -> dict[str, str]:
+    """Every HTML page of ``out`` with its digest, read from the files."""
+    return {
+        rel: hashlib.blake2b((out / rel).read_bytes(), digest_size=16).hexdigest()
+        for rel in (p.relative_to(out).as_posix() for p in sorted(out.rglob("*.html")))
+        if not rel.startswith((BUNDLE + "/", STAGING_PREFIX))
+    }
+
+
+def _save_record(record: Path, the_plan: Plan, version: str) -> None:
+    """The shards' keys, for the next run to index only what changed."""
+    data = {
+        "format": FORMAT,
+        "ui": version,
+        "count": the_plan.count,
+        "keys": {str(n): k for n, k in the_plan.keys.items()},
+        "bodies": {rel: [d, b] for rel, (d, b) in the_plan.bodies.items()},
+    }
+    try:
+        atomic_write(record, json.dumps(data, sort_keys=True).encode())
+    except OSError:
+        record.unlink(missing_ok=True)
+
+
+def _index_shards(
+    executable: Path,
+    out: Path,
+    the_plan: Plan,
+    todo: list[int],
+    language: str | None,
+    work: Path,
+    started: Callable[[subprocess.Popen], None] | None,
+) -> None:
     """Index the shards ``todo`` into ``work/<n>``: a few Pagefind services side by side,
     each one shard at a time (its memory is one shard's)."""
     queue = list(reversed(todo))

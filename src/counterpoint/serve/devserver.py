@@ -43,14 +43,34 @@ SCRIPT_PATH = "/__counterpoint/reload.js"
 PORT_TRIES = 10
 
 _TYPES = {
-    ".html": "text/html", ".htm": "text/html", ".css": "text/css", ".js": "text/javascript",
-    ".mjs": "text/javascript", ".json": "application/json", ".map": "application/json",
-    ".xml": "application/xml", ".txt": "text/plain", ".md": "text/markdown",
-    ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-    ".gif": "image/gif", ".webp": "image/webp", ".avif": "image/avif", ".ico": "image/x-icon",
-    ".woff": "font/woff", ".woff2": "font/woff2", ".ttf": "font/ttf", ".otf": "font/otf",
-    ".wasm": "application/wasm", ".webmanifest": "application/manifest+json",
-    ".pdf": "application/pdf", ".mp4": "video/mp4", ".webm": "video/webm", ".mp3": "audio/mpeg",
+    ".html": "text/html",
+    ".htm": "text/html",
+    ".css": "text/css",
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".xml": "application/xml",
+    ".txt": "text/plain",
+    ".md": "text/markdown",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".ico": "image/x-icon",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".wasm": "application/wasm",
+    ".webmanifest": "application/manifest+json",
+    ".pdf": "application/pdf",
+    ".mp4": "video/mp4",
+    ".webm": "video/webm",
+    ".mp3": "audio/mpeg",
 }
 _TEXT_TYPES = {"application/json", "application/xml", "image/svg+xml", "application/manifest+json"}
 
@@ -99,7 +119,7 @@ def resolve(output: Path, base_path: str, target: str) -> Resolved:
         if not path.startswith(base_path):
             return Resolved()
     try:
-        rel = unquote(path[len(base_path):], errors="strict")
+        rel = unquote(path[len(base_path) :], errors="strict")
     except UnicodeDecodeError:
         return Resolved()
     if "\x00" in rel or "\\" in rel:
@@ -162,7 +182,9 @@ def _event(kind: str, data: dict[str, Any]) -> bytes:
 
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
-    request_queue_size = 1024  # listen backlog: a page's burst of requests, or many tabs reloading, must not wait on SYN retries (5 did)
+    request_queue_size = (
+        1024  # listen backlog: a page's burst of requests, or many tabs reloading, must not wait on SYN retries (5 did)
+    )
     allow_reuse_port = False
     dev: DevServer
 
@@ -372,7 +394,9 @@ class DevServer:
                 "(drafts included). Use the default --host 127.0.0.1 to keep it private."
             )
             if name in ("0.0.0.0", "::", ""):
-                self._say("  Requests are answered for localhost only; allow the names others use with --allow-host NAME.")
+                self._say(
+                    "  Requests are answered for localhost only; allow the names others use with --allow-host NAME."
+                )
             else:
                 self._allowed.add(name)
         self.script = resources.files("counterpoint.serve").joinpath("livereload.js").read_bytes()
@@ -399,13 +423,13 @@ class DevServer:
                 if exc.errno == errno.EADDRINUSE:
                     continue
                 reason = exc.strerror or str(exc)
-                raise UsageError(f"cannot listen on {host}:{candidate}: {reason}; try another --host or --port") from None
+                raise UsageError(
+                    f"cannot listen on {host}:{candidate}: {reason}; try another --host or --port"
+                ) from None
             if candidate != port:
                 self._say(f"port {port} is in use, serving on {candidate}")
             return httpd
-        raise UsageError(
-            f"ports {port}-{candidates[-1]} are all in use: stop the other server or pass another --port"
-        )
+        raise UsageError(f"ports {port}-{candidates[-1]} are all in use: stop the other server or pass another --port")
 
     @property
     def origin(self) -> str:

@@ -41,8 +41,9 @@ class BackgroundIndex:
     thread at a lower priority: a rebuild never waits for it; edits made during a run
     give one more run."""
 
-    def __init__(self, site: Path, language: str, scratch: Path, out: TextIO,
-                 pages: Callable[[], dict[str, str]], record: Path) -> None:
+    def __init__(
+        self, site: Path, language: str, scratch: Path, out: TextIO, pages: Callable[[], dict[str, str]], record: Path
+    ) -> None:
         self._site = site
         self._language = language
         self._scratch = scratch  # outside the served folder, whose rebuilds tidy up staging folders
@@ -82,8 +83,14 @@ class BackgroundIndex:
                 self._procs = []
             started = time.perf_counter()
             try:
-                done = index_site(self._site, self._language, pages=self._pages(), record=self._record,
-                                  scratch=self._scratch, started=self._started)
+                done = index_site(
+                    self._site,
+                    self._language,
+                    pages=self._pages(),
+                    record=self._record,
+                    scratch=self._scratch,
+                    started=self._started,
+                )
             except OSError as exc:  # the swap into the served folder failed: a full disk, permissions
                 warning = f"search index failed (the site is served without it): {exc}"
                 done = Indexed(warning)
@@ -91,8 +98,11 @@ class BackgroundIndex:
             with self._lock:
                 if done.warning is None and not self._stopping:
                     what = "ready" if self._runs == 0 else "updated"
-                    say(f"search index {what} in {time.perf_counter() - started:.1f} s "
-                          f"({done.indexed} of {done.shards} shards indexed)", self._out)
+                    say(
+                        f"search index {what} in {time.perf_counter() - started:.1f} s "
+                        f"({done.indexed} of {done.shards} shards indexed)",
+                        self._out,
+                    )
                 self._runs += 1
 
     def _started(self, proc: subprocess.Popen) -> None:
@@ -173,13 +183,24 @@ def run_serve(
             engine.save_cache()
 
         rebuilder = Rebuilder(
-            engine, on_start=server.begin_build, on_report=published, root=root, out=out, debug=debug,
+            engine,
+            on_start=server.begin_build,
+            on_report=published,
+            root=root,
+            out=out,
+            debug=debug,
             prepare=ready,
         )
         first = rebuilder.run_build(None)
         if first.ok and engine.config.search:
-            indexer = BackgroundIndex(serve_dir, engine.config.language, root / ".counterpoint", out,
-                                      engine.built_pages, engine.search_record())
+            indexer = BackgroundIndex(
+                serve_dir,
+                engine.config.language,
+                root / ".counterpoint",
+                out,
+                engine.built_pages,
+                engine.search_record(),
+            )
             indexer.start()
         ignore = [engine.config.output, root / ".counterpoint"]
         # the standard places too, existing or not, so a templates/ created later is seen

@@ -50,8 +50,15 @@ IGNORED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", ".counterpoint"}
 # Only the event kinds that can mean new content; opened/closed-without-writing events
 # would make every build (which reads the sources) trigger the next one.
 _EVENTS = [
-    FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileClosedEvent,
-    FileAttribEvent, DirCreatedEvent, DirDeletedEvent, DirMovedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileClosedEvent,
+    FileAttribEvent,
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
 ]
 
 RAISE_LIMIT = """\
@@ -63,7 +70,9 @@ INOTIFY_LIMIT = (
     "warning: the system's limit on watched folders (inotify) is reached; falling back to polling,\n"
     "  which notices changes more slowly.\n" + RAISE_LIMIT
 )
-INOTIFY_LIMIT_LATER = "warning: the inotify watch limit is reached: changes in new folders are not seen.\n" + RAISE_LIMIT
+INOTIFY_LIMIT_LATER = (
+    "warning: the inotify watch limit is reached: changes in new folders are not seen.\n" + RAISE_LIMIT
+)
 
 
 def _under(path: str, root: str) -> bool:
@@ -104,7 +113,7 @@ class ChangeFilter:
         if any(_under(path, ignored) for ignored in self._ignore):
             return True
         root = self.root_of(path)
-        inner = path[len(root):] if root else path
+        inner = path[len(root) :] if root else path
         parts = [part for part in inner.split(os.sep) if part]
         if root is not None and os.path.basename(root) == "content":
             return any(ignored(part) for part in parts)

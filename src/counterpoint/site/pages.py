@@ -36,7 +36,12 @@ class PlainPage:
             rel,
             self,
             lambda: jinja.get_template("page.html").render(
-                site=site, t=site.t, page=self, body=Markup(self.html), page_url=url, page_description=self.summary,
+                site=site,
+                t=site.t,
+                page=self,
+                body=Markup(self.html),
+                page_url=url,
+                page_description=self.summary,
                 has_code='<pre class="highlight"' in self.html,
                 page_image=site.resource(self.image, url),
             ),
@@ -81,7 +86,9 @@ def parse_page(
     except ContentError as exc:
         return None, [exc]
     except OSError as exc:
-        return None, [ContentError(source.index.rel, 0, f"cannot read file: {exc.strerror}", "check the file is readable")]
+        return None, [
+            ContentError(source.index.rel, 0, f"cannot read file: {exc.strerror}", "check the file is readable")
+        ]
     doc, said, errors = adopt(doc, {f.name for f in PAGE_FIELDS})
     if notes is not None:
         notes += said
@@ -93,7 +100,14 @@ def parse_page(
             errors.append(ContentError(doc.rel, doc.meta_lines.get("slug", 1), why, _SLUG_HINT))
     elif page_slug_problem(source.slug) and source.slug:
         why = page_slug_problem(source.slug)
-        errors.append(ContentError(doc.rel, 1, f"the file's path gives an unusable page address: {why}", "rename the file or folder, or set 'slug:' in the front matter"))
+        errors.append(
+            ContentError(
+                doc.rel,
+                1,
+                f"the file's path gives an unusable page address: {why}",
+                "rename the file or folder, or set 'slug:' in the front matter",
+            )
+        )
     if errors:
         return None, errors
     slug = values.get("slug") or source.slug
@@ -101,11 +115,19 @@ def parse_page(
     page = slug + "/" if slug else ""
     env = parse_env(addresses=Addresses(config.base_path, ImageFiles(page, config.root / "content", {})))
     html = md.render(doc.body, env)
-    problems = [ContentError(doc.rel, line + doc.body_line - 1, message, hint) for line, message, hint in collected(env).problems]
+    problems = [
+        ContentError(doc.rel, line + doc.body_line - 1, message, hint)
+        for line, message, hint in collected(env).problems
+    ]
     problems += authored_id_errors(env, doc.rel, doc.body_line - 1, {})
     if problems:
         return None, problems
     return PlainPage(
-        slug, values["title"], values.get("lang") or config.language, values.get("summary") or "", html,
-        bool(values.get("draft")), values.get("image") or "",
+        slug,
+        values["title"],
+        values.get("lang") or config.language,
+        values.get("summary") or "",
+        html,
+        bool(values.get("draft")),
+        values.get("image") or "",
     ), []

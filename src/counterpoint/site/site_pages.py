@@ -181,7 +181,14 @@ def site_pages(
             rel,
             (_listed(chunk), pager, extra),
             lambda: jinja.get_template("index.html").render(
-                site=site, t=t, t_for=t_for, card=card, essays=chunk, pager=pager, page_url=page_path(prefix, number), **extra
+                site=site,
+                t=t,
+                t_for=t_for,
+                card=card,
+                essays=chunk,
+                pager=pager,
+                page_url=page_path(prefix, number),
+                **extra,
             ),
         )
 
@@ -201,7 +208,13 @@ def site_pages(
         feed = f"tags/{key}/feed.xml"
         for number, chunk in enumerate(tag_chunks, 1):
             yield listing(
-                f"tags/{key}/", chunk, number, len(tag_chunks), heading=t("tagged", tag=name), intro="", tag=name,
+                f"tags/{key}/",
+                chunk,
+                number,
+                len(tag_chunks),
+                heading=t("tagged", tag=name),
+                intro="",
+                tag=name,
                 tag_feed=feed,
             )
         yield _tag_feed(items, name, key, site, jinja)
@@ -226,7 +239,9 @@ def site_pages(
     yield PageSpec("404.html", None, lambda: jinja.get_template("404.html").render(site=site, t=t, page_url="404.html"))
     if site.config.search:
         yield PageSpec(
-            "search/index.html", None, lambda: jinja.get_template("search.html").render(site=site, t=t, page_url="search/")
+            "search/index.html",
+            None,
+            lambda: jinja.get_template("search.html").render(site=site, t=t, page_url="search/"),
         )
     for rel, page in pages:
         yield page.spec(rel, site, jinja)
@@ -256,7 +271,11 @@ def _tag_feed(items: list[EssaySummary], name: str, key: str, site: Site, jinja:
         f"tags/{key}/feed.xml",
         (name, _digests(newest)),
         lambda: feeds.essays_feed(
-            newest, site, jinja, path=f"tags/{key}/feed.xml", title=f"{site.config.title}: {site.t('tagged', tag=name)}",
+            newest,
+            site,
+            jinja,
+            path=f"tags/{key}/feed.xml",
+            title=f"{site.config.title}: {site.t('tagged', tag=name)}",
             alternate=f"tags/{key}/",
         ),
     )

@@ -118,18 +118,32 @@ def load_config(root: Path, *, base_url: str | None = None, output: Path | None 
     critiques = values["critiques"] or {}
     for key, value in critiques.items():
         if key not in CRITIQUE_CHANNELS:
-            hint = did_you_mean(str(key), list(CRITIQUE_CHANNELS)) or "the channels are github: owner/repo and email: address"
+            hint = (
+                did_you_mean(str(key), list(CRITIQUE_CHANNELS))
+                or "the channels are github: owner/repo and email: address"
+            )
             bad("critiques", f"unknown critique channel '{key}'", hint)
         elif key == "github" and not _GITHUB_REPO.fullmatch(value):
-            bad("critiques", f"critiques: github must be owner/repo, not '{value}'", "write e.g. github: vera-lind/margin-notes")
+            bad(
+                "critiques",
+                f"critiques: github must be owner/repo, not '{value}'",
+                "write e.g. github: vera-lind/margin-notes",
+            )
         elif key == "email" and not _EMAIL.fullmatch(value):
-            bad("critiques", f"critiques: email must be an e-mail address, not '{value}'", "write e.g. email: vera@example.org")
+            bad(
+                "critiques",
+                f"critiques: email must be an e-mail address, not '{value}'",
+                "write e.g. email: vera@example.org",
+            )
 
     for css in values["extra_css"] or ():
         parts = urlsplit(css)
         if (parts.scheme or css.startswith("//")) and parts.scheme not in ("http", "https"):
-            bad("extra_css", f"extra_css: '{css}' is neither a path in the site nor an http(s) URL",
-                "write a path of a file in content/ (css/site.css) or https://…")
+            bad(
+                "extra_css",
+                f"extra_css: '{css}' is neither a path in the site nor an http(s) URL",
+                "write a path of a file in content/ (css/site.css) or https://…",
+            )
 
     favicon = values["favicon"] or ""
     if favicon:
@@ -144,7 +158,11 @@ def load_config(root: Path, *, base_url: str | None = None, output: Path | None 
 
     theme = values["theme"] or "default"
     if "/" in theme or "\\" in theme or theme in (".", ".."):
-        bad("theme", f"theme must be a folder name, not '{theme}'", "write theme: default, or the name of a folder in themes/")
+        bad(
+            "theme",
+            f"theme must be a folder name, not '{theme}'",
+            "write theme: default, or the name of a folder in themes/",
+        )
 
     if output is not None:
         out = output.absolute()
@@ -183,8 +201,15 @@ def load_config(root: Path, *, base_url: str | None = None, output: Path | None 
     )
 
 
-_ICON_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon", ".gif": "image/gif",
-               ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}
+_ICON_TYPES = {
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".gif": "image/gif",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".webp": "image/webp",
+}
 
 
 def _favicon_problem(value: str, root: Path) -> str:
@@ -192,7 +217,9 @@ def _favicon_problem(value: str, root: Path) -> str:
     in content/ (copied to the same path of the output), so the icon never 404s."""
     parts = urlsplit(value)
     if parts.scheme or value.startswith("//"):
-        return "" if parts.scheme in ("http", "https") else f"'{value}' is neither a path in the site nor an http(s) URL"
+        return (
+            "" if parts.scheme in ("http", "https") else f"'{value}' is neither a path in the site nor an http(s) URL"
+        )
     if Path(value).suffix.lower() not in _ICON_TYPES:
         return f"'{value}' is not an image the browsers take as an icon ({', '.join(sorted(_ICON_TYPES))})"
     source = (root / "content" / value.lstrip("/")).resolve()

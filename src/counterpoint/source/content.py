@@ -25,6 +25,7 @@ MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown")  # Markdown files: essays, pa
 def is_markdown(path: str) -> bool:
     return path.endswith(MARKDOWN_SUFFIXES)
 
+
 _DATED_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})-(.+)")
 
 
@@ -121,7 +122,9 @@ def discover(root: Path, hasher: Hasher, files: list[Scanned] | None = None) -> 
                 continue
             if is_markdown(inside):
                 name, date = name_parts(os.path.splitext(inside)[0])
-                essays.append((inside, EssaySource(slug=name or "essay", index=ref(item), bundle=False, name_date=date)))
+                essays.append(
+                    (inside, EssaySource(slug=name or "essay", index=ref(item), bundle=False, name_date=date))
+                )
                 continue
         rest.append(item)
 
@@ -129,13 +132,16 @@ def discover(root: Path, hasher: Hasher, files: list[Scanned] | None = None) -> 
         entry = prefix + name + os.sep
         index = entry + "index.md"
         critiques_dir = entry + "critiques" + os.sep
-        indexes = [item for item in items if item[0].startswith(entry + "index.") and item[0][len(entry) :] in _INDEX_NAMES]
+        indexes = [
+            item for item in items if item[0].startswith(entry + "index.") and item[0][len(entry) :] in _INDEX_NAMES
+        ]
         found = min(indexes, key=lambda item: _INDEX_NAMES.index(item[0][len(entry) :]), default=None)
         for other in indexes:
             if found is not None and other is not found:
                 errors.append(
                     ContentError(
-                        display_path(Path(other[0]), root), 1,
+                        display_path(Path(other[0]), root),
+                        1,
                         f"essay folder has two index files: this one and {display_path(Path(found[0]), root)}",
                         "keep one of them",
                     )
@@ -226,7 +232,9 @@ def replace_refs(inventory: Inventory, fresh: dict[Path, FileRef]) -> Inventory:
     def essay(s: EssaySource) -> EssaySource:
         if not any(ref.path in fresh for ref in s.files()):
             return s  # most of them: one edited file in serve
-        return replace(s, index=swap(s.index), critiques=tuple(map(swap, s.critiques)), assets=tuple(map(swap, s.assets)))
+        return replace(
+            s, index=swap(s.index), critiques=tuple(map(swap, s.critiques)), assets=tuple(map(swap, s.assets))
+        )
 
     return replace(
         inventory,
@@ -246,4 +254,3 @@ def with_digests(source: EssaySource, digests: dict[str, str]) -> EssaySource:
         critiques=tuple(fill(r) for r in source.critiques),
         assets=tuple(fill(r) for r in source.assets),
     )
-

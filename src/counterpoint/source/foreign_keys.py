@@ -40,6 +40,7 @@ _MERGED = {"tags"}  # ``tags`` and ``categories`` together are one list
 
 
 def adopt(doc: Document, allowed: frozenset[str] | set[str]) -> tuple[Document, list[ContentError], list[ContentError]]:
+    # Long: one branch per key of another generator (Hugo, Jekyll, Zola, Eleventy).
     """``doc`` with other generators' keys renamed to ``allowed`` ones:
     (the document, notes for ``check``, errors)."""
     meta = dict(doc.meta)
@@ -53,18 +54,40 @@ def adopt(doc: Document, allowed: frozenset[str] | set[str]) -> tuple[Document, 
             lines.pop(key, None)
             word = value.strip().lower() if isinstance(value, str) else ""
             if word not in ("true", "false", "yes", "no"):
-                errors.append(ContentError(doc.rel, line, f"'published' must be true or false, not '{value}'",
-                                           "write draft: true for a post that is not published yet"))
+                errors.append(
+                    ContentError(
+                        doc.rel,
+                        line,
+                        f"'published' must be true or false, not '{value}'",
+                        "write draft: true for a post that is not published yet",
+                    )
+                )
             elif word in ("false", "no"):
                 if "draft" in meta:
-                    errors.append(ContentError(doc.rel, line, "both 'published' and 'draft' are given", "keep draft: only"))
+                    errors.append(
+                        ContentError(doc.rel, line, "both 'published' and 'draft' are given", "keep draft: only")
+                    )
                 meta["draft"], lines["draft"] = "true", line
-            notes.append(_note(doc, line, "'published' (Jekyll) is read as 'draft' the other way round", "write draft: true instead"))
+            notes.append(
+                _note(
+                    doc,
+                    line,
+                    "'published' (Jekyll) is read as 'draft' the other way round",
+                    "write draft: true instead",
+                )
+            )
             continue
         if key in NO_EFFECT and key not in allowed:
             meta.pop(key)
             lines.pop(key, None)
-            notes.append(_note(doc, line, f"'{key}' has no effect: {NO_EFFECT[key]}", f"remove '{key}', or move it under 'extra:' for the theme"))
+            notes.append(
+                _note(
+                    doc,
+                    line,
+                    f"'{key}' has no effect: {NO_EFFECT[key]}",
+                    f"remove '{key}', or move it under 'extra:' for the theme",
+                )
+            )
             continue
         target = ALIASES.get(key)
         if target is None or target not in allowed or key in allowed:
@@ -80,9 +103,14 @@ def adopt(doc: Document, allowed: frozenset[str] | set[str]) -> tuple[Document, 
                 meta[target] = _as_list(meta[target]) + _as_list(value)
                 notes.append(_note(doc, line, f"'{key}' is read as more '{target}'", f"move them into '{target}:'"))
                 continue
-            errors.append(ContentError(
-                doc.rel, line, f"'{key}' means '{target}', and '{target}' is given too", "keep one of the two lines",
-            ))
+            errors.append(
+                ContentError(
+                    doc.rel,
+                    line,
+                    f"'{key}' means '{target}', and '{target}' is given too",
+                    "keep one of the two lines",
+                )
+            )
             continue
         meta[target], lines[target] = value, line
         notes.append(_note(doc, line, f"'{key}' is read as '{target}'", f"rename it to '{target}'"))

@@ -72,9 +72,7 @@ class Document:
     body_line: int  # file line of the body's first line
 
 
-def read_document(
-    path: Path, root: Path, *, untrusted: bool = False, data: bytes | None = None
-) -> Document:
+def read_document(path: Path, root: Path, *, untrusted: bool = False, data: bytes | None = None) -> Document:
     """Read ``path`` (or use ``data``, already read) and parse it."""
     if data is None:
         try:
@@ -95,7 +93,9 @@ def parse_document(raw: bytes, path: Path, root: Path, *, untrusted: bool = Fals
     if toml is not None:
         if toml[0] is None:
             raise ContentError(
-                rel, 1, "TOML front matter is not closed",
+                rel,
+                1,
+                "TOML front matter is not closed",
                 hint="add a line '+++' after the last front matter line, before the text",
             )
         front, body, body_line = toml
@@ -104,7 +104,9 @@ def parse_document(raw: bytes, path: Path, root: Path, *, untrusted: bool = Fals
     if fence is not None:
         if fence[0] is None:
             raise ContentError(
-                rel, 1, "front matter is not closed",
+                rel,
+                1,
+                "front matter is not closed",
                 hint="add a line '---' after the last front matter line, before the text",
             )
         front, body, body_line = fence
@@ -172,11 +174,16 @@ def load_toml(text: str, rel: str, first_line: int) -> tuple[dict[str, Any], dic
             line, col = len(written), len(written[-1]) + 1
         problem = _TOML_ERROR_AT.sub("", message)
         raise ContentError(
-            rel, first_line + line - 1, f"invalid TOML in front matter: {problem[:1].lower()}{problem[1:]}",
-            'write one key = value per line; quote text: title = "Part 1: Axes"', col,
+            rel,
+            first_line + line - 1,
+            f"invalid TOML in front matter: {problem[:1].lower()}{problem[1:]}",
+            'write one key = value per line; quote text: title = "Part 1: Axes"',
+            col,
         ) from None
     except RecursionError:
-        raise ContentError(rel, first_line, f"TOML in front matter is nested more than {MAX_DEPTH} levels deep") from None
+        raise ContentError(
+            rel, first_line, f"TOML in front matter is nested more than {MAX_DEPTH} levels deep"
+        ) from None
     lines: dict[str, int] = {}
     in_table = False  # after the first [table] header only headers name top-level keys
     for number, text_line in enumerate(text.split("\n")):
@@ -206,9 +213,7 @@ def _toml_value(value: Any, depth: int) -> Any:
     return str(value)
 
 
-def load_yaml(
-    raw: bytes, path: Path, root: Path, untrusted: bool = False
-) -> tuple[dict[str, Any], dict[str, int]]:
+def load_yaml(raw: bytes, path: Path, root: Path, untrusted: bool = False) -> tuple[dict[str, Any], dict[str, int]]:
     """Load a whole YAML file (site.yml) as a mapping: (data, top-level key lines)."""
     rel = display_path(path, root)
     return _load(decode_text(raw, rel), rel, 1, untrusted, rel)
@@ -221,7 +226,9 @@ def decode_text(raw: bytes, rel: str) -> str:
     nul = raw.find(b"\0")  # anywhere: Markdown would turn a late one into U+FFFD without a word
     if nul >= 0:
         raise ContentError(
-            rel, _line_at(raw, nul), f"file looks binary (NUL byte at offset {nul}), not text",
+            rel,
+            _line_at(raw, nul),
+            f"file looks binary (NUL byte at offset {nul}), not text",
             hint="content files must be UTF-8 text; save it as UTF-8 or move it out of content/",
         )
     try:
@@ -229,7 +236,8 @@ def decode_text(raw: bytes, rel: str) -> str:
     except UnicodeDecodeError as exc:
         line = _line_at(raw, exc.start)
         raise ContentError(
-            rel, line,
+            rel,
+            line,
             f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}, line {line})",
             hint="save the file as UTF-8",
         ) from None
@@ -276,14 +284,16 @@ class _Composer(_Base):
         assert event is not None  # the composer asks for a node only when an event is ahead
         if self.untrusted and (isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None):
             raise _Refused(
-                event.start_mark, "YAML anchors and aliases are not allowed in critiques",
+                event.start_mark,
+                "YAML anchors and aliases are not allowed in critiques",
                 "write the value out instead of using &name / *name",
             )
         tag = getattr(event, "tag", None)
         if tag is not None:
             shown = "!!" + tag[len("tag:yaml.org,2002:") :] if tag.startswith("tag:yaml.org,2002:") else tag
             raise _Refused(
-                event.start_mark, f"YAML tags are not allowed (found '{shown}')",
+                event.start_mark,
+                f"YAML tags are not allowed (found '{shown}')",
                 "remove the tag; quote the value if it should start with '!'",
             )
         self.depth += 1
@@ -308,7 +318,9 @@ def plain_yaml(text: str) -> bool:
     ``MAX_DEPTH``: every collection starts with an indicator of its own."""
     return (
         _FastComposer is not None
-        and "!" not in text and "&" not in text and "*" not in text
+        and "!" not in text
+        and "&" not in text
+        and "*" not in text
         and sum(text.count(c) for c in _INDICATORS) < MAX_DEPTH - 1
     )
 
@@ -337,13 +349,17 @@ def _load(  # noqa: C901 - each of YAML's failures mapped to its own message
         problem = exc.problem or exc.context or "syntax error"
         if exc.context and exc.problem:
             problem = f"{problem} ({exc.context})"
-        hint = _YAML_HINTS.get(exc.problem or "", "check the YAML here: one 'key: value' per line; quote values with ':', '#', '[' or '{'")
+        hint = _YAML_HINTS.get(
+            exc.problem or "", "check the YAML here: one 'key: value' per line; quote values with ':', '#', '[' or '{'"
+        )
         raise error(mark, f"invalid YAML in {label}: {problem}", hint) from None
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n")
         raise ContentError(
-            rel, first_line + line,
-            f"invalid character U+{exc.character:04X} in {label}: {exc.reason}" if isinstance(exc.character, int)
+            rel,
+            first_line + line,
+            f"invalid character U+{exc.character:04X} in {label}: {exc.reason}"
+            if isinstance(exc.character, int)
             else f"invalid character in {label}: {exc.reason}",
             hint="remove the control character",
         ) from None
@@ -356,20 +372,27 @@ def _load(  # noqa: C901 - each of YAML's failures mapped to its own message
         return {}, {}
     if not isinstance(node, yaml.MappingNode):
         kind = "a list" if isinstance(node, yaml.SequenceNode) else f"the text {node.value[:40]!r}"
-        raise error(node.start_mark, f"{label} must be 'key: value' lines, not {kind}",
-                    "write one 'key: value' pair per line")
+        raise error(
+            node.start_mark, f"{label} must be 'key: value' lines, not {kind}", "write one 'key: value' pair per line"
+        )
     budget = [MAX_NODES]
 
     def build(node: yaml.Node, path: tuple[int, ...]) -> Any:
         budget[0] -= 1
         if budget[0] < 0:
-            raise error(node.start_mark, f"YAML in {label} expands to more than {MAX_NODES} values",
-                        "remove the anchors and aliases (&name, *name) that repeat data")
+            raise error(
+                node.start_mark,
+                f"YAML in {label} expands to more than {MAX_NODES} values",
+                "remove the anchors and aliases (&name, *name) that repeat data",
+            )
         if isinstance(node, yaml.ScalarNode):
             return node.value
         if id(node) in path:
-            raise error(node.start_mark, f"YAML alias in {label} refers to itself",
-                        "remove the alias (*name) inside its own anchor")
+            raise error(
+                node.start_mark,
+                f"YAML alias in {label} refers to itself",
+                "remove the alias (*name) inside its own anchor",
+            )
         path = (*path, id(node))
         if isinstance(node, yaml.SequenceNode):
             return [build(item, path) for item in node.value]
@@ -377,8 +400,11 @@ def _load(  # noqa: C901 - each of YAML's failures mapped to its own message
         for key_node, value_node in node.value:
             key = _key(key_node)
             if key in out:
-                raise error(key_node.start_mark, f"duplicate key '{key}' in {label}",
-                            "remove one of the two lines with this key")
+                raise error(
+                    key_node.start_mark,
+                    f"duplicate key '{key}' in {label}",
+                    "remove one of the two lines with this key",
+                )
             out[key] = build(value_node, path)
         return out
 
@@ -511,8 +537,13 @@ def validate_meta(
     """Convert ``doc.meta`` per ``fields``: (values with defaults, every error). Never raises.
     ``timezone`` is the site's, in which dates without a zone are read."""
     return validate_fields(
-        doc.meta, doc.meta_lines, doc.rel, fields,
-        subject=f"{what} front matter", container="the front matter", timezone=timezone,
+        doc.meta,
+        doc.meta_lines,
+        doc.rel,
+        fields,
+        subject=f"{what} front matter",
+        container="the front matter",
+        timezone=timezone,
     )
 
 
@@ -536,21 +567,29 @@ def validate_fields(
     errors: list[ContentError] = []
     for key in data:
         if key not in by_name:
-            errors.append(ContentError(
-                rel, lines.get(key, 1), f"unknown key '{key}' in {subject}",
-                did_you_mean(key, list(by_name)) or f"allowed keys: {', '.join(by_name)}",
-            ))
+            errors.append(
+                ContentError(
+                    rel,
+                    lines.get(key, 1),
+                    f"unknown key '{key}' in {subject}",
+                    did_you_mean(key, list(by_name)) or f"allowed keys: {', '.join(by_name)}",
+                )
+            )
     for f in fields:
         line = lines.get(f.name, 1)
         raw = data.get(f.name)
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             if f.required:
                 if raw is None:
-                    errors.append(ContentError(rel, line, f"{subject} is missing '{f.name}'",
-                                               f'add a line "{f.name}: ..." to {container}'))
+                    errors.append(
+                        ContentError(
+                            rel, line, f"{subject} is missing '{f.name}'", f'add a line "{f.name}: ..." to {container}'
+                        )
+                    )
                 else:
-                    errors.append(ContentError(rel, line, f"'{f.name}' is empty in {subject}",
-                                               f'write a value after "{f.name}:"'))
+                    errors.append(
+                        ContentError(rel, line, f"'{f.name}' is empty in {subject}", f'write a value after "{f.name}:"')
+                    )
             values[f.name] = [] if f.kind == "list" and f.default is None else _copy(f.default)
             continue
         try:
@@ -568,6 +607,7 @@ class _Invalid(Exception):
 
 
 def _convert(f: Field, raw: Any, timezone: str = "UTC") -> Any:  # noqa: C901 - a branch per field kind
+    # Long: a branch per kind of field, each with its own message.
     name = f.name
     if f.kind == "list":
         items = raw if isinstance(raw, list) else [raw]
@@ -576,8 +616,9 @@ def _convert(f: Field, raw: Any, timezone: str = "UTC") -> Any:  # noqa: C901 - 
         return [i.strip() for i in items if i.strip()]
     if f.kind == "mapping":
         if not isinstance(raw, dict):
-            raise _Invalid(f"'{name}' must be 'key: value' lines indented under '{name}:'",
-                           f"write {name}:\n  some_key: value")
+            raise _Invalid(
+                f"'{name}' must be 'key: value' lines indented under '{name}:'", f"write {name}:\n  some_key: value"
+            )
         return raw
     if f.kind == "map":
         if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
@@ -585,8 +626,10 @@ def _convert(f: Field, raw: Any, timezone: str = "UTC") -> Any:  # noqa: C901 - 
         return {k: v.strip() for k, v in raw.items()}
     if not isinstance(raw, str):
         kind = "list" if isinstance(raw, list) else "mapping"
-        raise _Invalid(f"'{name}' must be a single value, not a {kind}",
-                       f'write it on one line: {name}: ... (quote it if it contains ": ")')
+        raise _Invalid(
+            f"'{name}' must be a single value, not a {kind}",
+            f'write it on one line: {name}: ... (quote it if it contains ": ")',
+        )
     value = raw.strip()
     if f.kind == "str":
         return re.sub(r"\s*\n\s*", " ", value)
@@ -598,11 +641,15 @@ def _convert(f: Field, raw: Any, timezone: str = "UTC") -> Any:  # noqa: C901 - 
         raise _Invalid(f"'{name}' must be true or false, not '{value}'", f"write {name}: true or {name}: false")
     if f.kind == "int":
         if not re.fullmatch(r"[+-]?[0-9]+", value):
-            raise _Invalid(f"'{name}' must be a whole number, not '{_shorten(value)}'", f"write e.g. {name}: {f.default or 10}")
+            raise _Invalid(
+                f"'{name}' must be a whole number, not '{_shorten(value)}'", f"write e.g. {name}: {f.default or 10}"
+            )
         digits = value.lstrip("+-").lstrip("0")
         if f.maximum is not None and (len(digits) > len(str(f.maximum)) or int(value) > f.maximum):
             # the length first: int() of thousands of digits is refused (and slow)
-            raise _Invalid(f"'{name}' must be at most {f.maximum}, not {_shorten(value)}", f"write e.g. {name}: {f.default or 10}")
+            raise _Invalid(
+                f"'{name}' must be at most {f.maximum}, not {_shorten(value)}", f"write e.g. {name}: {f.default or 10}"
+            )
         number = int(value)
         if f.minimum is not None and number < f.minimum:
             raise _Invalid(f"'{name}' must be at least {f.minimum}, not {number}")
@@ -622,8 +669,9 @@ def _convert(f: Field, raw: Any, timezone: str = "UTC") -> Any:  # noqa: C901 - 
     if f.kind == "url":
         if _is_http_url(value):
             return value
-        raise _Invalid(f"'{name}' must be an http(s) URL, not '{value}'",
-                       "write the full address, starting with https://")
+        raise _Invalid(
+            f"'{name}' must be an http(s) URL, not '{value}'", "write the full address, starting with https://"
+        )
     raise ValueError(f"unknown field kind {f.kind!r}")  # a programming error, not user input
 
 

@@ -389,8 +389,13 @@ def check_strings(overrides: Mapping[str, str]) -> list[tuple[str, str, str]]:
         elif family in plural_keys and category:
             if category not in PLURAL_CATEGORIES:
                 problems.append(
-                    (key, f"strings: '{key}' has an unknown plural category '{category}'",
-                     "use one of " + ", ".join(f"{family}.{c}" for c in PLURAL_CATEGORIES) + f", or plain '{family}'"),
+                    (
+                        key,
+                        f"strings: '{key}' has an unknown plural category '{category}'",
+                        "use one of "
+                        + ", ".join(f"{family}.{c}" for c in PLURAL_CATEGORIES)
+                        + f", or plain '{family}'",
+                    ),
                 )
                 continue
             reference = known[f"{family}.other"]
@@ -404,15 +409,20 @@ def check_strings(overrides: Mapping[str, str]) -> list[tuple[str, str, str]]:
         try:
             used = _fields(str(text))
         except ValueError as exc:
-            problems.append((key, f"strings: '{key}' is not a valid template: {exc}", "write a literal brace as {{ or }}"))
+            problems.append(
+                (key, f"strings: '{key}' is not a valid template: {exc}", "write a literal brace as {{ or }}")
+            )
             continue
         allowed = _fields(reference)
         names = ", ".join("{" + f + "}" for f in sorted(allowed)) or "no placeholders"
         fancy = _not_plain(str(text))
         if fancy:
             problems.append(
-                (key, f"strings: '{key}' uses {fancy[:60]}: only plain placeholders such as {{n}} are allowed",
-                 f"this string can use {names}, without a format or attribute; write a literal brace as {{{{ or }}}}")
+                (
+                    key,
+                    f"strings: '{key}' uses {fancy[:60]}: only plain placeholders such as {{n}} are allowed",
+                    f"this string can use {names}, without a format or attribute; write a literal brace as {{{{ or }}}}",
+                )
             )
             continue
         extra = sorted(used - allowed)

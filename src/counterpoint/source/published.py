@@ -105,12 +105,33 @@ def read_history(root: Path) -> History:
         return History()
     try:
         top = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--show-prefix"], capture_output=True, text=True, timeout=60, check=True
+            ["git", "-C", str(root), "rev-parse", "--show-prefix"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
         ).stdout.strip()
         log = subprocess.run(
-            ["git", "-C", str(root), "-c", "core.quotepath=off", "log", "--reverse", "--format=%x00%cI",
-             "-p", "--unified=0", "--no-color", "--no-ext-diff", "-M", "--", "content"],
-            capture_output=True, timeout=600, check=True,
+            [
+                "git",
+                "-C",
+                str(root),
+                "-c",
+                "core.quotepath=off",
+                "log",
+                "--reverse",
+                "--format=%x00%cI",
+                "-p",
+                "--unified=0",
+                "--no-color",
+                "--no-ext-diff",
+                "-M",
+                "--",
+                "content",
+            ],
+            capture_output=True,
+            timeout=600,
+            check=True,
         ).stdout.decode("utf-8", "replace")
     except (OSError, subprocess.SubprocessError):
         return History()

@@ -18,8 +18,23 @@ from pathlib import Path
 # uses the same rule, so a file the walk skips never triggers a rebuild and a file the
 # walk sees always does.
 LITTER = (
-    "*~", ".*.sw?", "*.swp", "*.swx", "4913", "*___jb_tmp___", "*___jb_old___", ".goutputstream-*",
-    ".#*", "#*#", ".DS_Store", "Thumbs.db", "desktop.ini", ".~lock.*#", "*.kate-swp", "*.tmp", ".cp-tmp-*",
+    "*~",
+    ".*.sw?",
+    "*.swp",
+    "*.swx",
+    "4913",
+    "*___jb_tmp___",
+    "*___jb_old___",
+    ".goutputstream-*",
+    ".#*",
+    "#*#",
+    ".DS_Store",
+    "Thumbs.db",
+    "desktop.ini",
+    ".~lock.*#",
+    "*.kate-swp",
+    "*.tmp",
+    ".cp-tmp-*",
 )
 _LITTER = re.compile("|".join(fnmatch.translate(pattern) for pattern in LITTER), re.IGNORECASE)
 
@@ -79,7 +94,9 @@ def is_skipped_link(item: Scanned) -> bool:
 def link_warnings(files: list[Scanned], root: Path) -> list[str]:
     """A warning per symlink of ``content/`` that ``scan`` did not follow."""
     content = str(root / "content")
-    return [link_warning(path, link_problem(path, content, root), root) for path, st in files if is_skipped_link((path, st))]
+    return [
+        link_warning(path, link_problem(path, content, root), root) for path, st in files if is_skipped_link((path, st))
+    ]
 
 
 def scan(root: Path) -> list[Scanned]:

@@ -84,7 +84,9 @@ class PlainCallContext(Context):
         try:
             return __obj(*args, **kwargs)
         except StopIteration:  # as Jinja does
-            return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
+            return __self.environment.undefined(
+                "value was undefined because a callable raised a StopIteration exception"
+            )
 
 
 class ThemeEnvironment(jinja2.Environment):

@@ -32,7 +32,6 @@ class Site:
             return self.url(path)
         return base + path.lstrip("/")
 
-
     def icon(self) -> tuple[str, str]:
         """The ``<link rel="icon">`` address and type: the site's ``favicon:``, else the theme's."""
         own = self.config.favicon

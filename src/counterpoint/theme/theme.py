@@ -180,7 +180,9 @@ def template_problem(exc: BaseException, root: Path) -> ContentError | None:
     path, line, message, not_found = found
     shown = display_path(Path(path), root) if path else "templates"
     if not_found:
-        hint = "a template can extend or include the theme's templates (base.html, partials/…) and the files in templates/"
+        hint = (
+            "a template can extend or include the theme's templates (base.html, partials/…) and the files in templates/"
+        )
     elif shown.startswith("templates/"):
         hint = "this is your own version of a theme template (templates/): fix it, or delete it to use the theme's"
     else:
@@ -199,7 +201,9 @@ def locate_template_error(exc: BaseException) -> tuple[str, int, str, bool] | No
         path, line = exc.filename, exc.lineno or 0
     else:  # Jinja puts the template's own file and line into the traceback
         frames = [
-            f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.endswith(".py") and not f.filename.startswith("<")
+            f
+            for f in traceback.extract_tb(exc.__traceback__)
+            if not f.filename.endswith(".py") and not f.filename.startswith("<")
         ]
         if frames:
             path, line = frames[-1].filename, frames[-1].lineno or 0
