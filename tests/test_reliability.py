@@ -297,7 +297,9 @@ def test_a_symlinked_folder_in_the_output_is_never_written_through(tmp_path: Pat
         "  hint: remove that symlink from the output folder, or choose another output folder"
         " (the output folder was left as it was)",
     )
-    assert snapshot(tmp_path) == before
+    # nothing but the build's own cache: the templates it compiled on the way stay compiled
+    after = {rel: data for rel, data in snapshot(tmp_path).items() if ".counterpoint" not in rel.split("/")}
+    assert after == before
 
 
 # --------------------------------------------------------------------------- symlinks in the sources
