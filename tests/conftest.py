@@ -17,6 +17,7 @@ from counterpoint.build.engine import Engine  # noqa: E402
 
 # ---- every failed build is also built on the parallel path (parallel_twin.py) ----
 
+
 @pytest.fixture(autouse=True)
 def _failed_builds_again_in_parallel(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     if request.node.get_closest_marker("serial_only"):
@@ -31,7 +32,9 @@ def _failed_builds_again_in_parallel(request: pytest.FixtureRequest, monkeypatch
 
     monkeypatch.setattr(Engine, "build", build)
 
+
 # ---- browser tests: Chromium, the annotated fixture site, a static server ----
+
 
 @pytest.fixture(scope="module")
 def chromium_browser() -> Iterator[object]:

@@ -160,7 +160,9 @@ class Element:
             if cls and cls not in element.classes:
                 continue
             if any(
-                (element.attrs.get(k.replace("_", "-")) != v) if v is not True else (k.replace("_", "-") not in element.attrs)
+                (element.attrs.get(k.replace("_", "-")) != v)
+                if v is not True
+                else (k.replace("_", "-") not in element.attrs)
                 for k, v in attrs.items()
             ):
                 continue

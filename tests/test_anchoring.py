@@ -201,10 +201,15 @@ def test_quote_partly_inside_inline_code_splits_the_code_not_the_meaning() -> No
 
 
 def test_quote_spanning_a_link_through_a_build(tmp_path: Path) -> None:
-    root = make_site(tmp_path, {
-        "content/essays/e/index.md": essay("E", "The tide [is not a wave](https://example.org) that travels.\n"),
-        "content/essays/e/critiques/c.md": critique("ana", '::: on "tide is not a wave that"\nIt is a wave.\n:::\n'),
-    })
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay("E", "The tide [is not a wave](https://example.org) that travels.\n"),
+            "content/essays/e/critiques/c.md": critique(
+                "ana", '::: on "tide is not a wave that"\nIt is a wave.\n:::\n'
+            ),
+        },
+    )
     result = build(root)
     assert result.ok, result.report.errors
     page = parse_html(result.page("essays/e/"))
@@ -225,7 +230,9 @@ def test_not_found_points_at_the_closest_passage() -> None:
     assert [(e.line, e.message) for e in errors] == [
         (5, 'quoted passage not found in the essay: "every ocean basin has its natural period"')
     ]
-    assert errors[0].hint.startswith('closest passage, content/essays/e/index.md line 8: "Each ocean basin has its own natural period";')
+    assert errors[0].hint.startswith(
+        'closest passage, content/essays/e/index.md line 8: "Each ocean basin has its own natural period";'
+    )
 
 
 def test_overlapping_quotes_nest_properly_and_each_reads_as_quoted() -> None:
@@ -240,6 +247,10 @@ def test_overlapping_quotes_nest_properly_and_each_reads_as_quoted() -> None:
     anchoring.wrap(tokens, blocks[0], spans)
     html = md.renderer.render(tokens, md.options, env)
     assert collapse(parse_html(html).text()) == "one two three four five"
-    assert [claim_text(html, c) for c in ("q-1", "q-2", "q-3")] == ["one two three", "three four", "two three four five"]
+    assert [claim_text(html, c) for c in ("q-1", "q-2", "q-3")] == [
+        "one two three",
+        "three four",
+        "two three four five",
+    ]
     # html.parser closes what it opened: a well-nested result has as many closing spans as opening ones
     assert html.count("<span") == html.count("</span>")

@@ -182,7 +182,9 @@ def test_every_remark_targets_a_claim_or_heading_on_the_page(page: Element) -> N
     remarks = page.find_all("aside", "remark")
     assert len(remarks) == 9
     claim_ids = {e.get("data-claim") for e in page.find_all() if e.has("data-claim")}
-    heading_ids = {e.get("id") for e in page.find_all() if e.tag in ("h1", "h2", "h3", "h4", "h5", "h6") and e.has("id")}
+    heading_ids = {
+        e.get("id") for e in page.find_all() if e.tag in ("h1", "h2", "h3", "h4", "h5", "h6") and e.has("id")
+    }
     for remark in remarks:
         assert remark.get("data-target") in claim_ids | heading_ids
         assert remark.get("data-critique") in {"gravity", "numbers", "late", "declined"}
@@ -262,7 +264,11 @@ def test_data_remarks_counts(page: Element) -> None:
 def test_critique_statuses_stances_and_pinned_order(page: Element) -> None:
     critiques = _critiques(page)
     assert [c.get("id") for c in critiques] == [
-        "critique-gravity", "critique-asked", "critique-declined", "critique-numbers", "critique-late"
+        "critique-gravity",
+        "critique-asked",
+        "critique-declined",
+        "critique-numbers",
+        "critique-late",
     ]
     status = {c.get("id"): c.get("data-status") for c in critiques}
     assert status == {
@@ -304,7 +310,9 @@ def test_corrected_claims_and_remarks_written_before_the_correction(page: Elemen
     assert before.get("data-answered-by") == "upd-2026-01-20"
     assert before.find("a", "answered") is None  # the status says it: "addressed in UPD of …"
     addressed = before.find("p", "remark-status").find("a", "addressed-in")
-    assert addressed.get("href") == "#upd-2026-01-20" and collapse(addressed.text()) == "addressed in UPD of Jan 20, 2026"
+    assert (
+        addressed.get("href") == "#upd-2026-01-20" and collapse(addressed.text()) == "addressed in UPD of Jan 20, 2026"
+    )
     after = remark("late", "lift")  # 22 January: the correction was already there
     assert after.get("data-answered-by") is None and after.find("a", "answered") is None
     later_fix = remark("late", "two-bulges")  # 22 January, corrected on the 25th by a UPD that cites no critique
@@ -359,10 +367,15 @@ def test_annotations_json(site) -> None:
 
 
 def test_remark_on_a_quote_inside_an_authored_claim(tmp_path: Path) -> None:
-    root = make_site(tmp_path, {
-        "content/essays/e/index.md": essay("E", "Intro. [The Moon *lifts* the water.]{.claim #lift} Outro.\n"),
-        "content/essays/e/critiques/c.md": critique("a", '::: on "Moon lifts"\nNo.\n:::\n\n::: on #lift\nAlso.\n:::\n'),
-    })
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay("E", "Intro. [The Moon *lifts* the water.]{.claim #lift} Outro.\n"),
+            "content/essays/e/critiques/c.md": critique(
+                "a", '::: on "Moon lifts"\nNo.\n:::\n\n::: on #lift\nAlso.\n:::\n'
+            ),
+        },
+    )
     result = build(root)
     assert result.ok, result.report.errors
     page = parse_html(result.page("essays/e/"))
@@ -372,20 +385,32 @@ def test_remark_on_a_quote_inside_an_authored_claim(tmp_path: Path) -> None:
     assert outer.get("data-remarks") == "2"
     targets = [a.get("data-target") for a in page.find_all("aside", "remark")]
     assert targets == ["lift", "lift"]
-    assert [r.get("data-ledger-claim") for r in page.find(id="ledger").find_all("tr", data_ledger_claim=True)] == ["lift"]
+    assert [r.get("data-ledger-claim") for r in page.find(id="ledger").find_all("tr", data_ledger_claim=True)] == [
+        "lift"
+    ]
 
 
 def test_quote_equal_to_a_claim_and_inside_a_block_claim_merge(tmp_path: Path) -> None:
-    root = make_site(tmp_path, {
-        "content/essays/e/index.md": essay("E", "Intro. [The Moon lifts the water.]{.claim #lift}\n\n{.claim #two}\nTwo bulges, not one.\n"),
-        "content/essays/e/critiques/c.md": critique("a", '::: on "The Moon lifts the water."\nNo.\n:::\n\n::: on "bulges, not"\nHm.\n:::\n'),
-    })
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay(
+                "E", "Intro. [The Moon lifts the water.]{.claim #lift}\n\n{.claim #two}\nTwo bulges, not one.\n"
+            ),
+            "content/essays/e/critiques/c.md": critique(
+                "a", '::: on "The Moon lifts the water."\nNo.\n:::\n\n::: on "bulges, not"\nHm.\n:::\n'
+            ),
+        },
+    )
     result = build(root)
     assert result.ok, result.report.errors
     page = parse_html(result.page("essays/e/"))
     assert [a.get("data-target") for a in page.find_all("aside", "remark")] == ["lift", "two"]
     rows = page.find(id="ledger").find_all("tr", data_ledger_claim=True)
-    assert [(r.get("data-ledger-claim"), r.get("data-claim-status")) for r in rows] == [("lift", "disputed"), ("two", "disputed")]
+    assert [(r.get("data-ledger-claim"), r.get("data-claim-status")) for r in rows] == [
+        ("lift", "disputed"),
+        ("two", "disputed"),
+    ]
 
 
 def test_essay_without_critiques_has_no_remarks_and_no_ledger_rows(tmp_path: Path) -> None:

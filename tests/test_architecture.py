@@ -106,7 +106,9 @@ def test_big_modules_and_long_functions_say_why() -> None:
         for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 length = node.end_lineno - node.lineno + 1
-                head = "\n".join(lines[node.lineno - 1 : node.body[0].lineno + 3])  # the signature, the docstring's start
+                head = "\n".join(
+                    lines[node.lineno - 1 : node.body[0].lineno + 3]
+                )  # the signature, the docstring's start
                 if length > FUNCTION_LINES and "Long:" not in head:
                     unexplained.append(f"{path.relative_to(SRC)}:{node.lineno}: {node.name}, {length} lines")
     assert unexplained == []

@@ -29,8 +29,7 @@ STANCES = {"refutes", "disputes", "supports", "questions", "notes"}
 
 
 def _files(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def _split(text: str) -> tuple[dict, str]:
@@ -69,8 +68,7 @@ def test_smaller_corpus_is_a_prefix(site, tmp_path):
 
 def test_expected_files(site):
     cfg = yaml.safe_load((site / "site.yml").read_text(encoding="utf-8"))
-    assert cfg == {"title": cfg["title"], "author": "Автор Бенчмарка", "language": "ru",
-                   "base_url": "/"}
+    assert cfg == {"title": cfg["title"], "author": "Автор Бенчмарка", "language": "ru", "base_url": "/"}
     bundles = _bundles(site)
     assert len(bundles) == N
     langs = []
@@ -102,8 +100,7 @@ def test_critiques_are_consistent(site):
     for b in _bundles(site):
         _, body = _split((b / "index.md").read_text(encoding="utf-8"))
         ids = _essay_ids(body)
-        critiques = {p.stem: _split(p.read_text(encoding="utf-8"))
-                     for p in (b / "critiques").glob("*.md")}
+        critiques = {p.stem: _split(p.read_text(encoding="utf-8")) for p in (b / "critiques").glob("*.md")}
         upds = re.findall(r"^::: upd (\S+) re=(\S+) corrects=#(\S+)$", body, re.M)
         cited = set()
         for date, re_, corrects in upds:

@@ -322,7 +322,9 @@ def corrections_site(tmp_path: Path, **config: object) -> Path:
             date="2026-01-10",
             tags=["physics"],
         ),
-        "content/essays/tides/critiques/lift.md": critique("dmitry_k", "::: on #lift\nIt does not.\n:::", date="2026-01-12"),
+        "content/essays/tides/critiques/lift.md": critique(
+            "dmitry_k", "::: on #lift\nIt does not.\n:::", date="2026-01-12"
+        ),
         "content/essays/tides/critiques/numbers.md": critique("ana_r", "::: on #ten\nSource?\n:::", date="2026-01-14"),
         "content/essays/winds/index.md": essay(
             "Winds",
@@ -395,7 +397,10 @@ def test_feeds_are_valid_atom_with_absolute_urls_under_a_sub_path(tmp_path: Path
         BASE + "essays/tides/#upd-2026-01-20",
     ]
     assert "factor of thirty" in upd_entries[0].findtext(f"{ATOM}content")
-    assert upd_entries[0].find(f"{ATOM}content").get("{http://www.w3.org/XML/1998/namespace}base") == BASE + "essays/tides/"
+    assert (
+        upd_entries[0].find(f"{ATOM}content").get("{http://www.w3.org/XML/1998/namespace}base")
+        == BASE + "essays/tides/"
+    )
 
     per_essay = atom(out, "essays/tides/corrections.xml")
     assert_valid_atom(per_essay)
@@ -476,8 +481,15 @@ def test_404_and_open_graph_and_canonical_on_every_page(tmp_path: Path) -> None:
     assert all(href.startswith(("/blog/", "https://", "#")) for href in not_found.anchors)
     html_files = sorted(out.rglob("*.html"))
     assert {p.relative_to(out).as_posix() for p in html_files} == {
-        "404.html", "index.html", "about/index.html", "corrections/index.html", "tags/index.html",
-        "tags/physics/index.html", "essays/tides/index.html", "essays/winds/index.html", "essays/calm/index.html",
+        "404.html",
+        "index.html",
+        "about/index.html",
+        "corrections/index.html",
+        "tags/index.html",
+        "tags/physics/index.html",
+        "essays/tides/index.html",
+        "essays/winds/index.html",
+        "essays/calm/index.html",
     }
     for path in html_files:
         rel = path.relative_to(out).as_posix()
@@ -518,7 +530,9 @@ def test_drafts_are_absent_from_every_listing_feed_and_sitemap(tmp_path: Path) -
                 tags=["Draftonlytag", "physics"],
                 draft=True,
             ),
-            "content/essays/secret/critiques/r.md": critique("reader", "::: on #c\nDraftremark.\n:::", date="2026-02-01"),
+            "content/essays/secret/critiques/r.md": critique(
+                "reader", "::: on #c\nDraftremark.\n:::", date="2026-02-01"
+            ),
         },
     )
     out = build(root)
@@ -541,7 +555,8 @@ def test_drafts_are_absent_from_every_listing_feed_and_sitemap(tmp_path: Path) -
 
 
 @pytest.mark.parametrize(
-    ("minutes", "expected"), [(1, "1 минута"), (2, "2 минуты"), (5, "5 минут"), (21, "21 минута"), (22, "22 минуты"), (11, "11 минут")]
+    ("minutes", "expected"),
+    [(1, "1 минута"), (2, "2 минуты"), (5, "5 минут"), (21, "21 минута"), (22, "22 минуты"), (11, "11 минут")],
 )
 def test_russian_reading_time_plural_forms(minutes: int, expected: str) -> None:
     assert translator("ru").plural("reading_time", minutes) == expected
@@ -577,7 +592,9 @@ def test_russian_site_with_an_english_essay(tmp_path: Path) -> None:
     files = {
         "content/essays/dolgoe.md": essay("Долгое эссе", words(21 * 200), date="2026-01-17", difficulty="easy"),
         "content/essays/kratkoe.md": essay("Краткое", words(2 * 200), date="2026-01-16"),
-        "content/essays/english.md": essay("An English essay", words(200), date="2026-01-15", lang="en", difficulty="easy"),
+        "content/essays/english.md": essay(
+            "An English essay", words(200), date="2026-01-15", lang="en", difficulty="easy"
+        ),
     }
     out = build(make(tmp_path, files, language="ru"))
     long_page = page(out, "essays/dolgoe/index.html")
@@ -596,9 +613,9 @@ def test_russian_site_with_an_english_essay(tmp_path: Path) -> None:
     # on the Russian index each card speaks its essay's language
     index = text_of(out, "index.html")
     cards = {card.attrs["data-essay"]: card.text for card in elements(out, "index.html", "li", "essay-card")}
-    assert {card.attrs["data-essay"]: card.attrs["lang"] for card in elements(out, "index.html", "li", "essay-card")} == {
-        "dolgoe": "ru", "kratkoe": "ru", "english": "en"
-    }
+    assert {
+        card.attrs["data-essay"]: card.attrs["lang"] for card in elements(out, "index.html", "li", "essay-card")
+    } == {"dolgoe": "ru", "kratkoe": "ru", "english": "en"}
     assert "1 min read" in cards["english"] and "January 15, 2026" in cards["english"]
     assert "21 минута" in cards["dolgoe"] and "17 января 2026" in cards["dolgoe"]
     assert "Исправления" in index  # the site's own navigation stays Russian
@@ -689,7 +706,11 @@ def test_annotations_json_matches_its_documentation(tmp_path: Path) -> None:
     for section, keys in actual.items():
         assert keys == docs[section], f"{section}: undocumented {keys - docs[section]}, missing {docs[section] - keys}"
     assert data["essay"]["url"] == BASE + "essays/tides/"
-    assert {c["id"]: c["status"] for c in data["critiques"]} == {"lift": "addressed", "numbers": "addressed", "reply": "open"}
+    assert {c["id"]: c["status"] for c in data["critiques"]} == {
+        "lift": "addressed",
+        "numbers": "addressed",
+        "reply": "open",
+    }
     assert [u["re"] for u in data["updates"]] == [["lift", "numbers"], ["numbers"]]
     claims = {c["id"]: c for c in data["claims"]}
     assert claims["lift"]["corrected_by"] == "upd-2026-01-20"

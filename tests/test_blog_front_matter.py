@@ -38,12 +38,15 @@ def test_toml_front_matter_builds(tmp_path):
 
 
 def test_toml_errors_have_lines_like_yaml(tmp_path):
-    root = make_site(tmp_path, {
-        "content/essays/a.md": '+++\ntitle = "A"\ndate = 2024-13-40\n+++\nText.\n',
-        "content/essays/b.md": '+++\ntitle = "B"\ndate = 2024-01-01\ndifficulty = "medum"\nweight = 3\n+++\nText.\n',
-        "content/essays/c.md": '+++\ndate = 2024-01-01\n+++\nText.\n',
-        "content/essays/d.md": '+++\ntitle = "D"\n\nText without a closing fence.\n',
-    })
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/a.md": '+++\ntitle = "A"\ndate = 2024-13-40\n+++\nText.\n',
+            "content/essays/b.md": '+++\ntitle = "B"\ndate = 2024-01-01\ndifficulty = "medum"\nweight = 3\n+++\nText.\n',
+            "content/essays/c.md": "+++\ndate = 2024-01-01\n+++\nText.\n",
+            "content/essays/d.md": '+++\ntitle = "D"\n\nText without a closing fence.\n',
+        },
+    )
     found = sorted((e.path, e.line, e.col, e.message, e.hint) for e in check(root) if e.severity == "error")
     assert found[0][:2] == ("content/essays/a.md", 3) and "invalid TOML" in found[0][3]
     assert found[1][:2] == ("content/essays/b.md", 4) and "'difficulty' must be one of" in found[1][3]
@@ -55,21 +58,26 @@ def test_toml_errors_have_lines_like_yaml(tmp_path):
 
 
 def test_toml_cannot_build_anything_dangerous(tmp_path):
-    deep = "+++\ntitle = \"T\"\ndate = 2024-01-01\nx = " + "[" * 5000 + "]" * 5000 + "\n+++\nText.\n"
+    deep = '+++\ntitle = "T"\ndate = 2024-01-01\nx = ' + "[" * 5000 + "]" * 5000 + "\n+++\nText.\n"
     root = make_site(tmp_path, {"content/essays/deep.md": deep})
     errors = check(root)
-    assert len(errors) == 1 and errors[0].line in (2, 4) and "nested" in errors[0].message or "TOML" in errors[0].message
+    assert (
+        len(errors) == 1 and errors[0].line in (2, 4) and "nested" in errors[0].message or "TOML" in errors[0].message
+    )
 
 
 def test_extra_is_free_and_reaches_the_theme(tmp_path):
-    root = make_site(tmp_path, {
-        "content/essays/e/index.md": essay("E", "Text.", extra=None) .replace(
-            "---\n\n", "extra:\n  hero: waves.jpg\n  colours: [blue, green]\n  nested: {deep: yes}\n---\n\n"
-        ),
-        "templates/partials/essay_meta.html": (
-            "{% if meta is defined %}<p class=\"hero\">{{ meta.extra.hero }} {{ meta.extra.colours|join('+') }}</p>{% endif %}"
-        ),
-    })
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay("E", "Text.", extra=None).replace(
+                "---\n\n", "extra:\n  hero: waves.jpg\n  colours: [blue, green]\n  nested: {deep: yes}\n---\n\n"
+            ),
+            "templates/partials/essay_meta.html": (
+                "{% if meta is defined %}<p class=\"hero\">{{ meta.extra.hero }} {{ meta.extra.colours|join('+') }}</p>{% endif %}"
+            ),
+        },
+    )
     built = build(root)
     assert built.ok, built.report.errors
     hero = parse_html(built.page("essays/e/")).find("p", cls="hero")
@@ -117,7 +125,9 @@ def test_hugo_and_jekyll_keys_are_read_with_a_note(tmp_path):
         (7, "'last_modified_at' is read as 'updated'"),
         (8, "'published' (Jekyll) is read as 'draft' the other way round"),
     }
-    assert all(n.format().startswith(f"content/essays/2024-01-15-welcome-to-jekyll.md:{n.line}:1: note: ") for n in notes)
+    assert all(
+        n.format().startswith(f"content/essays/2024-01-15-welcome-to-jekyll.md:{n.line}:1: note: ") for n in notes
+    )
 
 
 def test_check_prints_notes_and_exits_zero(tmp_path):
@@ -136,10 +146,13 @@ def test_an_alias_and_its_key_together_is_an_error(tmp_path):
 
 
 def test_published_false_is_a_draft(tmp_path):
-    root = make_site(tmp_path, {
-        "content/essays/shown.md": essay("Shown"),
-        "content/essays/hidden.md": essay("Hidden", published=False),
-    })
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/shown.md": essay("Shown"),
+            "content/essays/hidden.md": essay("Hidden", published=False),
+        },
+    )
     built = build(root)
     assert built.ok, built.report.errors
     assert not (built.out / "essays" / "hidden").exists() and (built.out / "essays" / "shown").is_dir()
@@ -147,13 +160,16 @@ def test_published_false_is_a_draft(tmp_path):
 
 
 def test_jekyll_names_give_date_and_slug(tmp_path):
-    root = make_site(tmp_path, {
-        "content/essays/2023-07-04-dated-file.md": "---\ntitle: Dated file\n---\nText.\n",
-        "content/essays/2023-08-09-dated-bundle/index.md": "---\ntitle: Dated bundle\n---\nText.\n",
-        "content/essays/2023-08-09-dated-bundle/chart.png": b"\x89PNG\r\n",
-        "content/essays/2020-01-01-written-date.md": essay("Written date", date="2021-05-06"),
-        "content/essays/2020-01-01.md": essay("Only a date"),
-    })
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/2023-07-04-dated-file.md": "---\ntitle: Dated file\n---\nText.\n",
+            "content/essays/2023-08-09-dated-bundle/index.md": "---\ntitle: Dated bundle\n---\nText.\n",
+            "content/essays/2023-08-09-dated-bundle/chart.png": b"\x89PNG\r\n",
+            "content/essays/2020-01-01-written-date.md": essay("Written date", date="2021-05-06"),
+            "content/essays/2020-01-01.md": essay("Only a date"),
+        },
+    )
     built = build(root)
     assert built.ok, built.report.errors
     assert parse_html(built.page("essays/dated-file/")).find("time").get("datetime") == "2023-07-04"
@@ -193,16 +209,25 @@ def test_no_redirects_file_without_aliases(tmp_path):
 
 
 def test_bad_and_clashing_aliases_are_errors(tmp_path):
-    root = make_site(tmp_path, {
-        "content/essays/a.md": essay("A", aliases=["https://old.example/a", "/../etc/", "/x?page=2"]),
-        "content/essays/d.md": essay("D", aliases=["/tags/", "/essays/b/"]),
-        "content/essays/b.md": essay("B", aliases=["/shared/"]),
-        "content/essays/c.md": essay("C", aliases=["/Shared/"]),
-    })
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/a.md": essay("A", aliases=["https://old.example/a", "/../etc/", "/x?page=2"]),
+            "content/essays/d.md": essay("D", aliases=["/tags/", "/essays/b/"]),
+            "content/essays/b.md": essay("B", aliases=["/shared/"]),
+            "content/essays/c.md": essay("C", aliases=["/Shared/"]),
+        },
+    )
     messages = sorted((e.path, e.message) for e in build_errors(root))
-    assert ("content/essays/a.md", "alias 'https://old.example/a' is a full address; only paths on this site can redirect") in messages
+    assert (
+        "content/essays/a.md",
+        "alias 'https://old.example/a' is a full address; only paths on this site can redirect",
+    ) in messages
     assert ("content/essays/a.md", "alias '/../etc/' is not a usable path") in messages
-    assert ("content/essays/a.md", "alias '/x?page=2' has a ?query or #fragment, which a static page cannot answer") in messages
+    assert (
+        "content/essays/a.md",
+        "alias '/x?page=2' has a ?query or #fragment, which a static page cannot answer",
+    ) in messages
     assert ("content/essays/d.md", "alias '/tags/' is inside the site's own /tags/ section") in messages
     assert ("content/essays/d.md", "alias '/essays/b/' is the address of content/essays/b.md") in messages
     assert any(path == "content/essays/c.md" and "shared" in message.lower() for path, message in messages), messages
@@ -221,10 +246,13 @@ def build_errors(root):
 
 
 def test_hints_only_for_real_typos(tmp_path):
-    root = make_site(tmp_path, {
-        "content/essays/a/index.md": essay("A", tgas=["x"]),
-        "content/essays/a/critiques/r.md": critique("ana", "Text.", math="true"),
-    })
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/a/index.md": essay("A", tgas=["x"]),
+            "content/essays/a/critiques/r.md": critique("ana", "Text.", math="true"),
+        },
+    )
     errors = {e.message: e.hint for e in check(root)}
     assert errors["unknown key 'tgas' in essay front matter"] == "did you mean 'tags'?"
     hint = errors["unknown key 'math' in critique front matter"]

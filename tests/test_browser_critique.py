@@ -1,4 +1,4 @@
-""""Critique this passage" in a real browser (headless Chromium): select a passage of the
+""" "Critique this passage" in a real browser (headless Chromium): select a passage of the
 fixture essay, activate the control, read the GitHub issue link and the mailto: link; the
 body, saved and fed to ``new critique --from``, gives a remark anchored to exactly that
 passage after a build.  Keyboard, screen reader names, phones, print, no request before a
@@ -128,7 +128,11 @@ def test_a_selected_passage_becomes_an_issue_and_the_issue_a_remark_on_it(
 
     github = issue_parts(page.get_attribute(".cp-critique-github", "href"))
     selected = "Newton was the first to connect the tides with gravity, in the Principia"
-    assert (github["scheme"], github["host"], github["path"]) == ("https", "github.com", "/vera-lind/margin-notes/issues/new")
+    assert (github["scheme"], github["host"], github["path"]) == (
+        "https",
+        "github.com",
+        "/vera-lind/margin-notes/issues/new",
+    )
     assert github["labels"] == "essay:margins"
     assert github["title"] == f"How tides really work: “{selected[:59]}…”"
     body = github["body"]
@@ -170,7 +174,9 @@ def test_a_passage_that_occurs_twice_is_widened_until_it_occurs_once(chromium_br
     value = page.input_value("#cp-critique-text")
     quote = value.split('::: on "', 1)[1].split('"\n', 1)[0]
     assert quote.startswith("the Moon") and len(quote) > len("the Moon")
-    blocks = page.evaluate("[...document.querySelectorAll('.essay-body p, .essay-body li, .essay-body h2')].map(e => e.textContent)")
+    blocks = page.evaluate(
+        "[...document.querySelectorAll('.essay-body p, .essay-body li, .essay-body h2')].map(e => e.textContent)"
+    )
     assert sum(" ".join(block.split()).count(quote) for block in blocks) == 1
 
 
@@ -193,7 +199,7 @@ def test_keyboard_and_screen_reader_use(chromium_browser, critique_server) -> No
     assert claim_button.inner_text() == "Critique this claim"
     claim_button.focus()
     page.keyboard.press("Enter")
-    assert '\n::: on #two-bulges\n\n:::\n' in page.input_value("#cp-critique-text")
+    assert "\n::: on #two-bulges\n\n:::\n" in page.input_value("#cp-critique-text")
     if AXE.exists():
         page.add_script_tag(path=str(AXE))
         violations = page.evaluate(

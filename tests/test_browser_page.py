@@ -91,12 +91,15 @@ def assert_placement_rule(remarks: list[dict]) -> None:
             and remark["top"] > remark["claimTop"]
             and 0 <= remark["top"] - previous["bottom"] <= 16
         )
-        assert beside or pushed, f"{remark['id']} is neither beside its claim nor under the remark above: {remark}, above: {previous}"
+        assert beside or pushed, (
+            f"{remark['id']} is neither beside its claim nor under the remark above: {remark}, above: {previous}"
+        )
         assert previous is None or remark["top"] >= previous["bottom"], f"{remark['id']} is out of order"
         previous = remark
 
 
 # ---- desktop ----
+
 
 def test_desktop_remarks_sit_beside_their_claims(chromium_browser, annotated_server) -> None:
     page = open_page(chromium_browser, annotated_server)
@@ -119,7 +122,9 @@ def test_layout_follows_text_reflow_and_resize(chromium_browser, annotated_serve
     # a bigger font in the first paragraphs moves every claim below them down
     fundy_top = "document.getElementById('fundy').getBoundingClientRect().top + scrollY"
     fundy_before = page.evaluate(fundy_top)
-    page.evaluate("document.querySelectorAll('.essay-body > p').forEach((p, i) => { if (i < 3) p.style.fontSize = '150%'; })")
+    page.evaluate(
+        "document.querySelectorAll('.essay-body > p').forEach((p, i) => { if (i < 3) p.style.fontSize = '150%'; })"
+    )
     page.wait_for_function(
         f"() => {{ const g = ({GEOMETRY})(); return {fundy_top} > {fundy_before} + 20"
         " && g.remarks.every(r => r.top >= r.claimTop - 40); }",
@@ -142,7 +147,9 @@ def test_layout_follows_text_reflow_and_resize(chromium_browser, annotated_serve
 def test_hover_links_remark_and_claim_both_ways(chromium_browser, annotated_server) -> None:
     page = open_page(chromium_browser, annotated_server)
     wait_for_placement(page)
-    linked = "(id) => [...document.querySelectorAll(`[data-claim='${id}']`)].every(e => e.classList.contains('is-linked'))"
+    linked = (
+        "(id) => [...document.querySelectorAll(`[data-claim='${id}']`)].every(e => e.classList.contains('is-linked'))"
+    )
     remarks = page.evaluate(
         "[...document.querySelectorAll('.essay-body > .remark')].filter(r => r.checkVisibility()).map(r => [r.id, r.dataset.target])"
     )
@@ -177,7 +184,8 @@ def test_keyboard_reaches_remarks_and_focus_highlights_the_claim(chromium_browse
     else:
         pytest.fail("Tab never reached a remark")
     assert page.evaluate(
-        "(id) => [...document.querySelectorAll(`[data-claim='${id}']`)].every(e => e.classList.contains('is-linked'))", target
+        "(id) => [...document.querySelectorAll(`[data-claim='${id}']`)].every(e => e.classList.contains('is-linked'))",
+        target,
     )
     # the claim's marker is a button: Enter moves focus to its first remark
     page.focus(".claim-marker[data-for=fundy]")
@@ -186,6 +194,7 @@ def test_keyboard_reaches_remarks_and_focus_highlights_the_claim(chromium_browse
 
 
 # ---- phone ----
+
 
 def test_phone_markers_fold_and_unfold_remarks(chromium_browser, annotated_server) -> None:
     page = open_page(chromium_browser, annotated_server, width=390, height=844, has_touch=True, is_mobile=True)
@@ -211,7 +220,9 @@ def test_phone_markers_fold_and_unfold_remarks(chromium_browser, annotated_serve
     page.evaluate("document.querySelectorAll('.claim-marker[aria-expanded=false]').forEach(b => b.click())")
     assert page.evaluate("[...document.querySelectorAll('.remark')].every(r => r.checkVisibility())")
     assert page.evaluate(NO_HORIZONTAL_SCROLL), page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
-    assert page.evaluate("document.querySelector('.essay-body pre').scrollWidth > document.querySelector('.essay-body pre').clientWidth")
+    assert page.evaluate(
+        "document.querySelector('.essay-body pre').scrollWidth > document.querySelector('.essay-body pre').clientWidth"
+    )
     assert page.errors == []
 
 
@@ -219,7 +230,9 @@ def test_phone_keyboard_operates_markers(chromium_browser, annotated_server) -> 
     page = open_page(chromium_browser, annotated_server, width=390, height=844)
     for _ in range(60):
         page.keyboard.press("Tab")
-        claim = page.evaluate("document.activeElement.matches('.claim-marker') ? document.activeElement.dataset.for : null")
+        claim = page.evaluate(
+            "document.activeElement.matches('.claim-marker') ? document.activeElement.dataset.for : null"
+        )
         if claim:
             break
     else:
@@ -241,6 +254,7 @@ def test_phone_keyboard_operates_markers(chromium_browser, annotated_server) -> 
 
 # ---- without JavaScript ----
 
+
 @pytest.mark.parametrize("width", [1280, 390])
 def test_without_javascript_every_remark_is_shown(chromium_browser, annotated_server, width: int) -> None:
     page = open_page(chromium_browser, annotated_server, width=width, javascript=False)
@@ -261,6 +275,7 @@ def test_without_javascript_every_remark_is_shown(chromium_browser, annotated_se
 
 # ---- permalinks ----
 
+
 def test_remark_permalink_opens_and_highlights_the_pair_on_a_phone(chromium_browser, annotated_server) -> None:
     page = open_page(chromium_browser, annotated_server, "essays/margins/#remark-numbers-16", width=390, height=844)
     remark = page.locator("#remark-numbers-16")
@@ -275,8 +290,13 @@ def test_remark_permalink_opens_and_highlights_the_pair_on_a_phone(chromium_brow
 def test_claim_permalink_scrolls_to_the_claim_and_its_remarks(chromium_browser, annotated_server) -> None:
     page = open_page(chromium_browser, annotated_server, "essays/margins/#fundy")
     wait_for_placement(page)
-    page.wait_for_function("() => { const r = document.getElementById('fundy').getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }", timeout=5000)
-    assert page.evaluate("[...document.querySelectorAll('.remark[data-target=fundy]')].every(r => r.classList.contains('is-target'))")
+    page.wait_for_function(
+        "() => { const r = document.getElementById('fundy').getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }",
+        timeout=5000,
+    )
+    assert page.evaluate(
+        "[...document.querySelectorAll('.remark[data-target=fundy]')].every(r => r.classList.contains('is-target'))"
+    )
     assert page.evaluate("document.querySelectorAll('.remark.is-target').length") == 2
     # following a link to another claim moves the highlight
     page.evaluate("location.hash = '#lift'")
@@ -285,6 +305,7 @@ def test_claim_permalink_scrolls_to_the_claim_and_its_remarks(chromium_browser, 
 
 
 # ---- new since the last visit ----
+
 
 def test_new_since_last_visit(chromium_browser, annotated_server) -> None:
     page = open_page(chromium_browser, annotated_server)
@@ -305,22 +326,29 @@ def test_new_since_last_visit(chromium_browser, annotated_server) -> None:
 
 # ---- print, schemes, requests ----
 
+
 def test_print_turns_remarks_into_numbered_notes(chromium_browser, annotated_server) -> None:
     page = open_page(chromium_browser, annotated_server)
     wait_for_placement(page)
     page.emulate_media(media="print")
     geometry = page.evaluate(GEOMETRY)
     # on paper every remark is a note, none folded, none made compact
-    assert page.evaluate("[...document.querySelectorAll('aside.remark')].every(r => r.checkVisibility() && r.querySelector('.remark-body').checkVisibility())")
+    assert page.evaluate(
+        "[...document.querySelectorAll('aside.remark')].every(r => r.checkVisibility() && r.querySelector('.remark-body').checkVisibility())"
+    )
     for remark in geometry["remarks"]:
         if remark["id"].startswith("more-"):
             assert not remark["visible"], remark
             continue
         assert remark["visible"] and remark["right"] <= geometry["right"] + 1, remark
-    assert page.evaluate("[...document.querySelectorAll('.stack-more, .remark-foot, .site-nav')].every(e => !e.checkVisibility())")
+    assert page.evaluate(
+        "[...document.querySelectorAll('.stack-more, .remark-foot, .site-nav')].every(e => !e.checkVisibility())"
+    )
     # the marker prints as the claim's note numbers, not as a button with a count
-    assert page.evaluate("[...document.querySelectorAll('.claim-marker')].every(m => !m.querySelector('.count-n').checkVisibility()"
-                         " && m.querySelector('.count-notes').checkVisibility())")
+    assert page.evaluate(
+        "[...document.querySelectorAll('.claim-marker')].every(m => !m.querySelector('.count-n').checkVisibility()"
+        " && m.querySelector('.count-notes').checkVisibility())"
+    )
     # the numbers are written in the page: the same on paper with the script as without it
     numbers = page.evaluate(
         "[...document.querySelectorAll('.essay-body > .remark')].map(r => [r.dataset.note, r.querySelector('.note-number').innerText, r.querySelector('.note-number').checkVisibility()])"
@@ -353,6 +381,7 @@ def test_no_request_leaves_the_site(chromium_browser, annotated_server) -> None:
 
 
 # ---- accessibility ----
+
 
 @pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
 @pytest.mark.parametrize("path,width", [(ESSAY, 1280), (ESSAY, 390), ("", 1280), ("corrections/", 1280)])

@@ -170,7 +170,9 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     result = _run("build", str(bad), "--no-search")
     assert result.returncode == 1
     assert "content/essays/a/index.md:1:1: error: essay front matter is missing 'date'" in result.stderr
-    assert "content/essays/b/critiques/r.md:5:8: error: remark targets unknown claim 'nope'" in result.stderr  # every error listed
+    assert (
+        "content/essays/b/critiques/r.md:5:8: error: remark targets unknown claim 'nope'" in result.stderr
+    )  # every error listed
     assert "Traceback" not in result.stderr
     assert not (bad / "public").exists()
     assert _run("build", str(tmp_path / "nowhere")).returncode == 2

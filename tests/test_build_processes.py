@@ -57,7 +57,11 @@ def wait_until(predicate: Callable[[], object], timeout: float) -> bool:
 
 def counterpoint(*args: str, **kwargs) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "counterpoint", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs
+        [sys.executable, "-m", "counterpoint", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
     )
 
 
@@ -119,9 +123,10 @@ def test_a_failed_parallel_build_leaves_no_staging_folder(tmp_path: Path, monkey
     """A full disk in one worker while others still render (simulated: the write raises
     ENOSPC).  The build fails at once; the workers' writes in progress must not bring
     its staging folder back after it was removed (it did, with ~170 files)."""
-    root = make_site(tmp_path / "site", {
-        f"content/essays/e{n:02}/index.md": essay(f"Essay {n}", "Text.") for n in range(3 * PARALLEL_THRESHOLD)
-    })
+    root = make_site(
+        tmp_path / "site",
+        {f"content/essays/e{n:02}/index.md": essay(f"Essay {n}", "Text.") for n in range(3 * PARALLEL_THRESHOLD)},
+    )
     out = root / "public"
     failed = tmp_path / "failed"  # made by the write that fails; the workers see it
     real = pipeline.write_staged
@@ -139,7 +144,9 @@ def test_a_failed_parallel_build_leaves_no_staging_folder(tmp_path: Path, monkey
     monkeypatch.setattr(pipeline, "write_staged", write)  # workers are forked: they have it too
     report = Engine(root, jobs=2, search=False, use_cache=False).build()
     assert not report.ok
-    assert report.errors[0].startswith("public/essays/e00/index.html: error: cannot write file: no space left on the device")
+    assert report.errors[0].startswith(
+        "public/essays/e00/index.html: error: cannot write file: no space left on the device"
+    )
     assert not out.exists(), sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
 
 
@@ -172,7 +179,15 @@ def read_only(patch: pytest.MonkeyPatch, folder: Path) -> None:
 
         patch.setattr(os, name, call)
 
-    for name, paths in [("unlink", 1), ("remove", 1), ("rmdir", 1), ("mkdir", 1), ("replace", 2), ("rename", 2), ("link", 2)]:
+    for name, paths in [
+        ("unlink", 1),
+        ("remove", 1),
+        ("rmdir", 1),
+        ("mkdir", 1),
+        ("replace", 2),
+        ("rename", 2),
+        ("link", 2),
+    ]:
         guard(name, paths)
     real_open = os.open
     writing = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC
@@ -254,7 +269,9 @@ def test_a_staging_folder_is_removed_only_once_its_owner_is_gone(tmp_path: Path)
     try:
         alive = out / f"{output.STAGING_PREFIX}stage-{sleeper.pid}-{start_time(sleeper.pid)}-abc"
         reused = out / f"{output.STAGING_PREFIX}stage-{sleeper.pid}-{start_time(sleeper.pid) - 1}-abc"
-        finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+        finished = subprocess.run(
+            [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+        )
         dead = out / f"{output.STAGING_PREFIX}stage-{int(finished.stdout)}-1-abc"
         legacy = out / f"{output.STAGING_PREFIX}stage-killed"  # named before owners were recorded
         for folder in (alive, reused, dead, legacy):
@@ -313,7 +330,9 @@ def test_a_port_out_of_range_is_a_usage_error(port: str, tmp_path: Path) -> None
     serve = counterpoint("serve", str(root), "--port", port)
     out, err = serve.communicate(timeout=60)
     assert serve.returncode == 2, err
-    assert err.endswith(f"error: argument --port: {port} is not a port: use a number from 0 to 65535 (0: any free port)\n"), err
+    assert err.endswith(
+        f"error: argument --port: {port} is not a port: use a number from 0 to 65535 (0: any free port)\n"
+    ), err
     assert "internal error" not in err and out == ""
     assert not (root / ".counterpoint").exists()  # nothing was built
 
@@ -356,4 +375,6 @@ def test_the_dev_server_answers_200_simultaneous_connections(tmp_path: Path) -> 
     finally:
         server.stop()
     assert not failures, f"{len(failures)} of {CONNECTIONS} connections failed: {failures[:3]}"
-    assert len(answers) == CONNECTIONS and all(a.startswith(b"HTTP/1.") and b" 200 " in a.split(b"\r\n")[0] for a in answers)
+    assert len(answers) == CONNECTIONS and all(
+        a.startswith(b"HTTP/1.") and b" 200 " in a.split(b"\r\n")[0] for a in answers
+    )

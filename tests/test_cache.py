@@ -127,7 +127,9 @@ print(json.dumps([ok, compiled]))
 
 def _build_in_new_process(root: Path) -> list[str]:
     """Build in a process of its own; the names of the templates it compiled."""
-    done = subprocess.run([sys.executable, "-c", _COMPILING_BUILD, str(root)], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", _COMPILING_BUILD, str(root)], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     ok, compiled = json.loads(done.stdout)
     assert ok
@@ -143,7 +145,9 @@ def test_compiled_templates_are_kept_between_builds(tmp_path: Path) -> None:
     assert _build_in_new_process(root) == []  # every template came from the cache
     (root / "templates").mkdir()
     builtin = Path(engine_module.load_theme(root, "default").template_dirs[1]) / "essay.html"
-    (root / "templates/essay.html").write_text(builtin.read_text().replace('class="essay-head"', 'class="essay-head edited"'))
+    (root / "templates/essay.html").write_text(
+        builtin.read_text().replace('class="essay-head"', 'class="essay-head edited"')
+    )
     assert _build_in_new_process(root) == ["essay.html"]  # the edited template, and only it, compiled again
     assert 'class="essay-head edited"' in (root / "public/essays/e0/index.html").read_text()
 
@@ -277,11 +281,15 @@ def test_prepare_here_makes_what_the_first_edit_would(tmp_path: Path, monkeypatc
     from counterpoint.source import i18n
     from counterpoint.source.content import all_refs
 
-    root = make_site(tmp_path / "site", {
-        "content/essays/a/index.md": essay("A", "```python\nx = 1\n```\n\n```Rust extra words\nfn f() {}\n```"),
-        "content/essays/a/critiques/r.md": critique("reader", "Fine."),
-        "content/essays/b.md": essay("B", "```bash\nls\n```\n\n```\nplain\n```", lang="en"),
-    }, {"language": "ru"})
+    root = make_site(
+        tmp_path / "site",
+        {
+            "content/essays/a/index.md": essay("A", "```python\nx = 1\n```\n\n```Rust extra words\nfn f() {}\n```"),
+            "content/essays/a/critiques/r.md": critique("reader", "Fine."),
+            "content/essays/b.md": essay("B", "```bash\nls\n```\n\n```\nplain\n```", lang="en"),
+        },
+        {"language": "ru"},
+    )
     engine = Engine(root, search=False, out=tmp_path / "out", jobs=1)
     assert engine.build().ok
     asked: list[dict] = []
@@ -289,12 +297,16 @@ def test_prepare_here_makes_what_the_first_edit_would(tmp_path: Path, monkeypatc
     monkeypatch.setattr(pipeline, "warm_up", lambda *a, **k: (asked.append(k), warm_up(*a, **k))[1])
     refreshed: list[bool] = []  # every digest known in the inventory the build kept, which prepare_here refreshes
     refresh = engine_module.refresh
-    monkeypatch.setattr(engine_module, "refresh", lambda inventory, *a: (
-        refreshed.append(all(r.digest for r in all_refs(inventory))), refresh(inventory, *a))[1]
+    monkeypatch.setattr(
+        engine_module,
+        "refresh",
+        lambda inventory, *a: (refreshed.append(all(r.digest for r in all_refs(inventory))), refresh(inventory, *a))[1],
     )
     held: list[bool] = []  # every digest known in the inventory the next build starts from
     inventory_of = steps.inventory_of
-    monkeypatch.setattr(steps, "inventory_of", lambda *a: (held.append(all(r.digest for r in all_refs(a[-1]))), inventory_of(*a))[1])
+    monkeypatch.setattr(
+        steps, "inventory_of", lambda *a: (held.append(all(r.digest for r in all_refs(a[-1]))), inventory_of(*a))[1]
+    )
     # as in serve's process, whose essays were rendered in workers
     highlight.lexer_for.cache_clear()
     i18n.date_pattern.cache_clear()
@@ -352,7 +364,15 @@ def test_noop_build_does_not_even_load_the_cache(tmp_path: Path, monkeypatch: py
     assert _outputs(root / "public") == before
 
 
-_HEAVY = ("yaml", "jinja2", "markdown_it", "babel", "pygments", "counterpoint.build.engine", "counterpoint.source.config")
+_HEAVY = (
+    "yaml",
+    "jinja2",
+    "markdown_it",
+    "babel",
+    "pygments",
+    "counterpoint.build.engine",
+    "counterpoint.source.config",
+)
 
 
 def _cli_build(root: Path, *args: str) -> tuple[int, list[str], str]:
@@ -387,7 +407,11 @@ def test_cli_noop_build_loads_no_yaml_markdown_or_templates(tmp_path: Path) -> N
     path = root / "content/essays/e1/index.md"
     path.write_text(path.read_text().replace("More text 1.", "Edited text 1."))
     rc, loaded, printed = _cli_build(root)
-    assert rc == 0 and "counterpoint.build.engine" in loaded and "Edited text 1." in (root / "public/essays/e1/index.html").read_text()
+    assert (
+        rc == 0
+        and "counterpoint.build.engine" in loaded
+        and "Edited text 1." in (root / "public/essays/e1/index.html").read_text()
+    )
     assert _cli_build(root)[:2] == (0, [])
     # another output folder, or other options, is not the recorded build
     rc, loaded, _ = _cli_build(root, "--out", str(tmp_path / "elsewhere"))
@@ -428,7 +452,11 @@ def test_serve_building_elsewhere_keeps_the_record(tmp_path: Path) -> None:
     serve = Engine(root, search=False, out=tmp_path / "served", base_url="http://127.0.0.1:8000/", persist=False)
     assert serve.build().ok
     engine = _build(root)
-    assert (engine.last_stats.rendered, engine.last_stats.written, list(engine.last_stats.timings)) == (0, (), ["discover"])
+    assert (engine.last_stats.rendered, engine.last_stats.written, list(engine.last_stats.timings)) == (
+        0,
+        (),
+        ["discover"],
+    )
 
 
 def _same_size_edit(root: Path) -> str:
@@ -481,7 +509,6 @@ def test_options_are_part_of_what_a_build_is_made_from(tmp_path: Path) -> None:
     assert not (root / "public/essays/wip").exists()
     again = _build(root, base_url="https://example.org/sub/")
     assert again.last_stats.written == ()
-
 
 
 def test_a_serve_edit_looks_only_at_the_essay_it_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

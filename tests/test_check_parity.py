@@ -61,7 +61,9 @@ BROKEN: dict[str, dict[str, str | bytes]] = {
     },
     "a quoted remark that is not in the essay": {
         "content/essays/tides/index.md": essay("Tides", TIDES),
-        "content/essays/tides/critiques/r.md": critique("reader", '::: on "every ocean basin has its natural period"\nNo.\n:::'),
+        "content/essays/tides/critiques/r.md": critique(
+            "reader", '::: on "every ocean basin has its natural period"\nNo.\n:::'
+        ),
     },
     "a critique with an unknown stance": {
         "content/essays/tides/index.md": essay("Tides", TIDES),
@@ -75,7 +77,9 @@ BROKEN: dict[str, dict[str, str | bytes]] = {
         "content/essays/tides/index.md": essay("Tides", TIDES + "\n\n::: upd 2026-01-17 re=nobody\nFixed.\n:::"),
     },
     "a UPD correcting an unknown claim": {
-        "content/essays/tides/index.md": essay("Tides", TIDES + "\n\n::: upd 2026-01-17 corrects=#nothing\nFixed.\n:::"),
+        "content/essays/tides/index.md": essay(
+            "Tides", TIDES + "\n\n::: upd 2026-01-17 corrects=#nothing\nFixed.\n:::"
+        ),
     },
     "two claims with the same id": {
         "content/essays/a.md": essay("A", "[One.]{.claim #c}\n\n[Two.]{.claim #c}"),
@@ -135,7 +139,9 @@ def test_the_corpus_is_large_enough() -> None:
     assert len(BROKEN) >= 20
 
 
-def test_check_of_a_good_site_finds_nothing_and_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_of_a_good_site_finds_nothing_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = make_site(tmp_path / "site", {"content/essays/tides/index.md": essay("Tides", TIDES)}, {"search": False})
     before = _files(root)
     assert cli.main(["check", str(root)]) == 0

@@ -28,21 +28,38 @@ def _actions(parser: argparse.ArgumentParser, path: str = "counterpoint"):
 
 
 def test_every_option_and_argument_has_help():
-    missing = [f"{path} {action.option_strings or action.dest}" for path, action in _actions(make_parser()) if not action.help]
+    missing = [
+        f"{path} {action.option_strings or action.dest}" for path, action in _actions(make_parser()) if not action.help
+    ]
     assert missing == []
     commands = {path for path, _ in _actions(make_parser())}
-    assert {"counterpoint build", "counterpoint check", "counterpoint serve", "counterpoint init",
-            "counterpoint new essay", "counterpoint new critique"} <= commands
+    assert {
+        "counterpoint build",
+        "counterpoint check",
+        "counterpoint serve",
+        "counterpoint init",
+        "counterpoint new essay",
+        "counterpoint new critique",
+    } <= commands
 
 
-@pytest.mark.parametrize("argv", [
-    ["build", "--debug"], ["--debug", "build"], ["check", "--debug"], ["serve", "--debug"], ["init", "x", "--debug"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["build", "--debug"],
+        ["--debug", "build"],
+        ["check", "--debug"],
+        ["serve", "--debug"],
+        ["init", "x", "--debug"],
+    ],
+)
 def test_debug_before_or_after_the_command(argv):
     assert make_parser().parse_args(argv).debug is True
 
 
-@pytest.mark.parametrize("argv", [["build", "-q"], ["build", "--quiet"], ["-q", "build"], ["check", "-q"], ["--quiet", "check"]])
+@pytest.mark.parametrize(
+    "argv", [["build", "-q"], ["build", "--quiet"], ["-q", "build"], ["check", "-q"], ["--quiet", "check"]]
+)
 def test_quiet_before_or_after_the_command(argv):
     assert make_parser().parse_args(argv).quiet is True
 
@@ -64,27 +81,45 @@ def test_quiet_build_and_check_print_nothing(tmp_path, capsys):
 
 
 TEMPLATE_CASES = {
-    "undefined": ("page.html", '{% extends "base.html" %}\n{% block main %}\n<p>{{ undefined.x }}</p>\n{% endblock %}\n',
-                  "templates/page.html:3:1: error: template error: 'undefined' is undefined"),
-    "missing extends": ("page.html", '{% extends "nothere.html" %}\n',
-                        "templates/page.html:1:1: error: template 'nothere.html' not found"),
-    "syntax": ("page.html", '{% extends "base.html" %}\n{% block main %}\n<p>{{ x }\n{% endblock %}\n',
-               "templates/page.html:3:1: error: template syntax error: unexpected '}'"),
-    "essay page": ("essay.html", '{% extends "base.html" %}\n{% block main %}\n\n{{ essay.nothing.x }}\n{% endblock %}\n',
-                   "templates/essay.html:4:1: error: template error:"),
-    "site page": ("index.html", '{% extends "base.html" %}\n{% block main %}{% include "partials/gone.html" %}{% endblock %}\n',
-                  "templates/index.html:2:1: error: template 'partials/gone.html' not found"),
+    "undefined": (
+        "page.html",
+        '{% extends "base.html" %}\n{% block main %}\n<p>{{ undefined.x }}</p>\n{% endblock %}\n',
+        "templates/page.html:3:1: error: template error: 'undefined' is undefined",
+    ),
+    "missing extends": (
+        "page.html",
+        '{% extends "nothere.html" %}\n',
+        "templates/page.html:1:1: error: template 'nothere.html' not found",
+    ),
+    "syntax": (
+        "page.html",
+        '{% extends "base.html" %}\n{% block main %}\n<p>{{ x }\n{% endblock %}\n',
+        "templates/page.html:3:1: error: template syntax error: unexpected '}'",
+    ),
+    "essay page": (
+        "essay.html",
+        '{% extends "base.html" %}\n{% block main %}\n\n{{ essay.nothing.x }}\n{% endblock %}\n',
+        "templates/essay.html:4:1: error: template error:",
+    ),
+    "site page": (
+        "index.html",
+        '{% extends "base.html" %}\n{% block main %}{% include "partials/gone.html" %}{% endblock %}\n',
+        "templates/index.html:2:1: error: template 'partials/gone.html' not found",
+    ),
 }
 
 
 @pytest.mark.parametrize("case", sorted(TEMPLATE_CASES))
 def test_an_error_in_a_sites_template_names_file_and_line(tmp_path, case):
     name, text, expected = TEMPLATE_CASES[case]
-    root = make_site(tmp_path, {
-        "content/essays/a.md": essay("A"),
-        "content/about.md": "---\ntitle: About\n---\nHi.\n",
-        f"templates/{name}": text,
-    })
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/a.md": essay("A"),
+            "content/about.md": "---\ntitle: About\n---\nHi.\n",
+            f"templates/{name}": text,
+        },
+    )
     result = run("build", str(root), "--no-search")
     assert result.returncode == 1, result.stderr
     assert expected in result.stderr, result.stderr
@@ -103,7 +138,9 @@ def test_a_template_error_in_worker_processes_names_file_and_line(tmp_path, name
     files[f"templates/{name}"] = '{% extends "base.html" %}\n{% block main %}\n{{ nothing.here }}\n{% endblock %}\n'
     built = build(make_site(tmp_path, files), jobs=2)
     assert not built.ok
-    assert built.report.errors[0].startswith(f"templates/{name}:3:1: error: template error: 'nothing' is undefined"), built.report.errors
+    assert built.report.errors[0].startswith(f"templates/{name}:3:1: error: template error: 'nothing' is undefined"), (
+        built.report.errors
+    )
 
 
 def test_content_errors_come_back_from_worker_processes(tmp_path):
@@ -120,5 +157,7 @@ def test_content_errors_come_back_from_worker_processes(tmp_path):
     files = {f"content/essays/e{n:02}.md": essay(f"Essay {n}", f"Text {n}.") for n in range(30)}
     files["content/essays/e05.md"] = "---\ndate: 2026-01-01\n---\nNo title.\n"
     built = build(make_site(tmp_path, files), jobs=2)
-    assert built.report.errors == ("content/essays/e05.md:1:1: error: essay front matter is missing 'title'\n"
-                                   '  hint: add a line "title: ..." to the front matter',)
+    assert built.report.errors == (
+        "content/essays/e05.md:1:1: error: essay front matter is missing 'title'\n"
+        '  hint: add a line "title: ..." to the front matter',
+    )

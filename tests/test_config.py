@@ -35,11 +35,16 @@ def test_defaults(tmp_path: Path) -> None:
 
 
 def test_all_keys(tmp_path: Path) -> None:
-    cfg = load_config(site(tmp_path, (
-        "title: Заметки\nauthor: Анна\nbase_url: https://x.github.io/blog\nlanguage: ru\n"
-        "description: about things\ntheme: mine\noutput: build/site\nessays_per_page: 5\n"
-        "timezone: Europe/Moscow\nsearch: off\nstrings:\n  older: Дальше\n"
-    )))
+    cfg = load_config(
+        site(
+            tmp_path,
+            (
+                "title: Заметки\nauthor: Анна\nbase_url: https://x.github.io/blog\nlanguage: ru\n"
+                "description: about things\ntheme: mine\noutput: build/site\nessays_per_page: 5\n"
+                "timezone: Europe/Moscow\nsearch: off\nstrings:\n  older: Дальше\n"
+            ),
+        )
+    )
     assert cfg.base_url == "https://x.github.io/blog/" and cfg.base_path == "/blog/"
     assert (cfg.language, cfg.theme, cfg.timezone, cfg.essays_per_page) == ("ru", "mine", "Europe/Moscow", 5)
     assert cfg.output == tmp_path.resolve() / "build" / "site"
@@ -85,10 +90,10 @@ def test_bad_base_url(tmp_path: Path, bad: str) -> None:
 
 
 def test_bad_timezone_language_and_numbers(tmp_path: Path) -> None:
-    errors = failures(tmp_path, (
-        "title: T\nauthor: A\ntimezone: europe/moscow\nlanguage: klingon\nessays_per_page: 0\n"
-        "search: sometimes\n"
-    ))
+    errors = failures(
+        tmp_path,
+        ("title: T\nauthor: A\ntimezone: europe/moscow\nlanguage: klingon\nessays_per_page: 0\nsearch: sometimes\n"),
+    )
     assert errors == [
         ("site.yml", 3, "unknown time zone 'europe/moscow'", "did you mean 'Europe/Moscow'?"),
         ("site.yml", 4, "unknown language 'klingon'", "use en or ru (any locale code Babel knows works)"),
@@ -136,7 +141,9 @@ def test_missing_site_yml(tmp_path: Path) -> None:
 
 
 def test_critique_channels(tmp_path: Path) -> None:
-    cfg = load_config(site(tmp_path, "title: T\nauthor: A\ncritiques:\n  github: vera-lind/margin-notes\n  email: vera@example.org\n"))
+    cfg = load_config(
+        site(tmp_path, "title: T\nauthor: A\ncritiques:\n  github: vera-lind/margin-notes\n  email: vera@example.org\n")
+    )
     assert dict(cfg.critiques) == {"github": "vera-lind/margin-notes", "email": "vera@example.org"}
     assert dict(load_config(site(tmp_path, "title: T\nauthor: A\n")).critiques) == {}
 

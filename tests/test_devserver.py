@@ -150,7 +150,11 @@ def test_pages_are_served_with_types_and_no_store(server: DevServer) -> None:
     assert page.headers["cache-control"] == "no-store"
     assert int(page.headers["content-length"]) == len(page.body)
     css = get(server, "/static/site.css")
-    assert (css.status, css.headers["content-type"], css.body) == (200, "text/css; charset=utf-8", b"body { color: black }")
+    assert (css.status, css.headers["content-type"], css.body) == (
+        200,
+        "text/css; charset=utf-8",
+        b"body { color: black }",
+    )
     assert get(server, "/feed.xml").headers["content-type"] == "application/xml; charset=utf-8"
     assert get(server, "/").status == 200
     assert get(server, "/index.html?x=1").status == 200
@@ -510,7 +514,9 @@ def _fake_engine_module(log: list[frozenset[Path] | None]) -> types.ModuleType:
             assert options.future, "serve shows the essays dated in the future (marked)"
             self.root = root
             self.base_url = options.base_url
-            self.config = types.SimpleNamespace(output=options.out, base_path="/", root=root, search=False, language="en")
+            self.config = types.SimpleNamespace(
+                output=options.out, base_path="/", root=root, search=False, language="en"
+            )
 
         def build(self, changed: frozenset[Path] | None = None) -> BuildReport:
             log.append(changed)
@@ -659,7 +665,10 @@ def test_reload_css_swap_and_overlay_in_a_browser(site: Path, browser: object) -
         assert page.evaluate("window.marker") == "not reloaded"
 
         # a failed build: the overlay shows every error, as text
-        errors = ("content/essays/six-axes/index.md:2:1: error: date is required", "x.md: error: <img src=x onerror=alert(1)>")
+        errors = (
+            "content/essays/six-axes/index.md:2:1: error: date is required",
+            "x.md: error: <img src=x onerror=alert(1)>",
+        )
         dev.publish(report(ok=False, errors=errors))
         overlay = page.locator("#counterpoint-error-overlay")
         overlay.wait_for()

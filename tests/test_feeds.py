@@ -36,11 +36,15 @@ def site(tmp_path: Path, **config: object) -> Path:
             "content/essays/tides/index.md": essay("Tides", TIDES, tags=["Physics", "Sea"]),
             "content/essays/tides/bulges.png": b"\x89PNG\r\n\x1a\n",
             "content/essays/winds.md": essay(
-                "Winds", "Air moves from high to low pressure.\n\nMore about that.", date="2026-01-12",
-                summary="How the air moves.", tags=["Physics"],
+                "Winds",
+                "Air moves from high to low pressure.\n\nMore about that.",
+                date="2026-01-12",
+                summary="How the air moves.",
+                tags=["Physics"],
             ),
             "content/essays/more.md": essay(
-                "Split", "First part, *with emphasis*.\n\nSecond part.\n\n<!--more-->\n\nAfter the cut.",
+                "Split",
+                "First part, *with emphasis*.\n\nSecond part.\n\n<!--more-->\n\nAfter the cut.",
                 date="2026-01-08",
             ),
         },
@@ -139,7 +143,9 @@ def test_pages_advertise_the_feeds_that_concern_them(tmp_path: Path) -> None:
     assert set(tag_page) == site_feeds | {"/blog/tags/physics/feed.xml"}
     assert tag_page["/blog/tags/physics/feed.xml"] == "Feed of essays tagged “Physics”"
     assert set(feeds("essays/tides/")) == site_feeds | {
-        "/blog/essays/tides/corrections.xml", "/blog/tags/physics/feed.xml", "/blog/tags/sea/feed.xml",
+        "/blog/essays/tides/corrections.xml",
+        "/blog/tags/physics/feed.xml",
+        "/blog/tags/sea/feed.xml",
     }
     # every advertised feed exists
     for url in ("", "tags/physics/", "essays/tides/"):

@@ -146,7 +146,12 @@ def test_unclosed_front_matter(tmp_path: Path) -> None:
 def test_scalars_stay_strings(tmp_path: Path) -> None:
     doc = parse(tmp_path, "---\ntitle: no\nversion: 1.10\ntime: 10:00\ndate: 2026-02-30\nn: ~\nempty:\n---\n")
     assert doc.meta == {
-        "title": "no", "version": "1.10", "time": "10:00", "date": "2026-02-30", "n": "~", "empty": "",
+        "title": "no",
+        "version": "1.10",
+        "time": "10:00",
+        "date": "2026-02-30",
+        "n": "~",
+        "empty": "",
     }
 
 
@@ -307,8 +312,14 @@ def test_title_no_stays_no_and_defaults(tmp_path: Path) -> None:
     values, errors = validate(tmp_path, "title: no\ndate: 2026-01-16\n")
     assert errors == []
     assert values == {
-        "title": "no", "date": parse_stamp("2026-01-16"), "summary": "", "tags": [],
-        "difficulty": None, "draft": False, "weight": None, "source": None,
+        "title": "no",
+        "date": parse_stamp("2026-01-16"),
+        "summary": "",
+        "tags": [],
+        "difficulty": None,
+        "draft": False,
+        "weight": None,
+        "source": None,
     }
 
 
@@ -347,8 +358,11 @@ def test_unknown_key_did_you_mean(tmp_path: Path) -> None:
     _, errors = validate(tmp_path, "title: T\ndate: 2026-01-16\ntgas: [a]\nzzz: 1\n")
     assert [(e.line, e.message, e.hint) for e in errors] == [
         (4, "unknown key 'tgas' in essay front matter", "did you mean 'tags'?"),
-        (5, "unknown key 'zzz' in essay front matter",
-         "allowed keys: title, date, summary, tags, difficulty, draft, weight, source"),
+        (
+            5,
+            "unknown key 'zzz' in essay front matter",
+            "allowed keys: title, date, summary, tags, difficulty, draft, weight, source",
+        ),
     ]
 
 

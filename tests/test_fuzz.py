@@ -35,8 +35,35 @@ from counterpoint.source.content import Hasher, discover
 from counterpoint.theme.theme import load_theme
 
 IDS = ["a", "lift", "x-1", "1bad", "", "a b", "q-deadbeef", "ünï", "a:b", "#", "a}"]
-WORDS = ["The", "Moon", "lifts", "water", "tide", "«кавычки»", "x", "  ", "\t", "é", "*", "_", "`", "\\", "<b>", "&amp;"]
-DATES = ["2026-01-17", "2026-02-30", "2026-1-5", "10:00", "2026-01-17T10:30+03:00", "2026-01-17T25:00", "", "no", "1.10"]
+WORDS = [
+    "The",
+    "Moon",
+    "lifts",
+    "water",
+    "tide",
+    "«кавычки»",
+    "x",
+    "  ",
+    "\t",
+    "é",
+    "*",
+    "_",
+    "`",
+    "\\",
+    "<b>",
+    "&amp;",
+]
+DATES = [
+    "2026-01-17",
+    "2026-02-30",
+    "2026-1-5",
+    "10:00",
+    "2026-01-17T10:30+03:00",
+    "2026-01-17T25:00",
+    "",
+    "no",
+    "1.10",
+]
 NAMES = ["Vera Lind", "ana", "", "a, b", "Анна"]
 BLOCK_STARTS = ["", "- ", "> ", "## ", "```\n", "| a |\n|---|\n"]
 
@@ -44,14 +71,20 @@ word = st.sampled_from(WORDS)
 ident = st.sampled_from(IDS)
 date = st.sampled_from(DATES)
 text = st.lists(word, min_size=0, max_size=6).map(" ".join)
-punctuation = st.sampled_from(["[", "]", "{", "}", "(", ")", "#", ":", '"', "«", "»", "{.claim}", "{#", "\n", "\n\n", ":::", "---"])
+punctuation = st.sampled_from(
+    ["[", "]", "{", "}", "(", ")", "#", ":", '"', "«", "»", "{.claim}", "{#", "\n", "\n\n", ":::", "---"]
+)
 
 
 @st.composite
 def claim_span(draw) -> str:
     opener = draw(st.sampled_from(["[", "[[", ""]))
     closer = draw(st.sampled_from(["]", "]]", ""]))
-    attrs = draw(st.sampled_from(["{.claim #%s}", "{.claim}", "{#%s .claim}", "{.claim #%s .x}", "{.claim #%s", "{ .claim #%s }"]))
+    attrs = draw(
+        st.sampled_from(
+            ["{.claim #%s}", "{.claim}", "{#%s .claim}", "{.claim #%s .x}", "{.claim #%s", "{ .claim #%s }"]
+        )
+    )
     return f"{opener}{draw(text)}{closer}" + (attrs % draw(ident) if "%s" in attrs else attrs)
 
 
@@ -72,7 +105,12 @@ def container(draw, names: tuple[str, ...]) -> str:
         info = f"reply {draw(st.sampled_from(NAMES))}, {draw(date)}"
     elif name == "upd":
         parts = [draw(date)]
-        parts += draw(st.lists(st.sampled_from([f"re={draw(ident)}", f"corrects=#{draw(ident)}", "re=", "corrects=#a,#b", "bogus"]), max_size=3))
+        parts += draw(
+            st.lists(
+                st.sampled_from([f"re={draw(ident)}", f"corrects=#{draw(ident)}", "re=", "corrects=#a,#b", "bogus"]),
+                max_size=3,
+            )
+        )
         info = "upd " + " ".join(parts)
     else:
         info = name
@@ -83,14 +121,40 @@ def container(draw, names: tuple[str, ...]) -> str:
 
 
 def body(names: tuple[str, ...]) -> st.SearchStrategy[str]:
-    piece = st.one_of(text, punctuation, claim_span(), block_claim(), container(names), st.just("\n\n"), st.just("## Heading {#h}\n"))
+    piece = st.one_of(
+        text, punctuation, claim_span(), block_claim(), container(names), st.just("\n\n"), st.just("## Heading {#h}\n")
+    )
     return st.lists(piece, max_size=12).map(lambda parts: "".join(p if p.endswith("\n") else p + " " for p in parts))
 
 
 YAML_VALUES = [
-    "T", "no", "10:00", "1.10", "42", "~", "''", '"quoted: yes"', "[a, b]", "{a: b}", "[unclosed", '"unclosed',
-    "&x anchored", "*x", "!!python/object/apply:os.system [echo]", "!custom x", "|\n  block\n  text", "- a\n  - b",
-    "2026-02-30", "2026-01-17", "true", "maybe", "https://example.org/x", "javascript:alert(1)", "\t", "@at", "`tick`",
+    "T",
+    "no",
+    "10:00",
+    "1.10",
+    "42",
+    "~",
+    "''",
+    '"quoted: yes"',
+    "[a, b]",
+    "{a: b}",
+    "[unclosed",
+    '"unclosed',
+    "&x anchored",
+    "*x",
+    "!!python/object/apply:os.system [echo]",
+    "!custom x",
+    "|\n  block\n  text",
+    "- a\n  - b",
+    "2026-02-30",
+    "2026-01-17",
+    "true",
+    "maybe",
+    "https://example.org/x",
+    "javascript:alert(1)",
+    "\t",
+    "@at",
+    "`tick`",
 ]
 ESSAY_KEYS = ["title", "date", "summary", "tags", "difficulty", "author", "draft", "slug", "lang", "titel", "title"]
 CRITIQUE_KEYS = ["author", "date", "stance", "pinned", "source", "status", "autor", "date"]
@@ -98,7 +162,10 @@ CRITIQUE_KEYS = ["author", "date", "stance", "pinned", "source", "status", "auto
 
 @st.composite
 def front_matter(draw, keys: list[str]) -> str:
-    lines = [f"{draw(st.sampled_from(keys))}: {draw(st.sampled_from(YAML_VALUES + DATES))}" for _ in range(draw(st.integers(0, 6)))]
+    lines = [
+        f"{draw(st.sampled_from(keys))}: {draw(st.sampled_from(YAML_VALUES + DATES))}"
+        for _ in range(draw(st.integers(0, 6)))
+    ]
     # usually valid enough to reach the body
     if draw(st.booleans()):
         lines = [f"{keys[0]}: T", f"date: {draw(st.sampled_from(['2026-01-10', '2026-01-17']))}", *lines]

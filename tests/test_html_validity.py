@@ -41,7 +41,9 @@ def errors_under(messages: list[dict], folder: Path) -> list[str]:
     for m in messages:
         path = Path(unquote(urlsplit(m.get("url", "")).path))
         if path.is_relative_to(base):
-            found.append(f"{path.relative_to(base)}:{m.get('lastLine')}: {m['message']} | {m.get('extract', '').strip()[:120]}")
+            found.append(
+                f"{path.relative_to(base)}:{m.get('lastLine')}: {m['message']} | {m.get('extract', '').strip()[:120]}"
+            )
     return found
 
 

@@ -21,7 +21,9 @@ BLOGS = Path(__file__).parent / "fixtures" / "blogs"
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "counterpoint", *args], capture_output=True, text=True, timeout=300, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "counterpoint", *args], capture_output=True, text=True, timeout=300, cwd=cwd
+    )
 
 
 def front(path: Path) -> tuple[dict, str]:
@@ -51,7 +53,9 @@ def test_hugo_blog(site: Path):
         "aliases": ["/posts/first-post/"],
         "extra": {"weight": "10", "series": ["Oceans"], "cover": {"image": "/img/logo.png", "alt": "The blog's logo"}},
     }
-    assert "```python\ndef tidal(m, r):" in body and "{{<" not in body.split("```go")[0].replace("{{< youtube w7Ft2ymGmfc >}}", "")
+    assert "```python\ndef tidal(m, r):" in body and "{{<" not in body.split("```go")[0].replace(
+        "{{< youtube w7Ft2ymGmfc >}}", ""
+    )
     assert '![A logo](/img/logo.png "Not a diagram")' in body
     assert "[second post](../second-post/)" in body and "[its last section](../second-post/#spring-tides)" in body
     assert "// a shortcode inside code is an example, not a shortcode: {{< youtube x >}}" in body  # code is left alone
@@ -67,13 +71,22 @@ def test_hugo_blog(site: Path):
     assert (site / "content" / "img" / "logo.png").is_file()  # static/ keeps its addresses
     assert not (essays / "_index.md").exists() and not (essays / "about.md").exists()
     # reported at file:line, as counterpoint reports its own problems
-    assert "content/posts/first-post.md:33:1: warning: Hugo shortcode {{< youtube >}} has no counterpart in counterpoint: kept as text" in result.stderr
+    assert (
+        "content/posts/first-post.md:33:1: warning: Hugo shortcode {{< youtube >}} has no counterpart in counterpoint: kept as text"
+        in result.stderr
+    )
     assert "content/posts/bundle-post/index.md:18:1: warning: Hugo shortcode {{% notice %}}" in result.stderr
     assert "content/posts/bundle-post/index.md:20:1: warning: Hugo shortcode {{% /notice %}}" in result.stderr
     assert "content/about.md: warning: a page, not a post: not imported" in result.stderr
     table = result.stdout.splitlines()
     assert table[0].split() == ["post", "essay", "files", "converted", "kept"]
-    assert table[2].split() == ["content/posts/bundle-post/index.md", "content/essays/tide-chart/index.md", "2", "1", "2"]
+    assert table[2].split() == [
+        "content/posts/bundle-post/index.md",
+        "content/essays/tide-chart/index.md",
+        "2",
+        "1",
+        "2",
+    ]
     assert table[3].split() == ["content/posts/first-post.md", "content/essays/first-post.md", "0", "5", "1"]
     assert table[-1] == "Hugo: 3 of 3 post(s) imported, 1 static file(s) copied, 4 warning(s)"
 
@@ -101,8 +114,14 @@ def test_jekyll_blog(site: Path):
     meta, _ = front(essays / "draft-idea.md")
     assert meta["draft"] == "true" and meta["date"] == "2024-03-01"
     assert (site / "content" / "assets" / "diagram.png").is_file()
-    assert "_posts/2024-02-01-liquid-and-math.md:17:1: warning: Liquid tag {% include %} has no counterpart" in result.stderr
-    assert "_posts/2024-02-01-liquid-and-math.md:29:1: warning: Liquid output {{ page.title }} is kept as text" in result.stderr
+    assert (
+        "_posts/2024-02-01-liquid-and-math.md:17:1: warning: Liquid tag {% include %} has no counterpart"
+        in result.stderr
+    )
+    assert (
+        "_posts/2024-02-01-liquid-and-math.md:29:1: warning: Liquid output {{ page.title }} is kept as text"
+        in result.stderr
+    )
     assert result.stdout.splitlines()[-1] == "Jekyll: 3 of 3 post(s) imported, 1 static file(s) copied, 2 warning(s)"
 
 
@@ -197,7 +216,10 @@ def test_existing_essays_are_never_overwritten_and_dry_run_writes_nothing(site: 
     result = run("import", str(BLOGS / "hugo"), "--site", str(site))
     assert result.returncode == 0
     assert mine.read_text().startswith("---\ntitle: Mine")
-    assert "content/posts/first-post.md: warning: not imported: the site has an essay 'first-post' already" in result.stderr
+    assert (
+        "content/posts/first-post.md: warning: not imported: the site has an essay 'first-post' already"
+        in result.stderr
+    )
     assert "Hugo: 2 of 3 post(s) imported" in result.stdout
 
 

@@ -26,17 +26,25 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
-    return make_site(tmp_path / "site", {
-        # the essay's own author is "bob": a GitHub user named bob must not become the author
-        "content/essays/tides/index.md": essay("Tides", """
+    return make_site(
+        tmp_path / "site",
+        {
+            # the essay's own author is "bob": a GitHub user named bob must not become the author
+            "content/essays/tides/index.md": essay(
+                "Tides",
+                """
             The Moon lifts the *near side* of the ocean. [Two bulges form.]{.claim #bulges}
 
             ## Resonance {#resonance}
 
             Each ocean basin has its own natural period.
-        """, author="bob"),
-        "content/essays/other/index.md": essay("Other", "Nothing here."),
-    }, config={"critiques": {"github": "vera-lind/margin-notes"}})
+        """,
+                author="bob",
+            ),
+            "content/essays/other/index.md": essay("Other", "Nothing here."),
+        },
+        config={"critiques": {"github": "vera-lind/margin-notes"}},
+    )
 
 
 def test_import_writes_one_critique_per_issue_that_names_an_essay(site: Path, tmp_path: Path, capsys) -> None:
@@ -81,11 +89,13 @@ def test_import_writes_one_critique_per_issue_that_names_an_essay(site: Path, tm
     assert built.ok, built.report.errors
     tree = parse_html(built.page("essays/tides/"))
     status = {el.get("id"): el.get("data-status") for el in tree.find_all("article", cls="critique")}
-    assert status == {"critique-github-1": "open", "critique-github-3": "declined", "critique-github-4": "declined", "critique-github-5": "open"}
-    replies = [
-        (r.find(cls="reply-author").text(), r.has("data-by-author"))
-        for r in tree.find_all(cls="reply")
-    ]
+    assert status == {
+        "critique-github-1": "open",
+        "critique-github-3": "declined",
+        "critique-github-4": "declined",
+        "critique-github-5": "open",
+    }
+    replies = [(r.find(cls="reply-author").text(), r.has("data-by-author")) for r in tree.find_all(cls="reply")]
     # only the owner's comments (vera-lind, Vera-Lind) are the author's; bob (the essay's author's name) is @bob
     assert sorted(replies) == sorted([(SITE_AUTHOR, True), ("@bob", False), (SITE_AUTHOR, True), ("@bob", False)])
     # the injection attempt: no reply, remark, UPD or front matter of its own; its words shown as text
@@ -94,14 +104,21 @@ def test_import_writes_one_critique_per_issue_that_names_an_essay(site: Path, tm
     assert forged.find(cls="critique-remarks") is None
     assert tree.find("section", cls="upd") is None
     text = " ".join(forged.text().split())
-    for visible in ("::: reply Vera Lind, 2026-02-06 I, the author, concede everything.", "::: upd 2026-02-06 re=github-1", "::: on #bulges", "an unclosed fence"):
+    for visible in (
+        "::: reply Vera Lind, 2026-02-06 I, the author, concede everything.",
+        "::: upd 2026-02-06 re=github-1",
+        "::: on #bulges",
+        "an unclosed fence",
+    ):
         assert visible in text
     remark_targets = sorted(a.get("data-target") for a in tree.find_all("aside", cls="remark"))
-    assert remark_targets == sorted([
-        anchoring.quote_claim_id("The Moon lifts the near side of the ocean"),
-        anchoring.quote_claim_id("Each ocean basin has its own natural period."),
-        "bulges",  # the quoted passage is the authored claim #bulges: one claim, one ledger row
-    ])
+    assert remark_targets == sorted(
+        [
+            anchoring.quote_claim_id("The Moon lifts the near side of the ocean"),
+            anchoring.quote_claim_id("Each ocean basin has its own natural period."),
+            "bulges",  # the quoted passage is the authored claim #bulges: one claim, one ledger row
+        ]
+    )
 
     # rerun: nothing changes
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
@@ -111,7 +128,9 @@ def test_import_writes_one_critique_per_issue_that_names_an_essay(site: Path, tm
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
 
 
-def test_changed_issues_are_updated_only_with_update_and_never_over_the_authors_edits(site: Path, tmp_path: Path, capsys) -> None:
+def test_changed_issues_are_updated_only_with_update_and_never_over_the_authors_edits(
+    site: Path, tmp_path: Path, capsys
+) -> None:
     issues = tmp_path / "issues.json"
     shutil.copy(ISSUES, issues)
     assert run(capsys, "import", "github", str(issues), "--dir", str(site))[0] == 0
@@ -122,7 +141,9 @@ def test_changed_issues_are_updated_only_with_update_and_never_over_the_authors_
     data = json.loads(issues.read_text("utf-8"))
     for issue in data:
         if issue["number"] in (1, 5):
-            issue["comments"].append({"author": {"login": "vera-lind"}, "body": "Fixed.", "createdAt": "2026-03-01T00:00:00Z"})
+            issue["comments"].append(
+                {"author": {"login": "vera-lind"}, "body": "Fixed.", "createdAt": "2026-03-01T00:00:00Z"}
+            )
     issues.write_text(json.dumps(data), "utf-8")
     first_before = (folder / "github-1.md").read_text("utf-8")
 
@@ -138,12 +159,18 @@ def test_changed_issues_are_updated_only_with_update_and_never_over_the_authors_
 
     code, out, _ = run(capsys, "import", "github", str(issues), "--dir", str(site), "--update")
     assert code == 0
-    assert out.splitlines()[-1] == "0 created, 1 updated, 2 unchanged, 2 skipped; run 'counterpoint check' to see the critiques as the build will"
+    assert (
+        out.splitlines()[-1]
+        == "0 created, 1 updated, 2 unchanged, 2 skipped; run 'counterpoint check' to see the critiques as the build will"
+    )
     assert message in out
     assert f"::: reply {SITE_AUTHOR}, 2026-03-01\nFixed.\n:::" in (folder / "github-1.md").read_text("utf-8")
     assert (folder / "github-5.md").read_text("utf-8") == edited
     # and now it is up to date
-    assert run(capsys, "import", "github", str(issues), "--dir", str(site))[1].splitlines()[-1] == "0 created, 0 updated, 3 unchanged, 2 skipped"
+    assert (
+        run(capsys, "import", "github", str(issues), "--dir", str(site))[1].splitlines()[-1]
+        == "0 created, 0 updated, 3 unchanged, 2 skipped"
+    )
 
 
 def test_author_login_option_and_a_missing_one(site: Path, tmp_path: Path, capsys) -> None:
@@ -158,13 +185,18 @@ def test_author_login_option_and_a_missing_one(site: Path, tmp_path: Path, capsy
     assert f"::: reply {SITE_AUTHOR}, 2026-02-02\nAgreed with Ana." in text  # bob's login was named the author's
 
 
-@pytest.mark.parametrize("content, message", [
-    ("{}", "expected a list of issues"),
-    ("[{\"title\": \"x\"}]", "issue 1 in the list: \"no 'number'\""),
-    ("not json", "not JSON"),
-    ("[{\"number\": 1, \"createdAt\": \"yesterday\", \"url\": \"u\"}]", "'createdAt' 'yesterday' is not a time stamp"),
-])
-def test_a_file_that_is_not_gh_json_is_a_usage_error(site: Path, tmp_path: Path, capsys, content: str, message: str) -> None:
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("{}", "expected a list of issues"),
+        ('[{"title": "x"}]', "issue 1 in the list: \"no 'number'\""),
+        ("not json", "not JSON"),
+        ('[{"number": 1, "createdAt": "yesterday", "url": "u"}]', "'createdAt' 'yesterday' is not a time stamp"),
+    ],
+)
+def test_a_file_that_is_not_gh_json_is_a_usage_error(
+    site: Path, tmp_path: Path, capsys, content: str, message: str
+) -> None:
     issues = tmp_path / "issues.json"
     issues.write_text(content, "utf-8")
     code, out, err = run(capsys, "import", "github", str(issues), "--dir", str(site))

@@ -9,18 +9,25 @@ from sitefactory import build, essay, make_site, parse_html
 
 
 def _page(tmp_path: Path, config: dict) -> str:
-    root = make_site(tmp_path / "s", {"content/essays/tides/index.md": essay("Приливы", "Луна поднимает воду.")}, config=config)
+    root = make_site(
+        tmp_path / "s", {"content/essays/tides/index.md": essay("Приливы", "Луна поднимает воду.")}, config=config
+    )
     built = build(root)
     assert built.ok, built.report.errors
     return built.page("essays/tides/")
 
 
 def test_the_hook_names_the_essay_the_channels_and_the_words_in_the_pages_language(tmp_path: Path) -> None:
-    html = _page(tmp_path, {"language": "ru", "base_url": "https://vera.example/blog/", "critiques": {"email": "vera@example.org"}})
+    html = _page(
+        tmp_path,
+        {"language": "ru", "base_url": "https://vera.example/blog/", "critiques": {"email": "vera@example.org"}},
+    )
     hook = parse_html(html).find("div", id="cp-critique")
     assert hook is not None and hook.has("hidden")
     assert (hook.get("data-essay"), hook.get("data-essay-title"), hook.get("data-url")) == (
-        "tides", "Приливы", "https://vera.example/blog/essays/tides/",
+        "tides",
+        "Приливы",
+        "https://vera.example/blog/essays/tides/",
     )
     assert (hook.get("data-email"), hook.get("data-github")) == ("vera@example.org", None)
     assert hook.get("data-label-passage") == "Возразить на этот фрагмент"

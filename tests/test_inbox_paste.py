@@ -60,8 +60,20 @@ def claim_text(html: str, passage: str) -> str:
 
 def test_forum_comment_quotes_become_remarks(seed_site: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(
-        capsys, "new", "critique", "shest-osey", "--dir", str(seed_site), "--from", str(FORUM),
-        "--author", "reader_x", "--date", "2026-01-20", "--source", "https://forum.example.org/t/42#c7",
+        capsys,
+        "new",
+        "critique",
+        "shest-osey",
+        "--dir",
+        str(seed_site),
+        "--from",
+        str(FORUM),
+        "--author",
+        "reader_x",
+        "--date",
+        "2026-01-20",
+        "--source",
+        "https://forum.example.org/t/42#c7",
     )
     assert (code, err) == (0, "")
     lines = out.splitlines()
@@ -112,15 +124,21 @@ def test_forum_comment_quotes_become_remarks(seed_site: Path, capsys: pytest.Cap
 
 def test_the_page_controls_format_from_standard_input(tmp_path: Path, capsys, monkeypatch) -> None:
     """What 'Critique this passage' sends: front matter (essay, date), '::: on "…"', '::: on #id'."""
-    root = make_site(tmp_path / "s", {
-        "content/essays/tides/index.md": essay("Tides", """
+    root = make_site(
+        tmp_path / "s",
+        {
+            "content/essays/tides/index.md": essay(
+                "Tides",
+                """
             The Moon lifts the *near side* of the ocean. [Two bulges form.]{.claim #bulges}
 
             ## Resonance {#resonance}
 
             Each ocean basin has its own natural period.
-        """),
-    })
+        """,
+            ),
+        },
+    )
     pasted = (
         "---\nessay: tides\ndate: 2026-02-03\nurl: https://x.example/essays/tides/\n---\n\n"
         '::: on "the Moon lifts the near side of the ocean"\nOnly roughly.\n:::\n\n'
@@ -149,7 +167,9 @@ def test_the_page_controls_format_from_standard_input(tmp_path: Path, capsys, mo
 def test_author_and_dates(tmp_path: Path, capsys) -> None:
     root = make_site(tmp_path / "s", {"content/essays/tides/index.md": essay("Tides", "Water rises twice a day.")})
     comment = tmp_path / "c.txt"
-    comment.write_text("---\nauthor: Boris\ndate: not a date\nstance: refutes\n---\n> Water rises twice a day.\nOnce, here.\n", "utf-8")
+    comment.write_text(
+        "---\nauthor: Boris\ndate: not a date\nstance: refutes\n---\n> Water rises twice a day.\nOnce, here.\n", "utf-8"
+    )
     code, out, _ = run(capsys, "new", "critique", "tides", "--dir", str(root), "--from", str(comment))
     assert code == 0
     text = (root / "content/essays/tides/critiques/boris.md").read_text("utf-8")
@@ -159,17 +179,35 @@ def test_author_and_dates(tmp_path: Path, capsys) -> None:
     comment.write_text("No name here.\n", "utf-8")
     code, _, err = run(capsys, "new", "critique", "tides", "--dir", str(root), "--from", str(comment))
     assert (code, err.strip()) == (2, "error: the critique needs an author: --author NAME (the pasted text names none)")
-    code, _, err = run(capsys, "new", "critique", "tides", "--dir", str(root), "--from", str(comment), "--author", "x", "--source", "javascript:alert(1)")
+    code, _, err = run(
+        capsys,
+        "new",
+        "critique",
+        "tides",
+        "--dir",
+        str(root),
+        "--from",
+        str(comment),
+        "--author",
+        "x",
+        "--source",
+        "javascript:alert(1)",
+    )
     assert (code, err.strip()) == (2, "error: --source must be an http(s) address, not 'javascript:alert(1)'")
-    code, _, err = run(capsys, "new", "critique", "tides", "--dir", str(root), "--from", str(tmp_path / "missing.txt"), "--author", "x")
+    code, _, err = run(
+        capsys, "new", "critique", "tides", "--dir", str(root), "--from", str(tmp_path / "missing.txt"), "--author", "x"
+    )
     assert code == 2 and "cannot read file" in err
 
 
 def test_reader_text_that_looks_like_structure_stays_text(tmp_path: Path, capsys) -> None:
-    root = make_site(tmp_path / "s", {
-        "content/essays/tides/index.md": essay("Tides", "[Water rises twice a day.]{.claim #twice}"),
-        "content/essays/tides/critiques/other.md": critique("other", "Fine."),
-    })
+    root = make_site(
+        tmp_path / "s",
+        {
+            "content/essays/tides/index.md": essay("Tides", "[Water rises twice a day.]{.claim #twice}"),
+            "content/essays/tides/critiques/other.md": critique("other", "Fine."),
+        },
+    )
     comment = tmp_path / "c.txt"
     comment.write_text(
         "---\nauthor: [not, a, string]\n---\n"  # front matter the tool does not take: stays text
@@ -179,7 +217,9 @@ def test_reader_text_that_looks_like_structure_stays_text(tmp_path: Path, capsys
         "```\nan open fence\n",
         "utf-8",
     )
-    code, _, _ = run(capsys, "new", "critique", "tides", "--dir", str(root), "--from", str(comment), "--author", "mallory")
+    code, _, _ = run(
+        capsys, "new", "critique", "tides", "--dir", str(root), "--from", str(comment), "--author", "mallory"
+    )
     assert code == 0
     assert check(root) == []
     built = build(root)
@@ -202,8 +242,15 @@ _TIDES = """
     Each ocean basin has its own natural period. Each ocean basin has its own `shape`.
 """
 _FRAGMENTS = [
-    "The Moon lifts", "the near side of the ocean", "Two bulges form.", "Each ocean basin has its own",
-    "natural period", "shape", "the far side too, a little.", "Resonance", "THE MOON LIFTS THE NEAR SIDE",
+    "The Moon lifts",
+    "the near side of the ocean",
+    "Two bulges form.",
+    "Each ocean basin has its own",
+    "natural period",
+    "shape",
+    "the far side too, a little.",
+    "Resonance",
+    "THE MOON LIFTS THE NEAR SIDE",
 ]
 _LINE = st.one_of(
     st.sampled_from(_FRAGMENTS).map(lambda f: f"> {f}"),
@@ -231,7 +278,9 @@ def test_any_pasted_text_gives_a_file_that_checks(tmp_path: Path, lines: list[st
     critiques = root / "content/essays/tides/critiques"
     critiques.mkdir(exist_ok=True)
     (critiques / "pasted.md").write_text(
-        critique_text(CritiqueDraft(author="reader", date="2026-01-02", general=pasted.general, remarks=pasted.remarks)),
+        critique_text(
+            CritiqueDraft(author="reader", date="2026-01-02", general=pasted.general, remarks=pasted.remarks)
+        ),
         "utf-8",
     )
     assert check(root) == []

@@ -52,9 +52,9 @@ def test_context_and_environment_functions_still_get_them(env) -> None:
             return "ctx:" + context["name"]
 
     assert not plain_callable(who) and not plain_callable(trims) and not plain_callable(Callable())
-    out = env.from_string("{{ who('!') }} {{ trims('x') }} {{ c() }} {% for i in [1] %}{{ who(i|string) }}{% endfor %}").render(
-        who=who, trims=trims, c=Callable(), name="N"
-    )
+    out = env.from_string(
+        "{{ who('!') }} {{ trims('x') }} {{ c() }} {% for i in [1] %}{{ who(i|string) }}{% endfor %}"
+    ).render(who=who, trims=trims, c=Callable(), name="N")
     assert out == "N! True ctx:N N1"
 
 

@@ -44,7 +44,9 @@ def formatted(errors) -> list[str]:
 
 def test_a_site_whose_links_all_work_has_no_problems(tmp_path: Path) -> None:
     for base_url in ("/", "https://example.org/blog/"):
-        root = make_site(tmp_path / base_url.strip("/").replace(":", "").replace("/", "-"), GOOD, {"base_url": base_url})
+        root = make_site(
+            tmp_path / base_url.strip("/").replace(":", "").replace("/", "-"), GOOD, {"base_url": base_url}
+        )
         assert formatted(check(root)) == []
 
 

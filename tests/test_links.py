@@ -182,7 +182,9 @@ SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect widt
 
 SMALL_CONFIG = {"title": "Link check", "language": "ru", "essays_per_page": 2}
 SMALL_SITE = {
-    "content/essays/prilivy/index.md": essay("Приливы", """
+    "content/essays/prilivy/index.md": essay(
+        "Приливы",
+        """
         ::: upd 2026-01-20 re=gravity corrects=#lift
         Исправлено: Луна не «поднимает» воду. См. [утверждение](#lift) и [критику](#critique-gravity).
         :::
@@ -201,9 +203,16 @@ SMALL_SITE = {
         :::
 
         [^1]: Сноска о резонансе.
-    """, date="2026-01-10", summary="О Луне и море.", tags=["Физика", "Океаны"], difficulty="medium"),
+    """,
+        date="2026-01-10",
+        summary="О Луне и море.",
+        tags=["Физика", "Океаны"],
+        difficulty="medium",
+    ),
     "content/essays/prilivy/chart.svg": SVG,
-    "content/essays/prilivy/critiques/gravity.md": critique("dmitry_k", """
+    "content/essays/prilivy/critiques/gravity.md": critique(
+        "dmitry_k",
+        """
         Общий текст, [ссылка на эссе](./) и [на утверждение](#lift).
 
         ::: on #lift
@@ -221,14 +230,28 @@ SMALL_SITE = {
         ::: reply Vera Lind, 2026-01-20
         Исправлено в UPD.
         :::
-    """, date="2026-01-12", stance="refutes", pinned=True, source="https://example.net/post/1"),
-    "content/essays/prilivy/critiques/swing.md": critique("pat", """
+    """,
+        date="2026-01-12",
+        stance="refutes",
+        pinned=True,
+        source="https://example.net/post/1",
+    ),
+    "content/essays/prilivy/critiques/swing.md": critique(
+        "pat",
+        """
         ::: on #swing
         Хорошая аналогия.
         :::
-    """, date="2026-01-16", stance="supports"),
-    "content/essays/veter/index.md": essay("Wind", "[Wind is moving air.]{.claim #air}", date="2026-01-08", lang="en", tags=["physics"]),
-    "content/essays/Заметка о сносках.md": essay("Заметка о сносках", "Короткая заметка.", date="2026-01-05", tags=["Океаны"]),
+    """,
+        date="2026-01-16",
+        stance="supports",
+    ),
+    "content/essays/veter/index.md": essay(
+        "Wind", "[Wind is moving air.]{.claim #air}", date="2026-01-08", lang="en", tags=["physics"]
+    ),
+    "content/essays/Заметка о сносках.md": essay(
+        "Заметка о сносках", "Короткая заметка.", date="2026-01-05", tags=["Океаны"]
+    ),
     "content/essays/chernovik.md": essay("Черновик", "Не опубликовано.", date="2026-01-30", draft=True),
     "content/about.md": plain_page("О сайте", "Сайт о море. [Эссе о приливах](/sub/path/essays/prilivy/#rezonans)."),
     "content/files/readme.txt": "A static file.\n",
@@ -254,10 +277,13 @@ def test_small_site_has_no_broken_links_at_the_root(tmp_path: Path) -> None:
 
 def test_the_checker_finds_broken_links(tmp_path: Path) -> None:
     files = dict(SMALL_SITE)
-    files["content/about.md"] = plain_page("О сайте", """
+    files["content/about.md"] = plain_page(
+        "О сайте",
+        """
         [Нет такого эссе](/sub/path/essays/missing/), [нет такого id](/sub/path/essays/prilivy/#nope),
         [мимо базового пути](/essays/prilivy/) и ![нет картинки](nothing.png).
-    """)
+    """,
+    )
     out = build(write(tmp_path / "site", files), tmp_path / "out")
     problems = "\n".join(check_links(out, BASE))
     assert "no file essays/missing/index.html" in problems

@@ -52,7 +52,9 @@ def test_a_latex_error_is_a_content_error_at_its_line(tmp_path):
     found = [(e.path, e.line, e.message) for e in errors]
     # front matter is 4 lines and a blank one: the body starts at line 6
     assert [(p, line) for p, line, _ in found] == [
-        ("content/essays/m/index.md", 8), ("content/essays/m/index.md", 10), ("content/essays/m/index.md", 14),
+        ("content/essays/m/index.md", 8),
+        ("content/essays/m/index.md", 10),
+        ("content/essays/m/index.md", 14),
     ], found
     assert "never closed" in found[0][2]
     assert "^ or _ with nothing after it" in found[1][2]
@@ -77,10 +79,13 @@ Should be $\sum_{i=1}^{n} i = \frac{n(n+1)}{2}$ and $\text{<script>alert(1)</scr
 $\text{<img src=x onerror=alert(1)>}$.
 :::
 """
-    root = make_site(tmp_path, {
-        "content/essays/m/index.md": essay("Math", "[The sum grows.]{.claim #sum}"),
-        "content/essays/m/critiques/bound.md": critique("ana", hostile),
-    })
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/m/index.md": essay("Math", "[The sum grows.]{.claim #sum}"),
+            "content/essays/m/critiques/bound.md": critique("ana", hostile),
+        },
+    )
     built = build(root)
     assert built.ok, built.report.errors
     page = built.page("essays/m/")
@@ -98,19 +103,29 @@ $\text{<img src=x onerror=alert(1)>}$.
 
 
 def test_a_latex_error_in_a_critique_names_its_line(tmp_path):
-    root = make_site(tmp_path, {
-        "content/essays/m/index.md": essay("Math", "Text."),
-        "content/essays/m/critiques/bad.md": critique("ana", "Fine.\n\nBad $x^$ formula."),
-    })
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/m/index.md": essay("Math", "Text."),
+            "content/essays/m/critiques/bad.md": critique("ana", "Fine.\n\nBad $x^$ formula."),
+        },
+    )
     errors = check(root)
-    assert [(e.path, e.line) for e in errors] == [("content/essays/m/critiques/bad.md", 7)], [e.format() for e in errors]
+    assert [(e.path, e.line) for e in errors] == [("content/essays/m/critiques/bad.md", 7)], [
+        e.format() for e in errors
+    ]
 
 
 def test_math_pages_pass_the_nu_checker(tmp_path):
-    root = make_site(tmp_path, {
-        "content/essays/m/index.md": essay("Math", MATH_ESSAY + "\n$$\\begin{pmatrix} a & b \\\\ c & d \\end{pmatrix}$$\n"),
-        "content/essays/m/critiques/c.md": critique("ana", r"::: on #sum" + "\nIt is $\\frac{n(n+1)}{2}$.\n:::"),
-    })
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/m/index.md": essay(
+                "Math", MATH_ESSAY + "\n$$\\begin{pmatrix} a & b \\\\ c & d \\end{pmatrix}$$\n"
+            ),
+            "content/essays/m/critiques/c.md": critique("ana", r"::: on #sum" + "\nIt is $\\frac{n(n+1)}{2}$.\n:::"),
+        },
+    )
     built = build(root)
     assert built.ok, built.report.errors
     messages = vnu([built.out / "essays" / "m" / "index.html"])
@@ -118,12 +133,18 @@ def test_math_pages_pass_the_nu_checker(tmp_path):
 
 
 def test_bare_urls_are_links(tmp_path):
-    root = make_site(tmp_path, {
-        "content/essays/l/index.md": essay("Links", "See https://example.org/paper?id=1 for details; `https://in.code/` is code; index.md is a file."),
-        "content/essays/l/critiques/c.md": critique(
-            "ana", "Source: https://example.org/source and javascript:alert(1) and mailto:x@example.org"
-        ),
-    })
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/l/index.md": essay(
+                "Links",
+                "See https://example.org/paper?id=1 for details; `https://in.code/` is code; index.md is a file.",
+            ),
+            "content/essays/l/critiques/c.md": critique(
+                "ana", "Source: https://example.org/source and javascript:alert(1) and mailto:x@example.org"
+            ),
+        },
+    )
     built = build(root)
     assert built.ok, built.report.errors
     tree = parse_html(built.page("essays/l/"))

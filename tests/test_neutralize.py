@@ -21,11 +21,50 @@ from counterpoint.model import FileRef
 from counterpoint.source.config import load_config
 
 # lines made of the pieces that matter: markers of directives, quotes, lists, fences, front matter
-_PIECES = st.sampled_from([
-    ":::", "::::", ":", " ", "  ", "    ", "\t", ">", "> ", "- ", "* ", "+ ", "1. ", "2) ", "```", "~~~",
-    "---", "+++", "...", "reply", "on", "upd", f" {SITE_AUTHOR}, 2026-01-02", ' "x"', "#x", "\r", "\r\n",
-    "\n", "\n\n", "a", "Ж", "\ufeff", "\u2028", "\x0b", "\x0c", "\x85", "\0", "`", "\\", "|",
-])
+_PIECES = st.sampled_from(
+    [
+        ":::",
+        "::::",
+        ":",
+        " ",
+        "  ",
+        "    ",
+        "\t",
+        ">",
+        "> ",
+        "- ",
+        "* ",
+        "+ ",
+        "1. ",
+        "2) ",
+        "```",
+        "~~~",
+        "---",
+        "+++",
+        "...",
+        "reply",
+        "on",
+        "upd",
+        f" {SITE_AUTHOR}, 2026-01-02",
+        ' "x"',
+        "#x",
+        "\r",
+        "\r\n",
+        "\n",
+        "\n\n",
+        "a",
+        "Ж",
+        "\ufeff",
+        "\u2028",
+        "\x0b",
+        "\x0c",
+        "\x85",
+        "\0",
+        "`",
+        "\\",
+        "|",
+    ]
+)
 READER_TEXT = st.one_of(st.lists(_PIECES, max_size=40).map("".join), st.text(max_size=200))
 
 
@@ -38,10 +77,14 @@ def _parse(site: Path, text: str):
 def _file(reader: str) -> str:
     safe = neutralize(reader)
     return (
-        "---\nauthor: \"reader\"\ndate: 2026-01-01\nstance: notes\n---\n"
-        + safe + "\n\n"
-        + '::: on "a passage"\n' + safe + "\n:::\n\n"
-        + safe + "\n\n"
+        '---\nauthor: "reader"\ndate: 2026-01-01\nstance: notes\n---\n'
+        + safe
+        + "\n\n"
+        + '::: on "a passage"\n'
+        + safe
+        + "\n:::\n\n"
+        + safe
+        + "\n\n"
         + f"::: reply {SITE_AUTHOR}, 2026-01-03\nThe author's answer.\n:::\n"
     )
 

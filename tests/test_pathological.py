@@ -119,7 +119,10 @@ CASES: dict[str, tuple[Callable[[int], str], int]] = {
     "headings with one title": (lambda n: "## Same\n\n" * n, 2_000),
     "unclosed UPD containers": (lambda n: "::: upd 2026-01-17\n" * n, 5_000),
     "nested UPD containers": (lambda n: "::: upd 2026-01-17\n" * n + ":::\n" * n, 2_000),
-    "footnotes": (lambda n: "".join(f"[^{i}]" for i in range(n)) + "\n\n" + "".join(f"[^{i}]: x\n" for i in range(n)), 1_000),
+    "footnotes": (
+        lambda n: "".join(f"[^{i}]" for i in range(n)) + "\n\n" + "".join(f"[^{i}]: x\n" for i in range(n)),
+        1_000,
+    ),
     "table rows": (lambda n: "a|b\n-|-\n" + "a|b\n" * n, 2_000),
     "unclosed fence": (lambda n: "```\n" + "a\n" * n, 20_000),
 }
@@ -180,10 +183,14 @@ def test_nested_block_quotes_render_to_bounded_depth() -> None:
     assert html.count("<blockquote>") == html.count("</blockquote>")
 
 
-@pytest.mark.parametrize("body, line", [
-    ("> " * 50_000 + "a", 8),  # the essay's body starts on line 6: "Intro.", blank, then this
-    ("".join("  " * x + "* a\n" for x in range(1_000)), 17),  # the 10th item is the one too deep
-], ids=["> x 50,000", "lists nested 1,000 deep"])
+@pytest.mark.parametrize(
+    "body, line",
+    [
+        ("> " * 50_000 + "a", 8),  # the essay's body starts on line 6: "Intro.", blank, then this
+        ("".join("  " * x + "* a\n" for x in range(1_000)), 17),  # the 10th item is the one too deep
+    ],
+    ids=["> x 50,000", "lists nested 1,000 deep"],
+)
 def test_nesting_beyond_the_limit_is_an_error_not_lost_text(body: str, line: int, tmp_path: Path) -> None:
     """markdown-it stops nesting at 20 levels and drops what is deeper: said, with the line, not lost silently."""
     root = make_site(tmp_path, {"content/essays/e.md": essay("E", "Intro.\n\n" + body + "\n\nAfter.")})
@@ -272,14 +279,20 @@ ANNOTATED: dict[str, tuple[Callable[[int], tuple[str, dict[str, str]]], int]] = 
     "a critique per claim": (
         lambda n: (
             "\n\n".join(f"[claim {i}]{{.claim #c{i}}}" for i in range(n)),
-            {f"c{i}": critique(f"reader{i}", f"::: on #c{i}\nWrong.\n:::\n\n::: reply Vera Lind, 2026-01-13\nNo.\n:::") for i in range(n)},
+            {
+                f"c{i}": critique(
+                    f"reader{i}", f"::: on #c{i}\nWrong.\n:::\n\n::: reply Vera Lind, 2026-01-13\nNo.\n:::"
+                )
+                for i in range(n)
+            },
         ),
         200,
     ),
     "UPDs correcting claims with remarks": (
         lambda n: (
             "\n\n".join(
-                f"[claim {i}]{{.claim #c{i}}}\n\n::: upd 2026-01-{1 + i % 28:02d} corrects=#c{i}\nFixed.\n:::" for i in range(n)
+                f"[claim {i}]{{.claim #c{i}}}\n\n::: upd 2026-01-{1 + i % 28:02d} corrects=#c{i}\nFixed.\n:::"
+                for i in range(n)
             ),
             {"r": critique("reader", "\n\n".join(f"::: on #c{i}\nWrong.\n:::" for i in range(n)), date="2026-01-01")},
         ),
@@ -305,11 +318,14 @@ def test_thousands_of_remarks_build_in_bounded_time(tmp_path: Path) -> None:
     body = "\n\n".join(f"[Claim {i} says a thing.]{{.claim #c{i}}} And more words {i}." for i in range(n))
     by_id = "\n\n".join(f"::: on #c{i}\nWrong {i}.\n:::" for i in range(n))
     by_quote = "\n\n".join(f'::: on "And more words {i}."\nUnclear.\n:::' for i in range(n))
-    root = make_site(tmp_path, {
-        "content/essays/e/index.md": essay("E", body),
-        "content/essays/e/critiques/ids.md": critique("ana", by_id),
-        "content/essays/e/critiques/quotes.md": critique("ben", by_quote),
-    })
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay("E", body),
+            "content/essays/e/critiques/ids.md": critique("ana", by_id),
+            "content/essays/e/critiques/quotes.md": critique("ben", by_quote),
+        },
+    )
     start = time.perf_counter()
     result = build(root)
     elapsed = time.perf_counter() - start
@@ -324,16 +340,21 @@ def test_many_quotes_not_found_are_bounded(tmp_path: Path) -> None:
     n = 2_000
     body = "\n\n".join(f"Sentence number {i} is here." for i in range(n))
     remarks = "\n\n".join(f'::: on "Sentense numbr {i} iz heer"\nNo.\n:::' for i in range(n))
-    root = make_site(tmp_path, {
-        "content/essays/e/index.md": essay("E", body),
-        "content/essays/e/critiques/r.md": critique("ana", remarks),
-    })
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay("E", body),
+            "content/essays/e/critiques/r.md": critique("ana", remarks),
+        },
+    )
     start = time.perf_counter()
     result = build(root)
     assert time.perf_counter() - start < 30
     assert not result.ok and len(result.report.errors) == n
     first = result.report.errors[0]
-    assert first.startswith('content/essays/e/critiques/r.md:5:8: error: quoted passage not found in the essay: "Sentense numbr 0 iz heer"')
+    assert first.startswith(
+        'content/essays/e/critiques/r.md:5:8: error: quoted passage not found in the essay: "Sentense numbr 0 iz heer"'
+    )
     assert 'hint: closest passage, content/essays/e/index.md line 6: "Sentence number 0 is here."' in first
 
 
@@ -345,12 +366,15 @@ def test_ten_megabyte_essay_builds_in_bounded_time(tmp_path: Path) -> None:
     paragraph = "The tide rises and falls twice a day because the Moon pulls the ocean. " * 14 + "\n\n"
     filler = paragraph * (10_000_000 // len(paragraph) + 1)
     body = "[A claim at the top.]{.claim #top}\n\nA unique opening sentence.\n\n" + filler + "The very last words."
-    root = make_site(tmp_path, {
-        "content/essays/e/index.md": essay("Big", body),
-        "content/essays/e/critiques/r.md": critique(
-            "ana", '::: on #top\nNo.\n:::\n\n::: on "The very last words."\nUnclear.\n:::'
-        ),
-    })
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay("Big", body),
+            "content/essays/e/critiques/r.md": critique(
+                "ana", '::: on #top\nNo.\n:::\n\n::: on "The very last words."\nUnclear.\n:::'
+            ),
+        },
+    )
     assert (root / "content/essays/e/index.md").stat().st_size >= 10_000_000
     start = time.perf_counter()
     result = build(root)
@@ -365,15 +389,18 @@ def test_ten_megabyte_essay_builds_in_bounded_time(tmp_path: Path) -> None:
 def test_one_megabyte_line(tmp_path: Path) -> None:
     """A single line of a megabyte, and a quote not found in it (the closest-passage hint looks only near shared words)."""
     line = " ".join(f"word{i}" for i in range(120_000))
-    root = make_site(tmp_path, {
-        "content/essays/e/index.md": essay("Long", line),
-        "content/essays/e/critiques/r.md": critique("ana", '::: on "word500 word501 wrd502"\nNo.\n:::'),
-    })
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay("Long", line),
+            "content/essays/e/critiques/r.md": critique("ana", '::: on "word500 word501 wrd502"\nNo.\n:::'),
+        },
+    )
     start = time.perf_counter()
     result = build(root)
     assert time.perf_counter() - start < 30
     assert result.report.errors == (
         'content/essays/e/critiques/r.md:5:8: error: quoted passage not found in the essay: "word500 word501 wrd502"\n'
         '  hint: closest passage, content/essays/e/index.md line 6: "word500 word501 word502"; if the essay was corrected'
-        " there, keep the reader's words and name them: [word500 word501 word502]{.claim #new-id was=\"word500 word501 wrd502\"}",
+        ' there, keep the reader\'s words and name them: [word500 word501 word502]{.claim #new-id was="word500 word501 wrd502"}',
     )

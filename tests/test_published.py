@@ -29,9 +29,12 @@ Fixed.
 def git(root: Path, *args: str, when: str | None = None) -> None:
     env = {
         **os.environ,
-        "GIT_AUTHOR_NAME": "Vera Lind", "GIT_AUTHOR_EMAIL": "vera@example.org",
-        "GIT_COMMITTER_NAME": "Vera Lind", "GIT_COMMITTER_EMAIL": "vera@example.org",
-        "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull,
+        "GIT_AUTHOR_NAME": "Vera Lind",
+        "GIT_AUTHOR_EMAIL": "vera@example.org",
+        "GIT_COMMITTER_NAME": "Vera Lind",
+        "GIT_COMMITTER_EMAIL": "vera@example.org",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_SYSTEM": os.devnull,
     }
     if when:
         env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = when
@@ -51,17 +54,23 @@ def published(html: str) -> dict[str, str]:
 def repo(tmp_path: Path) -> Path:
     """A site in a git repository: the essay committed on 10 January; a critique dated 16 January
     committed today; a reply added to it in a second commit today."""
-    root = make_site(tmp_path / "repo" / "site", {
-        "content/essays/e/index.md": essay("E", ESSAY, date="2026-01-05"),
-    })
+    root = make_site(
+        tmp_path / "repo" / "site",
+        {
+            "content/essays/e/index.md": essay("E", ESSAY, date="2026-01-05"),
+        },
+    )
     git(root.parent, "init", "-q", "-b", "main")
     git(root.parent, "add", ".")
     git(root.parent, "commit", "-q", "-m", "essay", when="2026-01-10T09:00:00+00:00")
-    make_site(root, {
-        "content/essays/e/critiques/models.md": critique(
-            "dmitry_k", '::: on "A claim."\nNo.\n:::\n', date="2026-01-16"
-        ),
-    })
+    make_site(
+        root,
+        {
+            "content/essays/e/critiques/models.md": critique(
+                "dmitry_k", '::: on "A claim."\nNo.\n:::\n', date="2026-01-16"
+            ),
+        },
+    )
     git(root.parent, "add", ".")
     git(root.parent, "commit", "-q", "-m", "critique", when="2026-12-06T08:30:00+00:00")
     path = root / "content/essays/e/critiques/models.md"
@@ -102,10 +111,13 @@ def test_a_commit_that_changes_no_file_still_refreshes_the_dates(repo: Path) -> 
 
 
 def test_without_git_the_written_date_is_the_publication(tmp_path: Path) -> None:
-    root = make_site(tmp_path, {
-        "content/essays/e/index.md": essay("E", ESSAY),
-        "content/essays/e/critiques/models.md": critique("dmitry_k", "::: on #a\nNo.\n:::\n", date="2026-01-16"),
-    })
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay("E", ESSAY),
+            "content/essays/e/critiques/models.md": critique("dmitry_k", "::: on #a\nNo.\n:::\n", date="2026-01-16"),
+        },
+    )
     result = build(root)
     assert result.ok
     times = published(result.page("essays/e/"))
@@ -122,10 +134,12 @@ def test_block_keys() -> None:
 
 def test_parse_log_follows_renames_and_the_site_folder() -> None:
     log = (
-        "\0" "2026-01-10T09:00:00+00:00\n\n"
+        "\0"
+        "2026-01-10T09:00:00+00:00\n\n"
         "diff --git a/site/content/e.md b/site/content/e.md\nnew file mode 100644\n--- /dev/null\n+++ b/site/content/e.md\n"
         "@@ -0,0 +1,2 @@\n+::: upd 2026-01-09\n+x\n"
-        "\0" "2026-02-01T09:00:00+00:00\n\n"
+        "\0"
+        "2026-02-01T09:00:00+00:00\n\n"
         "diff --git a/site/content/e.md b/site/content/f.md\nsimilarity index 90%\nrename from site/content/e.md\n"
         "rename to site/content/f.md\n--- a/site/content/e.md\n+++ b/site/content/f.md\n@@ -2 +2,2 @@\n+::: upd 2026-01-31\n"
     )
@@ -141,7 +155,7 @@ def test_read_history_and_head_key_of_a_real_repository(repo: Path) -> None:
     assert history.files["content/essays/e/critiques/models.md"] == "2026-12-06T08:30:00+00:00"
     key = head_key(repo)
     assert len(key) == 40
-    assert read_history(repo.parent.parent) .files == {}  # not a repository: nothing
+    assert read_history(repo.parent.parent).files == {}  # not a repository: nothing
 
 
 @needs_git
@@ -156,7 +170,9 @@ def test_new_for_a_visit_yesterday_in_the_browser(repo: Path, tmp_path: Path, ch
         page.evaluate(f"localStorage.setItem('counterpoint:last-visit:e', '{visit}')")
         page.reload()
         page.wait_for_load_state("load")
-        new = page.evaluate("[...document.querySelectorAll('.is-new')].map(e => e.id || e.className.split(' ')[0]).sort()")
+        new = page.evaluate(
+            "[...document.querySelectorAll('.is-new')].map(e => e.id || e.className.split(' ')[0]).sort()"
+        )
         assert "critique-models" in new and "upd-2026-01-17" not in new
         # to the minute: a visit after the critique's commit but before the reply's sees only the reply
         page.evaluate("localStorage.setItem('counterpoint:last-visit:e', '2026-12-06T09:00Z')")

@@ -24,7 +24,13 @@ BASE = "https://example.org/blog/"
 
 
 def png(width: int, height: int) -> bytes:
-    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0) + b"\0" * 4
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + struct.pack(">I", 13)
+        + b"IHDR"
+        + struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+        + b"\0" * 4
+    )
 
 
 def jpeg(width: int, height: int) -> bytes:
@@ -38,7 +44,13 @@ def gif(width: int, height: int) -> bytes:
 
 
 def webp(width: int, height: int) -> bytes:
-    chunk = b"VP8X" + struct.pack("<I", 10) + b"\0" * 4 + (width - 1).to_bytes(3, "little") + (height - 1).to_bytes(3, "little")
+    chunk = (
+        b"VP8X"
+        + struct.pack("<I", 10)
+        + b"\0" * 4
+        + (width - 1).to_bytes(3, "little")
+        + (height - 1).to_bytes(3, "little")
+    )
     return b"RIFF" + struct.pack("<I", 4 + len(chunk)) + b"WEBP" + chunk
 
 
@@ -135,8 +147,12 @@ def test_images_load_lazily_with_the_size_read_from_the_file(tmp_path: Path) -> 
     assert built.ok, built.report.errors
     images = {img.get("alt"): img for img in parse_html(built.page("essays/tides/")).find("article").find_all("img")}
     sizes = {
-        "png": ("640", "480"), "jpeg": ("800", "600"), "gif": ("33", "44"), "webp": ("1200", "630"),
-        "svg": ("120", "40"), "site-wide": ("300", "200"),
+        "png": ("640", "480"),
+        "jpeg": ("800", "600"),
+        "gif": ("33", "44"),
+        "webp": ("1200", "630"),
+        "svg": ("120", "40"),
+        "site-wide": ("300", "200"),
     }
     for alt, (width, height) in sizes.items():
         img = images[alt]
@@ -173,7 +189,7 @@ def test_extra_css_and_extra_head_are_on_every_page(tmp_path: Path) -> None:
             "site.yml": (
                 "title: Test site\nauthor: Vera Lind\nbase_url: /blog/\n"
                 "extra_css: [css/site.css, https://fonts.example.net/inter.css]\n"
-                "extra_head: |\n  <meta name=\"fediverse:creator\" content=\"@vera@example.social\">\n"
+                'extra_head: |\n  <meta name="fediverse:creator" content="@vera@example.social">\n'
             ),
             "content/essays/tides/index.md": essay("Tides", "Text.", tags=["Sea"]),
             "content/css/site.css": ":root { --link: #b00020; }\n",
@@ -299,7 +315,11 @@ def test_root_relative_links_get_the_base_path(tmp_path: Path) -> None:
     essay_page = parse_html(built.page("essays/tides/"))
     body_links = [a.get("href") for a in essay_page.find(cls="essay-body").find_all("a")]
     assert body_links == [
-        "/blog/about/", "/blog/essays/winds/#calm", "//cdn.example.net/x", "/blog/about/", "../winds/",
+        "/blog/about/",
+        "/blog/essays/winds/#calm",
+        "//cdn.example.net/x",
+        "/blog/about/",
+        "../winds/",
     ]
     assert essay_page.find("img", alt="chart").get("src") == "/blog/img/chart.png"
     critique_link = essay_page.find("article", cls="critique").find("a", href="/blog/about/")
@@ -342,7 +362,9 @@ def test_the_readme_feature_table_names_tests_that_exist() -> None:
 
 
 def test_the_default_theme_ships_a_favicon_linked_from_every_page(tmp_path: Path) -> None:
-    root = make_site(tmp_path / "site", {"content/essays/tides.md": essay("Tides", "Text.", tags=["Sea"])}, {"base_url": "/blog/"})
+    root = make_site(
+        tmp_path / "site", {"content/essays/tides.md": essay("Tides", "Text.", tags=["Sea"])}, {"base_url": "/blog/"}
+    )
     built = build(root)
     assert built.ok, built.report.errors
     for path in built.html_files():

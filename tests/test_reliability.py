@@ -32,13 +32,19 @@ from counterpoint.source.content import Hasher
 
 
 def site(tmp_path: Path, files: dict[str, str | bytes] | None = None, **config: object) -> Path:
-    files = files if files is not None else {
-        "content/essays/tides/index.md": essay("Tides", "[The Moon lifts water.]{.claim #lift} More text.\n\n![chart](chart.png)"),
-        "content/essays/tides/critiques/ana.md": critique("ana", "::: on #lift\nNo, it does not.\n:::"),
-        "content/essays/tides/chart.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR fake image bytes",
-        "content/essays/winds.md": essay("Winds", "About winds.", date="2026-01-11"),
-        "content/about.md": "---\ntitle: About\n---\nAbout this site.\n",
-    }
+    files = (
+        files
+        if files is not None
+        else {
+            "content/essays/tides/index.md": essay(
+                "Tides", "[The Moon lifts water.]{.claim #lift} More text.\n\n![chart](chart.png)"
+            ),
+            "content/essays/tides/critiques/ana.md": critique("ana", "::: on #lift\nNo, it does not.\n:::"),
+            "content/essays/tides/chart.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR fake image bytes",
+            "content/essays/winds.md": essay("Winds", "About winds.", date="2026-01-11"),
+            "content/about.md": "---\ntitle: About\n---\nAbout this site.\n",
+        }
+    )
     return make_site(tmp_path / "site", files, config or None)
 
 
@@ -89,9 +95,7 @@ def test_failed_first_build_creates_no_output_folder(tmp_path: Path, capsys: pyt
     assert not (root / "public").exists()
 
 
-def test_every_file_reaches_the_output_by_rename_from_staging(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_every_file_reaches_the_output_by_rename_from_staging(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A reader of the output sees an old file or a new one, never half of one:
     every file is written complete in a staging folder inside the output (same
     file system) and moved into place with os.replace; the staging folder goes."""
@@ -209,9 +213,7 @@ REFUSED = {
 
 
 @pytest.mark.parametrize("name", list(REFUSED))
-def test_unsafe_output_folders_are_refused(
-    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_unsafe_output_folders_are_refused(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = site(tmp_path)
     (root / "other-site").mkdir()
     (root / "other-site/site.yml").write_text("title: x\n", "utf-8")
@@ -227,11 +229,14 @@ def test_unsafe_output_folders_are_refused(
     assert snapshot(tmp_path) == before
 
 
-@pytest.mark.parametrize("value, problem", [
-    ("..", "is the site folder or contains it"),
-    (".", "is the site folder or contains it"),
-    ("content/public", "is inside the site's content/ folder"),
-])
+@pytest.mark.parametrize(
+    "value, problem",
+    [
+        ("..", "is the site folder or contains it"),
+        (".", "is the site folder or contains it"),
+        ("content/public", "is inside the site's content/ folder"),
+    ],
+)
 def test_unsafe_output_in_site_yml_is_an_error_on_its_line(
     value: str, problem: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -239,7 +244,9 @@ def test_unsafe_output_in_site_yml_is_an_error_on_its_line(
     before = snapshot(tmp_path)
     code, _, err = run(root, capsys=capsys)
     assert code == 1
-    assert err.startswith(f"site.yml:4:1: error: output: '{(root / value).resolve()}' {problem}\n  hint: write output: public\n")
+    assert err.startswith(
+        f"site.yml:4:1: error: output: '{(root / value).resolve()}' {problem}\n  hint: write output: public\n"
+    )
     assert "Traceback" not in err
     assert snapshot(tmp_path) == before
 
@@ -371,16 +378,32 @@ def test_a_reserved_file_name_is_an_error(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("files, first, second", [
-    ({"content/essays/tides.md": essay("A"), "content/essays/tides/index.md": essay("B")},
-     "content/essays/tides.md", "content/essays/tides/index.md"),
-    ({"content/essays/Tides.md": essay("A"), "content/essays/tides/index.md": essay("B")},
-     "content/essays/tides/index.md", "content/essays/Tides.md"),
-    ({"content/essays/a.md": essay("A", slug="same"), "content/essays/b.md": essay("B", slug="same")},
-     "content/essays/b.md", "content/essays/a.md"),
-    ({"content/essays/ebb.md": essay("A"), "content/essays/flow.md": essay("B", slug="ebb")},
-     "content/essays/flow.md", "content/essays/ebb.md"),
-], ids=["file and bundle", "differing in case", "same slug:", "slug: equal to a file name"])
+@pytest.mark.parametrize(
+    "files, first, second",
+    [
+        (
+            {"content/essays/tides.md": essay("A"), "content/essays/tides/index.md": essay("B")},
+            "content/essays/tides.md",
+            "content/essays/tides/index.md",
+        ),
+        (
+            {"content/essays/Tides.md": essay("A"), "content/essays/tides/index.md": essay("B")},
+            "content/essays/tides/index.md",
+            "content/essays/Tides.md",
+        ),
+        (
+            {"content/essays/a.md": essay("A", slug="same"), "content/essays/b.md": essay("B", slug="same")},
+            "content/essays/b.md",
+            "content/essays/a.md",
+        ),
+        (
+            {"content/essays/ebb.md": essay("A"), "content/essays/flow.md": essay("B", slug="ebb")},
+            "content/essays/flow.md",
+            "content/essays/ebb.md",
+        ),
+    ],
+    ids=["file and bundle", "differing in case", "same slug:", "slug: equal to a file name"],
+)
 def test_two_essays_writing_one_page_are_an_error_naming_both(files, first: str, second: str, tmp_path: Path) -> None:
     root = site(tmp_path, files)
     _, report = engine_build(root, use_cache=False)
@@ -392,24 +415,44 @@ def test_two_essays_writing_one_page_are_an_error_naming_both(files, first: str,
     assert not (root / "public").exists()
 
 
-@pytest.mark.parametrize("files, message", [
-    ({"content/about.md": "---\ntitle: A\nslug: ../../etc\n---\n"},
-     "content/about.md:3:1: error: slug '../../etc' contains '..'"),
-    ({"content/about.md": "---\ntitle: A\nslug: team//x\n---\n"},
-     "content/about.md:3:1: error: slug 'team//x' has an empty part (a leading, trailing or double '/')"),
-    ({"content/about.md": "---\ntitle: A\nslug: team/aux\n---\n"},
-     "content/about.md:3:1: error: slug 'team/aux': 'aux' is a reserved file name on Windows"),
-    ({"content/index.md": "---\ntitle: Home\n---\n"},
-     "content/index.md:1:1: error: this page would replace the site's home page (index.html)"),
-    ({"content/tags.md": "---\ntitle: T\n---\n"},
-     "content/tags.md:1:1: error: page address '/tags/' is inside the site's own /tags/ section"),
-    ({"content/x.md": "---\ntitle: X\nslug: essays/winds\n---\n"},
-     "content/x.md:1:1: error: page address '/essays/winds/' is inside /essays/, where essays are"),
-    ({"content/about.md": "---\ntitle: A\n---\n", "content/about/index.md": "---\ntitle: B\n---\n"},
-     "content/about/index.md:1:1: error: page address '/about/' is also used by content/about.md"),
-    ({"content/About.md": "---\ntitle: A\n---\n", "content/x.md": "---\ntitle: B\nslug: about\n---\n"},
-     "content/x.md:1:1: error: page address '/about/' is also used by content/About.md"),
-], ids=["..", "empty part", "reserved part", "home page", "site section", "essays", "two pages", "case"])
+@pytest.mark.parametrize(
+    "files, message",
+    [
+        (
+            {"content/about.md": "---\ntitle: A\nslug: ../../etc\n---\n"},
+            "content/about.md:3:1: error: slug '../../etc' contains '..'",
+        ),
+        (
+            {"content/about.md": "---\ntitle: A\nslug: team//x\n---\n"},
+            "content/about.md:3:1: error: slug 'team//x' has an empty part (a leading, trailing or double '/')",
+        ),
+        (
+            {"content/about.md": "---\ntitle: A\nslug: team/aux\n---\n"},
+            "content/about.md:3:1: error: slug 'team/aux': 'aux' is a reserved file name on Windows",
+        ),
+        (
+            {"content/index.md": "---\ntitle: Home\n---\n"},
+            "content/index.md:1:1: error: this page would replace the site's home page (index.html)",
+        ),
+        (
+            {"content/tags.md": "---\ntitle: T\n---\n"},
+            "content/tags.md:1:1: error: page address '/tags/' is inside the site's own /tags/ section",
+        ),
+        (
+            {"content/x.md": "---\ntitle: X\nslug: essays/winds\n---\n"},
+            "content/x.md:1:1: error: page address '/essays/winds/' is inside /essays/, where essays are",
+        ),
+        (
+            {"content/about.md": "---\ntitle: A\n---\n", "content/about/index.md": "---\ntitle: B\n---\n"},
+            "content/about/index.md:1:1: error: page address '/about/' is also used by content/about.md",
+        ),
+        (
+            {"content/About.md": "---\ntitle: A\n---\n", "content/x.md": "---\ntitle: B\nslug: about\n---\n"},
+            "content/x.md:1:1: error: page address '/about/' is also used by content/About.md",
+        ),
+    ],
+    ids=["..", "empty part", "reserved part", "home page", "site section", "essays", "two pages", "case"],
+)
 def test_page_addresses_are_checked(files: dict[str, str], message: str, tmp_path: Path) -> None:
     root = site(tmp_path, {"content/essays/winds.md": essay("Winds"), **files})
     before = snapshot(tmp_path)
@@ -429,11 +472,14 @@ def build_one(tmp_path: Path, raw: str | bytes, path: str = "content/essays/e.md
 
 
 def test_bom_crlf_and_no_newline_after_the_closing_fence_build(tmp_path: Path) -> None:
-    root = site(tmp_path, {
-        "content/essays/bom.md": "\ufeff---\r\ntitle: With BOM\r\ndate: 2026-01-10\r\n---\r\nBody *one*.\r\n".encode(),
-        "content/essays/cr.md": b"---\rtitle: Old Mac\rdate: 2026-01-10\r---\rBody two.\r",
-        "content/essays/only.md": b"---\ntitle: Front matter only\ndate: 2026-01-10\n---",
-    })
+    root = site(
+        tmp_path,
+        {
+            "content/essays/bom.md": "\ufeff---\r\ntitle: With BOM\r\ndate: 2026-01-10\r\n---\r\nBody *one*.\r\n".encode(),
+            "content/essays/cr.md": b"---\rtitle: Old Mac\rdate: 2026-01-10\r---\rBody two.\r",
+            "content/essays/only.md": b"---\ntitle: Front matter only\ndate: 2026-01-10\n---",
+        },
+    )
     _, report = engine_build(root, use_cache=False)
     assert report.ok, report.errors
     out = root / "public"
@@ -445,40 +491,93 @@ def test_bom_crlf_and_no_newline_after_the_closing_fence_build(tmp_path: Path) -
 
 BAD_INPUTS = [
     # (name, file bytes, the first line of the report, start of the hint)
-    ("empty file", b"", "content/essays/e.md:1:1: error: essay front matter is missing 'date'", 'add a line "date: ..."'),
-    ("not UTF-8", b"---\ntitle: E\ndate: 2026-01-10\n---\nCaf\xe9 au lait.\n",
-     "content/essays/e.md:5:1: error: file is not valid UTF-8 (byte 0xe9 at offset 37, line 5)", "save the file as UTF-8"),
-    ("UTF-16", "---\ntitle: E\n---\n".encode("utf-16"), "content/essays/e.md:1:1: error: file is UTF-16, not UTF-8",
-     "save the file as UTF-8"),
-    ("binary", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "content/essays/e.md:3:1: error: file looks binary (NUL byte at offset 8), not text",
-     "content files must be UTF-8 text"),
-    ("unclosed front matter", b"---\ntitle: E\ndate: 2026-01-10\nText.\n",
-     "content/essays/e.md:1:1: error: front matter is not closed", "add a line '---'"),
-    ("python tag", b"---\ntitle: !!python/object/apply:os.system [echo owned]\ndate: 2026-01-10\n---\n",
-     "content/essays/e.md:2:8: error: YAML tags are not allowed (found '!!python/object/apply:os.system')", "remove the tag"),
-    ("alias bomb", b"---\ntitle: E\ndate: 2026-01-10\nsummary: &a [x, x, x, x, x, x, x, x, x, x]\n"
-     b"tags: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nlang: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
-     b"author: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n---\n",
-     "content/essays/e.md:4:35: error: YAML in front matter expands to more than 10000 values", "remove the anchors and aliases"),
-    ("duplicate key", b"---\ntitle: E\ndate: 2026-01-10\ntitle: F\n---\n",
-     "content/essays/e.md:4:1: error: duplicate key 'title' in front matter", "remove one of the two lines"),
-    ("impossible date", b"---\ntitle: E\ndate: 2026-02-30\n---\n",
-     "content/essays/e.md:3:1: error: invalid date '2026-02-30': day is out of range for month", "write the date as YYYY-MM-DD"),
-    ("a time as a date", b"---\ntitle: E\ndate: 10:00\n---\n",
-     "content/essays/e.md:3:1: error: invalid date '10:00': expected YYYY-MM-DD or a date-time such as 2026-01-16T10:30",
-     "write the date as YYYY-MM-DD"),
-    ("'no' as a bool that is not one", b"---\ntitle: E\ndate: 2026-01-10\ndraft: maybe\n---\n",
-     "content/essays/e.md:4:1: error: 'draft' must be true or false, not 'maybe'", "write draft: true or draft: false"),
-    ("a list as a title", b"---\ntitle: [a, b]\ndate: 2026-01-10\n---\n",
-     "content/essays/e.md:2:1: error: 'title' must be a single value, not a list", "write it on one line"),
-    ("a control character", b"---\ntitle: E\x07\ndate: 2026-01-10\n---\n",
-     "content/essays/e.md:2:1: error: invalid character U+0007 in front matter: control characters are not allowed",
-     "remove the control character"),
+    (
+        "empty file",
+        b"",
+        "content/essays/e.md:1:1: error: essay front matter is missing 'date'",
+        'add a line "date: ..."',
+    ),
+    (
+        "not UTF-8",
+        b"---\ntitle: E\ndate: 2026-01-10\n---\nCaf\xe9 au lait.\n",
+        "content/essays/e.md:5:1: error: file is not valid UTF-8 (byte 0xe9 at offset 37, line 5)",
+        "save the file as UTF-8",
+    ),
+    (
+        "UTF-16",
+        "---\ntitle: E\n---\n".encode("utf-16"),
+        "content/essays/e.md:1:1: error: file is UTF-16, not UTF-8",
+        "save the file as UTF-8",
+    ),
+    (
+        "binary",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+        "content/essays/e.md:3:1: error: file looks binary (NUL byte at offset 8), not text",
+        "content files must be UTF-8 text",
+    ),
+    (
+        "unclosed front matter",
+        b"---\ntitle: E\ndate: 2026-01-10\nText.\n",
+        "content/essays/e.md:1:1: error: front matter is not closed",
+        "add a line '---'",
+    ),
+    (
+        "python tag",
+        b"---\ntitle: !!python/object/apply:os.system [echo owned]\ndate: 2026-01-10\n---\n",
+        "content/essays/e.md:2:8: error: YAML tags are not allowed (found '!!python/object/apply:os.system')",
+        "remove the tag",
+    ),
+    (
+        "alias bomb",
+        b"---\ntitle: E\ndate: 2026-01-10\nsummary: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        b"tags: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nlang: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+        b"author: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n---\n",
+        "content/essays/e.md:4:35: error: YAML in front matter expands to more than 10000 values",
+        "remove the anchors and aliases",
+    ),
+    (
+        "duplicate key",
+        b"---\ntitle: E\ndate: 2026-01-10\ntitle: F\n---\n",
+        "content/essays/e.md:4:1: error: duplicate key 'title' in front matter",
+        "remove one of the two lines",
+    ),
+    (
+        "impossible date",
+        b"---\ntitle: E\ndate: 2026-02-30\n---\n",
+        "content/essays/e.md:3:1: error: invalid date '2026-02-30': day is out of range for month",
+        "write the date as YYYY-MM-DD",
+    ),
+    (
+        "a time as a date",
+        b"---\ntitle: E\ndate: 10:00\n---\n",
+        "content/essays/e.md:3:1: error: invalid date '10:00': expected YYYY-MM-DD or a date-time such as 2026-01-16T10:30",
+        "write the date as YYYY-MM-DD",
+    ),
+    (
+        "'no' as a bool that is not one",
+        b"---\ntitle: E\ndate: 2026-01-10\ndraft: maybe\n---\n",
+        "content/essays/e.md:4:1: error: 'draft' must be true or false, not 'maybe'",
+        "write draft: true or draft: false",
+    ),
+    (
+        "a list as a title",
+        b"---\ntitle: [a, b]\ndate: 2026-01-10\n---\n",
+        "content/essays/e.md:2:1: error: 'title' must be a single value, not a list",
+        "write it on one line",
+    ),
+    (
+        "a control character",
+        b"---\ntitle: E\x07\ndate: 2026-01-10\n---\n",
+        "content/essays/e.md:2:1: error: invalid character U+0007 in front matter: control characters are not allowed",
+        "remove the control character",
+    ),
 ]
 
 
 @pytest.mark.parametrize("name, raw, first, hint", BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
-def test_bad_input_is_an_error_with_file_line_and_hint(name: str, raw: bytes, first: str, hint: str, tmp_path: Path) -> None:
+def test_bad_input_is_an_error_with_file_line_and_hint(
+    name: str, raw: bytes, first: str, hint: str, tmp_path: Path
+) -> None:
     root, report = build_one(tmp_path, raw)
     assert not report.ok
     lines = report.errors[0].split("\n")
@@ -494,9 +593,14 @@ def test_a_tag_is_never_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_anchors_are_refused_in_critiques(tmp_path: Path) -> None:
-    root, report = build_one(tmp_path, essay("E"), path="content/essays/e/index.md", extra={
-        "content/essays/e/critiques/c.md": "---\nauthor: &who ana\ndate: 2026-01-12\nstance: *who\n---\nText.\n",
-    })
+    root, report = build_one(
+        tmp_path,
+        essay("E"),
+        path="content/essays/e/index.md",
+        extra={
+            "content/essays/e/critiques/c.md": "---\nauthor: &who ana\ndate: 2026-01-12\nstance: *who\n---\nText.\n",
+        },
+    )
     assert report.errors == (
         "content/essays/e/critiques/c.md:2:9: error: YAML anchors and aliases are not allowed in critiques\n"
         "  hint: write the value out instead of using &name / *name",
@@ -505,12 +609,15 @@ def test_anchors_are_refused_in_critiques(tmp_path: Path) -> None:
 
 def test_implicit_typing_is_not_applied(tmp_path: Path) -> None:
     """YAML 1.1 would read these as false, 600 (sexagesimal), 1.1 and an int: each field keeps what was written."""
-    root = site(tmp_path, {
-        "content/essays/no.md": "---\ntitle: no\ndate: 2026-01-10\ntags: [no, 1.10, 10:00]\n---\nA.\n",
-        "content/essays/time.md": "---\ntitle: 10:00\ndate: 2026-01-11\nsummary: 1.10\n---\nB.\n",
-        "content/essays/num.md": "---\ntitle: 1.10\ndate: 2026-01-12\n---\nC.\n",
-        "content/essays/int.md": "---\ntitle: 42\ndate: 2026-01-13\nslug: forty-two\n---\nD.\n",
-    })
+    root = site(
+        tmp_path,
+        {
+            "content/essays/no.md": "---\ntitle: no\ndate: 2026-01-10\ntags: [no, 1.10, 10:00]\n---\nA.\n",
+            "content/essays/time.md": "---\ntitle: 10:00\ndate: 2026-01-11\nsummary: 1.10\n---\nB.\n",
+            "content/essays/num.md": "---\ntitle: 1.10\ndate: 2026-01-12\n---\nC.\n",
+            "content/essays/int.md": "---\ntitle: 42\ndate: 2026-01-13\nslug: forty-two\n---\nD.\n",
+        },
+    )
     _, report = engine_build(root, use_cache=False)
     assert report.ok, report.errors
     out = root / "public"
@@ -524,11 +631,14 @@ def test_implicit_typing_is_not_applied(tmp_path: Path) -> None:
 
 def test_a_binary_asset_is_copied_and_a_binary_page_is_an_error(tmp_path: Path) -> None:
     png = bytes(range(256)) * 4
-    root = site(tmp_path, {
-        "content/essays/e/index.md": essay("E", "![x](x.png)"),
-        "content/essays/e/x.png": png,
-        "content/files/data.bin": b"\x00\x01\x02",
-    })
+    root = site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay("E", "![x](x.png)"),
+            "content/essays/e/x.png": png,
+            "content/files/data.bin": b"\x00\x01\x02",
+        },
+    )
     _, report = engine_build(root, use_cache=False)
     assert report.ok, report.errors
     assert (root / "public/essays/e/x.png").read_bytes() == png
@@ -541,24 +651,36 @@ def test_a_binary_asset_is_copied_and_a_binary_page_is_an_error(tmp_path: Path) 
 @pytest.mark.slow
 def test_dates_are_shown_as_written_whatever_the_time_zone(tmp_path: Path) -> None:
     """Built under UTC+14 and UTC-10 the output is identical, and shows the dates the author wrote."""
-    root = site(tmp_path, {
-        "content/essays/late/index.md": essay("Late", """
+    root = site(
+        tmp_path,
+        {
+            "content/essays/late/index.md": essay(
+                "Late",
+                """
             [A claim.]{.claim #c}
 
             ::: upd 2026-01-17 re=ana corrects=#c
             Fixed.
             :::
-            """, date="2026-01-10T23:30:00"),
-        "content/essays/late/critiques/ana.md": critique("ana", "::: on #c\nNo.\n:::", date="2026-01-16T00:30:00+14:00"),
-        "content/essays/early.md": essay("Early", "Text.", date="2026-01-11T00:15:00-10:00"),
-    })
+            """,
+                date="2026-01-10T23:30:00",
+            ),
+            "content/essays/late/critiques/ana.md": critique(
+                "ana", "::: on #c\nNo.\n:::", date="2026-01-16T00:30:00+14:00"
+            ),
+            "content/essays/early.md": essay("Early", "Text.", date="2026-01-11T00:15:00-10:00"),
+        },
+    )
     outputs = {}
     for zone in ("Pacific/Kiritimati", "America/Adak"):
         env = {**os.environ, "TZ": zone}
         out = root / f"out-{zone.split('/')[1].lower()}"
         proc = subprocess.run(
             [sys.executable, "-m", "counterpoint", "build", str(root), "--out", str(out), "--no-cache", "--no-search"],
-            env=env, capture_output=True, text=True, timeout=120,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert proc.returncode == 0, proc.stderr
         outputs[zone] = snapshot(out)
@@ -615,14 +737,19 @@ def test_a_broken_site_gives_messages_not_a_traceback(tmp_path: Path) -> None:
     assert snapshot(tmp_path) == before
 
 
-@pytest.mark.parametrize("args, files, code, message", [
-    ([], {"site.yml": "title: T\n"}, 1, "site.yml:1:1: error: site.yml is missing 'author'"),
-    ([], {"site.yml": "title: T\nauthor: A\ntheme: nope\n"}, 1, "site.yml"),
-    ([], {"site.yml": "title: [unclosed\n"}, 1, "site.yml:2:1: error: invalid YAML in site.yml"),
-    (["--base-url", "ftp://x"], {}, 2, "error: --base-url: 'ftp://x' must start with / or http(s)://host"),
-], ids=["missing author", "unknown theme", "bad YAML", "bad --base-url"])
-def test_bad_configuration_is_a_message(args, files, code: int, message: str, tmp_path: Path,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "args, files, code, message",
+    [
+        ([], {"site.yml": "title: T\n"}, 1, "site.yml:1:1: error: site.yml is missing 'author'"),
+        ([], {"site.yml": "title: T\nauthor: A\ntheme: nope\n"}, 1, "site.yml"),
+        ([], {"site.yml": "title: [unclosed\n"}, 1, "site.yml:2:1: error: invalid YAML in site.yml"),
+        (["--base-url", "ftp://x"], {}, 2, "error: --base-url: 'ftp://x' must start with / or http(s)://host"),
+    ],
+    ids=["missing author", "unknown theme", "bad YAML", "bad --base-url"],
+)
+def test_bad_configuration_is_a_message(
+    args, files, code: int, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = make_site(tmp_path / "s", {"content/essays/e.md": essay("E"), **files})
     got, _, err = run(root, *args, capsys=capsys)
     assert got == code and err.startswith(message), err
@@ -632,7 +759,10 @@ def test_bad_configuration_is_a_message(args, files, code: int, message: str, tm
 def test_no_site_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(tmp_path, capsys=capsys)
     assert code == 2
-    assert err == f"error: no site.yml in {tmp_path.resolve()}: run 'counterpoint init {tmp_path.resolve()}' to create a site, or pass the site folder\n"
+    assert (
+        err
+        == f"error: no site.yml in {tmp_path.resolve()}: run 'counterpoint init {tmp_path.resolve()}' to create a site, or pass the site folder\n"
+    )
 
 
 def test_internal_error_is_short_and_traceback_only_with_debug(
@@ -672,16 +802,27 @@ def _fail_for(monkeypatch: pytest.MonkeyPatch, name: str, kind: type[OSError], c
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
 
 
-@pytest.mark.parametrize("kind, code, message", [
-    (FileNotFoundError, errno.ENOENT, "cannot read file: No such file or directory"),
-    (PermissionError, errno.EACCES, "cannot read file: Permission denied"),
-], ids=["deleted while being read", "permission denied (simulated: root ignores chmod 000)"])
+@pytest.mark.parametrize(
+    "kind, code, message",
+    [
+        (FileNotFoundError, errno.ENOENT, "cannot read file: No such file or directory"),
+        (PermissionError, errno.EACCES, "cannot read file: Permission denied"),
+    ],
+    ids=["deleted while being read", "permission denied (simulated: root ignores chmod 000)"],
+)
 def test_a_file_that_cannot_be_read_is_reported_and_the_next_build_recovers(
-    kind: type[OSError], code: int, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    kind: type[OSError],
+    code: int,
+    message: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     root = site(tmp_path)
     assert run(root, capsys=capsys)[0] == 0
-    (root / "content/essays/tides/critiques/ana.md").write_text(critique("ana", "::: on #lift\nStill no.\n:::"), "utf-8")
+    (root / "content/essays/tides/critiques/ana.md").write_text(
+        critique("ana", "::: on #lift\nStill no.\n:::"), "utf-8"
+    )
     before = snapshot(root / "public")
     with monkeypatch.context() as patch:
         _fail_for(patch, "ana.md", kind, code)
@@ -729,7 +870,9 @@ def _disk_full(path) -> OSError:
     return OSError(errno.ENOSPC, "No space left on device", str(path))
 
 
-@pytest.mark.serial_only("every write fails: the message names the first file written, which differs with 24 more essays")
+@pytest.mark.serial_only(
+    "every write fails: the message names the first file written, which differs with 24 more essays"
+)
 def test_disk_full_while_staging_keeps_the_output_and_the_next_build_recovers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -747,8 +890,10 @@ def test_disk_full_while_staging_keeps_the_output_and_the_next_build_recovers(
         patch.setattr(pipeline, "write_staged", full)
         code, _, err = run(root, capsys=capsys)
     assert code == 1
-    assert err.startswith("public/essays/winds/index.html: error: cannot write file: no space left on the device\n"
-                          "  hint: free some disk space and build again (the output folder was left as it was)\n"), err
+    assert err.startswith(
+        "public/essays/winds/index.html: error: cannot write file: no space left on the device\n"
+        "  hint: free some disk space and build again (the output folder was left as it was)\n"
+    ), err
     assert snapshot(root / "public") == before_out
     assert snapshot(root / ".counterpoint") == before_cache
     code, _, _ = run(root, capsys=capsys)
@@ -836,7 +981,9 @@ def test_a_folder_in_the_way_of_a_page_is_reported(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- the dev loop under faults
 
 
-@pytest.mark.serial_only("every write fails: the message names the first file written, which differs with 24 more essays")
+@pytest.mark.serial_only(
+    "every write fails: the message names the first file written, which differs with 24 more essays"
+)
 def test_the_dev_loop_reports_each_fault_and_recovers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``serve``'s loop (one Engine kept across rebuilds, as serve keeps it): each fault is one
     failed rebuild with a message, the last good output stays in place, the next rebuild
@@ -865,9 +1012,18 @@ def test_the_dev_loop_reports_each_fault_and_recovers(tmp_path: Path, monkeypatc
         patch.setattr(pipeline, "write_staged", full)
 
     faults = [
-        (unreadable(FileNotFoundError, errno.ENOENT), "content/essays/winds.md: error: cannot read file: No such file or directory"),
-        (unreadable(PermissionError, errno.EACCES), "content/essays/winds.md: error: cannot read file: Permission denied"),
-        (disk_full, ".counterpoint/serve/essays/winds/index.html: error: cannot write file: no space left on the device"),
+        (
+            unreadable(FileNotFoundError, errno.ENOENT),
+            "content/essays/winds.md: error: cannot read file: No such file or directory",
+        ),
+        (
+            unreadable(PermissionError, errno.EACCES),
+            "content/essays/winds.md: error: cannot read file: Permission denied",
+        ),
+        (
+            disk_full,
+            ".counterpoint/serve/essays/winds/index.html: error: cannot write file: no space left on the device",
+        ),
     ]
     for number, (cause, message) in enumerate(faults):
         good = snapshot(served)

@@ -75,7 +75,12 @@ def test_symlinks_to_secrets_are_not_published_and_each_is_a_warning(tmp_path, c
     for name in links:
         assert not (public / name).exists()
     assert not [p for p in public.rglob("*") if p.is_file() and b"hunter2" in p.read_bytes()]
-    for name, shown in [("x.txt", ".git/config"), ("env.txt", ".env"), ("conf.txt", "site.yml"), ("out.txt", str(outside))]:
+    for name, shown in [
+        ("x.txt", ".git/config"),
+        ("env.txt", ".env"),
+        ("conf.txt", "site.yml"),
+        ("out.txt", str(outside)),
+    ]:
         assert f"content/{name}: warning: symlink not followed: its target {shown} is outside content/" in err
     code, out, err = check(capsys, root)
     assert code == 0
@@ -90,7 +95,10 @@ def test_symlinks_inside_content_are_followed_unless_hidden(tmp_path, capsys) ->
     assert code == 0, err
     assert (root / "public" / "essays" / "welcome" / "chart.png").read_bytes() == b"PNG bytes"
     assert not (root / "public" / "key.txt").exists()
-    assert "content/key.txt: warning: symlink not followed: its target content/.private/key.txt is in a hidden folder" in err
+    assert (
+        "content/key.txt: warning: symlink not followed: its target content/.private/key.txt is in a hidden folder"
+        in err
+    )
 
 
 def test_theme_static_symlinks_stay_inside_the_static_folder(tmp_path, capsys) -> None:
@@ -106,34 +114,60 @@ def test_theme_static_symlinks_stay_inside_the_static_folder(tmp_path, capsys) -
     assert "themes/plain/static/leak.txt: warning: symlink not followed: its target .env is outside" in err
 
 
-
-
 def test_serve_prints_the_warnings_of_each_build() -> None:
     from counterpoint.build.report import BuildReport
     from counterpoint.serve.rebuild import format_report
 
     warning = "content/x.txt: warning: symlink not followed: its target .env is outside content/"
     built = format_report(BuildReport(True, (), ("index.html",), 12.0, (), warnings=(warning,)))
-    failed = format_report(BuildReport(False, ("content/a.md:3:1: error: bad",), (), 12.0, ("content/a.md",), warnings=(warning,)))
+    failed = format_report(
+        BuildReport(False, ("content/a.md:3:1: error: bad",), (), 12.0, ("content/a.md",), warnings=(warning,))
+    )
     assert built.splitlines() == ["built in 12 ms -> 1 file", warning]
     assert warning in failed.splitlines() and failed.splitlines()[-1].endswith("error: bad")
+
+
 # --------------------------------------------------------------------------- 2. dates
 
 
 @pytest.mark.parametrize(
     "files,config,where",
     [
-        ({"content/essays/welcome/critiques/late.md": critique("bo", "Late.", date="9999-12-31T23:59-12:00")}, {},
-         "content/essays/welcome/critiques/late.md:3:1"),
-        ({"content/essays/welcome/critiques/early.md": critique("bo", "Early.", date="0001-01-01T00:00+14:00")}, {},
-         "content/essays/welcome/critiques/early.md:3:1"),
-        ({"content/essays/welcome/critiques/bo.md": critique("bo", "Hi.\n\n::: reply Vera Lind, 9999-12-31T23:00-05:00\nNo.\n:::")}, {},
-         "content/essays/welcome/critiques/bo.md:7:1"),
-        ({WELCOME: essay("Welcome", "[Lift.]{.claim #lift}\n\n::: upd 0001-01-01T01:00+03:00\nFixed.\n:::")}, {}, f"{WELCOME}:8:1"),
+        (
+            {"content/essays/welcome/critiques/late.md": critique("bo", "Late.", date="9999-12-31T23:59-12:00")},
+            {},
+            "content/essays/welcome/critiques/late.md:3:1",
+        ),
+        (
+            {"content/essays/welcome/critiques/early.md": critique("bo", "Early.", date="0001-01-01T00:00+14:00")},
+            {},
+            "content/essays/welcome/critiques/early.md:3:1",
+        ),
+        (
+            {
+                "content/essays/welcome/critiques/bo.md": critique(
+                    "bo", "Hi.\n\n::: reply Vera Lind, 9999-12-31T23:00-05:00\nNo.\n:::"
+                )
+            },
+            {},
+            "content/essays/welcome/critiques/bo.md:7:1",
+        ),
+        (
+            {WELCOME: essay("Welcome", "[Lift.]{.claim #lift}\n\n::: upd 0001-01-01T01:00+03:00\nFixed.\n:::")},
+            {},
+            f"{WELCOME}:8:1",
+        ),
         ({WELCOME: essay("Welcome", "[Lift.]{.claim #lift}", date="9999-12-31T23:00-01:00")}, {}, f"{WELCOME}:3:1"),
-        ({WELCOME: essay("Welcome", "[Lift.]{.claim #lift}", date="0001-01-01")}, {"timezone": "Etc/GMT-14"}, f"{WELCOME}:3:1"),
-        ({"content/essays/welcome/critiques/bo.md": critique("bo", "Hi.", date="9999-12-31T20:00")},
-         {"timezone": "America/Los_Angeles"}, "content/essays/welcome/critiques/bo.md:3:1"),
+        (
+            {WELCOME: essay("Welcome", "[Lift.]{.claim #lift}", date="0001-01-01")},
+            {"timezone": "Etc/GMT-14"},
+            f"{WELCOME}:3:1",
+        ),
+        (
+            {"content/essays/welcome/critiques/bo.md": critique("bo", "Hi.", date="9999-12-31T20:00")},
+            {"timezone": "America/Los_Angeles"},
+            "content/essays/welcome/critiques/bo.md:3:1",
+        ),
     ],
     ids=["critique-late", "critique-early", "reply", "upd", "essay", "essay-site-zone", "critique-site-zone"],
 )
@@ -148,10 +182,13 @@ def test_dates_beyond_years_1_to_9999_are_content_errors(tmp_path, capsys, files
 
 
 def test_dates_at_the_edges_of_the_range_build(tmp_path, capsys) -> None:
-    root = new_site(tmp_path, {
-        "content/essays/welcome/critiques/late.md": critique("bo", "Late.", date="9999-12-31T23:59+00:00"),
-        "content/essays/old.md": essay("Old", "Old.", date="0001-01-01T00:00Z"),
-    })
+    root = new_site(
+        tmp_path,
+        {
+            "content/essays/welcome/critiques/late.md": critique("bo", "Late.", date="9999-12-31T23:59+00:00"),
+            "content/essays/old.md": essay("Old", "Old.", date="0001-01-01T00:00Z"),
+        },
+    )
     code, out, err = build(capsys, root)
     assert code == 0, err
 
@@ -194,17 +231,20 @@ def test_assets_beside_generated_files_build(tmp_path, capsys) -> None:
     assert (root / "public" / "static" / "extra.css").exists()
 
 
-
-
 def test_an_asset_over_an_alias_redirect_is_an_error(tmp_path, capsys) -> None:
-    root = new_site(tmp_path, {
-        "content/essays/moved.md": essay("Moved", "Text.", aliases=["/2019/old-name/"]),
-        "content/2019/old-name/index.html": "X\n",
-    })
+    root = new_site(
+        tmp_path,
+        {
+            "content/essays/moved.md": essay("Moved", "Text.", aliases=["/2019/old-name/"]),
+            "content/2019/old-name/index.html": "X\n",
+        },
+    )
     code, out, err = build(capsys, root)
     assert code == 1, err
     assert "content/2019/old-name/index.html:1:1: error: " in err and "'2019/old-name/index.html'" in err, err
     assert "content/essays/moved.md" in err
+
+
 # --------------------------------------------------------------------------- 9. ids
 
 
@@ -213,8 +253,12 @@ def page_ids(html: str) -> list[str]:
 
 
 def test_generated_heading_ids_step_aside_for_upd_and_critique_ids(tmp_path, capsys) -> None:
-    root = new_site(tmp_path, {
-        WELCOME: essay("Welcome", """\
+    root = new_site(
+        tmp_path,
+        {
+            WELCOME: essay(
+                "Welcome",
+                """\
             [The Moon lifts water.]{.claim #lift}
 
             ## UPD 2026-12-06
@@ -226,10 +270,12 @@ def test_generated_heading_ids_step_aside_for_upd_and_critique_ids(tmp_path, cap
             ::: upd 2026-12-06 re=first-reader
             Fixed.
             :::
-            """),
-        "content/essays/welcome/critiques/first-reader.md": critique("bo", "Good.\n\n::: on #lift\nYes.\n:::"),
-        "content/essays/welcome/critiques/ana.md": critique("ana", "Hm.\n\n\n::: on #lift\nNo.\n:::"),
-    })
+            """,
+            ),
+            "content/essays/welcome/critiques/first-reader.md": critique("bo", "Good.\n\n::: on #lift\nYes.\n:::"),
+            "content/essays/welcome/critiques/ana.md": critique("ana", "Hm.\n\n\n::: on #lift\nNo.\n:::"),
+        },
+    )
     code, out, err = build(capsys, root)
     assert code == 0, err
     ids = page_ids((root / "public" / "essays" / "welcome" / "index.html").read_text())
@@ -281,9 +327,12 @@ ESCAPES = "\x1b]0;PWNED\x07\x1b[2J"
 
 
 def escape_site(tmp_path: Path) -> Path:
-    return new_site(tmp_path, {
-        "content/essays/welcome/critiques/evil.md": critique("evil", f'::: on "{ESCAPES}"\nHi.\n:::'),
-    })
+    return new_site(
+        tmp_path,
+        {
+            "content/essays/welcome/critiques/evil.md": critique("evil", f'::: on "{ESCAPES}"\nHi.\n:::'),
+        },
+    )
 
 
 def test_check_and_build_escape_control_characters_from_content(tmp_path, capsys) -> None:
@@ -300,7 +349,9 @@ def test_serve_escapes_control_characters_from_content(tmp_path) -> None:
     root = escape_site(tmp_path)
     proc = subprocess.Popen(
         [sys.executable, "-m", "counterpoint", "serve", str(root), "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
         seen = b""
@@ -424,7 +475,9 @@ def test_a_brace_line_that_is_not_an_attribute_list_stays_text(tmp_path, capsys,
 
 
 def test_a_real_attribute_line_still_applies(tmp_path, capsys) -> None:
-    root = new_site(tmp_path, {WELCOME: essay("Welcome", "{.claim #lift}\nThe Moon lifts water.\n\n{#plain .note}\nMore.")})
+    root = new_site(
+        tmp_path, {WELCOME: essay("Welcome", "{.claim #lift}\nThe Moon lifts water.\n\n{#plain .note}\nMore.")}
+    )
     code, out, err = build(capsys, root)
     assert code == 0, err
     html = (root / "public" / "essays" / "welcome" / "index.html").read_text()
@@ -433,12 +486,15 @@ def test_a_real_attribute_line_still_applies(tmp_path, capsys) -> None:
 
 @pytest.mark.parametrize("suffix", [".markdown", ".mdown"])
 def test_markdown_suffixes_are_essays_and_pages(tmp_path, capsys, suffix) -> None:
-    root = new_site(tmp_path, {
-        f"content/essays/note{suffix}": essay("A note", "Noted."),
-        f"content/essays/bundle/index{suffix}": essay("A bundle", "Bundled."),
-        f"content/essays/bundle/critiques/cy{suffix}": critique("cy", "Agreed."),
-        f"content/colophon{suffix}": "---\ntitle: Colophon\n---\nMade by hand.\n",
-    })
+    root = new_site(
+        tmp_path,
+        {
+            f"content/essays/note{suffix}": essay("A note", "Noted."),
+            f"content/essays/bundle/index{suffix}": essay("A bundle", "Bundled."),
+            f"content/essays/bundle/critiques/cy{suffix}": critique("cy", "Agreed."),
+            f"content/colophon{suffix}": "---\ntitle: Colophon\n---\nMade by hand.\n",
+        },
+    )
     code, out, err = build(capsys, root)
     assert code == 0, err
     public = root / "public"

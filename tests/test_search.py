@@ -22,21 +22,33 @@ from counterpoint.output import search
 CRITIQUE_ONLY_WORD = "zymurgical"
 
 FILES = {
-    "content/essays/harbour/index.md": essay("Harbour tides", """
+    "content/essays/harbour/index.md": essay(
+        "Harbour tides",
+        """
         [Two harbours a hundred kilometres apart can have very different tides.]{.claim #apart}
 
         ## Resonance {#resonance}
 
         Each basin has its own period.
-    """, date="2026-01-10", tags=["oceans"]),
-    "content/essays/harbour/critiques/brewer.md": critique("brewer", f"""
+    """,
+        date="2026-01-10",
+        tags=["oceans"],
+    ),
+    "content/essays/harbour/critiques/brewer.md": critique(
+        "brewer",
+        f"""
         A {CRITIQUE_ONLY_WORD} aside: does the period depend on the depth?
 
         ::: on #apart
         Which harbours?
         :::
-    """, date="2026-01-12", stance="questions"),
-    "content/essays/winds.md": essay("Winds", "Wind is air that moves from high pressure to low pressure.", date="2026-01-11"),
+    """,
+        date="2026-01-12",
+        stance="questions",
+    ),
+    "content/essays/winds.md": essay(
+        "Winds", "Wind is air that moves from high pressure to low pressure.", date="2026-01-11"
+    ),
     "content/essays/veter.md": essay("Ветер", "Ветер — это движение воздуха.", date="2026-01-09", lang="ru"),
     "content/about.md": plain_page("About", "A site about the sea."),
 }
@@ -142,8 +154,14 @@ def static_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 
 def in_browser(scenario: Callable[[object], None]) -> None:

@@ -20,8 +20,22 @@ from counterpoint.output import search
 
 pytestmark = [pytest.mark.browser]
 
-TOPICS = ["tides", "winds", "currents", "reefs", "dunes", "glaciers", "deltas", "fjords",
-          "lagoons", "estuaries", "atolls", "marshes", "capes", "straits"]
+TOPICS = [
+    "tides",
+    "winds",
+    "currents",
+    "reefs",
+    "dunes",
+    "glaciers",
+    "deltas",
+    "fjords",
+    "lagoons",
+    "estuaries",
+    "atolls",
+    "marshes",
+    "capes",
+    "straits",
+]
 QUERIES = ["tides", "water", "basin", "reader", "period", "quokkafish", "zebrawood", "glaciers ice", "moon"]
 
 
@@ -30,15 +44,19 @@ def corpus(root: Path) -> Path:
     for n, topic in enumerate(TOPICS):
         extra = " The zebrawood pier stands here." if topic == "dunes" else ""
         files[f"content/essays/{topic}/index.md"] = essay(
-            topic.capitalize(), f"""
+            topic.capitalize(),
+            f"""
             [Water moves in {topic} with the moon and the basin's period.]{{.claim #c}}
 
             ## Notes on {topic} {{#notes}}
 
             Each basin of {topic} has its own period, {n} hours or so.{extra}
-            """, date=f"2026-01-{n + 1:02d}")
+            """,
+            date=f"2026-01-{n + 1:02d}",
+        )
         files[f"content/essays/{topic}/critiques/reader.md"] = critique(
-            "reader", f"A reader asks about {topic}.\n\n::: on #c\nWhy the moon?\n:::")
+            "reader", f"A reader asks about {topic}.\n\n::: on #c\nWhy the moon?\n:::"
+        )
     return make_site(root, files)
 
 
@@ -49,9 +67,13 @@ def query(page, base: str, words: str) -> tuple[str, list[tuple[str, str, str]]]
     page.wait_for_function(
         "q => { const m = document.querySelector('.pagefind-ui__message');"
         " return m && m.textContent.includes(q) && !/searching/i.test(m.textContent) }",
-        arg=words, timeout=30_000)
-    loaded = ("() => !document.querySelector('.pagefind-ui__loading') && [...document.querySelectorAll("
-              "'.pagefind-ui__result')].every(r => r.querySelector('.pagefind-ui__result-link'))")
+        arg=words,
+        timeout=30_000,
+    )
+    loaded = (
+        "() => !document.querySelector('.pagefind-ui__loading') && [...document.querySelectorAll("
+        "'.pagefind-ui__result')].every(r => r.querySelector('.pagefind-ui__result-link'))"
+    )
     page.wait_for_function(loaded, timeout=30_000)  # each row is a placeholder until its page's data is in
     while page.query_selector(".pagefind-ui__button"):  # "Load more results"
         page.click(".pagefind-ui__button")
@@ -62,7 +84,8 @@ def query(page, base: str, words: str) -> tuple[str, list[tuple[str, str, str]]]
         ".pagefind-ui__result",
         "rows => rows.map(r => [r.querySelector('.pagefind-ui__result-link').getAttribute('href'),"
         " r.querySelector('.pagefind-ui__result-title').textContent.trim(),"
-        " r.querySelector('.pagefind-ui__result-excerpt').textContent.trim()])")
+        " r.querySelector('.pagefind-ui__result-excerpt').textContent.trim()])",
+    )
     return message, [tuple(row) for row in rows]
 
 
@@ -76,8 +99,11 @@ def same_tree(a: Path, b: Path) -> list[str]:
 
     def walk(cmp: filecmp.dircmp, prefix: str) -> None:
         diff.extend(prefix + n for n in cmp.left_only + cmp.right_only + cmp.funny_files)
-        diff.extend(prefix + n for n in cmp.common_files
-                    if not filecmp.cmp(Path(cmp.left, n), Path(cmp.right, n), shallow=False))
+        diff.extend(
+            prefix + n
+            for n in cmp.common_files
+            if not filecmp.cmp(Path(cmp.left, n), Path(cmp.right, n), shallow=False)
+        )
         for name, sub in cmp.subdirs.items():
             walk(sub, prefix + name + "/")
 
@@ -86,7 +112,9 @@ def same_tree(a: Path, b: Path) -> list[str]:
 
 
 def test_edits_and_deletions_reach_search_and_match_a_cold_index(
-    tmp_path: Path, static_server: tuple[str, Path], monkeypatch: pytest.MonkeyPatch  # noqa: F811
+    tmp_path: Path,
+    static_server: tuple[str, Path],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(search, "PAGES_PER_SHARD", 2)  # 14 essays in 8 shards
     origin, www = static_server
@@ -125,8 +153,10 @@ def test_edits_and_deletions_reach_search_and_match_a_cold_index(
 
     in_browser(scenario)
     inc = results["inc"]
-    cold_results = {q: (message, [(link.replace("/cold/", "/inc/", 1), title, excerpt) for link, title, excerpt in rows])
-                    for q, (message, rows) in results["cold"].items()}
+    cold_results = {
+        q: (message, [(link.replace("/cold/", "/inc/", 1), title, excerpt) for link, title, excerpt in rows])
+        for q, (message, rows) in results["cold"].items()
+    }
     assert links(inc["quokkafish"][1]) == {"/inc/essays/reefs/"}
     assert inc["zebrawood"][1] == []
     assert len(inc["water"][1]) == len(TOPICS) - 1  # every essay but the deleted one
@@ -144,6 +174,7 @@ def test_serve_keeps_search_current_after_each_edit(tmp_path: Path, serve) -> No
     def ask(*words: str) -> None:
         def scenario(page) -> None:
             answers.extend(query(page, base, w) for w in words)
+
         in_browser(scenario)
 
     ask("quokkafish", "zebrawood")

@@ -37,8 +37,12 @@ TIDES = "content/essays/tides/index.md"
 WAVES = "content/essays/waves/index.md"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--no-first-run", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
 ]
 
 
@@ -389,8 +393,10 @@ def test_a_burst_of_200_files_gives_few_rebuilds(serve: Callable[..., Server], t
             critique(f"reader{i}", f"::: on #lift\nRevised remark {i:03}.\n:::"), encoding="utf-8"
         )
     wait_for(
-        lambda: len(numbered("Revised remark", page := server.get("/essays/tides/")[1])) == 200
-        and "Remark number" not in page,
+        lambda: (
+            len(numbered("Revised remark", page := server.get("/essays/tides/")[1])) == 200
+            and "Remark number" not in page
+        ),
         "the final state of all 200 edited critiques",
         timeout=20,
     )
@@ -489,10 +495,24 @@ def test_hostile_paths_and_hosts_against_the_real_server(serve: Callable[..., Se
 
     assert raw(server.port, "/essays/tides/")[0] == 200
     for target in (
-        "/../site.yml", "/%2e%2e/site.yml", "/%2E%2E/site.yml", "/.%2e/site.yml", "/.%252e/site.yml",
-        "/..%2fsite.yml", "/%2e%2e%2fsite.yml", "/static/../../site.yml", "/static/%2e%2e/%2e%2e/site.yml",
-        "/..\\site.yml", "/%5c..%5csite.yml", "//etc/passwd", "/%2fetc%2fpasswd", "/../../../../etc/passwd",
-        "/../secret.txt", "/escape.txt", "/../.counterpoint/serve/index.html", "/essays/tides/%00",
+        "/../site.yml",
+        "/%2e%2e/site.yml",
+        "/%2E%2E/site.yml",
+        "/.%2e/site.yml",
+        "/.%252e/site.yml",
+        "/..%2fsite.yml",
+        "/%2e%2e%2fsite.yml",
+        "/static/../../site.yml",
+        "/static/%2e%2e/%2e%2e/site.yml",
+        "/..\\site.yml",
+        "/%5c..%5csite.yml",
+        "//etc/passwd",
+        "/%2fetc%2fpasswd",
+        "/../../../../etc/passwd",
+        "/../secret.txt",
+        "/escape.txt",
+        "/../.counterpoint/serve/index.html",
+        "/essays/tides/%00",
     ):
         status, body = raw(server.port, target)
         assert status in (400, 404), (target, status, body[:200])
@@ -547,8 +567,12 @@ def test_sigterm_stops_cleanly(serve: Callable[..., Server], tmp_path: Path) -> 
 
 
 def _staging_folders(site: Path) -> list[str]:
-    return [p.name for folder in (site / ".counterpoint", site / ".counterpoint" / "serve") for p in folder.iterdir()
-            if p.name.startswith(".cp-tmp-")]
+    return [
+        p.name
+        for folder in (site / ".counterpoint", site / ".counterpoint" / "serve")
+        for p in folder.iterdir()
+        if p.name.startswith(".cp-tmp-")
+    ]
 
 
 @pytest.mark.skipif(not search.available(), reason="pagefind[bin] is not installed")
@@ -628,9 +652,7 @@ def shows(text: str) -> str:
     return f"() => document.body.innerText.includes({json.dumps(text)})"
 
 
-def test_browser_live_reload_css_swap_and_overlay(
-    serve: Callable[..., Server], tmp_path: Path, chromium: Any
-) -> None:
+def test_browser_live_reload_css_swap_and_overlay(serve: Callable[..., Server], tmp_path: Path, chromium: Any) -> None:
     builtin_css = (builtin_themes_dir() / "default" / "static" / "counterpoint.css").read_text(encoding="utf-8")
     css_rel = "themes/default/static/counterpoint.css"  # the site's override of the theme's stylesheet
     site = small_site(tmp_path, {css_rel: builtin_css})

@@ -74,11 +74,14 @@ GEOMETRY = """() => {
 
 @pytest.fixture(scope="module")
 def toc_site(tmp_path_factory):
-    root = make_site(tmp_path_factory.mktemp("toc"), {
-        "content/essays/tides/index.md": essay("Tides", BODY, toc=True),
-        "content/essays/tides/critiques/a.md": critique("ana", "::: on #lift\nThe Sun lifts it too.\n:::"),
-        "content/essays/tides/critiques/b.md": critique("ben", "::: on #lift\nAnd the wind, on some coasts.\n:::"),
-    })
+    root = make_site(
+        tmp_path_factory.mktemp("toc"),
+        {
+            "content/essays/tides/index.md": essay("Tides", BODY, toc=True),
+            "content/essays/tides/critiques/a.md": critique("ana", "::: on #lift\nThe Sun lifts it too.\n:::"),
+            "content/essays/tides/critiques/b.md": critique("ben", "::: on #lift\nAnd the wind, on some coasts.\n:::"),
+        },
+    )
     built = build(root)
     assert built.ok, built.report.errors
     with StaticServer(built.out) as server:

@@ -40,6 +40,7 @@ def remark_statuses(page: Element) -> dict[str, tuple[str, str]]:
 
 # ---- status in every remark ----
 
+
 def test_every_remark_says_its_critiques_status_in_words(page: Element) -> None:
     statuses = remark_statuses(page)
     assert len(statuses) == 8
@@ -91,6 +92,7 @@ def test_a_long_remark_is_clamped_behind_a_real_control(page: Element) -> None:
 
 # ---- corrections both ways ----
 
+
 def test_upd_lists_the_claims_it_corrects(page: Element) -> None:
     upd = page.find("section", "upd", id="upd-2026-01-17")
     assert upd.get("data-corrects") == "models cutoff"
@@ -111,9 +113,14 @@ def test_every_corrected_claim_has_a_visible_mark_linking_to_its_upd(page: Eleme
 
 
 def test_corrected_claim_without_remarks_is_marked(tmp_path: Path) -> None:
-    root = make_site(tmp_path, {
-        "content/essays/e/index.md": essay("E", "[Old figure.]{.claim #fig} More.\n\n::: upd 2026-01-20 corrects=#fig\nFixed.\n:::\n"),
-    })
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay(
+                "E", "[Old figure.]{.claim #fig} More.\n\n::: upd 2026-01-20 corrects=#fig\nFixed.\n:::\n"
+            ),
+        },
+    )
     result = build(root)
     assert result.ok, result.report.errors
     page = parse_html(result.page("essays/e/"))
@@ -137,9 +144,14 @@ def test_corrections_page_shows_claims_before_after_critiques_and_lang(trail: Pa
 
 
 def test_corrections_entry_speaks_its_essays_language(tmp_path: Path) -> None:
-    root = make_site(tmp_path, {
-        "content/essays/e/index.md": essay("Э", "[Было.]{.claim #a}\n\n::: upd 2026-01-20 corrects=#a\nИсправлено.\n:::\n", lang="ru"),
-    })
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay(
+                "Э", "[Было.]{.claim #a}\n\n::: upd 2026-01-20 corrects=#a\nИсправлено.\n:::\n", lang="ru"
+            ),
+        },
+    )
     result = build(root)
     assert result.ok, result.report.errors
     entry = parse_html(result.page("corrections/")).find("li", "correction")
@@ -158,10 +170,15 @@ In 2024 [GPT-4o, Gemini 2.5 и Claude 4]{.claim #models was="GPT-4V, Gemini и C
 
 
 def test_a_quote_of_the_earlier_text_anchors_to_the_corrected_claim(tmp_path: Path) -> None:
-    root = make_site(tmp_path, {
-        "content/essays/e/index.md": essay("E", WAS_ESSAY),
-        "content/essays/e/critiques/models.md": critique("dmitry_k", '::: on "GPT-4V, Gemini и Claude 3"\nOld models.\n:::\n'),
-    })
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay("E", WAS_ESSAY),
+            "content/essays/e/critiques/models.md": critique(
+                "dmitry_k", '::: on "GPT-4V, Gemini и Claude 3"\nOld models.\n:::\n'
+            ),
+        },
+    )
     result = build(root)
     assert result.ok, result.report.errors
     page = parse_html(result.page("essays/e/"))
@@ -187,10 +204,15 @@ def test_a_quote_of_the_earlier_text_anchors_to_the_corrected_claim(tmp_path: Pa
 
 
 def test_several_earlier_texts_and_a_part_of_one(tmp_path: Path) -> None:
-    root = make_site(tmp_path, {
-        "content/essays/e/index.md": essay("E", '[C]{.claim #c was="A first text | A second text"} and more.\n'),
-        "content/essays/e/critiques/r.md": critique("r", '::: on "A second"\nX.\n:::\n\n::: on "first text"\nY.\n:::\n'),
-    })
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay("E", '[C]{.claim #c was="A first text | A second text"} and more.\n'),
+            "content/essays/e/critiques/r.md": critique(
+                "r", '::: on "A second"\nX.\n:::\n\n::: on "first text"\nY.\n:::\n'
+            ),
+        },
+    )
     result = build(root)
     assert result.ok, result.report.errors
     targets = [r.get("data-target") for r in parse_html(result.page("essays/e/")).find_all("aside", "remark")]
@@ -198,10 +220,15 @@ def test_several_earlier_texts_and_a_part_of_one(tmp_path: Path) -> None:
 
 
 def test_without_was_the_quote_is_not_found_and_the_hint_gives_the_exact_line(tmp_path: Path) -> None:
-    root = make_site(tmp_path, {
-        "content/essays/e/index.md": essay("E", WAS_ESSAY.replace(' was="GPT-4V, Gemini и Claude 3"', "")),
-        "content/essays/e/critiques/models.md": critique("dmitry_k", '::: on "GPT-4V, Gemini и Claude 3"\nOld models.\n:::\n'),
-    })
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay("E", WAS_ESSAY.replace(' was="GPT-4V, Gemini и Claude 3"', "")),
+            "content/essays/e/critiques/models.md": critique(
+                "dmitry_k", '::: on "GPT-4V, Gemini и Claude 3"\nOld models.\n:::\n'
+            ),
+        },
+    )
     errors = check(root)
     assert len(errors) == 1
     error = errors[0]
@@ -212,10 +239,15 @@ def test_without_was_the_quote_is_not_found_and_the_hint_gives_the_exact_line(tm
 
 
 def test_an_earlier_text_shared_by_two_claims_is_an_error(tmp_path: Path) -> None:
-    root = make_site(tmp_path, {
-        "content/essays/e/index.md": essay("E", '[A]{.claim #a was="old words here"} [B]{.claim #b was="old words there"}\n'),
-        "content/essays/e/critiques/r.md": critique("r", '::: on "old words"\nX.\n:::\n'),
-    })
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay(
+                "E", '[A]{.claim #a was="old words here"} [B]{.claim #b was="old words there"}\n'
+            ),
+            "content/essays/e/critiques/r.md": critique("r", '::: on "old words"\nX.\n:::\n'),
+        },
+    )
     errors = check(root)
     assert [e.message for e in errors] == ['quoted passage not found in the essay: "old words"']
     assert "#a" in errors[0].hint and "#b" in errors[0].hint
@@ -229,6 +261,7 @@ def test_was_on_something_that_is_not_a_claim_is_an_error(tmp_path: Path) -> Non
 
 # ---- one claim, one row; the state of each row ----
 
+
 def test_ledger_one_row_per_claim_with_its_state(page: Element) -> None:
     rows = page.find(id="ledger").find_all("tr", data_ledger_claim=True)
     ids = [r.get("data-ledger-claim") for r in rows]
@@ -241,11 +274,14 @@ def test_ledger_one_row_per_claim_with_its_state(page: Element) -> None:
 
 # ---- written at build time ----
 
+
 def test_stance_colours_counts_and_note_numbers_are_in_the_html(page: Element) -> None:
     body = page.find("div", "essay-body")
     remarks = body.find_all("aside", "remark")
     assert [r.get("data-note") for r in remarks] == [str(n) for n in range(1, len(remarks) + 1)]
-    assert [collapse(r.find("span", "note-number").text()) for r in remarks] == [f"{n}." for n in range(1, len(remarks) + 1)]
+    assert [collapse(r.find("span", "note-number").text()) for r in remarks] == [
+        f"{n}." for n in range(1, len(remarks) + 1)
+    ]
     assert all(p.get("data-mark") == "disputes" for p in body.find_all(data_claim="fails"))
     assert body.find(data_claim="blog").get("data-mark") == "notes"
     count = body.find("a", "claim-count", data_for="fails")
@@ -255,29 +291,39 @@ def test_stance_colours_counts_and_note_numbers_are_in_the_html(page: Element) -
 
 
 def test_the_count_follows_the_end_of_a_claim_that_spans_formatting(tmp_path: Path) -> None:
-    root = make_site(tmp_path, {
-        "content/essays/e/index.md": essay("E", "Before **the bold start** of it and the end. After.\n"),
-        "content/essays/e/critiques/r.md": critique("r", '::: on "bold start of it and the"\nX.\n:::\n'),
-    })
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay("E", "Before **the bold start** of it and the end. After.\n"),
+            "content/essays/e/critiques/r.md": critique("r", '::: on "bold start of it and the"\nX.\n:::\n'),
+        },
+    )
     result = build(root)
     assert result.ok, result.report.errors
     html = result.page("essays/e/")
-    paragraph = html[html.index("<p>Before"): html.index("</p>", html.index("<p>Before"))]
+    paragraph = html[html.index("<p>Before") : html.index("</p>", html.index("<p>Before"))]
     # the count comes after the claim's last part ("and the"), not after its first ("bold start")
     assert paragraph.index('class="claim-count"') > paragraph.index("and the</span>")
     assert paragraph.count('class="claim-count"') == 1
 
 
 def _parsed(body: str, critique_text: str, tmp_path: Path):
-    root = make_site(tmp_path, {
-        "content/essays/e/index.md": essay("E", body),
-        "content/essays/e/critiques/c.md": critique("a", critique_text),
-    })
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay("E", body),
+            "content/essays/e/critiques/c.md": critique("a", critique_text),
+        },
+    )
     config = load_config(root)
     index = root / "content/essays/e/index.md"
     crit = root / "content/essays/e/critiques/c.md"
-    source = EssaySource("e", FileRef(index, "content/essays/e/index.md", ""), (FileRef(crit, "content/essays/e/critiques/c.md", ""),))
-    parsed, errors = parse_essay(source, config, index.read_bytes(), {"content/essays/e/critiques/c.md": crit.read_bytes()})
+    source = EssaySource(
+        "e", FileRef(index, "content/essays/e/index.md", ""), (FileRef(crit, "content/essays/e/critiques/c.md", ""),)
+    )
+    parsed, errors = parse_essay(
+        source, config, index.read_bytes(), {"content/essays/e/critiques/c.md": crit.read_bytes()}
+    )
     assert not errors
     return parsed
 

@@ -77,7 +77,9 @@ def test_margin_remarks_stay_within_a_screen_of_their_claims(chromium_browser, s
     assert len(shown) >= 4
     for remark in shown:
         assert remark["left"] > data["column"]["right"], f"{remark['id']} is not in the margin at {width} px"
-        assert remark["top"] - remark["claimTop"] <= data["viewport"], f"{remark['id']} starts more than a screen below its claim"
+        assert remark["top"] - remark["claimTop"] <= data["viewport"], (
+            f"{remark['id']} starts more than a screen below its claim"
+        )
     for i, a in enumerate(shown):
         for b in shown[i + 1 :]:
             assert not overlap(a, b), (a, b)
@@ -107,7 +109,12 @@ def test_status_label_in_words_on_every_remark(chromium_browser, server) -> None
         "[...document.querySelectorAll('.essay-body > .remark')].map(r => [r.dataset.critique, r.dataset.status,"
         " r.querySelector('.remark-status').innerText.trim(), getComputedStyle(r.querySelector('.remark-status'), '::before').content])"
     )
-    expected = {"factual-errors": "addressed in UPD of Jan 17, 2026", "long-one": "open", "long-name": "open", "declined": "declined"}
+    expected = {
+        "factual-errors": "addressed in UPD of Jan 17, 2026",
+        "long-one": "open",
+        "long-name": "open",
+        "declined": "declined",
+    }
     assert len(labels) == 8
     for critique, _status, text, shape in labels:
         assert text == expected[critique], (critique, text)
@@ -151,7 +158,12 @@ def test_phone_width_long_name_targets_and_tapping_the_claim(chromium_browser, s
     assert point, "no point of the claim's text is clear of the markers' targets"
     page.touchscreen.tap(*point)
     assert remark.is_visible()
-    assert page.evaluate("parseFloat(getComputedStyle(document.querySelector('.remark[data-target=measured] .remark-body')).fontSize)") >= 15
+    assert (
+        page.evaluate(
+            "parseFloat(getComputedStyle(document.querySelector('.remark[data-target=measured] .remark-body')).fontSize)"
+        )
+        >= 15
+    )
     # the 60-character name wraps inside the screen
     name = page.locator(".remark[data-target=measured] .remark-author")
     assert name.inner_text() == LONG_NAME
@@ -195,7 +207,16 @@ def test_print_pdf_every_note_once_in_order(chromium_browser, server, javascript
     # each remark's words once, in note order
     for phrase in ("These are last year's models.", "It is not older.", "Who measured it?", "The blog is reliable."):
         assert flat.count(phrase) == 1, (phrase, flat.count(phrase))
-    positions = [flat.index(p) for p in ("These are last year's models.", "It is not older.", "Who measured it?", "Who quoted it?", "The blog is reliable.")]
+    positions = [
+        flat.index(p)
+        for p in (
+            "These are last year's models.",
+            "It is not older.",
+            "Who measured it?",
+            "Who quoted it?",
+            "The blog is reliable.",
+        )
+    ]
     assert positions == sorted(positions)
     essay_part = text[: text.index("Critiques")]
     notes = [int(n) for n in re.findall(r"(?m)^\f?(\d)\. ", essay_part)]
@@ -218,10 +239,12 @@ def test_same_note_numbers_with_and_without_javascript(chromium_browser, server)
     for javascript in (True, False):
         page = open_page(chromium_browser, server, 1280, javascript=javascript)
         page.emulate_media(media="print")
-        numbers.append(page.evaluate(
-            "[...document.querySelectorAll('.essay-body > .remark .note-number, .claim-count .count-notes')]"
-            ".filter(e => e.checkVisibility()).map(e => e.innerText.trim())"
-        ))
+        numbers.append(
+            page.evaluate(
+                "[...document.querySelectorAll('.essay-body > .remark .note-number, .claim-count .count-notes')]"
+                ".filter(e => e.checkVisibility()).map(e => e.innerText.trim())"
+            )
+        )
     assert numbers[0] == numbers[1] and len(numbers[0]) >= 14
 
 
@@ -268,7 +291,11 @@ def test_axe_finds_no_serious_violations(chromium_browser, server, path: str, wi
         page.wait_for_selector(".pagefind-ui__search-input", timeout=10000)
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate("axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)")
-    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:5]) for v in violations if v["impact"] in ("serious", "critical")]
+    serious = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:5])
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
     assert serious == []
 
 

@@ -18,7 +18,9 @@ GRAVITY = "content/essays/tides/critiques/gravity.md"
 
 FILES = {
     # body from line 6
-    ESSAY: essay("Tides", """
+    ESSAY: essay(
+        "Tides",
+        """
         ::: upd 2026-01-20 re=gravity,ghost corrects=#lift,#nowhere
         Fixed.
         :::
@@ -32,9 +34,12 @@ FILES = {
 
         Each ocean basin has its own
         natural period of oscillation. The sea is salty.
-        """),
+        """,
+    ),
     # front matter: author 2, date 3, stance 4; body from line 6
-    GRAVITY: critique("dmitry", """
+    GRAVITY: critique(
+        "dmitry",
+        """
         ::: on #lfit
         Not that.
         :::
@@ -50,45 +55,99 @@ FILES = {
         ::: reply Vera Lind, 2026-02-31
         Bad date.
         :::
-        """, stance="refute"),
+        """,
+        stance="refute",
+    ),
     "content/essays/tides/critiques/salty.md": critique("ana", "Text.", status="addressed"),
     "content/essays/tides/critiques/late.md": critique("lee", "Text.", date="2026-1-5"),
     "content/essays/other/index.md": essay("Other", "Text.", date="17.01.2026"),
-    "content/essays/code/index.md": essay("Code", """
+    "content/essays/code/index.md": essay(
+        "Code",
+        """
         {.claim #code}
         ```
         x = 1
         ```
 
         A [claim without an id]{.claim} here.
-        """),
+        """,
+    ),
     "content/critiques/stray.md": critique("eve", "Where is my essay?"),
 }
 
 # (path, line, col, message, start of the hint)
 EXPECTED = [
-    ("content/critiques/stray.md", 1, 1, "critique is outside any essay bundle",
-     "critiques live in content/essays/<slug>/critiques/"),
-    ("content/essays/code/index.md", 6, 1, "a block claim cannot mark a fence",
-     "put {.claim #id} right before a paragraph, list, blockquote or table"),
+    (
+        "content/critiques/stray.md",
+        1,
+        1,
+        "critique is outside any essay bundle",
+        "critiques live in content/essays/<slug>/critiques/",
+    ),
+    (
+        "content/essays/code/index.md",
+        6,
+        1,
+        "a block claim cannot mark a fence",
+        "put {.claim #id} right before a paragraph, list, blockquote or table",
+    ),
     ("content/essays/code/index.md", 11, 1, "claim has no id", "write it as [text]{.claim #some-id}"),
-    ("content/essays/other/index.md", 3, 1, "invalid date '17.01.2026': expected YYYY-MM-DD or a date-time such as 2026-01-16T10:30",
-     "write the date as YYYY-MM-DD"),
-    ("content/essays/tides/critiques/gravity.md", 4, 1,
-     "'stance' must be one of refutes, disputes, supports, questions, notes, not 'refute'", "did you mean 'refutes'?"),
-    ("content/essays/tides/critiques/gravity.md", 6, 8, "remark targets unknown claim 'lfit'",
-     "did you mean 'lift'? (claims in this essay: lift)"),
-    ("content/essays/tides/critiques/gravity.md", 10, 8,
-     'quoted passage "The sea is salty." occurs 2 times in the essay (lines 14, 18)', "quote a longer passage"),
-    ("content/essays/tides/critiques/gravity.md", 14, 8,
-     'quoted passage not found in the essay: "every ocean basin has its natural period"',
-     'closest passage, content/essays/tides/index.md line 17: "Each ocean basin has its own natural period'),
-    ("content/essays/tides/critiques/gravity.md", 18, 1, "reply date '2026-02-31' is invalid: day is out of range for month",
-     "write the date as YYYY-MM-DD"),
-    ("content/essays/tides/critiques/late.md", 3, 1,
-     "invalid date '2026-1-5': expected YYYY-MM-DD or a date-time such as 2026-01-16T10:30", "write the date as YYYY-MM-DD"),
-    ("content/essays/tides/critiques/salty.md", 4, 1, "critique says 'status: addressed' but no UPD cites it",
-     "add 're=salty' to the UPD that answers it"),
+    (
+        "content/essays/other/index.md",
+        3,
+        1,
+        "invalid date '17.01.2026': expected YYYY-MM-DD or a date-time such as 2026-01-16T10:30",
+        "write the date as YYYY-MM-DD",
+    ),
+    (
+        "content/essays/tides/critiques/gravity.md",
+        4,
+        1,
+        "'stance' must be one of refutes, disputes, supports, questions, notes, not 'refute'",
+        "did you mean 'refutes'?",
+    ),
+    (
+        "content/essays/tides/critiques/gravity.md",
+        6,
+        8,
+        "remark targets unknown claim 'lfit'",
+        "did you mean 'lift'? (claims in this essay: lift)",
+    ),
+    (
+        "content/essays/tides/critiques/gravity.md",
+        10,
+        8,
+        'quoted passage "The sea is salty." occurs 2 times in the essay (lines 14, 18)',
+        "quote a longer passage",
+    ),
+    (
+        "content/essays/tides/critiques/gravity.md",
+        14,
+        8,
+        'quoted passage not found in the essay: "every ocean basin has its natural period"',
+        'closest passage, content/essays/tides/index.md line 17: "Each ocean basin has its own natural period',
+    ),
+    (
+        "content/essays/tides/critiques/gravity.md",
+        18,
+        1,
+        "reply date '2026-02-31' is invalid: day is out of range for month",
+        "write the date as YYYY-MM-DD",
+    ),
+    (
+        "content/essays/tides/critiques/late.md",
+        3,
+        1,
+        "invalid date '2026-1-5': expected YYYY-MM-DD or a date-time such as 2026-01-16T10:30",
+        "write the date as YYYY-MM-DD",
+    ),
+    (
+        "content/essays/tides/critiques/salty.md",
+        4,
+        1,
+        "critique says 'status: addressed' but no UPD cites it",
+        "add 're=salty' to the UPD that answers it",
+    ),
     (ESSAY, 6, 1, "UPD cites unknown critique 'ghost'", "critiques: gravity, late, salty"),
     (ESSAY, 6, 1, "UPD corrects unknown claim '#nowhere'", "claims: lift"),
     (ESSAY, 10, 1, "UPD date '2026-02-30' is invalid: day is out of range for month", "write the date as YYYY-MM-DD"),
@@ -120,10 +179,13 @@ def test_each_error_has_file_line_message_and_hint(errors, expected) -> None:
 
 
 def test_unknown_target_lists_the_known_ids_when_nothing_is_close(tmp_path: Path) -> None:
-    root = make_site(tmp_path, {
-        "content/essays/e/index.md": essay("E", "## Setup\n\n[One.]{.claim #alpha} [Two.]{.claim #beta}\n"),
-        "content/essays/e/critiques/c.md": critique("a", "::: on #zzz\nx\n:::\n"),
-    })
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay("E", "## Setup\n\n[One.]{.claim #alpha} [Two.]{.claim #beta}\n"),
+            "content/essays/e/critiques/c.md": critique("a", "::: on #zzz\nx\n:::\n"),
+        },
+    )
     (error,) = check(root)
     assert (error.path, error.line, error.col) == ("content/essays/e/critiques/c.md", 5, 8)
     assert error.message == "remark targets unknown claim 'zzz'"
@@ -131,10 +193,13 @@ def test_unknown_target_lists_the_known_ids_when_nothing_is_close(tmp_path: Path
 
 
 def test_remark_without_a_target(tmp_path: Path) -> None:
-    root = make_site(tmp_path, {
-        "content/essays/e/index.md": essay("E", "Text."),
-        "content/essays/e/critiques/c.md": critique("a", "Intro.\n\n::: on\nx\n:::\n\n::: on claim-1\ny\n:::\n"),
-    })
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay("E", "Text."),
+            "content/essays/e/critiques/c.md": critique("a", "Intro.\n\n::: on\nx\n:::\n\n::: on claim-1\ny\n:::\n"),
+        },
+    )
     assert [(e.line, e.col, e.message) for e in check(root)] == [
         (7, 1, "remark has no target"),
         (11, 8, "remark needs a target, got 'claim-1'"),
@@ -142,17 +207,23 @@ def test_remark_without_a_target(tmp_path: Path) -> None:
 
 
 def test_duplicate_ids_across_headings_and_blocks(tmp_path: Path) -> None:
-    root = make_site(tmp_path, {
-        "content/essays/e/index.md": essay("E", "## Axes {#axes}\n\n{.claim #axes}\nA paragraph.\n"),
-    })
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay("E", "## Axes {#axes}\n\n{.claim #axes}\nA paragraph.\n"),
+        },
+    )
     assert [(e.line, e.message) for e in check(root)] == [(8, "duplicate claim id 'axes' (first used on line 6)")]
 
 
 def test_a_heading_claim_id_does_not_collide_with_a_generated_heading_id(tmp_path: Path) -> None:
-    root = make_site(tmp_path, {
-        "content/essays/e/index.md": essay("E", "## Intro\n\n## Other {#intro}\n\n[x]{.claim #other}\n"),
-        "content/essays/e/critiques/c.md": critique("a", "::: on #intro\nx\n:::\n"),
-    })
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay("E", "## Intro\n\n## Other {#intro}\n\n[x]{.claim #other}\n"),
+            "content/essays/e/critiques/c.md": critique("a", "::: on #intro\nx\n:::\n"),
+        },
+    )
     assert check(root) == []
 
 
@@ -194,9 +265,14 @@ def test_build_fails_with_the_same_list(broken: Path, tmp_path: Path) -> None:
 
 
 def test_a_clean_site_checks_clean(tmp_path: Path) -> None:
-    root = make_site(tmp_path, {
-        "content/essays/e/index.md": essay("E", "::: upd 2026-01-20 re=c corrects=#a\nFixed.\n:::\n\n[A.]{.claim #a}\n"),
-        "content/essays/e/critiques/c.md": critique("a", "::: on #a\nx\n:::\n", status="addressed"),
-    })
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay(
+                "E", "::: upd 2026-01-20 re=c corrects=#a\nFixed.\n:::\n\n[A.]{.claim #a}\n"
+            ),
+            "content/essays/e/critiques/c.md": critique("a", "::: on #a\nx\n:::\n", status="addressed"),
+        },
+    )
     result = _cli("check", str(root))
     assert (result.returncode, result.stdout.strip(), result.stderr) == (0, "no problems found", "")

@@ -25,7 +25,8 @@ def site_with_essays(root: Path, n: int = 6) -> Path:
     files: dict[str, str] = {}
     for k in range(n):
         files[f"content/essays/e{k}/index.md"] = essay(
-            f"Essay {k}", f"[Claim number {k} about tides.]{{.claim #c}}\n\nMore text {k}.", date=f"2026-01-{k + 1:02d}")
+            f"Essay {k}", f"[Claim number {k} about tides.]{{.claim #c}}\n\nMore text {k}.", date=f"2026-01-{k + 1:02d}"
+        )
         files[f"content/essays/e{k}/critiques/ana.md"] = critique("ana", "::: on #c\nWhy?\n:::")
     files["content/about.md"] = "---\ntitle: About\n---\nAbout the site.\n"
     files["content/essays/later.md"] = essay("Later", "Not yet.", draft=True)  # rendered (checked), not published
@@ -37,8 +38,11 @@ def differing(a: Path, b: Path) -> list[str]:
 
     def walk(cmp: filecmp.dircmp, prefix: str) -> None:
         out.extend(prefix + n for n in cmp.left_only + cmp.right_only + cmp.funny_files)
-        out.extend(prefix + n for n in cmp.common_files
-                   if not filecmp.cmp(Path(cmp.left, n), Path(cmp.right, n), shallow=False))
+        out.extend(
+            prefix + n
+            for n in cmp.common_files
+            if not filecmp.cmp(Path(cmp.left, n), Path(cmp.right, n), shallow=False)
+        )
         for name, sub in cmp.subdirs.items():
             walk(sub, prefix + name + "/")
 
@@ -80,7 +84,8 @@ def _free_port() -> int:
 
 
 def test_a_second_serve_starts_from_the_cache_of_the_first(
-    tmp_path: Path, serve: Callable[..., Server]  # noqa: F811
+    tmp_path: Path,
+    serve: Callable[..., Server],  # noqa: F811
 ) -> None:
     site = site_with_essays(tmp_path / "site")
     port = str(_free_port())  # the same address both times, as the default port gives: pages name it

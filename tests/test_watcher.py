@@ -364,9 +364,7 @@ def test_a_change_during_a_build_gives_exactly_one_follow_up(site: Path, quiet_o
     assert rebuilder.builds == 2
 
 
-def test_preparation_runs_first_in_the_build_thread_and_changes_wait_for_it(
-    site: Path, quiet_out: io.StringIO
-) -> None:
+def test_preparation_runs_first_in_the_build_thread_and_changes_wait_for_it(site: Path, quiet_out: io.StringIO) -> None:
     builder = FakeBuilder()
     gate, running = threading.Event(), threading.Event()
     threads: list[str] = []
@@ -451,7 +449,10 @@ def test_start_and_report_hooks_wrap_each_build(site: Path, quiet_out: io.String
     events: list[str] = []
     builder = FakeBuilder()
     with Rebuilder(
-        builder, root=site, out=quiet_out, on_start=lambda: events.append("start"),
+        builder,
+        root=site,
+        out=quiet_out,
+        on_start=lambda: events.append("start"),
         on_report=lambda r: events.append("report"),
     ) as rebuilder:
         rebuilder.notify([site / "site.yml"])
@@ -478,7 +479,9 @@ def test_report_lines() -> None:
     many = BuildReport(True, (), (), 5, tuple(f"content/{i}.md" for i in range(5)))
     assert format_report(many) == "rebuilt in 5 ms: content/0.md, content/1.md, content/2.md and 2 more -> 0 files"
     bad = BuildReport(False, ("content/x.md:3:1: error: date is required",), (), 12, ("content/x.md",))
-    assert format_report(bad) == "build failed in 12 ms: content/x.md (1 error)\ncontent/x.md:3:1: error: date is required"
+    assert (
+        format_report(bad) == "build failed in 12 ms: content/x.md (1 error)\ncontent/x.md:3:1: error: date is required"
+    )
     assert describe_exception(KeyError("k")).startswith("internal error: KeyError")
 
 
@@ -496,9 +499,26 @@ def test_the_walk_and_the_watcher_agree_on_what_a_source_is(tmp_path: Path) -> N
     from counterpoint.source.walk import scan
 
     names = [
-        "index.md", "photo.JPG", "Thumbs.db", "THUMBS.DB", "desktop.ini", ".DS_Store", "#index.md#", ".#index.md",
-        "index.md~", ".index.md.swp", "index.md.swx", "4913", "index.md___jb_tmp___", "notes.tmp", "_draft.md",
-        ".hidden.md", ".cp-tmp-1-index.html", "data.kate-swp", "a~b.md", "table.csv",
+        "index.md",
+        "photo.JPG",
+        "Thumbs.db",
+        "THUMBS.DB",
+        "desktop.ini",
+        ".DS_Store",
+        "#index.md#",
+        ".#index.md",
+        "index.md~",
+        ".index.md.swp",
+        "index.md.swx",
+        "4913",
+        "index.md___jb_tmp___",
+        "notes.tmp",
+        "_draft.md",
+        ".hidden.md",
+        ".cp-tmp-1-index.html",
+        "data.kate-swp",
+        "a~b.md",
+        "table.csv",
     ]
     folder = tmp_path / "content" / "essays" / "e"
     folder.mkdir(parents=True)
