@@ -102,8 +102,14 @@ def build_site(source: Path, work: Path, *, search: bool = False) -> Path:
 
 @contextmanager
 def chromium() -> Iterator[object]:
-    """A headless Chromium browser (Playwright's sync API)."""
-    from playwright.sync_api import sync_playwright
+    """A headless Chromium browser (Playwright's sync API); a missing Chromium or
+    Playwright is a missing tool (``missing_tool``: a failure under ``CI=true``)."""
+    if not Path(CHROMIUM).exists():
+        missing_tool(f"{CHROMIUM} is not installed (.ci/run installs it)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing_tool("playwright is not installed (.ci/run installs it)")
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)

@@ -42,12 +42,6 @@ def chromium_browser() -> Iterator[object]:
 
     Module-scoped: Playwright's sync API allows one running instance per thread,
     so a module that launches its own browser must not find this one still open."""
-    if not Path(browser_helpers.CHROMIUM).exists():
-        browser_helpers.missing_tool(f"{browser_helpers.CHROMIUM} is not installed (.ci/run installs it)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        browser_helpers.missing_tool("playwright is not installed (.ci/run installs it)")
     with browser_helpers.chromium() as browser:
         yield browser
 

@@ -16,6 +16,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import browser as browser_helpers
 import pytest
 
 from counterpoint.build.options import BuildOptions
@@ -614,18 +615,11 @@ def test_run_serve_builds_serves_rebuilds_and_stops(tmp_path: Path, monkeypatch:
 
 # -- the reload script in a real browser ---------------------------------------------------------
 
-CHROMIUM = "/usr/bin/chromium"
-
 
 @pytest.fixture
 def browser() -> Iterator[object]:
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+    with browser_helpers.chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.mark.browser

@@ -13,6 +13,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from browser import chromium
 from sitefactory import critique, essay, make_site, plain_page
 
 from counterpoint.build.engine import Engine
@@ -153,36 +154,18 @@ def static_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         thread.join(5)
 
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
-
 def in_browser(scenario: Callable[[object], None]) -> None:
     """Run ``scenario(page)`` in a headless Chromium of its own.
 
     Playwright's sync API allows one instance per thread, and other tests of the
     session may hold one in the main thread, so the browser lives in a thread here.
     """
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
     failure: list[BaseException] = []
 
     def work() -> None:
         try:
-            with sync_api.sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-                try:
-                    scenario(browser.new_context().new_page())
-                finally:
-                    browser.close()
+            with chromium() as browser:
+                scenario(browser.new_context().new_page())
         except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
             failure.append(exc)
 

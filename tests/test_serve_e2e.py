@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+import browser as browser_helpers
 import pytest
 from sitefactory import critique, essay, make_site
 
@@ -35,15 +36,6 @@ T = TypeVar("T")
 SERVING = re.compile(r"serving http://127\.0\.0\.1:(\d+)/")
 TIDES = "content/essays/tides/index.md"
 WAVES = "content/essays/waves/index.md"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 
 def wait_for(probe: Callable[[], T], what: str, timeout: float = 10.0) -> T:
@@ -633,15 +625,8 @@ def test_stopping_the_server_stops_its_search_indexing(serve: Callable[..., Serv
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with browser_helpers.chromium() as browser:
+        yield browser
 
 
 CONNECTED = "() => !!(window.__counterpointReload && window.__counterpointReload.connected)"
