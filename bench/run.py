@@ -637,11 +637,9 @@ def serve_loop(n: int, site: Path, essays: list[Path], edits: int, res: dict) ->
     return rows
 
 
-def _serve_warm_start(n: int, site: Path, res: dict, port: int) -> list[Row]:
-    import re
-    import signal
-
-    proc = subprocess.Popen(
+def _start_serve(site: Path, port: int) -> subprocess.Popen:
+    """``counterpoint serve`` on ``port``, its output a text stream."""
+    return subprocess.Popen(
         [sys.executable, "-m", "counterpoint", "serve", str(site), "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -651,6 +649,25 @@ def _serve_warm_start(n: int, site: Path, res: dict, port: int) -> list[Row]:
         errors="replace",
         env=_env(),
     )
+
+
+def _stop_serve(proc: subprocess.Popen) -> None:
+    """Ctrl-C, and time to save its cache (the next start's warm cache), then kill."""
+    import signal
+
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _serve_warm_start(n: int, site: Path, res: dict, port: int) -> list[Row]:
+    import re
+
+    proc = _start_serve(site, port)
     t0 = time.perf_counter()
     lines: list[str] = []
     serving = ready = None
@@ -665,12 +682,7 @@ def _serve_warm_start(n: int, site: Path, res: dict, port: int) -> list[Row]:
             if serving is not None and (ready is not None or not _search_on(site)):
                 break
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop_serve(proc)
     built = next((l for l in lines if l.startswith("built in")), "")
     rendered = re.search(r"\((\d+) of (\d+) essays rendered\)", built)
     res["warm_serve_s"] = serving
@@ -701,21 +713,11 @@ def _search_on(site: Path) -> bool:
 def _serve_edits(n: int, site: Path, essays: list[Path], edits: int, res: dict, port: int) -> list[Row]:
     import contextlib
     import re
-    import signal
     import socket
     import threading
     import urllib.request
 
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "counterpoint", "serve", str(site), "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        env=_env(),
-    )
+    proc = _start_serve(site, port)
     lines: list[str] = []
     reloads: list[float] = []  # perf_counter() at each reload event
     cond = threading.Condition()
@@ -813,13 +815,7 @@ def _serve_edits(n: int, site: Path, essays: list[Path], edits: int, res: dict, 
             res["serve_search_s"] = stamp
         return rows
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)  # Ctrl-C; it also ends the event stream
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        _stop_serve(proc)  # it also ends the event stream
         if sock is not None:
             sock.close()
 
