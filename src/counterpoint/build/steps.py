@@ -213,7 +213,7 @@ def site_pages(run: Run) -> None:
     """The index, tag, corrections and other site-wide pages whose data changed."""
     assert run.stage is not None
     config, stage = run.config, run.stage
-    summaries = _ordered([r.summary for r in run.results.values() if r.summary is not None], config)
+    summaries = _ordered([r.summary for r in run.results.values() if r.summary is not None])
     site = site_for(config, config.language, run.ctx.pages)
     jinja = cast("Environment", LazyEnvironment(run.theme))  # Jinja loads only if a page has to be rendered
     seen: dict[str, str] = {}
@@ -367,9 +367,9 @@ def _ref(rel: str, known: tuple[str, int]) -> OutputRef:
     return OutputRef(rel, known[0], known[1])
 
 
-def _ordered(summaries: list[EssaySummary], config: SiteConfig) -> list[EssaySummary]:
-    tz = config.timezone
-    return sorted(summaries, key=lambda s: (s.moment or s.date.sort_key(tz).timestamp(), s.slug), reverse=True)
+def _ordered(summaries: list[EssaySummary]) -> list[EssaySummary]:
+    """Newest first, by the moment ``summarize`` read in the site's timezone."""
+    return sorted(summaries, key=lambda s: (s.moment, s.slug), reverse=True)
 
 
 def _hashed(source: EssaySource, hasher: Hasher) -> EssaySource:

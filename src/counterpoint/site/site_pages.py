@@ -82,11 +82,11 @@ def tag_index(essays: list[EssaySummary]) -> dict[str, tuple[str, list[EssaySumm
     return dict(sorted(tags.items(), key=lambda kv: (kv[1][0].casefold(), kv[0])))
 
 
-def all_updates(essays: list[EssaySummary], tz: str) -> list[UpdateSummary]:
+def all_updates(essays: list[EssaySummary]) -> list[UpdateSummary]:
     """Every UPD on the site, newest first (same moment: newer essay first, then
     the later block of the essay first)."""
     ranked = [(u, rank, -pos) for rank, e in enumerate(essays) for pos, u in enumerate(e.updates)]
-    ranked.sort(key=lambda x: (-(x[0].moment or x[0].date.sort_key(tz).timestamp()), x[1], x[2]))
+    ranked.sort(key=lambda x: (-x[0].moment, x[1], x[2]))
     return [u for u, _, _ in ranked]
 
 
@@ -219,7 +219,7 @@ def site_pages(
             )
         yield _tag_feed(items, name, key, site, jinja)
 
-    updates = all_updates(essays, site.config.timezone)
+    updates = all_updates(essays)
     yield PageSpec(
         "corrections/index.html",
         _listed([e for e in essays if e.updates]),
