@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING
 from counterpoint.build import steps, uptodate
 from counterpoint.build.checks import notes, os_error
 from counterpoint.build.collector import fewer_collections
-from counterpoint.build.inventory import refresh
 from counterpoint.build.options import BuildOptions
 from counterpoint.build.record import BuildRecord, cache_dir, per_output
 from counterpoint.build.report import BuildReport
@@ -33,7 +32,7 @@ from counterpoint.build.scheduler import PAGES_PARALLEL_THRESHOLD, PARALLEL_THRE
 from counterpoint.build.steps import search_pages
 from counterpoint.errors import BuildFailed, ContentError, UsageError, display_path
 from counterpoint.source.config import SiteConfig, load_config
-from counterpoint.source.content import Hasher, Inventory
+from counterpoint.source.content import Inventory
 from counterpoint.source.walk import Scanned
 from counterpoint.theme.theme import Theme, load_theme, template_problem
 
@@ -219,9 +218,6 @@ class Engine:
         code = sorted({name for result in results for name in result.code})
         languages = sorted({result.summary.lang for result in results if result.summary})
         warm_up(*self._warm, code=tuple(code), languages=tuple(languages))
-        if self._inventory is not None:  # the digests the workers computed, put in place now
-            refreshed = refresh(self._inventory, self.root, Hasher(state.hashes), [])
-            self._inventory = refreshed if refreshed is not None else self._inventory
 
 
 def _ms(start: float) -> float:

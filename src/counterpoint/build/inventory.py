@@ -9,7 +9,7 @@ from pathlib import Path
 
 from counterpoint.build.record import BuildRecord
 from counterpoint.model import EssaySource
-from counterpoint.source.content import Hasher, Inventory, all_refs, discover, replace_refs
+from counterpoint.source.content import Hasher, Inventory, discover, places, replace_refs
 from counterpoint.source.walk import Scanned
 
 
@@ -27,21 +27,29 @@ def inventory_of(
     return discover(root, hasher, files)
 
 
-def published(root: Path, record: BuildRecord, inventory: Inventory) -> Inventory:
+def published(root: Path, record: BuildRecord, inventory: Inventory, previous: Inventory | None) -> Inventory:
     """Each essay with when its files and blocks first appeared on the site: one
-    ``git log`` pass, made again only when HEAD moved (none outside git)."""
+    ``git log`` pass, made again only when HEAD moved (none outside git).  For an
+    inventory refreshed from ``previous`` (``serve``) under the same HEAD, only the
+    essays the refresh made again are looked up: the others are the same objects."""
     from counterpoint.source.published import History, head_key, read_history  # lazily: git, on a build with work
 
     key = head_key(root)
-    if record.history is None or record.history[0] != key:
+    moved = record.history is None or record.history[0] != key
+    if moved:
         record.history = (key, read_history(root) if key else History())
+    assert record.history is not None
     history = record.history[1]
     if not history.files:
         return inventory
-    essays = tuple(
-        _published_as(s, history.of(tuple(r.rel for r in (s.index, *s.critiques)))) for s in inventory.essays
-    )
-    return replace(inventory, essays=essays)
+    essays = list(inventory.essays)
+    # a refresh keeps every essay where it was: the same object at the same place was looked up already
+    kept = previous.essays if previous is not None and not moved and inventory.places is not None else ()
+    for at, source in enumerate(inventory.essays):
+        if at < len(kept) and kept[at] is source:
+            continue
+        essays[at] = _published_as(source, history.of(tuple(r.rel for r in (source.index, *source.critiques))))
+    return replace(inventory, essays=tuple(essays))
 
 
 def _published_as(source: EssaySource, published: tuple[tuple[str, str], ...]) -> EssaySource:
@@ -50,15 +58,10 @@ def _published_as(source: EssaySource, published: tuple[tuple[str, str], ...]) -
 
 
 def refresh(inventory: Inventory, root: Path, hasher: Hasher, edited: list[Path]) -> Inventory | None:
-    """``inventory`` with the ``edited`` files looked at again and the digests
-    the workers computed since the walk filled in; None if one of them is not
-    a file it knows (then the walk decides)."""
-    by_path = {ref.path: ref for ref in all_refs(inventory)}
-    if not all(p in by_path and p.is_file() for p in edited):
+    """``inventory`` with the ``edited`` files looked at again; None if one of them is
+    not a file it knows (then the walk decides).  The other files keep their refs and
+    digests (the build puts the digests its workers computed into the inventory it keeps)."""
+    where = inventory.places if inventory.places is not None else places(inventory)
+    if not all(p in where and p.is_file() for p in edited):
         return None
-    fresh = {p: hasher.ref(p, root, lazy=True) for p in edited}
-    for ref in by_path.values():
-        known = hasher.memo.get(ref.rel)
-        if not ref.digest and ref.path not in fresh and known and known[:2] == (ref.size, ref.mtime_ns):
-            fresh[ref.path] = replace(ref, digest=known[2])
-    return replace_refs(inventory, fresh)
+    return replace_refs(replace(inventory, places=where), {p: hasher.ref(p, root, lazy=True) for p in edited})

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pickle
 import sys
 from contextlib import suppress
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from hashlib import blake2b
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -25,6 +25,7 @@ from counterpoint.versions import code_fingerprint, library_versions
 if TYPE_CHECKING:
     from counterpoint.build.options import BuildOptions
     from counterpoint.model import EssayResult, EssaySource
+    from counterpoint.site.site_pages import Listing
     from counterpoint.source.config import SiteConfig
     from counterpoint.theme.theme import Theme
 
@@ -79,6 +80,19 @@ def folder_id(path: Path) -> tuple[int, int] | None:
     return (stat.st_dev, stat.st_ino)
 
 
+@dataclass
+class LastBuild:
+    """What one successful build made, kept in memory for the next (``serve``), which
+    then handles only what the edited files changed (``steps.essays``)."""
+
+    inputs: str  # its inputs key, navigation included
+    sources: dict[str, EssaySource]  # by essay file: what each result that holds was made from
+    results: dict[str, EssayResult]  # by essay file: every essay's result
+    shape: tuple[object, ...]  # what else made files: the plain pages', the theme's and content/'s
+    pages: frozenset[str]  # the site pages it made
+    listing: Listing | None = None  # the essays as its site pages listed them
+
+
 class BuildRecord:
     """The cache (on disk for ``build``, in memory for ``serve``) and the manifest of
     one engine's builds."""
@@ -90,8 +104,7 @@ class BuildRecord:
         self._last_manifest: tuple[Manifest, tuple[int, int] | None] | None = None
         self.history: tuple[str, Any] | None = None  # (HEAD, published.History) of the last build
         self._inputs: tuple[tuple[str, ...], str] | None = None  # (what the key was made of, the key)
-        # the last build's essays, by file: (its inputs key, {rel: (source, result)})
-        self._essays: tuple[str, dict[str, tuple[EssaySource, EssayResult]]] = ("", {})
+        self._last: LastBuild | None = None  # what the last successful build made, for serve's next
 
     def inputs(self, config: SiteConfig, theme: Theme) -> str:
         """``inputs_key`` of this build; made again only when site.yml, the output, the
@@ -116,21 +129,17 @@ class BuildRecord:
             self._inputs = (made_of, key)
         return self._inputs[1]
 
-    def keep_essays(self, inputs: str, sources: dict[str, EssaySource], results: dict[str, EssayResult]) -> None:
-        """After a build that put its output in place: what each essay's result was made of."""
-        self._essays = (
-            inputs,
-            {rel: (sources[rel], result) for rel, result in results.items() if not result.errors and not result.until},
-        )
+    def keep(self, last: LastBuild) -> None:
+        """After a build that put its output in place: what it was made of."""
+        self._last = last
 
-    def last_essays(self, inputs: str, manifest: Manifest) -> dict[str, tuple[EssaySource, EssayResult]]:
-        """The results of the last build by essay file, with the source objects they were
-        made from, for a build with the same ``inputs`` into the output it made (a trusted
-        manifest): an essay whose source is the very same object (``serve`` refreshes only
-        the edited files) has the same result, which is in place.  Otherwise nothing."""
-        if not manifest.trusted or self._essays[0] != inputs:
-            return {}
-        return self._essays[1]
+    def last_build(self, inputs: str, manifest: Manifest) -> LastBuild | None:
+        """The last build, for a build with the same ``inputs`` into the output it made (a
+        trusted manifest): an essay whose source is the very same object (``serve``
+        refreshes only the edited files) has the same result, which is in place."""
+        if not manifest.trusted or self._last is None or self._last.inputs != inputs:
+            return None
+        return self._last
 
     # -- the cache -------------------------------------------------------------
     def cache_file(self, output: Path) -> Path:
@@ -193,10 +202,14 @@ class BuildRecord:
         # read and kept with or without the cache: it is what the output folder holds
         return Manifest.load(manifest_file(self.root, out))
 
-    def save_manifest(self, out: Path, manifest: Manifest) -> None:
+    def save_manifest(self, out: Path, manifest: Manifest, since: Manifest, edits: dict) -> None:
+        """``manifest`` on disk; only its ``edits`` when the one on disk is ``since``, the
+        manifest this engine saved last (``serve``: a few lines per edit)."""
         path = manifest_file(self.root, out)
         try:  # --no-cache too: a manifest left as it was would describe files this build replaced
-            manifest.save(path)
+            last = self._last_manifest
+            if not (last is not None and last[0].files is since.files and manifest.save_edits(path, edits)):
+                manifest.save(path)
         except OSError as exc:  # a read-only or full .counterpoint/: the output is complete all the same
             with suppress(OSError):
                 path.unlink(missing_ok=True)  # an outdated one would mislead the next build

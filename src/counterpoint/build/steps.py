@@ -29,14 +29,14 @@ from counterpoint.build.checks import (
     stray_errors,
 )
 from counterpoint.build.inventory import inventory_of, published
-from counterpoint.build.record import BuildRecord, cache_dir, manifest_file, per_output
+from counterpoint.build.record import BuildRecord, LastBuild, cache_dir, manifest_file, per_output
 from counterpoint.build.scheduler import Scheduler
 from counterpoint.errors import BuildFailed, ContentError, say
-from counterpoint.model import Context, EssayResult, EssaySource, EssaySummary, OutputRef
+from counterpoint.model import Context, EssayResult, EssaySource, OutputRef
 from counterpoint.output.lock import OutputLock
 from counterpoint.output.output import Manifest, Stage, remove_stale_stages
 from counterpoint.site import site_pages as listings
-from counterpoint.site.site_pages import Snippets
+from counterpoint.site.site_pages import Listing, Snippets
 from counterpoint.source.config import SiteConfig, load_config
 from counterpoint.source.content import Hasher, Inventory, digest_file, with_digests
 from counterpoint.source.walk import Scanned, scan
@@ -83,6 +83,10 @@ class Run:
     written: tuple[str, ...] = ()
     manifest: Manifest | None = None  # of the committed output
     searched: tuple[int, int] | None = None  # search shards indexed, of all; None: the index was not touched
+    last: LastBuild | None = None  # the last build, when this one starts from its output (serve's edits)
+    fresh: list[str] | None = None  # then: the essays (files) this build handled, the others are the last's
+    listing: Listing | None = None  # the essays as the site pages list them
+    site_rels: frozenset[str] = frozenset()  # the site pages this build made
     held: ExitStack = field(default_factory=ExitStack)  # the output folder's lock, from the stage to the records
 
 
@@ -116,7 +120,7 @@ def discover_content(run: Run) -> None:
     """What content/ holds: every essay bundle, page and asset, with the errors of the walk."""
     run.hasher = Hasher(run.state.hashes)
     run.inventory = published(
-        run.root, run.record, inventory_of(run.root, run.hasher, run.changed, run.files, run.previous)
+        run.root, run.record, inventory_of(run.root, run.hasher, run.changed, run.files, run.previous), run.previous
     )
     run.static, skipped = run.theme.static_scan(run.root)
     run.warnings += [*run.inventory.warnings, *skipped]
@@ -142,16 +146,65 @@ def plain_pages(run: Run) -> None:
 def essays(run: Run) -> None:
     """Every essay parsed, linked and rendered into the stage, or taken from the cache."""
     assert run.stage is not None
+    stage, essays = run.stage, run.inventory.essays
+    last = run.record.last_build(run.inputs, stage.manifest)
+    fresh = _edited_since(last, essays, _shape(run)) if last is not None else None
+    if last is not None and fresh is not None:
+        # (serve) the last build's output is in place: start from it and handle the edited essays alone
+        run.last, run.fresh = last, [source.index.rel for _, source in fresh]
+        run.sources, run.results = dict(last.sources), dict(last.results)
+        stage.carry_over()
+        for _, source in fresh:
+            before = last.results.get(source.index.rel)
+            if before is not None:
+                stage.drop(ref.rel for ref in before.outputs)
+        todo = _from_cache(run, [source for _, source in fresh])
+    else:
+        todo = _from_cache(run, list(essays))
+        fresh = list(enumerate(essays))
+    _render(run, todo)
+    run.rendered = len(todo)
+    # the inventory with every file's digest: the next build (serve) refreshes it and knows
+    # each essay it does not touch as the very same object
+    made = list(essays)
+    for at, source in fresh:
+        made[at] = run.sources[source.index.rel]
+    run.inventory = replace(run.inventory, essays=tuple(made))
+    for _, source in fresh:
+        run.errors += run.results[source.index.rel].errors
+    if last is None or run.fresh is None or not _same_addresses(last, run, fresh):
+        run.errors += _address_clashes(run)
+    if run.errors:
+        raise BuildFailed(run.errors)
+
+
+def _edited_since(
+    last: LastBuild, essays: tuple[EssaySource, ...], shape: tuple[object, ...]
+) -> list[tuple[int, EssaySource]] | None:
+    """The essays (place, source) that are not the very objects the last build made, when
+    everything else it made stands as it was: the same plain pages, theme files and
+    content/ files, and every essay it made still there.  None otherwise."""
+    if shape != last.shape:
+        return None
+    known = last.sources.get
+    fresh = [(at, source) for at, source in enumerate(essays) if known(source.index.rel) is not source]
+    still = len(essays) - len(fresh) + sum(1 for _, source in fresh if source.index.rel in last.results)
+    return fresh if still == len(last.results) else None
+
+
+def _from_cache(run: Run, sources: list[EssaySource]) -> list[EssaySource]:
+    """Each essay's result from the cache when its key holds and its output is in place;
+    the essays that have to be rendered."""
+    assert run.stage is not None
     state, stage, manifest, output = run.state, run.stage, run.stage.manifest, run.config.output
     todo: list[EssaySource] = []
-    last = run.record.last_essays(run.inputs, manifest)
-    for source in run.inventory.essays:
+    last = run.record.last_build(run.inputs, manifest)
+    for source in sources:
         run.sources[source.index.rel] = source
-        made = last.get(source.index.rel)
-        if made is not None and made[0] is source:
+        if last is not None and last.sources.get(source.index.rel) is source:
             # (serve) the very files of the last build, whose output is in place: no key to make
-            run.results[source.index.rel] = made[1]
-            stage.adopt(made[1].outputs)
+            run.results[source.index.rel] = last.results[source.index.rel]
+            stage.adopt(last.results[source.index.rel].outputs)
             continue
         material = source.digest()
         cached = state.essays.get(source.index.rel)
@@ -170,14 +223,27 @@ def essays(run: Run) -> None:
             stage.adopt(cached[1].outputs)
         else:
             todo.append(source)
-    _render(run, todo)
-    run.rendered = len(todo)
-    # the inventory with every file's digest: the next build (serve) refreshes it and knows
-    # each essay it does not touch as the very same object
-    run.inventory = replace(run.inventory, essays=tuple(run.sources[s.index.rel] for s in run.inventory.essays))
-    for result in run.results.values():
-        run.errors += result.errors
-    run.errors += collisions(run.inventory, run.results)
+    return todo
+
+
+def _same_addresses(last: LastBuild, run: Run, fresh: list[tuple[int, EssaySource]]) -> bool:
+    """The edited essays write where they wrote in the last build (slug, aliases, files),
+    which had no clash: then none of the checks of ``_address_clashes`` can find one."""
+    for _, source in fresh:
+        before, after = last.results.get(source.index.rel), run.results[source.index.rel]
+        old = last.sources.get(source.index.rel)
+        if before is None or old is None or before.summary is None or after.summary is None:
+            return False
+        if (before.summary.slug, before.summary.aliases) != (after.summary.slug, after.summary.aliases):
+            return False
+        if [ref.path for ref in old.assets] != [ref.path for ref in source.assets]:
+            return False
+    return True
+
+
+def _address_clashes(run: Run) -> list[ContentError]:
+    """Two essays, an alias or an asset that would write the same output file."""
+    errors = collisions(run.inventory, run.results)
     slugs = {rel: result.summary.slug for rel, result in run.results.items() if result.summary is not None}
     redirects = {
         alias + "index.html" if alias.endswith("/") else alias: rel
@@ -186,9 +252,12 @@ def essays(run: Run) -> None:
         for alias in result.summary.aliases
     }
     generated = generated_files(slugs, run.page_files, run.static, redirects)
-    run.errors += output_clashes(run.inventory, run.root / "content", slugs, generated, run.config.search)
-    if run.errors:
-        raise BuildFailed(run.errors)
+    return errors + output_clashes(run.inventory, run.root / "content", slugs, generated, run.config.search)
+
+
+def _shape(run: Run) -> tuple[object, ...]:
+    """What a build makes files from besides the essays (``LastBuild.shape``)."""
+    return (tuple(run.page_files), tuple(run.static), tuple(asset.rel for asset in run.inventory.assets))
 
 
 def _render(run: Run, todo: list[EssaySource]) -> None:
@@ -213,23 +282,40 @@ def site_pages(run: Run) -> None:
     """The index, tag, corrections and other site-wide pages whose data changed."""
     assert run.stage is not None
     config, stage = run.config, run.stage
-    summaries = _ordered([r.summary for r in run.results.values() if r.summary is not None])
     site = site_for(config, config.language, run.ctx.pages)
     jinja = cast("Environment", LazyEnvironment(run.theme))  # Jinja loads only if a page has to be rendered
+    listing, edited = _text_edits(run)
+    partial = listing is not None and run.last is not None
+    if listing is not None and run.last is not None:
+        # (serve) an edit of essays' text alone: the listings stand; only the feeds carrying them can change
+        specs = listings.edited_pages(listing, edited, run.plain, site, jinja)
+        run.site_rels = run.last.pages
+    else:
+        listing = listings.listing_of([r.summary for r in run.results.values() if r.summary is not None])
+        specs = listings.site_pages(listing, run.plain, site, jinja, _snippets(run.results))
+    run.listing = listing
     seen: dict[str, str] = {}
     todo: list[PageSpec] = []
-    for spec in listings.site_pages(summaries, run.plain, site, jinja, _snippets(run.results)):
+    for spec in specs:
         key = spec.key(run.inputs)
         seen[spec.rel] = key
         previous = stage.manifest.files.get(spec.rel)
         made = run.state.pages.get(spec.rel)  # (key, digest) of the page the last cached build made
         # the folder must hold that very page: a build without the cache may have replaced it since
         if previous and made == (key, previous[0]) and stage.manifest.intact(config.output, _ref(spec.rel, previous)):
-            stage.refs[spec.rel] = _ref(spec.rel, previous)
+            stage.files[spec.rel] = previous
             continue
         todo.append(spec)
+    if not partial:  # every site page made: those of the last build it did not make go
+        run.site_rels = frozenset(seen)
+        if stage.dropped is not None and run.last is not None:
+            stage.drop(run.last.pages - run.site_rels)
     run.scheduler.pages(todo, stage)
-    run.state.pages = {rel: (key, stage.refs[rel].digest) for rel, key in seen.items() if rel in stage.refs}
+    made_now = {rel: (key, stage.files[rel][0]) for rel, key in seen.items() if rel in stage.files}
+    if partial:
+        run.state.pages.update(made_now)
+    else:
+        run.state.pages = made_now
     run.pages_rendered = len(todo)
     run.scheduler.close()  # done with them: their memory is free before the commit and Pagefind
 
@@ -252,7 +338,7 @@ def commit(run: Run) -> None:
     written, manifest = run.stage.commit()
     run.written = tuple(written)
     run.manifest = manifest
-    run.record.save_manifest(run.config.output, manifest)
+    run.record.save_manifest(run.config.output, manifest, run.stage.manifest, run.stage.edits)
 
 
 def search_index(run: Run) -> None:
@@ -276,14 +362,13 @@ def search_index(run: Run) -> None:
 def remember(run: Run) -> None:
     """The record of what the output was made from (for the next no-op build), and the cache."""
     config, state = run.config, run.state
-    essays_built = sum(1 for r in run.results.values() if r.summary)
-    # the first moment an essay dated in the future comes due: a build after it is not a no-op
-    until = min((r.until for r in run.results.values() if r.until), default=0.0)
     if run.fingerprint and run.options.records:
+        # the first moment an essay dated in the future comes due: a build after it is not a no-op
+        until = min((r.until for r in run.results.values() if r.until), default=0.0)
         record = uptodate.Record(
             options=run.options.key(),
             fingerprint=run.fingerprint,
-            essays=essays_built,
+            essays=sum(1 for r in run.results.values() if r.summary),
             site_digest=config.digest,
             base_url=config.base_url,
             output=str(config.output),
@@ -295,11 +380,27 @@ def remember(run: Run) -> None:
         uptodate.save(run.root, record)
     elif run.options.keep_record:  # a build that cannot say what it was made from forgets the record
         uptodate.forget(run.root, config.output)
-    run.record.keep_essays(run.inputs, run.sources, run.results)
-    kept = {k: v for k, v in state.essays.items() if k in run.results}
-    if run.rendered or run.pages_rendered or run.written or run.hasher.learned or len(kept) != len(state.essays):
-        state.essays = kept
+    run.record.keep(_last_build(run))
+    gone = not state.essays.keys() <= run.results.keys()
+    if gone:
+        state.essays = {k: v for k, v in state.essays.items() if k in run.results}
+    if run.rendered or run.pages_rendered or run.written or run.hasher.learned or gone:
         run.record.save_state(config.output, state)  # a build that changed nothing has nothing new to remember
+
+
+def _last_build(run: Run) -> LastBuild:
+    """What this build made, for the next (``BuildRecord.keep``): its essays whose results
+    hold as they are (no errors, not dated in the future), every result, and the rest."""
+    if run.last is not None and run.fresh is not None:  # the last build's, with the edited essays
+        sources = run.last.sources
+        for rel in run.fresh:
+            sources.pop(rel, None)
+            result = run.results[rel]
+            if not result.errors and not result.until:
+                sources[rel] = run.sources[rel]
+    else:
+        sources = {rel: run.sources[rel] for rel, r in run.results.items() if not r.errors and not r.until}
+    return LastBuild(run.inputs, sources, run.results, _shape(run), run.site_rels, run.listing)
 
 
 STEPS: tuple[tuple[str, Callable[[Run], None]], ...] = (
@@ -347,6 +448,18 @@ def _plain_pages(run: Run) -> list[tuple[str, PlainPage]]:
     return pages
 
 
+def _text_edits(run: Run) -> tuple[Listing | None, set[str]]:
+    """The last build's listing with the summaries of this build's edited essays, when
+    those edits changed their text alone (``Listing.with_text_edits``); and their slugs."""
+    if run.last is None or run.fresh is None or run.last.listing is None:
+        return None, set()
+    edited = [run.results[rel].summary for rel in run.fresh]
+    summaries = [summary for summary in edited if summary is not None]
+    if len(summaries) != len(edited):
+        return None, set()
+    return run.last.listing.with_text_edits(summaries), {summary.slug for summary in summaries}
+
+
 def _snippets(results: dict[str, EssayResult]) -> Snippets:
     snippets = Snippets()
     for result in results.values():
@@ -365,11 +478,6 @@ def _nav(plain: list[tuple[str, PlainPage]]) -> tuple[tuple[str, str], ...]:
 
 def _ref(rel: str, known: tuple[str, int]) -> OutputRef:
     return OutputRef(rel, known[0], known[1])
-
-
-def _ordered(summaries: list[EssaySummary]) -> list[EssaySummary]:
-    """Newest first, by the moment ``summarize`` read in the site's timezone."""
-    return sorted(summaries, key=lambda s: (s.moment, s.slug), reverse=True)
 
 
 def _hashed(source: EssaySource, hasher: Hasher) -> EssaySource:

@@ -39,7 +39,12 @@ def digest_bytes(data: bytes) -> str:
 
 @dataclass(frozen=True)
 class Manifest:
-    """What the last successful build wrote: rel path -> (digest, size)."""
+    """What the last successful build wrote: rel path -> (digest, size).
+
+    On disk: the whole list (JSON), and beside it a log of the entries each later build
+    changed, one JSON line each, so an edit in ``serve`` saves a few lines, not the
+    45,000 entries of a 10,000-essay site; a full save (``save``) starts the log anew.
+    """
 
     files: dict[str, tuple[str, int]]
     trusted: bool = False  # the output is known to be as recorded: skip the stat per file
@@ -48,13 +53,35 @@ class Manifest:
     def load(cls, path: Path) -> Manifest:
         try:
             data = json.loads(path.read_text("utf-8"))
-            return cls({k: (v[0], int(v[1])) for k, v in data["files"].items()})
+            files = {k: (v[0], int(v[1])) for k, v in data["files"].items()}
         except (OSError, ValueError, KeyError, TypeError, IndexError):
             return cls({})
+        _replay(files, _log_of(path), data.get("id"))
+        return cls(files)
 
     def save(self, path: Path) -> None:
-        # in the order the build made them (no sort: a serve edit at 10,000 essays saves 45,000 entries)
-        atomic_write(path, json.dumps({"files": self.files}, separators=(",", ":")).encode())
+        # in the order the build made them (no sort); a new id: the log of the last one no longer applies
+        made = {"id": os.urandom(8).hex(), "files": self.files}
+        atomic_write(path, json.dumps(made, separators=(",", ":")).encode())
+        _log_of(path).unlink(missing_ok=True)
+
+    def save_edits(self, path: Path, edits: dict[str, tuple[str, int] | None]) -> bool:
+        """Append what changed since the manifest saved at ``path`` (None: a file removed);
+        False when there is no log to append to (then ``save``)."""
+        log = _log_of(path)
+        try:
+            with open(path, "rb") as handle:  # the id is at the start of the file
+                head = handle.read(64)
+            base = json.loads(head[: head.index(b",")] + b"}")["id"]
+            size = log.stat().st_size if log.exists() else 0
+        except (OSError, ValueError, KeyError):
+            return False
+        if size > path.stat().st_size // 4:  # long enough: the next full save starts it anew
+            return False
+        lines = [json.dumps([base, rel, *(entry or ())], separators=(",", ":")) for rel, entry in edits.items()]
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write("".join(line + "\n" for line in lines))
+        return True
 
     def all_intact(self, out: Path) -> bool:
         """Every file this manifest records is in ``out`` at its recorded size
@@ -79,6 +106,30 @@ class Manifest:
             return os.stat(os.path.join(out, ref.rel)).st_size == ref.size
         except OSError:
             return False
+
+
+def _log_of(path: Path) -> Path:
+    return path.with_suffix(".log")
+
+
+def _replay(files: dict[str, tuple[str, int]], log: Path, base: object) -> None:
+    """The log's entries onto the list they were made for (each line names its id): a line
+    left half-written by a killed build, and whatever follows it, is ignored."""
+    try:
+        text = log.read_text("utf-8")
+    except OSError:
+        return
+    for line in text.splitlines():
+        try:
+            entry = json.loads(line)
+            if entry[0] != base:
+                continue
+            if len(entry) == 2:
+                files.pop(entry[1], None)
+            else:
+                files[entry[1]] = (entry[2], int(entry[3]))
+        except (ValueError, TypeError, IndexError):
+            return
 
 
 def atomic_write(path: Path, data: bytes | Callable[[BinaryIO], object]) -> None:
@@ -108,8 +159,12 @@ class Stage:
         self.committed = False
         out.mkdir(parents=True, exist_ok=True)
         self.dir = Path(tempfile.mkdtemp(prefix=staging_prefix(), dir=out))
-        self.refs: dict[str, OutputRef] = {}
+        self.files: dict[str, tuple[str, int]] = {}  # what the output holds once committed: rel -> (digest, size)
         self.staged: set[str] = set()
+        # carried over (``carry_over``): the files dropped since, which the commit removes unless made again;
+        # None: every file of the output is made again, and the old ones not made are removed
+        self.dropped: set[str] | None = None
+        self.edits: dict[str, tuple[str, int] | None] = {}  # once committed: entries that differ from the manifest
         self._checked: set[Path] = set()  # output folders known to stay inside the output
 
     def write(self, rel: str, data: bytes) -> OutputRef:
@@ -117,7 +172,7 @@ class Stage:
         if not self.manifest.intact(self.out, ref):
             write_staged(self.dir, rel, data)
             self.staged.add(rel)
-        self.refs[rel] = ref
+        self.files[rel] = (ref.digest, ref.size)
         return ref
 
     def copy(self, rel: str, source: Path, digest: str) -> OutputRef:
@@ -127,7 +182,7 @@ class Stage:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
             self.staged.add(rel)
-        self.refs[rel] = ref
+        self.files[rel] = (ref.digest, ref.size)
         return ref
 
     def adopt_written(self, refs: Iterable[OutputRef]) -> None:
@@ -136,14 +191,28 @@ class Stage:
         say) is not put in place again, so serve can swap the stylesheet
         instead of reloading the page."""
         for ref in refs:
-            self.refs[ref.rel] = ref
+            self.files[ref.rel] = (ref.digest, ref.size)
             if not self.manifest.intact(self.out, ref):
                 self.staged.add(ref.rel)
 
     def adopt(self, refs: tuple[OutputRef, ...]) -> None:
         """Files of the output that a cached result made and that stay as they are."""
         for ref in refs:
-            self.refs[ref.rel] = ref
+            self.files[ref.rel] = (ref.digest, ref.size)
+
+    def carry_over(self) -> None:
+        """Start from every file the output holds (a trusted manifest), instead of adopting
+        each again: ``serve``'s edit at 10,000 essays then handles only what it changed.
+        Whoever made a file that may go ``drop``s it; the commit removes it unless made again."""
+        self.files = dict(self.manifest.files)
+        self.dropped = set()
+
+    def drop(self, rels: Iterable[str]) -> None:
+        """Carried-over files that this build may no longer make (see ``carry_over``)."""
+        assert self.dropped is not None
+        for rel in rels:
+            if self.files.pop(rel, None) is not None:
+                self.dropped.add(rel)
 
     def commit(self) -> tuple[list[str], Manifest]:
         """Move every staged file into place, then remove stale ones.
@@ -155,10 +224,13 @@ class Stage:
         output is as the previous build left it.
         """
         changed: list[str] = []
-        new = Manifest({rel: (ref.digest, ref.size) for rel, ref in self.refs.items()})
+        new = Manifest(self.files)
+        gone = set(self.manifest.files) - set(new.files) if self.dropped is None else self.dropped - set(new.files)
+        self.edits = {rel: new.files[rel] for rel in self.staged if new.files[rel] != self.manifest.files.get(rel)}
+        self.edits.update(dict.fromkeys(gone))
         if self.created and [p.name for p in self.out.iterdir()] == [self.dir.name]:
             return self._commit_fresh(), new
-        stale = [rel for rel in sorted(set(self.manifest.files) - set(new.files)) if self._removable(rel)]
+        stale = [rel for rel in sorted(gone) if self._removable(rel)]
         backup = self.dir / ".cp-old"  # no output path starts with a dot folder
         done: list[tuple[str, bool]] = []  # (rel, had an old version) in the order applied
         made: list[Path] = []  # folders this commit created, outermost first

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from hashlib import blake2b
 from typing import TYPE_CHECKING, Any
 
@@ -90,6 +90,40 @@ def all_updates(essays: list[EssaySummary]) -> list[UpdateSummary]:
     return [u for u, _, _ in ranked]
 
 
+@dataclass(frozen=True)
+class Listing:
+    """The essays as the site lists them: newest first, by tag, and every UPD; what every
+    listing, feed and the sitemap are made from.  Kept between ``serve``'s builds, so an
+    edit of an essay's text alone (``with_text_edits``) does not sort 10,000 summaries again."""
+
+    essays: list[EssaySummary]
+    tags: dict[str, tuple[str, list[EssaySummary]]]
+    updates: list[UpdateSummary]
+    at: dict[str, int]  # essay slug -> its place in ``essays``
+
+    def with_text_edits(self, edited: list[EssaySummary]) -> Listing | None:
+        """This listing with each of ``edited`` in place of the summary of the same slug,
+        when it changed nothing a listing shows (``EssaySummary.listed``): its place, its
+        tags and its UPDs stay as they were.  None otherwise (then ``listing_of``)."""
+        essays, tags = list(self.essays), dict(self.tags)
+        for new in edited:
+            at = self.at.get(new.slug)
+            if at is None or not new.listed or new.listed != essays[at].listed:
+                return None
+            old, essays[at] = essays[at], new
+            for key in dict.fromkeys(tag_slug(tag) for tag in new.tags):
+                name, items = tags[key]
+                tags[key] = (name, [new if item is old else item for item in items])
+        return replace(self, essays=essays, tags=tags)
+
+
+def listing_of(summaries: list[EssaySummary]) -> Listing:
+    """``summaries`` in the site's order: newest first, by the moment ``summarize`` read in
+    the site's timezone (then by slug, so two essays of one moment keep one order)."""
+    essays = sorted(summaries, key=lambda s: (s.moment, s.slug), reverse=True)
+    return Listing(essays, tag_index(essays), all_updates(essays), {e.slug: at for at, e in enumerate(essays)})
+
+
 def translators(site: Site) -> Callable[[str], Translator]:
     """``t_for(lang)``: the UI strings of one essay's language, with the site's overrides."""
     overrides = tuple(sorted(site.config.strings.items()))
@@ -154,14 +188,15 @@ class Snippets:
 
 
 def site_pages(
-    essays: list[EssaySummary],
+    listing: Listing,
     pages: list[tuple[str, Any]],
     site: Site,
     jinja: Environment,
     snippets: Snippets | None = None,
 ) -> Iterator[PageSpec]:
     # Long: every site page, one block per kind of page.
-    """Every site-wide page; ``essays`` newest first, ``pages`` (rel, PlainPage)."""
+    """Every site-wide page; ``pages``: (rel, PlainPage)."""
+    essays = listing.essays
     t = site.t
     t_for = translators(site)
     per_page = site.config.essays_per_page
@@ -169,7 +204,7 @@ def site_pages(
     card = snippets.card(site, jinja)
     correction = snippets.correction(site, jinja)
 
-    def listing(prefix: str, chunk: list, number: int, total: int, **extra: Any) -> PageSpec:
+    def listing_page(prefix: str, chunk: list, number: int, total: int, **extra: Any) -> PageSpec:
         pager = Pager(
             number,
             total,
@@ -194,9 +229,9 @@ def site_pages(
 
     chunks = paginate(essays, per_page)
     for number, chunk in enumerate(chunks, 1):
-        yield listing("", chunk, number, len(chunks))
+        yield listing_page("", chunk, number, len(chunks))
 
-    tags = tag_index(essays)
+    tags = listing.tags
     infos = [TagInfo(name, key, f"tags/{key}/", len(items)) for key, (name, items) in tags.items()]
     yield PageSpec(
         "tags/index.html",
@@ -207,7 +242,7 @@ def site_pages(
         tag_chunks = paginate(items, per_page)
         feed = f"tags/{key}/feed.xml"
         for number, chunk in enumerate(tag_chunks, 1):
-            yield listing(
+            yield listing_page(
                 f"tags/{key}/",
                 chunk,
                 number,
@@ -219,7 +254,7 @@ def site_pages(
             )
         yield _tag_feed(items, name, key, site, jinja)
 
-    updates = all_updates(essays)
+    updates = listing.updates
     yield PageSpec(
         "corrections/index.html",
         _listed([e for e in essays if e.updates]),
@@ -227,15 +262,8 @@ def site_pages(
             site=site, t=t, updates=updates, correction=correction, page_url="corrections/"
         ),
     )
-    yield PageSpec("feed.xml", _digests(essays[: feeds.FEED_SIZE]), lambda: feeds.essays_feed(essays, site, jinja))
-    feed_updates = updates[: feeds.FEED_SIZE]
-    upd_slugs = {u.essay_slug for u in feed_updates}
-    upd_essays = [e for e in essays if e.slug in upd_slugs]
-    yield PageSpec(
-        "corrections/feed.xml",
-        (tuple((u.essay_slug, u.id) for u in feed_updates), _digests(upd_essays)),
-        lambda: feeds.corrections_feed(feed_updates, site, jinja, upd_essays),
-    )
+    yield _essays_feed(listing, site, jinja)
+    yield _corrections_feed(listing, site, jinja)
     yield PageSpec("404.html", None, lambda: jinja.get_template("404.html").render(site=site, t=t, page_url="404.html"))
     if site.config.search:
         yield PageSpec(
@@ -262,6 +290,44 @@ def site_pages(
     redirects = "".join(f"{site.url(alias)} {site.url(e.url)} 301\n" for e in essays for alias in e.aliases)
     if redirects:
         yield PageSpec("_redirects", redirects, lambda: redirects)
+
+
+def edited_pages(
+    listing: Listing, edited: set[str], pages: list[tuple[str, Any]], site: Site, jinja: Environment
+) -> Iterator[PageSpec]:
+    """The site pages that can change when the essays ``edited`` (slugs) changed their text
+    alone (``Listing.with_text_edits``): the feeds that carry their bodies; and the plain
+    pages, which are few and keyed as every page is.  Made by the very functions of
+    ``site_pages``, so each is the page a full build would make."""
+    if any(e.slug in edited for e in listing.essays[: feeds.FEED_SIZE]):
+        yield _essays_feed(listing, site, jinja)
+    keys = {tag_slug(tag) for slug in edited for tag in listing.essays[listing.at[slug]].tags}
+    for key in sorted(keys):
+        name, items = listing.tags[key]
+        if any(e.slug in edited for e in items[: feeds.FEED_SIZE]):
+            yield _tag_feed(items, name, key, site, jinja)
+    if any(u.essay_slug in edited for u in listing.updates[: feeds.FEED_SIZE]):
+        yield _corrections_feed(listing, site, jinja)
+    for rel, page in pages:
+        yield page.spec(rel, site, jinja)
+
+
+def _essays_feed(listing: Listing, site: Site, jinja: Environment) -> PageSpec:
+    """``feed.xml``: the newest essays, with their bodies."""
+    essays = listing.essays
+    return PageSpec("feed.xml", _digests(essays[: feeds.FEED_SIZE]), lambda: feeds.essays_feed(essays, site, jinja))
+
+
+def _corrections_feed(listing: Listing, site: Site, jinja: Environment) -> PageSpec:
+    """``corrections/feed.xml``: the newest UPDs, with the essays they belong to."""
+    feed_updates = listing.updates[: feeds.FEED_SIZE]
+    upd_slugs = {u.essay_slug for u in feed_updates}
+    upd_essays = [e for e in listing.essays if e.slug in upd_slugs]
+    return PageSpec(
+        "corrections/feed.xml",
+        (tuple((u.essay_slug, u.id) for u in feed_updates), _digests(upd_essays)),
+        lambda: feeds.corrections_feed(feed_updates, site, jinja, upd_essays),
+    )
 
 
 def _tag_feed(items: list[EssaySummary], name: str, key: str, site: Site, jinja: Environment) -> PageSpec:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from hashlib import blake2b
 from pathlib import Path
 
@@ -46,6 +46,18 @@ class Inventory:
     stray_critiques: tuple[FileRef, ...]  # critiques/ folders outside an essay bundle
     errors: tuple[ContentError, ...]
     warnings: tuple[str, ...] = ()  # symlinks not followed, each naming link and target
+    # where each file is (``Place``), made by the first ``refresh`` of a walk and kept by every
+    # replace after it (a refresh never moves a file): an edit then looks up its file, not all
+    places: dict[Path, Place] | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a file is in an ``Inventory``: ``kind`` is "essays", "pages", "assets" or
+    "stray_critiques", ``at`` the position in that tuple."""
+
+    kind: str
+    at: int
 
 
 def digest_file(path: Path) -> str:
@@ -225,23 +237,51 @@ def all_refs(inventory: Inventory):
     yield from inventory.stray_critiques
 
 
+def places(inventory: Inventory) -> dict[Path, Place]:
+    """Every file of ``inventory`` and where it is (``Inventory.places``)."""
+    found: dict[Path, Place] = {}
+    for at, source in enumerate(inventory.essays):
+        place = Place("essays", at)
+        for ref in source.files():
+            found[ref.path] = place
+    for kind in ("pages", "assets", "stray_critiques"):
+        for at, item in enumerate(getattr(inventory, kind)):
+            found[item.index.path if kind == "pages" else item.path] = Place(kind, at)
+    return found
+
+
+def ref_at(inventory: Inventory, path: Path, place: Place) -> FileRef:
+    item = getattr(inventory, place.kind)[place.at]
+    if place.kind == "essays":
+        return next(ref for ref in item.files() if ref.path == path)
+    return item.index if place.kind == "pages" else item
+
+
 def replace_refs(inventory: Inventory, fresh: dict[Path, FileRef]) -> Inventory:
+    """``inventory`` with the ``fresh`` refs in place of those of the same path; only
+    the essays and pages they belong to are made again (``Inventory.places``)."""
+    where = inventory.places if inventory.places is not None else places(inventory)
+
     def swap(ref: FileRef) -> FileRef:
         return fresh.get(ref.path, ref)
 
-    def essay(s: EssaySource) -> EssaySource:
-        if not any(ref.path in fresh for ref in s.files()):
-            return s  # most of them: one edited file in serve
-        return replace(
-            s, index=swap(s.index), critiques=tuple(map(swap, s.critiques)), assets=tuple(map(swap, s.assets))
-        )
-
-    return replace(
-        inventory,
-        essays=tuple(map(essay, inventory.essays)),
-        pages=tuple(replace(p, index=swap(p.index)) for p in inventory.pages),
-        assets=tuple(map(swap, inventory.assets)),
-    )
+    parts: dict[str, list] = {}
+    for path in fresh:
+        place = where[path]
+        items = parts.setdefault(place.kind, list(getattr(inventory, place.kind)))
+        item = items[place.at]
+        if place.kind == "essays":
+            items[place.at] = replace(
+                item,
+                index=swap(item.index),
+                critiques=tuple(map(swap, item.critiques)),
+                assets=tuple(map(swap, item.assets)),
+            )
+        elif place.kind == "pages":
+            items[place.at] = replace(item, index=swap(item.index))
+        else:
+            items[place.at] = swap(item)
+    return replace(inventory, places=where, **{kind: tuple(items) for kind, items in parts.items()})
 
 
 def with_digests(source: EssaySource, digests: dict[str, str]) -> EssaySource:
