@@ -46,6 +46,12 @@ def _tree(folder: Path) -> dict[str, str]:
     }
 
 
+def site_files(served: Served) -> set[str]:
+    """The files the last build wrote, but those of the essays themselves."""
+    assert served.engine.last_stats is not None
+    return {rel for rel in served.engine.last_stats.written if not rel.startswith("essays/")}
+
+
 class Served:
     """One engine as serve keeps it, and a cold build of the same files to compare with."""
 
@@ -110,26 +116,31 @@ def test_every_kind_of_edit_leaves_the_output_a_cold_build_makes(site: Path) -> 
     served.assert_as_cold()
 
 
-def test_an_edit_of_the_text_alone_renders_the_feeds_that_carry_it(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_edit_that_moves_no_essay_renders_only_the_pages_that_show_it(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     served = Served(site)
     listed: list[int] = []
     listing_of = listings.listing_of
     monkeypatch.setattr(listings, "listing_of", lambda s: (listed.append(len(s)), listing_of(s))[1])
-    made: list[str] = []
-    essays_feed = feeds.essays_feed
-    monkeypatch.setattr(
-        feeds, "essays_feed", lambda *a, **k: (made.append(k.get("path", "feed.xml")), essays_feed(*a, **k))[1]
-    )
 
-    served.edit(1, "More text 1.", "Edited text 1.")  # in no feed: no site page at all
+    served.edit(1, "More text 1.", "Edited text 1.")  # its text, in no feed: no site page at all
     assert (served.engine.last_stats.rendered, served.engine.last_stats.pages_rendered) == (1, 0)
-    assert listed == [] and made == []
-    served.edit(11, "More text 11.", "Edited text 11.")  # the newest: the feeds with it, nothing else
-    assert sorted(made) == ["feed.xml", "tags/maths/feed.xml", "tags/physics/feed.xml"]
-    assert served.engine.last_stats.pages_rendered == 3 and listed == []
-    served.edit(11, '"Essay 11"', '"Essay eleven"')  # shown by the listings: all of them looked at
+    assert site_files(served) == set()
+    served.edit(11, "More text 11.", "Edited text 11.")  # the newest's text: the feeds that carry it
+    feeds_of_11 = {"feed.xml", "tags/maths/feed.xml", "tags/physics/feed.xml"}
+    assert site_files(served) == feeds_of_11
+    served.edit(11, '"Essay 11"', '"Essay eleven"')  # its title: and the listing pages that show it
+    shown = {"index.html", "tags/maths/index.html", "tags/physics/index.html"}
+    assert site_files(served) == feeds_of_11 | shown
+    served.edit(8, "Corrected 8.", "Corrected 8, and better.")  # a UPD's text: the corrections page too
+    assert {"corrections/index.html", "corrections/feed.xml"} <= site_files(served)
+    assert listed == []  # the listing was never made again...
+    served.assert_as_cold()
+    listed.clear()  # (the cold build made one)
+    served.edit(11, "2026-01-12", "2025-12-01")  # ...until an edit moves an essay in it
     assert listed == [N]
-    assert served.engine.last_stats.pages_rendered > 3
+    served.assert_as_cold()
 
 
 def test_a_serve_edit_saves_the_manifest_as_a_few_lines(site: Path) -> None:

@@ -32,7 +32,7 @@ from counterpoint.build.inventory import inventory_of, published
 from counterpoint.build.record import BuildRecord, LastBuild, cache_dir, manifest_file, per_output
 from counterpoint.build.scheduler import Scheduler
 from counterpoint.errors import BuildFailed, ContentError, say
-from counterpoint.model import Context, EssayResult, EssaySource, OutputRef
+from counterpoint.model import Context, EssayResult, EssaySource, EssaySummary, OutputRef
 from counterpoint.output.lock import OutputLock
 from counterpoint.output.output import Manifest, Stage, remove_stale_stages
 from counterpoint.site import site_pages as listings
@@ -284,11 +284,15 @@ def site_pages(run: Run) -> None:
     config, stage = run.config, run.stage
     site = site_for(config, config.language, run.ctx.pages)
     jinja = cast("Environment", LazyEnvironment(run.theme))  # Jinja loads only if a page has to be rendered
-    listing, edited = _text_edits(run)
+    listing, before = _moved_none(run)
     partial = listing is not None and run.last is not None
     if listing is not None and run.last is not None:
-        # (serve) an edit of essays' text alone: the listings stand; only the feeds carrying them can change
-        specs = listings.edited_pages(listing, edited, run.plain, site, jinja)
+        # (serve) an edit that moved no essay in the listings: only the pages that show or carry it can change
+        last = run.last
+        corrected = any(last.results[rel].corrections != run.results[rel].corrections for rel in run.fresh or ())
+        specs = listings.edited_pages(
+            listing, before, corrected, run.plain, site, jinja, lambda: _snippets(run.results)
+        )
         run.site_rels = run.last.pages
     else:
         listing = listings.listing_of([r.summary for r in run.results.values() if r.summary is not None])
@@ -448,16 +452,20 @@ def _plain_pages(run: Run) -> list[tuple[str, PlainPage]]:
     return pages
 
 
-def _text_edits(run: Run) -> tuple[Listing | None, set[str]]:
-    """The last build's listing with the summaries of this build's edited essays, when
-    those edits changed their text alone (``Listing.with_text_edits``); and their slugs."""
+def _moved_none(run: Run) -> tuple[Listing | None, dict[str, EssaySummary]]:
+    """The last build's listing with the summaries of this build's edited essays, when the
+    edits moved none of them (``Listing.with_edits``); and their last summaries, by slug."""
     if run.last is None or run.fresh is None or run.last.listing is None:
-        return None, set()
-    edited = [run.results[rel].summary for rel in run.fresh]
-    summaries = [summary for summary in edited if summary is not None]
-    if len(summaries) != len(edited):
-        return None, set()
-    return run.last.listing.with_text_edits(summaries), {summary.slug for summary in summaries}
+        return None, {}
+    before: dict[str, EssaySummary] = {}
+    edited: list[EssaySummary] = []
+    for rel in run.fresh:
+        old, new = run.last.results.get(rel), run.results[rel]
+        if old is None or old.summary is None or new.summary is None:
+            return None, {}
+        before[old.summary.slug] = old.summary
+        edited.append(new.summary)
+    return run.last.listing.with_edits(edited), before
 
 
 def _snippets(results: dict[str, EssayResult]) -> Snippets:

@@ -101,20 +101,34 @@ class Listing:
     updates: list[UpdateSummary]
     at: dict[str, int]  # essay slug -> its place in ``essays``
 
-    def with_text_edits(self, edited: list[EssaySummary]) -> Listing | None:
+    def with_edits(self, edited: list[EssaySummary]) -> Listing | None:
         """This listing with each of ``edited`` in place of the summary of the same slug,
-        when it changed nothing a listing shows (``EssaySummary.listed``): its place, its
-        tags and its UPDs stay as they were.  None otherwise (then ``listing_of``)."""
-        essays, tags = list(self.essays), dict(self.tags)
+        when that changes no essay's place in it: the same moment, tags, aliases and UPDs
+        (ids and moments; their text may change).  None otherwise (then ``listing_of``)."""
+        essays, tags, updates = list(self.essays), dict(self.tags), self.updates
         for new in edited:
             at = self.at.get(new.slug)
-            if at is None or not new.listed or new.listed != essays[at].listed:
+            old = essays[at] if at is not None else None
+            if at is None or old is None or not _same_place(old, new):
                 return None
-            old, essays[at] = essays[at], new
+            essays[at] = new
             for key in dict.fromkeys(tag_slug(tag) for tag in new.tags):
                 name, items = tags[key]
                 tags[key] = (name, [new if item is old else item for item in items])
-        return replace(self, essays=essays, tags=tags)
+            if new.updates != old.updates:  # their text: in place, the order is the same
+                fresh = {(u.essay_slug, u.id): u for u in new.updates}
+                updates = [fresh.get((u.essay_slug, u.id), u) for u in updates]
+        return replace(self, essays=essays, tags=tags, updates=updates)
+
+
+def _same_place(old: EssaySummary, new: EssaySummary) -> bool:
+    return (
+        old.slug == new.slug
+        and old.moment == new.moment
+        and old.tags == new.tags
+        and old.aliases == new.aliases
+        and [(u.id, u.moment) for u in old.updates] == [(u.id, u.moment) for u in new.updates]
+    )
 
 
 def listing_of(summaries: list[EssaySummary]) -> Listing:
@@ -198,34 +212,12 @@ def site_pages(
     """Every site-wide page; ``pages``: (rel, PlainPage)."""
     essays = listing.essays
     t = site.t
-    t_for = translators(site)
     per_page = site.config.essays_per_page
     snippets = snippets or Snippets()
     card = snippets.card(site, jinja)
-    correction = snippets.correction(site, jinja)
 
     def listing_page(prefix: str, chunk: list, number: int, total: int, **extra: Any) -> PageSpec:
-        pager = Pager(
-            number,
-            total,
-            page_path(prefix, number - 1) if number > 1 else None,
-            page_path(prefix, number + 1) if number < total else None,
-        )
-        rel = page_path(prefix, number) + "index.html"
-        return PageSpec(
-            rel,
-            (_listed(chunk), pager, extra),
-            lambda: jinja.get_template("index.html").render(
-                site=site,
-                t=t,
-                t_for=t_for,
-                card=card,
-                essays=chunk,
-                pager=pager,
-                page_url=page_path(prefix, number),
-                **extra,
-            ),
-        )
+        return _listing_page(site, jinja, card, prefix, chunk, number, total, **extra)
 
     chunks = paginate(essays, per_page)
     for number, chunk in enumerate(chunks, 1):
@@ -240,28 +232,11 @@ def site_pages(
     )
     for key, (name, items) in tags.items():
         tag_chunks = paginate(items, per_page)
-        feed = f"tags/{key}/feed.xml"
         for number, chunk in enumerate(tag_chunks, 1):
-            yield listing_page(
-                f"tags/{key}/",
-                chunk,
-                number,
-                len(tag_chunks),
-                heading=t("tagged", tag=name),
-                intro="",
-                tag=name,
-                tag_feed=feed,
-            )
+            yield _tag_page(site, jinja, card, key, name, chunk, number, len(tag_chunks))
         yield _tag_feed(items, name, key, site, jinja)
 
-    updates = listing.updates
-    yield PageSpec(
-        "corrections/index.html",
-        _listed([e for e in essays if e.updates]),
-        lambda: jinja.get_template("corrections.html").render(
-            site=site, t=t, updates=updates, correction=correction, page_url="corrections/"
-        ),
-    )
+    yield _corrections_page(listing, site, jinja, snippets)
     yield _essays_feed(listing, site, jinja)
     yield _corrections_feed(listing, site, jinja)
     yield PageSpec("404.html", None, lambda: jinja.get_template("404.html").render(site=site, t=t, page_url="404.html"))
@@ -293,23 +268,96 @@ def site_pages(
 
 
 def edited_pages(
-    listing: Listing, edited: set[str], pages: list[tuple[str, Any]], site: Site, jinja: Environment
+    listing: Listing,
+    before: dict[str, EssaySummary],
+    corrected: bool,
+    pages: list[tuple[str, Any]],
+    site: Site,
+    jinja: Environment,
+    snippets: Callable[[], Snippets],
 ) -> Iterator[PageSpec]:
-    """The site pages that can change when the essays ``edited`` (slugs) changed their text
-    alone (``Listing.with_text_edits``): the feeds that carry their bodies; and the plain
+    """The site pages an edit of the essays ``before`` (slug -> their last summary) can
+    change when it moved none of them (``Listing.with_edits``): the listing pages that
+    show them, when what they show changed (``EssaySummary.listed``); the feeds that carry
+    them; the corrections page when its entries changed (``corrected``); and the plain
     pages, which are few and keyed as every page is.  Made by the very functions of
-    ``site_pages``, so each is the page a full build would make."""
-    if any(e.slug in edited for e in listing.essays[: feeds.FEED_SIZE]):
-        yield _essays_feed(listing, site, jinja)
-    keys = {tag_slug(tag) for slug in edited for tag in listing.essays[listing.at[slug]].tags}
-    for key in sorted(keys):
+    ``site_pages``, so each is the page a full build would make.  ``snippets``: the cards
+    and entries, made only for the corrections page (a card is rendered when shown)."""
+    per_page = site.config.essays_per_page
+    card = Snippets().card(site, jinja)
+    shown = [listing.essays[listing.at[slug]] for slug in before]
+    listed = [new for new in shown if new.listed != before[new.slug].listed]
+    for number in sorted({listing.at[new.slug] // per_page + 1 for new in listed}):
+        chunk = listing.essays[(number - 1) * per_page : number * per_page]
+        yield _listing_page(site, jinja, card, "", chunk, number, _pages(len(listing.essays), per_page))
+    edited = set(before)
+    for key in sorted({tag_slug(tag) for new in shown for tag in new.tags}):
         name, items = listing.tags[key]
+        places = [at for at, item in enumerate(items) if any(item is new for new in listed)]
+        for number in sorted({at // per_page + 1 for at in places}):
+            chunk = items[(number - 1) * per_page : number * per_page]
+            yield _tag_page(site, jinja, card, key, name, chunk, number, _pages(len(items), per_page))
         if any(e.slug in edited for e in items[: feeds.FEED_SIZE]):
             yield _tag_feed(items, name, key, site, jinja)
+    if any(e.slug in edited for e in listing.essays[: feeds.FEED_SIZE]):
+        yield _essays_feed(listing, site, jinja)
+    if corrected:
+        yield _corrections_page(listing, site, jinja, snippets())
     if any(u.essay_slug in edited for u in listing.updates[: feeds.FEED_SIZE]):
         yield _corrections_feed(listing, site, jinja)
     for rel, page in pages:
         yield page.spec(rel, site, jinja)
+
+
+def _pages(items: int, per_page: int) -> int:
+    return len(paginate([None] * items, per_page))
+
+
+def _listing_page(
+    site: Site, jinja: Environment, card: Callable, prefix: str, chunk: list, number: int, total: int, **extra: Any
+) -> PageSpec:
+    """Page ``number`` of ``total`` of a listing: the index, or a tag's (``prefix``)."""
+    pager = Pager(
+        number,
+        total,
+        page_path(prefix, number - 1) if number > 1 else None,
+        page_path(prefix, number + 1) if number < total else None,
+    )
+    rel = page_path(prefix, number) + "index.html"
+    return PageSpec(
+        rel,
+        (_listed(chunk), pager, extra),
+        lambda: jinja.get_template("index.html").render(
+            site=site,
+            t=site.t,
+            t_for=translators(site),
+            card=card,
+            essays=chunk,
+            pager=pager,
+            page_url=page_path(prefix, number),
+            **extra,
+        ),
+    )
+
+
+def _tag_page(
+    site: Site, jinja: Environment, card: Callable, key: str, name: str, chunk: list, number: int, total: int
+) -> PageSpec:
+    """Page ``number`` of the listing of the essays tagged ``name`` (slug ``key``)."""
+    extra = {"heading": site.t("tagged", tag=name), "intro": "", "tag": name, "tag_feed": f"tags/{key}/feed.xml"}
+    return _listing_page(site, jinja, card, f"tags/{key}/", chunk, number, total, **extra)
+
+
+def _corrections_page(listing: Listing, site: Site, jinja: Environment, snippets: Snippets) -> PageSpec:
+    """``corrections/``: every UPD on the site, newest first."""
+    correction, updates = snippets.correction(site, jinja), listing.updates
+    return PageSpec(
+        "corrections/index.html",
+        _listed([e for e in listing.essays if e.updates]),
+        lambda: jinja.get_template("corrections.html").render(
+            site=site, t=site.t, updates=updates, correction=correction, page_url="corrections/"
+        ),
+    )
 
 
 def _essays_feed(listing: Listing, site: Site, jinja: Environment) -> PageSpec:
