@@ -174,7 +174,10 @@ class Engine:
             if hasattr(run, "scheduler"):
                 run.scheduler.close()
         self.warnings += run.warnings
-        essays = sum(1 for r in run.results.values() if r.summary)
+        # the essays with a page: those the listing holds (counted only when there is none)
+        essays = (
+            len(run.listing.essays) if run.listing is not None else sum(1 for r in run.results.values() if r.summary)
+        )
         return BuildStats(
             essays, run.rendered, run.pages_rendered, run.written, timings, run.searched, len(run.results)
         )

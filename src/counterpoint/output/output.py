@@ -225,7 +225,10 @@ class Stage:
         """
         changed: list[str] = []
         new = Manifest(self.files)
-        gone = set(self.manifest.files) - set(new.files) if self.dropped is None else self.dropped - set(new.files)
+        if self.dropped is None:
+            gone = set(self.manifest.files) - set(new.files)
+        else:  # carried over: only what was dropped can be gone (no set of every file)
+            gone = {rel for rel in self.dropped if rel not in new.files}
         self.edits = {rel: new.files[rel] for rel in self.staged if new.files[rel] != self.manifest.files.get(rel)}
         self.edits.update(dict.fromkeys(gone))
         if self.created and [p.name for p in self.out.iterdir()] == [self.dir.name]:
