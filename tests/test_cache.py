@@ -13,6 +13,7 @@ import pytest
 from sitefactory import critique, essay, make_site, plain_page
 
 from counterpoint.build import engine as engine_module
+from counterpoint.build import essays as essays_step
 from counterpoint.build import record, scheduler, steps, uptodate, workers
 from counterpoint.build.engine import Engine
 from counterpoint.build.record import BuildRecord
@@ -513,8 +514,8 @@ def test_a_serve_edit_looks_only_at_the_essay_it_changed(tmp_path: Path, monkeyp
     engine = Engine(root, BuildOptions(out=root / "served", persist=False, index_search=False, search=False))
     assert engine.build().ok
     keys: list[str] = []
-    make_key = steps.cache_key
-    monkeypatch.setattr(steps, "cache_key", lambda *a: (keys.append(a[1]), make_key(*a))[1])
+    make_key = essays_step.cache_key
+    monkeypatch.setattr(essays_step, "cache_key", lambda *a: (keys.append(a[1]), make_key(*a))[1])
 
     def edit(i: int, old: str, new: str) -> None:
         path = root / f"content/essays/e{i}/index.md"

@@ -1,5 +1,5 @@
 """serve's edits start from the last build's output and handle only what they changed
-(``steps.essays``, ``Listing.with_text_edits``, ``Stage.carry_over``, the manifest's log).
+(``build/essays.py``, ``Listing.with_edits``, ``Stage.carry_over``, the manifest's log).
 Whatever path an edit takes, the output must be the one a cold build of the same
 files makes, byte for byte, and the saved manifest must say what the folder holds."""
 
@@ -14,9 +14,9 @@ from sitefactory import critique, essay, make_site
 from counterpoint.build.engine import Engine
 from counterpoint.build.options import BuildOptions
 from counterpoint.build.record import manifest_file
-from counterpoint.output.output import Manifest
+from counterpoint.output.manifest import Manifest
 from counterpoint.site import feeds
-from counterpoint.site import site_pages as listings
+from counterpoint.site import listing as listed_essays
 
 N = 12
 
@@ -121,8 +121,8 @@ def test_an_edit_that_moves_no_essay_renders_only_the_pages_that_show_it(
 ) -> None:
     served = Served(site)
     listed: list[int] = []
-    listing_of = listings.listing_of
-    monkeypatch.setattr(listings, "listing_of", lambda s: (listed.append(len(s)), listing_of(s))[1])
+    listing_of = listed_essays.listing_of
+    monkeypatch.setattr(listed_essays, "listing_of", lambda s: (listed.append(len(s)), listing_of(s))[1])
 
     served.edit(1, "More text 1.", "Edited text 1.")  # its text, in no feed: no site page at all
     assert (served.engine.last_stats.rendered, served.engine.last_stats.pages_rendered) == (1, 0)

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from counterpoint import __version__
 from counterpoint.build.cache import CACHE_FORMAT, CacheState
 from counterpoint.errors import display_path, say
-from counterpoint.output.output import Manifest, atomic_write
+from counterpoint.output.manifest import Manifest
+from counterpoint.output.output import atomic_write
 from counterpoint.versions import code_fingerprint, library_versions
 
 if TYPE_CHECKING:

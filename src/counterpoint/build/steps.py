@@ -12,82 +12,41 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from contextlib import ExitStack
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from hashlib import blake2b
-from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from counterpoint.build import uptodate
-from counterpoint.build.cache import CacheState, cache_key
 from counterpoint.build.checks import (
     check_output,
-    collisions,
-    generated_files,
-    output_clashes,
     page_clash,
     stray_errors,
 )
+from counterpoint.build.essays import essays, shape
 from counterpoint.build.inventory import inventory_of, published
-from counterpoint.build.record import BuildRecord, LastBuild, cache_dir, manifest_file, per_output
+from counterpoint.build.record import LastBuild, cache_dir, manifest_file, per_output
+from counterpoint.build.run import Run
 from counterpoint.build.scheduler import Scheduler
-from counterpoint.errors import BuildFailed, ContentError, say
-from counterpoint.model import Context, EssayResult, EssaySource, EssaySummary, OutputRef
+from counterpoint.errors import ContentError, say
+from counterpoint.model import Context, EssayResult, EssaySummary, OutputRef
 from counterpoint.output.lock import OutputLock
-from counterpoint.output.output import Manifest, Stage, remove_stale_stages
+from counterpoint.output.manifest import Manifest
+from counterpoint.output.output import Stage, remove_stale_stages
+from counterpoint.site import listing as listed
 from counterpoint.site import site_pages as listings
-from counterpoint.site.site_pages import Listing, Snippets
-from counterpoint.source.config import SiteConfig, load_config
-from counterpoint.source.content import Hasher, Inventory, digest_file, with_digests
-from counterpoint.source.walk import Scanned, scan
+from counterpoint.site.listing import Listing
+from counterpoint.site.site_pages import Snippets
+from counterpoint.source.config import load_config
+from counterpoint.source.content import Hasher, digest_file
+from counterpoint.source.walk import scan
 from counterpoint.theme.site import site_for
-from counterpoint.theme.theme import LazyEnvironment, Theme, load_theme
+from counterpoint.theme.theme import LazyEnvironment, load_theme
 
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-    from counterpoint.build.options import BuildOptions
     from counterpoint.site.pages import PlainPage
     from counterpoint.site.site_pages import PageSpec
-
-
-@dataclass
-class Run:
-    """The working state of one build, filled in step by step."""
-
-    root: Path
-    options: BuildOptions
-    record: BuildRecord
-    changed: frozenset[Path] | None  # the paths serve saw change; None: look at everything
-    files: list[Scanned] | None  # the walk of content/, when the up-to-date check made one
-    previous: Inventory | None  # the last build's inventory (serve refreshes it)
-    config: SiteConfig = field(init=False)
-    theme: Theme = field(init=False)
-    scheduler: Scheduler = field(init=False)
-    state: CacheState = field(init=False)
-    hasher: Hasher = field(init=False)
-    inventory: Inventory = field(init=False)
-    inputs: str = ""  # record.inputs_key, then the navigation too: every key of this build starts with it
-    fingerprint: str | None = None  # of everything the output follows from, when it is recorded
-    errors: list[ContentError] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)  # symlinks not followed, said whether the build fails or not
-    static: dict[str, Path] = field(default_factory=dict)  # the theme's static files: output path -> file
-    page_files: dict[str, str] = field(default_factory=dict)  # a plain page's output path -> its file
-    stage: Stage | None = None
-    plain: list[tuple[str, PlainPage]] = field(default_factory=list)
-    ctx: Context = field(init=False)
-    results: dict[str, EssayResult] = field(default_factory=dict)
-    sources: dict[str, EssaySource] = field(default_factory=dict)  # what each result was made from
-    rendered: int = 0
-    pages_rendered: int = 0
-    written: tuple[str, ...] = ()
-    manifest: Manifest | None = None  # of the committed output
-    searched: tuple[int, int] | None = None  # search shards indexed, of all; None: the index was not touched
-    last: LastBuild | None = None  # the last build, when this one starts from its output (serve's edits)
-    fresh: list[str] | None = None  # then: the essays (files) this build handled, the others are the last's
-    listing: Listing | None = None  # the essays as the site pages list them
-    site_rels: frozenset[str] = frozenset()  # the site pages this build made
-    held: ExitStack = field(default_factory=ExitStack)  # the output folder's lock, from the stage to the records
 
 
 def configure(run: Run) -> None:
@@ -143,141 +102,6 @@ def plain_pages(run: Run) -> None:
     )
 
 
-def essays(run: Run) -> None:
-    """Every essay parsed, linked and rendered into the stage, or taken from the cache."""
-    assert run.stage is not None
-    stage, essays = run.stage, run.inventory.essays
-    last = run.record.last_build(run.inputs, stage.manifest)
-    fresh = _edited_since(last, essays, _shape(run)) if last is not None else None
-    if last is not None and fresh is not None:
-        # (serve) the last build's output is in place: start from it and handle the edited essays alone
-        run.last, run.fresh = last, [source.index.rel for _, source in fresh]
-        run.sources, run.results = dict(last.sources), dict(last.results)
-        stage.carry_over()
-        for _, source in fresh:
-            before = last.results.get(source.index.rel)
-            if before is not None:
-                stage.drop(ref.rel for ref in before.outputs)
-        todo = _from_cache(run, [source for _, source in fresh])
-    else:
-        todo = _from_cache(run, list(essays))
-        fresh = list(enumerate(essays))
-    _render(run, todo)
-    run.rendered = len(todo)
-    # the inventory with every file's digest: the next build (serve) refreshes it and knows
-    # each essay it does not touch as the very same object
-    made = list(essays)
-    for at, source in fresh:
-        made[at] = run.sources[source.index.rel]
-    run.inventory = replace(run.inventory, essays=tuple(made))
-    for _, source in fresh:
-        run.errors += run.results[source.index.rel].errors
-    if last is None or run.fresh is None or not _same_addresses(last, run, fresh):
-        run.errors += _address_clashes(run)
-    if run.errors:
-        raise BuildFailed(run.errors)
-
-
-def _edited_since(
-    last: LastBuild, essays: tuple[EssaySource, ...], shape: tuple[object, ...]
-) -> list[tuple[int, EssaySource]] | None:
-    """The essays (place, source) that are not the very objects the last build made, when
-    everything else it made stands as it was: the same plain pages, theme files and
-    content/ files, and every essay it made still there.  None otherwise."""
-    if shape != last.shape:
-        return None
-    known = last.sources.get
-    fresh = [(at, source) for at, source in enumerate(essays) if known(source.index.rel) is not source]
-    still = len(essays) - len(fresh) + sum(1 for _, source in fresh if source.index.rel in last.results)
-    return fresh if still == len(last.results) else None
-
-
-def _from_cache(run: Run, sources: list[EssaySource]) -> list[EssaySource]:
-    """Each essay's result from the cache when its key holds and its output is in place;
-    the essays that have to be rendered."""
-    assert run.stage is not None
-    state, stage, manifest, output = run.state, run.stage, run.stage.manifest, run.config.output
-    todo: list[EssaySource] = []
-    last = run.record.last_build(run.inputs, manifest)
-    for source in sources:
-        run.sources[source.index.rel] = source
-        if last is not None and last.sources.get(source.index.rel) is source:
-            # (serve) the very files of the last build, whose output is in place: no key to make
-            run.results[source.index.rel] = last.results[source.index.rel]
-            stage.adopt(last.results[source.index.rel].outputs)
-            continue
-        material = source.digest()
-        cached = state.essays.get(source.index.rel)
-        if not material and cached:
-            # files whose size or mtime are new (a fresh clone, a restored CI cache): their
-            # bytes decide, and reading them costs far less than rendering the essay
-            source = run.sources[source.index.rel] = _hashed(source, run.hasher)
-            material = source.digest()
-        if (
-            material
-            and cached
-            and cached[0] == cache_key(run.inputs, material)
-            and all(manifest.intact(output, r) for r in cached[1].outputs)
-        ):
-            run.results[source.index.rel] = cached[1]
-            stage.adopt(cached[1].outputs)
-        else:
-            todo.append(source)
-    return todo
-
-
-def _same_addresses(last: LastBuild, run: Run, fresh: list[tuple[int, EssaySource]]) -> bool:
-    """The edited essays write where they wrote in the last build (slug, aliases, files),
-    which had no clash: then none of the checks of ``_address_clashes`` can find one."""
-    for _, source in fresh:
-        before, after = last.results.get(source.index.rel), run.results[source.index.rel]
-        old = last.sources.get(source.index.rel)
-        if before is None or old is None or before.summary is None or after.summary is None:
-            return False
-        if (before.summary.slug, before.summary.aliases) != (after.summary.slug, after.summary.aliases):
-            return False
-        if [ref.path for ref in old.assets] != [ref.path for ref in source.assets]:
-            return False
-    return True
-
-
-def _address_clashes(run: Run) -> list[ContentError]:
-    """Two essays, an alias or an asset that would write the same output file."""
-    errors = collisions(run.inventory, run.results)
-    slugs = {rel: result.summary.slug for rel, result in run.results.items() if result.summary is not None}
-    redirects = {
-        alias + "index.html" if alias.endswith("/") else alias: rel
-        for rel, result in run.results.items()
-        if result.summary is not None
-        for alias in result.summary.aliases
-    }
-    generated = generated_files(slugs, run.page_files, run.static, redirects)
-    return errors + output_clashes(run.inventory, run.root / "content", slugs, generated, run.config.search)
-
-
-def _shape(run: Run) -> tuple[object, ...]:
-    """What a build makes files from besides the essays (``LastBuild.shape``)."""
-    return (tuple(run.page_files), tuple(run.static), tuple(asset.rel for asset in run.inventory.assets))
-
-
-def _render(run: Run, todo: list[EssaySource]) -> None:
-    """The essays that were not in the cache, rendered into the stage; their results cached."""
-    assert run.stage is not None
-    for source, result in zip(todo, run.scheduler.essays(todo, run.ctx)):
-        run.results[source.index.rel] = result
-        run.stage.adopt_written(result.outputs)
-        known = dict(result.digests)
-        for ref in source.files():
-            if ref.rel in known:
-                run.hasher.learn(ref, known[ref.rel])
-        hashed = run.sources[source.index.rel] = with_digests(source, known)
-        if not result.errors and not result.until and hashed.digest():
-            # (an essay dated in the future is rendered again by every build until its time)
-            run.state.essays[source.index.rel] = (cache_key(run.inputs, hashed.digest()), result)
-        else:
-            run.state.essays.pop(source.index.rel, None)
-
-
 def site_pages(run: Run) -> None:
     """The index, tag, corrections and other site-wide pages whose data changed."""
     assert run.stage is not None
@@ -295,7 +119,7 @@ def site_pages(run: Run) -> None:
         )
         run.site_rels = run.last.pages
     else:
-        listing = listings.listing_of([r.summary for r in run.results.values() if r.summary is not None])
+        listing = listed.listing_of([r.summary for r in run.results.values() if r.summary is not None])
         specs = listings.site_pages(listing, run.plain, site, jinja, _snippets(run.results))
     run.listing = listing
     seen: dict[str, str] = {}
@@ -339,7 +163,8 @@ def static_files(run: Run) -> None:
 def commit(run: Run) -> None:
     """Every staged file put in place, and the manifest of the output saved."""
     assert run.stage is not None
-    written, manifest = run.stage.commit()
+    written, files = run.stage.commit()
+    manifest = Manifest(files)
     run.written = tuple(written)
     run.manifest = manifest
     run.record.save_manifest(run.config.output, manifest, run.stage.manifest, run.stage.edits)
@@ -404,7 +229,7 @@ def _last_build(run: Run) -> LastBuild:
                 sources[rel] = run.sources[rel]
     else:
         sources = {rel: run.sources[rel] for rel, r in run.results.items() if not r.errors and not r.until}
-    return LastBuild(run.inputs, sources, run.results, _shape(run), run.site_rels, run.listing)
+    return LastBuild(run.inputs, sources, run.results, shape(run), run.site_rels, run.listing)
 
 
 STEPS: tuple[tuple[str, Callable[[Run], None]], ...] = (
@@ -486,20 +311,6 @@ def _nav(plain: list[tuple[str, PlainPage]]) -> tuple[tuple[str, str], ...]:
 
 def _ref(rel: str, known: tuple[str, int]) -> OutputRef:
     return OutputRef(rel, known[0], known[1])
-
-
-def _hashed(source: EssaySource, hasher: Hasher) -> EssaySource:
-    """``source`` with the digest of every file that has none yet (read now, and learned);
-    a file that cannot be read is left without one: the essay is rendered, which reports it."""
-    known: dict[str, str] = {}
-    for ref in source.files():
-        if not ref.digest:
-            try:
-                known[ref.rel] = blake2b(ref.path.read_bytes(), digest_size=16).hexdigest()
-            except OSError:
-                continue
-            hasher.learn(ref, known[ref.rel])
-    return with_digests(source, known)
 
 
 def search_pages(manifest: Manifest) -> dict[str, str]:

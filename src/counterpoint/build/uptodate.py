@@ -19,7 +19,8 @@ from pathlib import Path
 
 from counterpoint.build.record import cache_dir, inputs_key, manifest_file, output_key
 from counterpoint.errors import BuildFailed
-from counterpoint.output.output import Manifest, atomic_write
+from counterpoint.output.manifest import Manifest
+from counterpoint.output.output import atomic_write
 from counterpoint.source.published import head_key
 from counterpoint.source.walk import Scanned, is_skipped_link, scan, signature, site_digest
 from counterpoint.theme.theme import Theme, load_theme
