@@ -583,6 +583,7 @@ def serve_path(n: int, site: Path, out: Path, essays: list[Path], edits: int, re
     t0 = time.perf_counter()
     engine.build(None)
     first = time.perf_counter() - t0
+    engine.prepare_here()  # as serve does once it serves: the first edit does not set up the renderer
     rss1 = _rss_mb()
     mem = f"+{rss1 - rss0:.0f} RSS" if rss0 is not None and rss1 is not None else ""
     rows.append(Row(n, "serve: start (warm cache)", first, res["loop_wall"], mem))
