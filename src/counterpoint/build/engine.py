@@ -32,7 +32,7 @@ from counterpoint.build.scheduler import PAGES_PARALLEL_THRESHOLD, PARALLEL_THRE
 from counterpoint.build.steps import search_pages
 from counterpoint.errors import BuildFailed, ContentError, UsageError, display_path
 from counterpoint.source.config import SiteConfig, load_config
-from counterpoint.source.content import Inventory
+from counterpoint.source.content import Inventory, places
 from counterpoint.source.walk import Scanned
 from counterpoint.theme.theme import Theme, load_theme, template_problem
 
@@ -210,8 +210,9 @@ class Engine:
     def prepare_here(self) -> None:
         """Get this process ready to re-render an edited essay: after a build whose
         essays were rendered in workers, the first edit would otherwise import and
-        set up the Markdown machinery, load the templates and make the lexers of its
-        code blocks (``serve`` calls this in its build thread once it serves)."""
+        set up the Markdown machinery, load the templates, make the lexers of its code
+        blocks and index the inventory's files by place (``serve`` calls this in its
+        build thread once it serves)."""
         state = self.record.state
         if not self._warm or state is None:
             return
@@ -221,6 +222,8 @@ class Engine:
         code = sorted({name for result in results for name in result.code})
         languages = sorted({result.summary.lang for result in results if result.summary})
         warm_up(*self._warm, code=tuple(code), languages=tuple(languages))
+        if self._inventory is not None and self._inventory.places is None:  # where each file is, for its edit
+            self._inventory = replace(self._inventory, places=places(self._inventory))
 
 
 def _ms(start: float) -> float:
