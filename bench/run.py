@@ -578,8 +578,9 @@ def serve_path(n: int, site: Path, out: Path, essays: list[Path], edits: int, re
     rows = []
     gc.collect()
     rss0 = _rss_mb()
-    # as serve does: caches in memory, its search index made in the background
-    engine = Engine(site, BuildOptions(out=out, persist=False, index_search=False))
+    # as serve does: caches in memory, its search index made in the background; search off as in
+    # the `build --no-search` runs before it, whose cache (of this output) makes this start warm
+    engine = Engine(site, BuildOptions(out=out, persist=False, index_search=False, search=False))
     t0 = time.perf_counter()
     engine.build(None)
     first = time.perf_counter() - t0
