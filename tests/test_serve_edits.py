@@ -168,3 +168,15 @@ def test_the_manifest_log_is_replayed_only_onto_its_own_list(tmp_path: Path) -> 
     Manifest({"z.html": ("5" * 32, 5)}).save(path)  # a whole save: the old log no longer applies
     assert not path.with_suffix(".log").exists()
     assert Manifest.load(path).files == {"z.html": ("5" * 32, 5)}
+
+
+def test_a_log_grown_past_a_quarter_of_the_list_asks_for_a_whole_save(tmp_path: Path) -> None:
+    path = tmp_path / "manifest-x.json"
+    manifest = Manifest({f"essays/e{i}/index.html": ("0" * 32, 1000 + i) for i in range(40)})
+    manifest.save(path)
+    appended = 0
+    while manifest.save_edits(path, {"essays/e0/index.html": (f"{appended:032d}", 1)}) and appended < 100:
+        appended += 1
+    assert 0 < appended < 40  # then the caller saves the whole list, and the log starts anew
+    assert path.with_suffix(".log").stat().st_size > path.stat().st_size // 4
+    assert Manifest.load(path).files["essays/e0/index.html"] == (f"{appended - 1:032d}", 1)
