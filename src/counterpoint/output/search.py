@@ -64,7 +64,8 @@ BODY_MARK = b"data-pagefind-body"
 # what a shard folder keeps of Pagefind's output: the index, and what the primary
 # index needs beside it (pagefind.js finds it there; the wasm and the worker load from there)
 SHARD_KEEP = ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json", "index", "fragment", "filter")
-WORKERS = 2  # Pagefind services of a full index, one shard at a time each
+WORKERS = 2  # Pagefind services of a full index side by side, one shard each at a time
+RENEW_MB = 64  # a service that holds more after a shard is replaced by a new one (_index_shards)
 
 
 def available() -> bool:
@@ -159,6 +160,17 @@ class Service:
             )
         self.request({"type": "WriteFiles", "index_id": index_id, "output_path": str(dest)})
         self.request({"type": "DeleteIndex", "index_id": index_id})
+
+    def resident_mb(self) -> float:
+        """The service's resident memory (Linux; 0 elsewhere, where it is never renewed)."""
+        try:
+            with open(f"/proc/{self.proc.pid}/status", "rb") as status:
+                for line in status:
+                    if line.startswith(b"VmRSS:"):
+                        return int(line.split()[1]) / 1024
+        except (OSError, ValueError, IndexError):
+            pass
+        return 0.0
 
     def close(self) -> None:
         # End of input makes the service exit by itself once it is done; a SIGTERM at
@@ -348,21 +360,31 @@ def _index_shards(
     started: Callable[[subprocess.Popen], None] | None,
 ) -> None:
     """Index the shards ``todo`` into ``work/<n>``: a few Pagefind services side by side,
-    each one shard at a time (its memory is one shard's)."""
+    each one shard at a time.  A service that holds more than ``RENEW_MB`` after a shard
+    is replaced by a new one: one that indexes shard after shard keeps the memory of the
+    largest and more (47-88-page shards: 83-96 MB after 12 of them, against 41-69 MB for a
+    new service each time), while small shards (a site of up to ~2,000 essays) keep theirs,
+    since a new process costs its page faults again (about 1 s of CPU over 32 shards)."""
     queue = list(reversed(todo))
     lock = threading.Lock()
 
     def worker() -> None:
-        service = Service(executable, out, started)
+        service: Service | None = None
         try:
             while True:
                 with lock:
                     if not queue:
                         return
                     n = queue.pop()
+                if service is None:
+                    service = Service(executable, out, started)
                 service.index(out, the_plan.shards[n], language, work / str(n))
+                if service.resident_mb() > RENEW_MB:
+                    service.close()
+                    service = None
         finally:
-            service.close()
+            if service is not None:
+                service.close()
 
     if not todo:
         return
