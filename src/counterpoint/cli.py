@@ -313,6 +313,7 @@ def _build(args: argparse.Namespace) -> int:
         use_cache=not args.no_cache,
         search=False if args.no_search else None,
         allow_outside_output=args.allow_outside_output,
+        once=True,
     )
     walked = None
     if not args.no_cache:  # nothing to do is found out before the engine is loaded

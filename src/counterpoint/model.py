@@ -259,8 +259,11 @@ class EssayResult:
     outputs: tuple[OutputRef, ...] = ()
     errors: tuple[Any, ...] = ()  # ContentError
     digests: tuple[tuple[str, str], ...] = field(default=())  # (rel, digest) of the files read
-    card: str = ""  # the essay's card on the listings (partials/essay_card.html), rendered with it
-    corrections: tuple[str, ...] = ()  # its UPDs' entries on the corrections page, as summary.updates
+    # the essay's card on the listings (partials/essay_card.html) and its UPDs' entries on the
+    # corrections page (as summary.updates), rendered with it; zlib-compressed UTF-8 like
+    # ``EssaySummary.content``, since every result is kept in memory (a quarter of the size)
+    card: bytes = b""
+    corrections: tuple[bytes, ...] = ()
     code: tuple[str, ...] = ()  # the languages of its code blocks: the lexers a process re-rendering it needs
     until: float = 0.0  # an essay dated in the future: its moment (UTC timestamp), when this result stops holding
 

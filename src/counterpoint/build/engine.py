@@ -2,7 +2,7 @@
 
 ``Engine.build`` always runs the steps of ``steps.STEPS``: configure ->
 discover -> plain pages -> essays (parse -> link -> render each) -> site pages
--> static files -> write -> search index -> cache.  What makes it fast is
+-> static files -> write -> cache -> search index -> record.  What makes it fast is
 caching keyed by content hashes, not tracking dependencies by hand: an essay
 whose files and inputs (``record.inputs_key``: site.yml, theme, code, library
 versions, options) are unchanged reuses its last result; a site page whose data
@@ -174,13 +174,7 @@ class Engine:
             if hasattr(run, "scheduler"):
                 run.scheduler.close()
         self.warnings += run.warnings
-        # the essays with a page: those the listing holds (counted only when there is none)
-        essays = (
-            len(run.listing.essays) if run.listing is not None else sum(1 for r in run.results.values() if r.summary)
-        )
-        return BuildStats(
-            essays, run.rendered, run.pages_rendered, run.written, timings, run.searched, len(run.results)
-        )
+        return BuildStats(run.built, run.rendered, run.pages_rendered, run.written, timings, run.searched, run.bundles)
 
     def _steps(self, run: steps.Run, timings: dict[str, float]) -> None:
         for name, step in steps.STEPS:
@@ -188,7 +182,7 @@ class Engine:
             step(run)
             if name == "config":
                 self.config, self._warm = run.config, (run.theme, run.config.language)
-            elif name in ("discover", "essays"):
+            elif name in ("discover", "essays") and not self.options.once:  # for the next build, or check's links
                 self._inventory = run.inventory
             timings[name] = _ms(begun)
 

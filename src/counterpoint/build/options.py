@@ -26,6 +26,9 @@ class BuildOptions:
     # False: check's own build, whose folder is not the output: the record of the last
     # build (the no-op check's) stays the output's
     keep_record: bool = True
+    # the engine builds once (the command line): once the cache is saved, before Pagefind runs,
+    # the build lets go of it and of the essays' results instead of keeping them for a next build
+    once: bool = False
 
     @property
     def processes(self) -> int:

@@ -25,7 +25,7 @@ from counterpoint.markup.urls import ImageFiles
 from counterpoint.model import Context, EssayResult, EssaySource, OutputRef
 from counterpoint.output.output import copy_staged, digest_bytes, write_staged
 from counterpoint.site.feeds import essay_corrections_feed
-from counterpoint.site.site_pages import card_html, correction_html
+from counterpoint.site.site_pages import card_html, compact, correction_html
 from counterpoint.source.content import digest_file
 from counterpoint.source.i18n import prepare_dates
 from counterpoint.theme.site import site_for
@@ -112,8 +112,8 @@ def _process(
     files[url + "corrections.xml"] = essay_corrections_feed(summary, site, jinja).encode()
     # the card and the corrections-page entries show on site pages, in the site's language
     home = site_for(ctx.config, ctx.config.language, ctx.pages)
-    card = card_html(summary, home, jinja)
-    entries = tuple(correction_html(update, home, jinja) for update in summary.updates)
+    card = compact(card_html(summary, home, jinja))
+    entries = tuple(compact(correction_html(update, home, jinja)) for update in summary.updates)
     refs: list[OutputRef] = []
     for alias in summary.aliases:  # an old address: a page that sends the reader on
         files[alias + "index.html" if alias.endswith("/") else alias] = redirect_page(summary, site, jinja).encode()

@@ -53,6 +53,9 @@ class Run:
     sources: dict[str, EssaySource] = field(default_factory=dict)  # what each result was made from
     rendered: int = 0
     pages_rendered: int = 0
+    built: int = 0  # essays with a page, counted before the results may be let go (steps.remember)
+    bundles: int = 0  # essays considered, drafts included
+    until: float = 0.0  # the first moment an essay dated in the future comes due (0: none)
     written: tuple[str, ...] = ()
     manifest: Manifest | None = None  # of the committed output
     searched: tuple[int, int] | None = None  # search shards indexed, of all; None: the index was not touched

@@ -17,11 +17,13 @@ from hashlib import blake2b
 from typing import TYPE_CHECKING, cast
 
 from counterpoint.build import uptodate
+from counterpoint.build.cache import CacheState
 from counterpoint.build.checks import (
     check_output,
     page_clash,
     stray_errors,
 )
+from counterpoint.build.collector import return_free_memory
 from counterpoint.build.essays import essays, shape
 from counterpoint.build.inventory import inventory_of, published
 from counterpoint.build.record import LastBuild, cache_dir, manifest_file, per_output
@@ -189,32 +191,63 @@ def search_index(run: Run) -> None:
 
 
 def remember(run: Run) -> None:
-    """The record of what the output was made from (for the next no-op build), and the cache."""
-    config, state = run.config, run.state
+    """The cache, saved before Pagefind runs: a build that is its engine's only one (the
+    command line's) then lets go of it, and of every essay's result, so that their memory
+    (about 15 KB an essay) is free for Pagefind's."""
+    # the essays with a page: those the listing holds (counted only when there is none)
+    listed_now = run.listing.essays if run.listing is not None else None
+    run.built = len(listed_now) if listed_now is not None else sum(1 for r in run.results.values() if r.summary)
+    run.bundles = len(run.results)
+    # the first moment an essay dated in the future comes due: a build after it is not a no-op
+    run.until = min((r.until for r in run.results.values() if r.until), default=0.0)
+    if not run.options.once:
+        run.record.keep(_last_build(run))
+    _save_cache(run)
+    if run.options.once:
+        _let_go(run)
+        return_free_memory()  # (no frame holds any of it now)
+
+
+def record_build(run: Run) -> None:
+    """The record of what the output was made from (for the next no-op build): last, so a
+    build stopped before its search index is complete is not taken for one with nothing to do."""
+    config = run.config
     if run.fingerprint and run.options.records:
-        # the first moment an essay dated in the future comes due: a build after it is not a no-op
-        until = min((r.until for r in run.results.values() if r.until), default=0.0)
         record = uptodate.Record(
             options=run.options.key(),
             fingerprint=run.fingerprint,
-            essays=sum(1 for r in run.results.values() if r.summary),
+            essays=run.built,
             site_digest=config.digest,
             base_url=config.base_url,
             output=str(config.output),
             theme=config.theme,
             drafts=run.options.drafts,
             search=config.search,
-            until=until,
+            until=run.until,
         )
         uptodate.save(run.root, record)
     elif run.options.keep_record:  # a build that cannot say what it was made from forgets the record
         uptodate.forget(run.root, config.output)
-    run.record.keep(_last_build(run))
+
+
+def _let_go(run: Run) -> None:
+    """What only the steps before the search index use: the cache, every essay's result,
+    source and files, the listing, the staged files' list (the manifest, which search reads, stays)."""
+    run.record.state = None
+    run.state, run.hasher = CacheState(), Hasher({})
+    run.results.clear()
+    run.sources.clear()
+    run.inventory = replace(run.inventory, essays=(), pages=(), assets=(), stray_critiques=())
+    run.files, run.stage, run.plain, run.listing = None, None, [], None
+
+
+def _save_cache(run: Run) -> None:
+    state = run.state
     gone = not state.essays.keys() <= run.results.keys()
     if gone:
         state.essays = {k: v for k, v in state.essays.items() if k in run.results}
     if run.rendered or run.pages_rendered or run.written or run.hasher.learned or gone:
-        run.record.save_state(config.output, state)  # a build that changed nothing has nothing new to remember
+        run.record.save_state(run.config.output, state)  # a build that changed nothing has nothing new to remember
 
 
 def _last_build(run: Run) -> LastBuild:
@@ -240,8 +273,9 @@ STEPS: tuple[tuple[str, Callable[[Run], None]], ...] = (
     ("site pages", site_pages),
     ("static", static_files),
     ("write", commit),
-    ("search", search_index),
     ("cache", remember),
+    ("search", search_index),
+    ("record", record_build),
 )
 
 

@@ -97,23 +97,35 @@ _INHERITED: Any = None  # what fork_map's processes find in memory, not through 
 
 
 def fork_map(fn: Callable[[Any], Any], tasks: list, value: Any, jobs: int) -> list:
-    """``fn(task)`` for every task, in processes forked from this one now: they
-    inherit ``value`` (read it with ``inherited()``), however large, instead of
-    receiving it pickled.  Only where fork is safe (``default_start_method``)."""
+    """``fn(task)`` for every task: the first in this process, the others in processes
+    forked from this one now (``jobs`` in all), which inherit ``value`` (read it with
+    ``inherited()``), however large, instead of receiving it pickled.  Only where fork
+    is safe (``default_start_method``).
+
+    This process takes a task rather than wait: a forked process copies every page of
+    memory whose objects it reads (their reference counts change), and the listings
+    read every essay's summary, so each process forked costs most of this one's size
+    again (at 10,000 essays about 90 MB); the same work is done by one fewer."""
     global _INHERITED
     import multiprocessing  # lazily: a build that renders in this process never loads it
     from concurrent.futures import ProcessPoolExecutor
 
+    if not tasks:
+        return []
     _INHERITED = value
     try:
+        if jobs < 2 or len(tasks) < 2:
+            return [fn(task) for task in tasks]
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(
-            max_workers=max(1, min(jobs, len(tasks))),
+            max_workers=min(jobs, len(tasks)) - 1,
             mp_context=context,
             initializer=die_with_parent,
             initargs=(os.getpid(),),
         ) as pool:
-            return list(pool.map(fn, tasks))
+            rest = [pool.submit(fn, task) for task in tasks[1:]]  # forked now, before this process renders
+            first = fn(tasks[0])
+            return [first, *(future.result() for future in rest)]
     finally:
         _INHERITED = None
 

@@ -10,6 +10,7 @@ show something that changed.
 from __future__ import annotations
 
 import pickle
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from hashlib import blake2b
@@ -103,14 +104,24 @@ def correction_html(update: UpdateSummary, site: Site, jinja: Environment) -> st
     return jinja.get_template("partials/correction.html").render(site=site, t=t, upd=update, Markup=Markup)
 
 
+def compact(html: str) -> bytes:
+    """A card or corrections-page entry as the essay's result keeps it: zlib-compressed
+    UTF-8, a quarter of the string's size (level 1: ~30 µs, reading it back ~10 µs)."""
+    return zlib.compress(html.encode(), 1)
+
+
+def _expand(html: bytes | str) -> str:
+    return zlib.decompress(html).decode() if isinstance(html, bytes) else html
+
+
 @dataclass
 class Snippets:
     """Each essay's card and corrections-page entries, rendered once (by the
-    worker that renders the essay) and reused by every listing that shows them.
-    Keys: the summary's digest for cards, (essay slug, UPD id) for entries."""
+    worker that renders the essay, ``compact``) and reused by every listing that
+    shows them.  Keys: the summary's digest for cards, (essay slug, UPD id) for entries."""
 
-    cards: dict[str, str] = field(default_factory=dict)
-    corrections: dict[tuple[str, str], str] = field(default_factory=dict)
+    cards: dict[str, bytes | str] = field(default_factory=dict)
+    corrections: dict[tuple[str, str], bytes | str] = field(default_factory=dict)
 
     def card(self, site: Site, jinja: Environment) -> Callable[[EssaySummary], Markup]:
         def card(essay: EssaySummary) -> Markup:
@@ -118,7 +129,7 @@ class Snippets:
             html = self.cards.get(key)
             if html is None:
                 html = self.cards[key] = card_html(essay, site, jinja)
-            return Markup(html)
+            return Markup(_expand(html))
 
         return card
 
@@ -128,7 +139,7 @@ class Snippets:
             html = self.corrections.get(key)
             if html is None:
                 html = self.corrections[key] = correction_html(update, site, jinja)
-            return Markup(html)
+            return Markup(_expand(html))
 
         return correction
 
