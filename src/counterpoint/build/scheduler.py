@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 
 PARALLEL_THRESHOLD = 24  # below this many essays to render, a process pool costs more than it saves
 PAGES_PARALLEL_THRESHOLD = 16  # site pages to render before the workers (if started) share them
+# over this, the site pages render in this process alone: a process forked from it copies most
+# of it (the listings read every summary: at 10,000 essays ~250 MB, the fork cost ~100 MB more
+# and the second core saves ~2 s of a 5-minute build)
+FORK_LIMIT_MB = 200
 
 
 class Scheduler:
@@ -33,11 +37,13 @@ class Scheduler:
         self.start_method = options.start_method
         self.workers = Workers(self.jobs, options.start_method)
         self.workers.warm = warm  # (theme, language): what each process prepares as it starts
+        self.cold = False  # the workers were started: the site pages are shared out too
 
     def start_if_many(self, root: Path) -> None:
         """A cold build: the workers get ready while this process walks content/."""
         if not self.workers.started and self._many_essays(root):
             self.workers.start()
+            self.cold = True
 
     def essays(self, todo: list[EssaySource], ctx: Context) -> list[EssayResult]:
         """Parse, link and render ``todo``; results in the same order."""
@@ -48,6 +54,7 @@ class Scheduler:
 
             return process_many(todo, ctx)
         count = min(self.jobs, max(1, len(todo) // PARALLEL_THRESHOLD))
+        self.cold = True
         results = self.workers.map(process_many_there, chunks(todo, count), ctx, workers=count)  # all sent now
         if self.can_fork():
             # while the workers render: what the site pages' processes, forked from this one
@@ -58,18 +65,20 @@ class Scheduler:
         out: list[EssayResult] = []
         for batch in results:
             out.extend(batch)
+        self.workers.close()  # done: their memory (~85 MB each) is free before the listings are made
         return out
 
     def pages(self, todo: list[PageSpec], stage: Stage) -> None:
-        """Render the site pages ``todo`` into ``stage``."""
-        if self.workers.started and len(todo) >= PAGES_PARALLEL_THRESHOLD and self.can_fork():
-            # a cold build: fork new workers, which find the listings' data (megabytes on a large
+        """Render the site pages ``todo`` into ``stage``: shared with a process forked from
+        this one on a cold build, unless this one is large (``FORK_LIMIT_MB``)."""
+        self.workers.close()  # (those of the essays, if they rendered none)
+        if self.cold and len(todo) >= PAGES_PARALLEL_THRESHOLD and self.can_fork() and resident_mb() <= FORK_LIMIT_MB:
+            # a cold build: fork a process, which finds the listings' data (megabytes on a large
             # site) and the compiled templates in memory, instead of the essays' workers, which
             # started before that data existed and would have to receive it
             from counterpoint.build.pipeline import warm_up  # lazily: the Markdown machinery
             from counterpoint.build.workers import render_share
 
-            self.workers.close()
             warm_up(*self.workers.warm)
             for refs in fork_map(render_share, _shares(todo, self.jobs), (todo, stage.dir), self.jobs):
                 stage.adopt_written(refs)
@@ -97,6 +106,15 @@ class Scheduler:
                 return sum(1 for _ in entries) >= PARALLEL_THRESHOLD
         except OSError:
             return False
+
+
+def resident_mb() -> float:
+    """This process's resident memory (Linux; 0 elsewhere)."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError, AttributeError):
+        return 0.0
 
 
 def _shares(specs: list[PageSpec], count: int) -> list[list[int]]:
