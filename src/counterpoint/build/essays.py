@@ -34,9 +34,9 @@ def essays(run: Run) -> None:
             before = last.results.get(source.index.rel)
             if before is not None:
                 stage.drop(ref.rel for ref in before.outputs)
-        todo = _from_cache(run, [source for _, source in fresh])
+        todo = _from_cache(run, [source for _, source in fresh], last)
     else:
-        todo = _from_cache(run, list(essays))
+        todo = _from_cache(run, list(essays), last)
         fresh = list(enumerate(essays))
     _render(run, todo)
     run.rendered = len(todo)
@@ -68,13 +68,12 @@ def _edited_since(
     return fresh if still == len(last.results) else None
 
 
-def _from_cache(run: Run, sources: list[EssaySource]) -> list[EssaySource]:
-    """Each essay's result from the cache when its key holds and its output is in place;
-    the essays that have to be rendered."""
+def _from_cache(run: Run, sources: list[EssaySource], last: LastBuild | None) -> list[EssaySource]:
+    """Each essay's result as the ``last`` build made it (the very same source), or from the
+    cache when its key holds and its output is in place; the essays that have to be rendered."""
     assert run.stage is not None
     state, stage, manifest, output = run.state, run.stage, run.stage.manifest, run.config.output
     todo: list[EssaySource] = []
-    last = run.record.last_build(run.inputs, manifest)
     for source in sources:
         run.sources[source.index.rel] = source
         if last is not None and last.sources.get(source.index.rel) is source:
