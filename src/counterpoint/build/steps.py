@@ -115,15 +115,15 @@ def site_pages(run: Run) -> None:
     site = site_for(config, config.language, run.ctx.pages)
     jinja = cast("Environment", LazyEnvironment(run.theme))  # Jinja loads only if a page has to be rendered
     listing, before = _moved_none(run)
-    partial = listing is not None and run.last is not None
-    if listing is not None and run.last is not None:
+    last = run.last if listing is not None else None  # (set whenever there is a listing to edit)
+    partial = last is not None
+    if listing is not None and last is not None:
         # (serve) an edit that moved no essay in the listings: only the pages that show or carry it can change
-        last = run.last
         corrected = any(last.results[rel].corrections != run.results[rel].corrections for rel in run.fresh or ())
         specs = listings.edited_pages(
             listing, before, corrected, run.plain, site, jinja, lambda: _snippets(run.results)
         )
-        run.site_rels = run.last.pages
+        run.site_rels = last.pages
     else:
         listing = listed.listing_of([r.summary for r in run.results.values() if r.summary is not None])
         specs = listings.site_pages(listing, run.plain, site, jinja, _snippets(run.results))

@@ -253,7 +253,8 @@ def edited_pages(
 
 
 def _pages(items: int, per_page: int) -> int:
-    return len(paginate([None] * items, per_page))
+    """How many pages ``paginate`` makes of ``items`` (one, empty, when there are none)."""
+    return max(1, -(-items // per_page))
 
 
 def _listing_page(
