@@ -34,7 +34,7 @@ def all_updates(essays: list[EssaySummary]) -> list[UpdateSummary]:
 class Listing:
     """The essays as the site lists them: newest first, by tag, and every UPD; what every
     listing, feed and the sitemap are made from.  Kept between ``serve``'s builds, so an
-    edit of an essay's text alone (``with_text_edits``) does not sort 10,000 summaries again."""
+    edit that moves no essay (``with_edits``) does not sort 10,000 summaries again."""
 
     essays: list[EssaySummary]
     tags: dict[str, tuple[str, list[EssaySummary]]]
@@ -48,10 +48,9 @@ class Listing:
         essays, tags, updates = list(self.essays), dict(self.tags), self.updates
         for new in edited:
             at = self.at.get(new.slug)
-            old = essays[at] if at is not None else None
-            if at is None or old is None or not _same_place(old, new):
+            if at is None or not _same_place(essays[at], new):
                 return None
-            essays[at] = new
+            old, essays[at] = essays[at], new
             for key in dict.fromkeys(tag_slug(tag) for tag in new.tags):
                 name, items = tags[key]
                 tags[key] = (name, [new if item is old else item for item in items])
