@@ -250,17 +250,11 @@ def places(inventory: Inventory) -> dict[Path, Place]:
     return found
 
 
-def ref_at(inventory: Inventory, path: Path, place: Place) -> FileRef:
-    item = getattr(inventory, place.kind)[place.at]
-    if place.kind == "essays":
-        return next(ref for ref in item.files() if ref.path == path)
-    return item.index if place.kind == "pages" else item
-
-
 def replace_refs(inventory: Inventory, fresh: dict[Path, FileRef]) -> Inventory:
-    """``inventory`` with the ``fresh`` refs in place of those of the same path; only
-    the essays and pages they belong to are made again (``Inventory.places``)."""
-    where = inventory.places if inventory.places is not None else places(inventory)
+    """``inventory`` (with its ``places``) with the ``fresh`` refs in place of those of the
+    same path; only the essays and pages they belong to are made again."""
+    where = inventory.places
+    assert where is not None
 
     def swap(ref: FileRef) -> FileRef:
         return fresh.get(ref.path, ref)
