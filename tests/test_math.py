@@ -6,6 +6,11 @@ from __future__ import annotations
 
 import re
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
+from counterpoint.markup.markdown import essay_parser, reader_parser
 from sitefactory import build, check, critique, essay, make_site, parse_html
 from test_html_validity import vnu
 
@@ -158,3 +163,63 @@ def test_bare_urls_are_links(tmp_path):
     source = next(a for a in critique_links if a.get("href") == "https://example.org/source")
     assert "nofollow" in (source.get("rel") or "")
     assert re.search(r"javascript:alert\(1\)", tree.find("article", cls="critique").text())
+
+
+def _plain_linkify(html: bool) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": html, "linkify": True}).enable(["table", "strikethrough", "linkify"])
+    assert md.linkify is not None
+    md.linkify.set({"fuzzy_link": False})
+    return md
+
+
+# text made of what links are made of, so that links, near-links and plain text all occur
+_LINKISH = st.lists(
+    st.sampled_from(
+        [
+            "https://example.org/a?b=1",
+            "ana@example.org",
+            "mailto:ana@x.ru",
+            "//example.org",
+            "ftp://f.org",
+            "www.x.org",
+            "http",
+            ":",
+            "//",
+            "/",
+            "@",
+            "www.",
+            "example",
+            ".org",
+            ".рф",
+            "ana",
+            "1",
+            " ",
+            "\n",
+            "\\:",
+            "&#58;",
+            "`",
+            "<",
+            ">",
+            "(",
+            ")",
+            "_",
+            "*",
+            "[",
+            "]",
+        ]
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_LINKISH)
+def test_bare_urls_found_as_linkify_it_finds_them(text):
+    """The parsers skip linkify-it's regexes for text that has no ':', '/' or '@' (no
+    link can be there without them): the links found are linkify-it's own."""
+    for ours, plain in ((essay_parser(), _plain_linkify(True)), (reader_parser(), _plain_linkify(False))):
+        assert ours.linkify is not None and plain.linkify is not None
+        assert ours.linkify.test(text) == plain.linkify.test(text)
+        assert ours.linkify.pretest(text) <= plain.linkify.pretest(text)
+        if plain.linkify.test(text):
+            assert ours.linkify.pretest(text)
