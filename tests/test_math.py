@@ -9,10 +9,10 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
-
-from counterpoint.markup.markdown import essay_parser, reader_parser
 from sitefactory import build, check, critique, essay, make_site, parse_html
 from test_html_validity import vnu
+
+from counterpoint.markup.markdown import essay_parser, reader_parser
 
 MATH_ESSAY = r"""
 Inline $x^2 + y^2 = z^2$ and a thin space $a\;b$ here.
