@@ -5,6 +5,7 @@ search index starts a Pagefind process per shard, whose memory is that shard's."
 from __future__ import annotations
 
 import gc
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -76,3 +77,28 @@ def test_a_pagefind_service_that_grew_is_replaced_after_its_shard(
     assert len(started) == (done.shards if renew_mb == 0 else search.WORKERS)
     assert all(proc.returncode == 0 for proc in started)
     assert search.bundle_complete(out)
+
+
+def test_a_large_build_process_indexes_with_one_pagefind_service_the_same_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not search.available():
+        pytest.fail("Pagefind is not installed (pip install 'pagefind[bin]')")
+    monkeypatch.setattr(search, "PAGES_PER_SHARD", 4)  # 30 essays in 8 shards (7 of them not empty)
+    root = _site(tmp_path)
+    assert Engine(root, search=False).build().ok
+    out = root / "public"
+    bundles = []
+    for side_by_side_mb in (search.SIDE_BY_SIDE_MB * 100, 0):  # this process small, then large (0 MB: always)
+        monkeypatch.setattr(search, "SIDE_BY_SIDE_MB", side_by_side_mb)
+        shutil.rmtree(out / "pagefind", ignore_errors=True)
+        shutil.rmtree(root / ".counterpoint", ignore_errors=True)  # the shards' record: index every shard
+        started: list[subprocess.Popen] = []
+        done = search.index_site(out, "en", started=started.append)
+        assert done.warning is None and done.indexed == done.shards > search.WORKERS
+        assert len(started) == (search.WORKERS if side_by_side_mb else 1)
+        assert search.bundle_complete(out)
+        bundles.append(
+            {p.relative_to(out).as_posix(): p.read_bytes() for p in (out / "pagefind").rglob("*") if p.is_file()}
+        )
+    assert bundles[0] == bundles[1]

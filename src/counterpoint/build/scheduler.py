@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from counterpoint.build.workers import Workers, chunks, default_start_method, fork_map, process_many_there
+from counterpoint.output.memory import resident_mb
 
 if TYPE_CHECKING:
     from counterpoint.build.options import BuildOptions
@@ -106,15 +107,6 @@ class Scheduler:
                 return sum(1 for _ in entries) >= PARALLEL_THRESHOLD
         except OSError:
             return False
-
-
-def resident_mb() -> float:
-    """This process's resident memory (Linux; 0 elsewhere)."""
-    try:
-        with open("/proc/self/statm", "rb") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except (OSError, ValueError, IndexError, AttributeError):
-        return 0.0
 
 
 def _shares(specs: list[PageSpec], count: int) -> list[list[int]]:

@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from counterpoint.errors import say
+from counterpoint.output.memory import resident_mb
 from counterpoint.output.output import STAGING_PREFIX, atomic_write, staging_prefix
 
 BUNDLE = "pagefind"
@@ -65,6 +66,10 @@ BODY_MARK = b"data-pagefind-body"
 # index needs beside it (pagefind.js finds it there; the wasm and the worker load from there)
 SHARD_KEEP = ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json", "index", "fragment", "filter")
 WORKERS = 2  # Pagefind services of a full index side by side, one shard each at a time
+# over this, the calling process indexes with one service at a time: a build of ~10,000 essays
+# holds ~210 MB once its pages are written (freed memory it cannot give back), and two services
+# beside it (~110 MB each at that size's shards) put the whole build over 400 MB
+SIDE_BY_SIDE_MB = 150
 RENEW_MB = 64  # a service that holds more after a shard is replaced by a new one (_index_shards)
 
 
@@ -163,14 +168,7 @@ class Service:
 
     def resident_mb(self) -> float:
         """The service's resident memory (Linux; 0 elsewhere, where it is never renewed)."""
-        try:
-            with open(f"/proc/{self.proc.pid}/status", "rb") as status:
-                for line in status:
-                    if line.startswith(b"VmRSS:"):
-                        return int(line.split()[1]) / 1024
-        except (OSError, ValueError, IndexError):
-            pass
-        return 0.0
+        return resident_mb(self.proc.pid)
 
     def close(self) -> None:
         # End of input makes the service exit by itself once it is done; a SIGTERM at
@@ -350,6 +348,13 @@ def _save_record(record: Path, the_plan: Plan, version: str) -> None:
         record.unlink(missing_ok=True)
 
 
+def services(todo: list[int]) -> int:
+    """How many Pagefind services index side by side: ``WORKERS``, or one when this
+    process is already large (``SIDE_BY_SIDE_MB``): the whole build's memory before speed."""
+    side_by_side = WORKERS if resident_mb() <= SIDE_BY_SIDE_MB else 1
+    return max(1, min(side_by_side, len(todo)))
+
+
 def _index_shards(
     executable: Path,
     out: Path,
@@ -388,8 +393,9 @@ def _index_shards(
 
     if not todo:
         return
-    with ThreadPoolExecutor(min(WORKERS, len(todo))) as pool:
-        for future in [pool.submit(worker) for _ in range(min(WORKERS, len(todo)))]:
+    count = services(todo)
+    with ThreadPoolExecutor(count) as pool:
+        for future in [pool.submit(worker) for _ in range(count)]:
             future.result()
 
 
