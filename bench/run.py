@@ -388,6 +388,7 @@ def bench_size(n: int, args, engine_missing: str | None) -> dict:
     loop_m = _median(loops)
     loop = statistics.median(float(m.log.read_text().split()[-1]) for m in loops)
     res["loop"], res["loop_wall"], res["loop_mb"] = loop, loop_m.wall, loop_m.tree_mb or loop_m.maxrss_mb
+    res["loop_cpu"] = loop_m.cpu
     rows.append(Row(n, "plain loop (its own timer)", loop, loop_m.wall))
     rows.append(Row(n, "plain loop (process wall)", loop_m.wall, loop_m.wall, loop_m.mem(), runs))
 
@@ -445,6 +446,9 @@ def bench_size(n: int, args, engine_missing: str | None) -> dict:
                 "" if m.rc == 0 else f"FAILED rc={m.rc}",
             )
         )
+        if m.rc == 0:  # the floor of a build with search: the plain loop, then one index of these pages
+            res["floor_search"] = res["loop_wall"] + m.wall
+            res["floor_search_cpu"] = (res.get("loop_cpu") or 0) + (m.cpu or 0)
 
         try:
             rows += serve_path(n, site, out, essays, args.edits, res)
@@ -897,6 +901,18 @@ def summary(results: list[dict]) -> None:
                         f"      the same in CPU seconds {r['search_cold_cpu'] / r['hugo_pagefind_cpu']:8.2f}x"
                         f"    ({r['search_cold_cpu']:.1f} s against {r['hugo_pagefind_cpu']:.1f} s: what a busy"
                         " host inflates least)"
+                    )
+                if r.get("floor_search"):
+                    # what no build of these pages goes under: the stack's Markdown parser alone, then
+                    # Pagefind over pages that hold the critiques (Hugo's pages do not)
+                    print(
+                        f"      floor / hugo && pagefind {r['floor_search'] / r['hugo_pagefind']:7.2f}x"
+                        f"    (the plain loop + one Pagefind index of this site's pages: {r['floor_search']:.2f} s"
+                        + (
+                            f"; CPU {r['floor_search_cpu']:.1f} s = {r['floor_search_cpu'] / r['hugo_pagefind_cpu']:.2f}x)"
+                            if r.get("floor_search_cpu") and r.get("hugo_pagefind_cpu")
+                            else ")"
+                        )
                     )
         if r.get("warm_serve_s") is not None:
             print(
