@@ -643,8 +643,18 @@ def serve_loop(n: int, site: Path, essays: list[Path], edits: int, res: dict) ->
     return rows
 
 
+def _default_sigint() -> None:
+    # a benchmark started as a shell's background job (``python bench/run.py &``) has SIGINT
+    # ignored, and so would the server it starts: _stop_serve's Ctrl-C would then do nothing,
+    # the server would be killed after 60 s without saving its cache, and the second start
+    # would render the edited essay again
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_serve(site: Path, port: int) -> subprocess.Popen:
-    """``counterpoint serve`` on ``port``, its output a text stream."""
+    """``counterpoint serve`` on ``port``, its output a text stream, Ctrl-C reaching it."""
     return subprocess.Popen(
         [sys.executable, "-m", "counterpoint", "serve", str(site), "--port", str(port)],
         stdout=subprocess.PIPE,
@@ -654,6 +664,7 @@ def _start_serve(site: Path, port: int) -> subprocess.Popen:
         encoding="utf-8",
         errors="replace",
         env=_env(),
+        preexec_fn=_default_sigint if os.name == "posix" else None,
     )
 
 
@@ -666,6 +677,7 @@ def _stop_serve(proc: subprocess.Popen) -> None:
         try:
             proc.wait(60)
         except subprocess.TimeoutExpired:
+            print("counterpoint serve did not stop on Ctrl-C within 60 s: killed, its cache not saved", file=sys.stderr)
             proc.kill()
             proc.wait()
 
