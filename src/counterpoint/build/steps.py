@@ -114,11 +114,11 @@ def site_pages(run: Run) -> None:
     config, stage = run.config, run.stage
     site = site_for(config, config.language, run.ctx.pages)
     jinja = cast("Environment", LazyEnvironment(run.theme))  # Jinja loads only if a page has to be rendered
-    listing, before = _moved_none(run)
-    last = run.last if listing is not None else None  # (set whenever there is a listing to edit)
-    partial = last is not None
-    if listing is not None and last is not None:
+    edit = _moved_none(run)
+    partial = edit is not None
+    if edit is not None:
         # (serve) an edit that moved no essay in the listings: only the pages that show or carry it can change
+        last, listing, before = edit
         corrected = any(last.results[rel].corrections != run.results[rel].corrections for rel in run.fresh or ())
         specs = listings.edited_pages(
             listing, before, corrected, run.plain, site, jinja, lambda: _snippets(run.results)
@@ -316,20 +316,23 @@ def _plain_pages(run: Run) -> list[tuple[str, PlainPage]]:
     return pages
 
 
-def _moved_none(run: Run) -> tuple[Listing | None, dict[str, EssaySummary]]:
-    """The last build's listing with the summaries of this build's edited essays, when the
-    edits moved none of them (``Listing.with_edits``); and their last summaries, by slug."""
-    if run.last is None or run.fresh is None or run.last.listing is None:
-        return None, {}
+def _moved_none(run: Run) -> tuple[LastBuild, Listing, dict[str, EssaySummary]] | None:
+    """When this build's edited essays moved none of them in the last build's listing
+    (``Listing.with_edits``): that build, its listing with their new summaries, and their
+    last summaries by slug.  None otherwise."""
+    last = run.last
+    if last is None or run.fresh is None or last.listing is None:
+        return None
     before: dict[str, EssaySummary] = {}
     edited: list[EssaySummary] = []
     for rel in run.fresh:
-        old, new = run.last.results.get(rel), run.results[rel]
+        old, new = last.results.get(rel), run.results[rel]
         if old is None or old.summary is None or new.summary is None:
-            return None, {}
+            return None
         before[old.summary.slug] = old.summary
         edited.append(new.summary)
-    return run.last.listing.with_edits(edited), before
+    listing = last.listing.with_edits(edited)
+    return (last, listing, before) if listing is not None else None
 
 
 def _snippets(results: dict[str, EssayResult]) -> Snippets:
