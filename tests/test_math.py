@@ -179,6 +179,11 @@ _LINKISH = st.lists(
             "https://example.org/a?b=1",
             "ana@example.org",
             "mailto:ana@x.ru",
+            "mailto:",
+            "http:",
+            "https:",
+            "ftp:",
+            "HTTPS:",
             "//example.org",
             "ftp://f.org",
             "www.x.org",
@@ -215,7 +220,7 @@ _LINKISH = st.lists(
 @settings(max_examples=300, deadline=None)
 @given(_LINKISH)
 def test_bare_urls_found_as_linkify_it_finds_them(text):
-    """The parsers skip linkify-it's regexes for text that has no ':', '/' or '@' (no
+    """The parsers skip linkify-it's regexes for text that has no '//' or '@' (no
     link can be there without them): the links found are linkify-it's own."""
     for ours, plain in ((essay_parser(), _plain_linkify(True)), (reader_parser(), _plain_linkify(False))):
         assert ours.linkify is not None and plain.linkify is not None
