@@ -68,7 +68,7 @@ def essay_parser() -> MarkdownIt:
     attributes, claims, heading ids, ``::: upd`` blocks, ``$math$`` and bare URLs linked."""
     md = MarkdownIt("commonmark", {"html": True, "highlight": highlight, "linkify": True})
     md.enable(["table", "strikethrough", "linkify"])
-    _linkify_bare_urls(md)
+    linkify_bare_urls(md)
     md.core.ruler.at("normalize", normalize_if_needed)
     footnote_plugin(md)
     math_plugin(md)
@@ -93,7 +93,7 @@ def reader_parser() -> MarkdownIt:
     """
     md = MarkdownIt("commonmark", {"html": False, "highlight": highlight, "linkify": True})
     md.enable(["table", "strikethrough", "linkify"])
-    _linkify_bare_urls(md)
+    linkify_bare_urls(md)
     md.core.ruler.at("normalize", normalize_if_needed)
     md.validateLink = is_safe_link  # type: ignore[method-assign]  # linkify asks it too
     math_plugin(md)
@@ -104,24 +104,27 @@ def reader_parser() -> MarkdownIt:
     return md
 
 
-def _linkify_bare_urls(md: MarkdownIt) -> None:
+def linkify_bare_urls(md: MarkdownIt) -> None:
     """Bare URLs and e-mail addresses become links; "index.md" does not (no fuzzy hosts).
 
     linkify-it's own pretest is one large Unicode regex run over every paragraph, which
     made it an eighth of an essay's render. Without fuzzy hosts, a link needs a schema,
     and linkify-it's validators ask ``http:``, ``https:``, ``ftp:`` and ``//`` for a
-    ``//`` and ``mailto:`` (like a bare e-mail address) for an ``@``. Text with neither
-    is skipped before the regex: the same links, found faster (prose is full of colons).
+    ``//`` and ``mailto:`` (like a bare e-mail address) for an ``@``. So text with
+    neither is skipped before any regex, and that check is the pretest: markdown-it
+    only uses it to pass over a paragraph, then tests each piece of its text, which
+    a paragraph's own link (``[text](https://…)``) is not part of. The same links,
+    found faster (prose is full of colons, and of links written as links).
     """
     linkify = md.linkify
     assert linkify is not None  # linkify-it-py: a dependency
     linkify.set({"fuzzy_link": False})  # "index.md" is not a link to Moldova
-    pretest, test = linkify.pretest, linkify.test
+    test = linkify.test
 
     def may_link(text: str) -> bool:
         return "//" in text or "@" in text
 
-    linkify.pretest = lambda text: may_link(text) and pretest(text)  # type: ignore[method-assign]
+    linkify.pretest = may_link  # type: ignore[method-assign]
     linkify.test = lambda text: may_link(text) and test(text)  # type: ignore[method-assign]
 
 
