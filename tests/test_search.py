@@ -5,6 +5,7 @@ search page finds an essay by a word that only one of its critiques uses."""
 from __future__ import annotations
 
 import functools
+import gzip
 import json
 import sys
 import threading
@@ -128,6 +129,12 @@ def test_build_indexes_essays_with_their_critiques_not_the_listings(tmp_path: Pa
     assert engine.build().ok
     assert len(list((out / "pagefind").glob("*/fragment/*"))) == 4
     assert not [p.name for p in out.iterdir() if p.name.startswith(".cp-tmp-")]
+    # every file of the bundle whole: the index files unpack, the scripts are there
+    for path in (out / "pagefind").rglob("*"):
+        if path.suffix in (".pf_fragment", ".pf_index", ".pf_meta", ".pf_filter"):
+            assert gzip.decompress(path.read_bytes()).startswith(b"pagefind_dcd"), path
+        elif path.is_file():
+            assert path.stat().st_size > 0, path
 
 
 # --------------------------------------------------------------------------- in the browser
@@ -226,3 +233,62 @@ def test_search_page_without_an_index_says_so(
         assert "search index has not been built" in page.inner_text("#search")
 
     in_browser(scenario)
+
+
+# A stand-in for `pagefind --service` that answers WriteFiles the way Pagefind 1.5.2 was
+# measured to: before its files hold their bytes (here: empty until 5 s later, and never
+# if it exits first). GetFiles answers with the files themselves, as Pagefind does.
+_LATE_WRITER = """#!{python}
+import base64, json, os, sys, threading, time
+FILES = {{"pagefind-entry.json": b'{{"version":"1.5.2"}}', "fragment/en_1.pf_fragment": b"pagefind_dcd..."}}
+buf = b""
+while True:
+    chunk = os.read(0, 65536)
+    if not chunk:
+        os._exit(0)  # end of input: the service ends, writes still pending are lost
+    buf += chunk
+    while b"," in buf:
+        raw, buf = buf.split(b",", 1)
+        msg = json.loads(base64.b64decode(raw))
+        kind = msg["payload"]["type"]
+        answer = {{"type": kind}}
+        if kind == "NewIndex":
+            answer["index_id"] = 1
+        elif kind == "GetFiles":
+            answer["files"] = [{{"path": p, "content": base64.b64encode(c).decode()}} for p, c in FILES.items()]
+        elif kind == "WriteFiles":
+            for path in FILES:
+                target = os.path.join(msg["payload"]["output_path"], path)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                open(target, "wb").close()
+            def late(dest=msg["payload"]["output_path"]):
+                time.sleep(5)
+                for path, content in FILES.items():
+                    with open(os.path.join(dest, path), "wb") as f:
+                        f.write(content)
+            threading.Thread(target=late, daemon=True).start()
+        reply = base64.b64encode(json.dumps({{"message_id": msg["message_id"], "payload": answer}}).encode())
+        os.write(1, reply + b",")
+"""
+
+
+def test_an_index_is_whole_when_indexed_however_late_pagefind_writes_its_files(tmp_path: Path) -> None:
+    """Pagefind's WriteFiles answered before its files were written (a shard's
+    pagefind-entry.json once ended up empty in a built bundle): an index's files hold
+    their bytes the moment ``Service.index`` returns, and after the service has ended."""
+    fake = tmp_path / "pagefind"
+    fake.write_text(_LATE_WRITER.format(python=sys.executable))
+    fake.chmod(0o755)
+    out = tmp_path / "public"
+    (out / "essays" / "a").mkdir(parents=True)
+    (out / "essays" / "a" / "index.html").write_text("<html><body data-pagefind-body>tides</body></html>")
+    dest = tmp_path / "index"
+    service = search.Service(fake, out, None)
+    try:
+        service.index(out, ["essays/a/index.html"], "en", dest)
+        written = {p.relative_to(dest).as_posix(): p.read_bytes() for p in dest.rglob("*") if p.is_file()}
+    finally:
+        service.close()
+    expected = {"pagefind-entry.json": b'{"version":"1.5.2"}', "fragment/en_1.pf_fragment": b"pagefind_dcd..."}
+    assert written == expected
+    assert {p.relative_to(dest).as_posix(): p.read_bytes() for p in dest.rglob("*") if p.is_file()} == expected

@@ -20,7 +20,7 @@ index and its own ``pagefind.js`` (Pagefind finds the primary index next to it).
 
 Pagefind runs as a service (``pagefind --service``: requests on stdin, answers on
 stdout, the protocol of its Python and Node APIs), fed the pages' HTML one by one
-in a fixed order.
+in a fixed order and asked for the index's files, which this module writes.
 
 One module: the shards, their record and the service that indexes them change together.  The ``pagefind`` package's own client waits 0.1 s before reading
 each answer, which would cost 100 s at 1,000 pages, so this module speaks the
@@ -45,7 +45,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from counterpoint.errors import say
 from counterpoint.output.memory import resident_mb
@@ -155,7 +155,12 @@ class Service:
         raise RuntimeError(f"pagefind stopped unexpectedly (exit code {code})")
 
     def index(self, out: Path, rels: Iterable[str], language: str | None, dest: Path) -> None:
-        """One index of the pages ``rels`` (paths in ``out``), written into ``dest``."""
+        """One index of the pages ``rels`` (paths in ``out``), written into ``dest``.
+
+        The files come back in the answer (``GetFiles``) and are written here, complete
+        when this returns. Pagefind's own ``WriteFiles`` answers before its writes are done
+        (1.5.2: a ``pagefind.js`` read right after its answer was once 45,056 of 45,555
+        bytes), and a service that exits then can leave a file empty."""
         config = {"force_language": language} if language else {}
         index_id = self.request({"type": "NewIndex", "config": config})["index_id"]
         for rel in rels:  # in order: the same pages give the same bytes
@@ -163,17 +168,22 @@ class Service:
             self.request(
                 {"type": "AddFile", "index_id": index_id, "file_path": rel, "url": None, "file_contents": html}
             )
-        self.request({"type": "WriteFiles", "index_id": index_id, "output_path": str(dest)})
+        files = self.request({"type": "GetFiles", "index_id": index_id}).get("files") or []
         self.request({"type": "DeleteIndex", "index_id": index_id})
+        for file in files:
+            name = PurePosixPath(file["path"])
+            if name.is_absolute() or ".." in name.parts:
+                raise RuntimeError(f"pagefind named a file outside its index: {file['path']}")
+            target = dest / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(base64.b64decode(file["content"]))
 
     def resident_mb(self) -> float:
         """The service's resident memory (Linux; 0 elsewhere, where it is never renewed)."""
         return resident_mb(self.proc.pid)
 
     def close(self) -> None:
-        # End of input makes the service exit by itself once it is done; a SIGTERM at
-        # once could cut short files it is still writing (a shard's pagefind.js once
-        # differed from a cold index's). Terminated only if it does not exit.
+        # End of input makes the service exit by itself; terminated only if it does not.
         if self.proc.poll() is None:
             if self.proc.stdin is not None:
                 with contextlib.suppress(OSError):
