@@ -404,6 +404,8 @@ def bench_size(n: int, args, engine_missing: str | None) -> dict:
         # machine's speed over the run cancels out in the pair, not in a ratio of two medians
         pairs = [c.wall / l.wall for l, c in zip(loops, colds)]
         note = f"{runs}; x loop: median of the pairs " + ", ".join(f"{r:.2f}x" for r in pairs) if len(colds) > 1 else ""
+        if cold_m.cpu and loop_m.cpu:  # the build's two processes against the loop's one: not the goal, a check of it
+            note += f"; CPU {statistics.median(c.cpu or 0 for c in colds):.1f} s against the loop's {loop_m.cpu:.1f} s"
         res["cold"] = cold_m.wall
         res["cold_ratio"] = statistics.median(pairs)
         res["peak_proc_mb"] = max(c.maxrss_mb for c in colds)
