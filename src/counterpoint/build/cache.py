@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from counterpoint.model import EssayResult
     from counterpoint.site.pages import PlainPage
 
-CACHE_FORMAT = 5  # 5: cards and corrections entries as UTF-8, not zlib
+CACHE_FORMAT = 4
 
 
 @dataclass

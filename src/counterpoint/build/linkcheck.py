@@ -15,7 +15,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from counterpoint.errors import ContentError
@@ -114,6 +114,9 @@ def site_links(inventory: Inventory, config: SiteConfig) -> list[Link]:
 
     links: list[Link] = []
 
+    def env() -> dict[str, Any]:
+        return parse_env(addresses=Addresses(config.base_path))  # one per document: parsing fills it
+
     def read(path: Path, untrusted: bool = False):
         try:
             return parse_document(path.read_bytes(), path, config.root, untrusted=untrusted)
@@ -126,12 +129,11 @@ def site_links(inventory: Inventory, config: SiteConfig) -> list[Link]:
             continue
         slug = doc.meta.get("slug") if isinstance(doc.meta.get("slug"), str) else ""
         page = f"essays/{slug.strip() or source.slug}/"
-        env = parse_env(addresses=Addresses(config.base_path))
-        links += links_in(essay_parser().parse(doc.body, env), doc.body, doc.rel, doc.body_line - 1, page)
+        links += links_in(essay_parser().parse(doc.body, env()), doc.body, doc.rel, doc.body_line - 1, page)
         for ref in source.critiques:
             critique = read(ref.path, untrusted=True)
             if critique is not None:
-                tokens = reader_parser().parse(critique.body, parse_env(addresses=Addresses(config.base_path)))
+                tokens = reader_parser().parse(critique.body, env())
                 links += links_in(tokens, critique.body, critique.rel, critique.body_line - 1, page)
     for page_source in inventory.pages:
         doc = read(page_source.index.path)
@@ -140,8 +142,7 @@ def site_links(inventory: Inventory, config: SiteConfig) -> list[Link]:
         slug = doc.meta.get("slug") if isinstance(doc.meta.get("slug"), str) else ""
         slug = slug.strip() or page_source.slug
         page = slug + "/" if slug else ""
-        env = parse_env(addresses=Addresses(config.base_path))
-        links += links_in(essay_parser().parse(doc.body, env), doc.body, doc.rel, doc.body_line - 1, page)
+        links += links_in(essay_parser().parse(doc.body, env()), doc.body, doc.rel, doc.body_line - 1, page)
     return links
 
 

@@ -142,7 +142,12 @@ class Service:
             if not chunk:
                 self._ended()
             answer += chunk
-        reply = json.loads(base64.b64decode(bytes(answer[:-1])))
+        # decoded in place, and the raw answer let go first: a shard's files (GetFiles) make
+        # an answer of megabytes, and each copy of it stays in the process's size
+        decoded = base64.b64decode(memoryview(answer)[:-1])
+        del answer
+        reply = json.loads(decoded)
+        del decoded
         result = reply.get("payload") or {}
         if result.get("type") == "Error":
             raise RuntimeError(result.get("message") or "pagefind reported an error")
@@ -170,7 +175,8 @@ class Service:
             )
         files = self.request({"type": "GetFiles", "index_id": index_id}).get("files") or []
         self.request({"type": "DeleteIndex", "index_id": index_id})
-        for file in files:
+        while files:  # each file's text let go once it is written
+            file = files.pop()
             name = PurePosixPath(file["path"])
             if name.is_absolute() or ".." in name.parts:
                 raise RuntimeError(f"pagefind named a file outside its index: {file['path']}")

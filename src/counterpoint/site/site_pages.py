@@ -10,6 +10,7 @@ show something that changed.
 from __future__ import annotations
 
 import pickle
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from hashlib import blake2b
@@ -104,14 +105,16 @@ def correction_html(update: UpdateSummary, site: Site, jinja: Environment) -> st
 
 
 def compact(html: str) -> bytes:
-    """A card or corrections-page entry as the essay's result keeps it: UTF-8, half the
-    string's size for Cyrillic text.  Not compressed: zlib's set-up alone (~70 µs) costs
-    a hundred times the encoding for a snippet of 700 bytes, which it would only halve."""
-    return html.encode()
+    """A card or corrections-page entry as the essay's result keeps it: zlib-compressed
+    UTF-8, a third of the string's size (at 10,000 essays, ~40 MB less than UTF-8). With a
+    4 KB window and a small hash table: zlib's default set-up (a 32 KB window, a 64 KB
+    table to clear) costs ~70 µs a snippet, this ~10 µs, and compresses a snippet as well."""
+    packer = zlib.compressobj(1, zlib.DEFLATED, 12, 4)
+    return packer.compress(html.encode()) + packer.flush()
 
 
 def _expand(html: bytes | str) -> str:
-    return html.decode() if isinstance(html, bytes) else html
+    return zlib.decompress(html).decode() if isinstance(html, bytes) else html
 
 
 @dataclass

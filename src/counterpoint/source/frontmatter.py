@@ -463,10 +463,10 @@ def _utc(stamp: Stamp, default_tz: str) -> dt.datetime:
     return stamp.local(default_tz).astimezone(dt.timezone.utc)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1024)
 def _iso(stamp: Stamp, default_tz: str) -> str:
-    # a critique's stamp is written on its remarks, its card in the margin, its article and
-    # annotations.json (~40 a page): made once per stamp, like ``_utc``
+    # a critique's stamp is written on its remarks, its article and annotations.json (~40
+    # times a page): made once per page; a page's stamps are few, so the cache is small
     return stamp.local(default_tz).isoformat(timespec="seconds")
 
 
