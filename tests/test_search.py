@@ -129,6 +129,19 @@ def test_build_indexes_essays_with_their_critiques_not_the_listings(tmp_path: Pa
     assert engine.build().ok
     assert len(list((out / "pagefind").glob("*/fragment/*"))) == 4
     assert not [p.name for p in out.iterdir() if p.name.startswith(".cp-tmp-")]
+    # the bundle's layout: the UI at its top, each shard folder with its own index and scripts only
+    bundle = out / "pagefind"
+    assert {"pagefind-ui.js", "pagefind-ui.css", "shards.json"} <= {p.name for p in bundle.iterdir()}
+    for shard in (p for p in bundle.iterdir() if p.is_dir()):
+        for entry in shard.iterdir():
+            assert entry.name in {
+                "pagefind.js",
+                "pagefind-worker.js",
+                "pagefind-entry.json",
+                "index",
+                "fragment",
+                "filter",
+            } or (entry.name.endswith(".pf_meta") or entry.name.startswith("wasm.")), entry
     # every file of the bundle whole: the index files unpack, the scripts are there
     for path in (out / "pagefind").rglob("*"):
         if path.suffix in (".pf_fragment", ".pf_index", ".pf_meta", ".pf_filter"):

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import hashlib
 import importlib.util
 import json
@@ -159,8 +160,16 @@ class Service:
             raise Stopped
         raise RuntimeError(f"pagefind stopped unexpectedly (exit code {code})")
 
-    def index(self, out: Path, rels: Iterable[str], language: str | None, dest: Path) -> None:
-        """One index of the pages ``rels`` (paths in ``out``), written into ``dest``.
+    def index(
+        self,
+        out: Path,
+        rels: Iterable[str],
+        language: str | None,
+        dest: Path,
+        keep: Callable[[str], bool] = lambda top: True,
+    ) -> None:
+        """One index of the pages ``rels`` (paths in ``out``), written into ``dest``: the
+        files whose first path part ``keep`` accepts.
 
         The files come back in the answer (``GetFiles``) and are written here, complete
         when this returns. Pagefind's own ``WriteFiles`` answers before its writes are done
@@ -175,13 +184,18 @@ class Service:
             )
         files = self.request({"type": "GetFiles", "index_id": index_id}).get("files") or []
         self.request({"type": "DeleteIndex", "index_id": index_id})
+        folders: set[Path] = set()
         while files:  # each file's text let go once it is written
             file = files.pop()
             name = PurePosixPath(file["path"])
             if name.is_absolute() or ".." in name.parts:
                 raise RuntimeError(f"pagefind named a file outside its index: {file['path']}")
+            if not keep(name.parts[0]):
+                continue
             target = dest / name
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in folders:  # one mkdir per folder, not per fragment
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(target.parent)
             target.write_bytes(base64.b64decode(file["content"]))
 
     def resident_mb(self) -> float:
@@ -325,7 +339,8 @@ def index_site(
         todo = [next(iter(the_plan.shards))]  # the UI files come with any shard Pagefind writes
     work = Path(tempfile.mkdtemp(prefix=staging_prefix("stage-search"), dir=scratch or out))
     try:
-        _index_shards(executable, out, the_plan, todo, language, work, started)
+        ui_from = todo[0] if todo and not ui_ok else None  # the UI files come with one shard
+        _index_shards(executable, out, the_plan, todo, language, work, started, ui_from)
         _put_in_place(bundle, work, the_plan, todo, ui_ok)
     except Stopped:
         return Indexed()
@@ -379,8 +394,10 @@ def _index_shards(
     language: str | None,
     work: Path,
     started: Callable[[subprocess.Popen], None] | None,
+    ui_from: int | None = None,
 ) -> None:
-    """Index the shards ``todo`` into ``work/<n>``: a few Pagefind services side by side,
+    """Index the shards ``todo`` into ``work/<n>``, each with the files the bundle keeps of
+    it (and shard ``ui_from`` with the UI files too): a few Pagefind services side by side,
     each one shard at a time.  A service that holds more than ``RENEW_MB`` after a shard
     is replaced by a new one: one that indexes shard after shard keeps the memory of the
     largest and more (47-88-page shards: 83-96 MB after 12 of them, against 41-69 MB for a
@@ -399,7 +416,8 @@ def _index_shards(
                     n = queue.pop()
                 if service is None:
                     service = Service(executable, out, started)
-                service.index(out, the_plan.shards[n], language, work / str(n))
+                keep = functools.partial(_kept, with_ui=n == ui_from)
+                service.index(out, the_plan.shards[n], language, work / str(n), keep)
                 if service.resident_mb() > RENEW_MB:
                     service.close()
                     service = None
@@ -420,8 +438,16 @@ def _is_ui(name: str) -> bool:
     return name.startswith("pagefind-") and name.endswith((".js", ".css")) and name != "pagefind-worker.js"
 
 
+def _kept(top: str, with_ui: bool) -> bool:
+    """Whether the bundle keeps a file of a shard's index, by its first path part: the
+    shard's own (index, fragments, filters, entry, scripts, metadata, wasm), and the UI
+    files when asked (from one shard; the other shards' copies are not written)."""
+    return top in SHARD_KEEP or top.endswith(".pf_meta") or top.startswith("wasm.") or (with_ui and _is_ui(top))
+
+
 def _put_in_place(bundle: Path, work: Path, the_plan: Plan, todo: list[int], ui_ok: bool) -> None:
-    """Swap each new shard in, refresh the UI files if asked, list the shards, remove the rest."""
+    """Swap each new shard in (``_kept`` chose its files), refresh the UI files if asked,
+    list the shards, remove the rest."""
     bundle.mkdir(parents=True, exist_ok=True)
     os.chmod(bundle, 0o755)
     if not ui_ok and todo:
@@ -431,9 +457,6 @@ def _put_in_place(bundle: Path, work: Path, the_plan: Plan, todo: list[int], ui_
                 os.replace(work / entry.name, bundle / entry.name)
     for n in todo:
         fresh = work / str(n)
-        for entry in fresh.iterdir():
-            if not (entry.name in SHARD_KEEP or entry.name.endswith(".pf_meta") or entry.name.startswith("wasm.")):
-                (shutil.rmtree if entry.is_dir() else os.unlink)(entry)
         os.chmod(fresh, 0o755)
         _swap(fresh, bundle / str(n))
     names = [str(n) for n in the_plan.shards]
