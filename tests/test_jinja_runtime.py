@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from jinja2 import pass_context, pass_environment
 
 from counterpoint.source.i18n import translator
@@ -74,3 +76,51 @@ def test_template_globals_stay_with_their_template(env) -> None:
     assert own.render() == "S-A" and other.render() == "S-none"
     assert own.render(extra="B") == "S-B"  # render arguments win over globals
     assert "extra" not in env.globals and type(own.globals) is dict
+
+
+class _Html:
+    def __html__(self) -> str:
+        return "<b>safe</b>"
+
+
+class _Text(str):
+    pass
+
+
+OUTPUTS = (
+    "{{ v }}|{{ v ~ '&' }}|{{ [v, v] | join(',') }}|{% set s %}<{{ v }}>{% endset %}{{ s }}|{{ s | length }}"
+    "|{% macro m(x) %}({{ x }}{% if caller %}{{ caller() }}{% endif %}){% endmacro %}{{ m(v) }}|{% call m('c') %}{{ v }}{% endcall %}"
+    "|{% filter upper %}{{ v }}{% endfilter %}|{% for i in [1, 2] %}{{ v }}{{ loop.index }}{% endfor %}"
+    "|{% autoescape false %}{{ v }}{% endautoescape %}|{% include 'inc.html' %}|{{ v | e }}|{{ v | safe }}"
+)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["a <b> & \"c\" 'd'", "", "plain", 3, 2.5, None, _Html(), _Text("<i>"), ["<x>"], {"k": "<v>"}],
+    ids=repr,
+)
+def test_output_escaping_is_jinjas_own(env, value) -> None:
+    # the theme's templates escape output with output_escape; every way a value reaches
+    # the page must render as Jinja's own escaping renders it
+    from jinja2 import DictLoader, Environment
+    from markupsafe import Markup
+
+    from counterpoint.theme.jinja_runtime import output_escape
+
+    templates = {"page.html": OUTPUTS, "inc.html": "[{{ v }}]"}
+    env.loader = DictLoader(templates)
+    ours = env.get_template("page.html")
+    assert ours.root_render_func.__globals__["escape"] is output_escape
+    jinjas = Environment(loader=DictLoader(templates), autoescape=True).get_template("page.html")
+    assert ours.render(v=value) == jinjas.render(v=value)
+    assert ours.render(v=Markup("<em>x</em>")) == jinjas.render(v=Markup("<em>x</em>"))
+
+
+@given(st.text())
+def test_output_escape_escapes_text_as_markupsafe_does(text: str) -> None:
+    from markupsafe import escape
+
+    from counterpoint.theme.jinja_runtime import output_escape
+
+    assert output_escape(text) == str(escape(text))

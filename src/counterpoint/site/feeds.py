@@ -15,6 +15,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from counterpoint.model import EssaySummary, UpdateSummary
@@ -53,7 +54,13 @@ def atom_id(site: Site, path: str) -> str:
     url = site.absolute(path)
     if "://" in url:
         return url
-    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"counterpoint:{site.config.title}:{url}"))
+    return _urn(site.config.title, url)
+
+
+@lru_cache(maxsize=4096)
+def _urn(title: str, url: str) -> str:
+    # an essay's id is written in the site's feed, each of its tags' and its own
+    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"counterpoint:{title}:{url}"))
 
 
 def _moment(stamp: Stamp, tz: str) -> tuple[datetime, str]:

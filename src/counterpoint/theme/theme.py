@@ -12,7 +12,7 @@ import re
 import sys
 import traceback
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from hashlib import blake2b
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -148,6 +148,12 @@ def jinja_for(theme: Theme) -> Environment:
 def first_line(html: str) -> str:
     """The text of an HTML fragment's first paragraph (up to a hard line break), tags
     stripped: what a remark shows of the author's reply, shortened by the template."""
+    return _first_line(str(html))
+
+
+@lru_cache(maxsize=256)
+def _first_line(html: str) -> str:
+    # every remark of a critique shows its one reply: made once (striptags is slow)
     head = re.split(r"</p>|<br\s*/?>", str(html).strip(), maxsplit=1)[0]
     return " ".join(Markup(head).striptags().split())
 
