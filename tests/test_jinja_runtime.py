@@ -124,3 +124,40 @@ def test_output_escape_escapes_text_as_markupsafe_does(text: str) -> None:
     from counterpoint.theme.jinja_runtime import output_escape
 
     assert output_escape(text) == str(escape(text))
+
+
+def test_classes_and_cached_functions_get_the_context_only_when_marked(env) -> None:
+    from functools import lru_cache
+
+    from markupsafe import Markup
+
+    @lru_cache
+    def twice(text: str) -> str:
+        return text * 2
+
+    @lru_cache
+    @pass_context
+    def named(context, suffix: str) -> str:
+        return context["name"] + suffix
+
+    @pass_context
+    class Marked:
+        def __init__(self, context, suffix: str):
+            self.text = context["name"] + suffix
+
+        def __str__(self) -> str:
+            return self.text
+
+    class Plain:
+        def __init__(self, text: str):
+            self.text = text
+
+        def __str__(self) -> str:
+            return self.text.upper()
+
+    assert plain_callable(twice) and plain_callable(Markup) and plain_callable(Plain)
+    assert not plain_callable(named) and not plain_callable(Marked)
+    out = env.from_string(
+        "{{ twice('a') }} {{ named('!') }} {{ Marked('?') }} {{ Plain('p') }} {{ Markup('<i>') }}"
+    ).render(twice=twice, named=named, Marked=Marked, Plain=Plain, Markup=Markup, name="N")
+    assert out == "aa N! N? P <i>"

@@ -134,6 +134,8 @@ def attribute_line(state: StateBlock, start: int, end: int, silent: bool) -> boo
     rule takes any line that starts with a brace-comment (``{% raw %}``,
     ``{% highlight liquid %}``) as an empty attribute list and drops it from the page."""
     first = state.bMarks[start] + state.tShift[start]
+    if not state.src.startswith("{", first):  # most lines: decided before the line is copied
+        return False
     text = state.src[first : state.eMarks[start]].rstrip(" \t")
     if state.sCount[start] - state.blkIndent >= 4 or not text.startswith("{") or not text.endswith("}"):
         return False

@@ -8,6 +8,7 @@ loads Jinja.
 from __future__ import annotations
 
 import shutil
+from functools import lru_cache
 from pathlib import Path
 from types import BuiltinFunctionType, BuiltinMethodType, FunctionType, MethodType
 from typing import Any
@@ -53,19 +54,30 @@ def bytecode_cache(folder: Path) -> BytecodeCache | None:
 _BUILTIN = (BuiltinFunctionType, BuiltinMethodType)
 
 
+_CACHED = type(lru_cache()(len))  # what lru_cache makes: it keeps the marks of what it wraps
+_PLAIN_CLASSES: dict[type, bool] = {}
+
+
 def plain_callable(obj: Any) -> bool:
-    """A callable that cannot ask for the template's context: a built-in, or a
-    function, method or ``Translator`` without Jinja's ``pass_context`` mark."""
+    """A callable that cannot ask for the template's context: a built-in, a class
+    (``Markup(…)``), or a function, method, cached function or ``Translator`` without
+    Jinja's ``pass_context`` mark."""
     kind = type(obj)
-    if kind in _BUILTIN:
+    if kind is Translator or kind in _BUILTIN:
         return True
     if kind is MethodType:
         obj = obj.__func__
-    elif kind is Translator:
-        obj = Translator.__call__
-    elif kind is not FunctionType:
-        return False
-    return type(obj) is FunctionType and "jinja_pass_arg" not in obj.__dict__
+        kind = type(obj)
+    if kind is FunctionType or kind is _CACHED:
+        return "jinja_pass_arg" not in obj.__dict__
+    if kind is type:  # marked itself, or its instances' __call__, as Jinja looks
+        plain = _PLAIN_CLASSES.get(obj)
+        if plain is None:
+            plain = _PLAIN_CLASSES[obj] = not (
+                hasattr(obj, "jinja_pass_arg") or hasattr(getattr(obj, "__call__", None), "jinja_pass_arg")  # noqa: B004 - Jinja's own test
+            )
+        return plain
+    return False
 
 
 class PlainCallContext(Context):
@@ -78,7 +90,7 @@ class PlainCallContext(Context):
     """
 
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's signature
-        if not plain_callable(__obj):
+        if type(__obj) is not Translator and not plain_callable(__obj):  # t('key'): most calls
             return super().call(__obj, *args, **kwargs)
         if kwargs:
             kwargs.pop("_block_vars", None)
