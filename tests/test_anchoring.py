@@ -254,3 +254,17 @@ def test_overlapping_quotes_nest_properly_and_each_reads_as_quoted() -> None:
     ]
     # html.parser closes what it opened: a well-nested result has as many closing spans as opening ones
     assert html.count("<span") == html.count("</span>")
+
+
+@given(st.lists(st.text(alphabet="ab ,\n\t", min_size=1, max_size=6), min_size=1, max_size=8), st.data())
+def test_offsets_of_a_block_with_nothing_collapsed_are_those_of_the_table(words, data) -> None:
+    # a block whose text is its raw text (one space between words) answers without its
+    # table of words: the same offsets and lines as the table gives
+    raw = " ".join(" ".join(word.split()) for word in words).strip()
+    text = " ".join(raw.split())
+    fast = anchoring.BlockText(0, 1, raw, raw if text == raw else text)
+    slow = anchoring.BlockText(0, 1, raw, (text + "x")[:-1])  # an equal string, not the same object: the table's way
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    assert fast.raw_span(start, end) == slow.raw_span(start, end)
+    assert fast.newlines_before(fast.raw_span(start, end)[0]) == slow.newlines_before(slow.raw_span(start, end)[0])

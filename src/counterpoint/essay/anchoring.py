@@ -58,6 +58,8 @@ class BlockText:
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Raw offsets of the collapsed range [start, end)."""
+        if self.text is self.raw and end <= len(self.raw):  # nothing collapsed: the same offsets
+            return start, end
         starts, ends, norm_ends, _ = self._table()
         first = 0
         k = bisect.bisect_left(norm_ends, start)
@@ -70,6 +72,8 @@ class BlockText:
         return first, starts[j] + (end - (norm_ends[j] - (ends[j] - starts[j])))
 
     def newlines_before(self, raw_offset: int) -> int:
+        if self.text is self.raw:  # nothing collapsed, so no line break either
+            return 0
         return bisect.bisect_left(self._table()[3], raw_offset)
 
 
@@ -92,7 +96,8 @@ def essay_text(tokens: list[Token]) -> list[BlockText]:
             continue
         raw = "".join([c.content if c.type in _TEXT_TYPES else "\n" for c in token.children if c.type in _PIECE_TYPES])
         line = token.map[0] + 1 if token.map else 0
-        blocks.append(BlockText(index, line, raw, " ".join(raw.split())))
+        text = " ".join(raw.split())
+        blocks.append(BlockText(index, line, raw, raw if text == raw else text))  # the same object: nothing collapsed
     return blocks
 
 
