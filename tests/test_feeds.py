@@ -11,7 +11,9 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from sitefactory import build, essay, make_site, parse_html
+from hypothesis import given
+from hypothesis import strategies as st
+from sitefactory import build, critique, essay, make_site, parse_html
 
 from counterpoint.errors import BuildFailed
 
@@ -151,3 +153,122 @@ def test_pages_advertise_the_feeds_that_concern_them(tmp_path: Path) -> None:
     for url in ("", "tags/physics/", "essays/tides/"):
         for href in feeds(url):
             assert (built.out / href.removeprefix("/blog/")).is_file(), href
+
+
+# claims with remarks between the essay's blocks: the margin's asides sit between them on the page
+MARGINED = """
+    Луна притягивает [ближнюю сторону океана]{.claim #near} сильнее, чем дальнюю — «приливы».
+
+    ```python
+    print("тяга")
+    ```
+
+    Вторая часть: [горб воды]{.claim #bulge} идёт за Луной, и ещё *курсив* с ссылкой <https://example.org/x>.
+
+    Третья часть, без утверждений.
+"""
+
+
+def margined(tmp_path: Path, files: dict[str, str] | None = None) -> Path:
+    return make_site(
+        tmp_path / "site",
+        {
+            "content/essays/tides/index.md": essay("Приливы", MARGINED, tags=["Море"]),
+            "content/essays/tides/critiques/ana.md": critique("Ана", "::: on #near\nНе только Луна.\n:::"),
+            "content/essays/tides/critiques/bo.md": critique("Бо", "::: on #bulge\nИх два.\n:::"),
+            "content/essays/winds.md": essay("Winds", "Air moves.", date="2026-01-12", tags=["Море"]),
+            **(files or {}),
+        },
+        {"base_url": BASE},
+    )
+
+
+def test_an_entry_is_the_essay_read_back_from_its_page_without_the_margin(tmp_path: Path) -> None:
+    # feeds read each body from the essay's page as written (its byte offsets), the remarks
+    # between its blocks left out; a theme whose page does not hold the body as it is makes
+    # the build keep the body itself: both feeds are the same bytes
+    from counterpoint.theme.theme import builtin_themes_dir
+
+    built = build(margined(tmp_path))
+    assert built.ok, built.report.errors
+    html = entry(read(built.out, "feed.xml"), "Приливы").content[0].value
+    assert "Не только Луна" in built.page("essays/tides/") and "Не только Луна" not in html
+    assert "ближнюю сторону океана" in html and "Третья часть" in html and "тяга" in html
+
+    page = (builtin_themes_dir() / "default/templates/essay.html").read_text(encoding="utf-8")
+    assert "{{ body }}" in page
+    changed = {"templates/essay.html": page.replace("{{ body }}", '{{ body | replace("Третья", "Treтья") }}')}
+    other = build(margined(tmp_path / "other", changed))
+    assert other.ok, other.report.errors
+    assert "Treтья" in other.page("essays/tides/")
+    for rel in ("feed.xml", "tags/more/feed.xml"):
+        assert (other.out / rel).read_bytes() == (built.out / rel).read_bytes(), rel
+
+
+def test_an_essay_the_build_did_not_render_is_read_from_the_output(tmp_path: Path) -> None:
+    # an edit renders one essay; the feeds read the other's body from the page already in place
+    root = margined(tmp_path)
+    first = build(root, use_cache=True)
+    assert first.ok, first.report.errors
+    (root / "content/essays/winds.md").write_text(essay("Winds", "Air moves fast.", date="2026-01-12", tags=["Море"]))
+    again = build(root, use_cache=True)
+    assert again.ok and again.report.rendered[0] == 1, again.report
+    cold = build(
+        margined(tmp_path / "cold", {"content/essays/winds.md": (root / "content/essays/winds.md").read_text()})
+    )
+    for rel in ("feed.xml", "tags/more/feed.xml"):
+        assert (again.out / rel).read_bytes() == (cold.out / rel).read_bytes(), rel
+    assert "ближнюю сторону океана" in entry(read(again.out, "feed.xml"), "Приливы").content[0].value
+
+
+def test_a_page_that_changed_under_the_build_is_said_not_misread(tmp_path: Path) -> None:
+    import errno
+
+    from counterpoint.build.checks import os_error
+    from counterpoint.build.engine import Engine
+    from counterpoint.site.feeds import Bodies
+
+    root = margined(tmp_path)
+    engine = Engine(root, use_cache=True, search=False, jobs=1)
+    assert engine.build().ok
+    state = engine.record.state
+    assert state is not None
+    summary = next(r.summary for _, r in state.essays.values() if r.summary and r.summary.slug == "tides")
+    assert summary.feed and not summary.content  # where the body is, not a copy of it
+    out = engine.config.output
+    bodies = Bodies(tmp_path / "a-stage-without-it", out)
+    assert "ближнюю сторону океана" in bodies(summary)  # read from the output
+    page = out / "essays/tides/index.html"
+    page.write_bytes(page.read_bytes() + b"\n")
+    with pytest.raises(OSError) as caught:
+        bodies(summary)
+    assert caught.value.errno == errno.ESTALE
+    said = os_error(caught.value, root, out).format()
+    assert said.startswith("public/essays/tides/index.html: error: cannot read file: it changed during the build"), said
+
+
+@given(
+    st.lists(st.tuples(st.text(max_size=12), st.text(max_size=12)), max_size=5),
+    st.text(max_size=10),
+    st.text(max_size=10),
+    st.booleans(),
+)
+def test_the_page_says_where_the_body_is_in_its_bytes(pairs, head, tail, twice) -> None:
+    # any text, any characters: the offsets cut out the body's own pieces from the page's bytes
+    from counterpoint.build.pipeline import page_bytes
+    from counterpoint.essay.render import Body
+
+    parts, pieces, at = [], [], 0
+    for own, remark in pairs:
+        parts += [own, remark]
+        pieces += [at, at + len(own)]
+        at += len(own) + len(remark)
+    body = Body("".join(parts), "".join(own for own, _ in pairs), {}, tuple(pieces))
+    page = (body.page if twice else "") + head + body.page + tail  # the body found early too
+    data, cuts = page_bytes(page, body, body.feed.encode())
+    assert data == page.encode()
+    if body.feed:
+        assert cuts, "the body is in the page"
+    assert b"".join(data[cuts[i] : cuts[i + 1]] for i in range(0, len(cuts), 2)) == (
+        body.feed.encode() if cuts else b""
+    )

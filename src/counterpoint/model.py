@@ -227,16 +227,22 @@ class EssaySummary:
     draft: bool = False
     aliases: tuple[str, ...] = ()  # old addresses that redirect here (EssayMeta.aliases)
     published: tuple[str, ...] = ()  # when each critique, reply and UPD first appeared: "N new since your visit"
-    # the essay's body as HTML for feeds, zlib-compressed: only the newest are ever shown, and every
-    # summary is kept in memory and in the cache (b"" when site.yml says feed_content: summary)
+    # the essay's body as HTML for feeds, zlib-compressed, only when it cannot be read from its page
+    # (``feed``: a theme that does not write the body as it is); b"" for feed_content: summary
     content: bytes = b""
+    feed_digest: str = ""  # of the body as feeds show it ("" when they do not)
     image: str = ""  # absolute URL of its share image (og:image), or ""
     scheduled: bool = False  # dated after the build's moment, shown by --future (serve): marked as such
     moment: float = 0.0  # ``date`` as a UTC timestamp: the listings' order, without a datetime per essay per build
-    # of everything above but ``content``: the key of the listings, the sitemap and the corrections
-    # page, which do not show the body, so an edit of the text alone leaves them as they are
+    # of everything above but ``content`` and ``feed_digest``: the key of the listings, the sitemap and
+    # the corrections page, which do not show the body, so an edit of the text alone leaves them as they are
     listed: str = ""
     digest: str = ""  # of everything above: the key of the feeds, which carry the body
+    # where the body is in the essay's page as written (index.html): byte offsets, start and end of each
+    # of its pieces (the page's body without the margin's remarks), and the page's size. Feeds read it
+    # there (``feeds.Bodies``) rather than every summary keeping a copy; not in ``digest``: where, not what
+    feed: tuple[int, ...] = ()
+    page_size: int = 0
 
     @property
     def updated_id(self) -> str:

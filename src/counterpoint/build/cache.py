@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from counterpoint.model import EssayResult
     from counterpoint.site.pages import PlainPage
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 
 
 @dataclass

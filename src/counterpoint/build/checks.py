@@ -223,7 +223,9 @@ def os_error(exc: OSError, root: Path, out: Path) -> ContentError:
     path = Path(os.fsdecode(where)) if where else out
     parts = [p for p in path.parts if not p.startswith(STAGING_PREFIX)]
     path = Path(*parts) if parts else path
-    writing = path == out or out in path.parents or out.resolve() in path.parents
+    # a page of the output read back for the feeds (``feeds.Bodies``) that changed meanwhile
+    stale = exc.errno == errno.ESTALE
+    writing = not stale and (path == out or out in path.parents or out.resolve() in path.parents)
     verb = "cannot write" if writing else "cannot read"
     unchanged = " (the output folder was left as it was)" if writing else ""
     hints = {
@@ -234,6 +236,10 @@ def os_error(exc: OSError, root: Path, out: Path) -> ContentError:
         errno.ENOENT: (
             "the file disappeared during the build",
             "it was moved or deleted while the site was building; build again",
+        ),
+        errno.ESTALE: (
+            exc.strerror,
+            "something else writes into the output folder while the site builds; build again",
         ),
         errno.EROFS: ("the file system is read-only", "choose an output folder on a writable disk"),
         errno.EISDIR: (

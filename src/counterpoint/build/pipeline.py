@@ -8,7 +8,9 @@ build) and only its summary travels back to the site-wide pages.
 from __future__ import annotations
 
 import pickle
+import zlib
 from dataclasses import replace
+from itertools import accumulate
 from pathlib import Path
 
 from jinja2 import TemplateError
@@ -17,7 +19,14 @@ from counterpoint.build.collector import fewer_collections
 from counterpoint.errors import ContentError, display_path
 from counterpoint.essay.link import link
 from counterpoint.essay.parse import parse_essay
-from counterpoint.essay.render import annotations_json, redirect_page, render_body, render_essay_page, summarize
+from counterpoint.essay.render import (
+    Body,
+    annotations_json,
+    redirect_page,
+    render_body,
+    render_essay_page,
+    summarize,
+)
 from counterpoint.markup.env import Addresses, set_addresses
 from counterpoint.markup.highlight import prepare
 from counterpoint.markup.markdown import essay_parser, fence_languages, reader_parser
@@ -102,11 +111,19 @@ def _process(
     assets = {url + a.path.relative_to(bundle_dir).as_posix(): a.path for a in source.assets}
     set_addresses(parsed.env, Addresses(ctx.config.base_path, ImageFiles(url, ctx.config.root / "content", assets)))
     body = render_body(linked, site, jinja)
-    summary = replace(summarize(linked, site, url, body.feed), scheduled=bool(until))
-    summary = replace(summary, listed=digest_bytes(pickle.dumps(replace(summary, content=b""), protocol=5)))
+    full = ctx.config.feed_content == "full"  # feeds carry the body
+    summary = replace(summarize(linked, site, url), scheduled=bool(until))
+    summary = replace(summary, listed=digest_bytes(pickle.dumps(summary, protocol=5)))
+    feed_bytes = body.feed.encode() if full else b""
+    if full:
+        summary = replace(summary, feed_digest=digest_bytes(feed_bytes))
     summary = replace(summary, digest=digest_bytes(pickle.dumps(summary, protocol=5)))
+    page, feed = page_bytes(render_essay_page(linked, summary, site, jinja, body), body, feed_bytes)
+    if full:  # where feeds read the body, or (a theme that does not write it as it is) the body itself
+        content = b"" if feed or not feed_bytes else zlib.compress(feed_bytes, 1)
+        summary = replace(summary, feed=feed, page_size=len(page), content=content)
     files: dict[str, bytes] = {
-        url + "index.html": render_essay_page(linked, summary, site, jinja, body).encode(),
+        url + "index.html": page,
         url + "annotations.json": annotations_json(linked, summary, site).encode(),
     }
     files[url + "corrections.xml"] = essay_corrections_feed(summary, site, jinja).encode()
@@ -126,6 +143,22 @@ def _process(
         refs.append(OutputRef(rel, asset_digests[asset.rel], (ctx.stage_dir / rel).stat().st_size))
     code = fence_languages(linked.essay.tokens)
     return EssayResult(summary, tuple(refs), (), card=card, corrections=entries, code=code, until=until)
+
+
+def page_bytes(page: str, body: Body, feed: bytes) -> tuple[bytes, tuple[int, ...]]:
+    """The page as UTF-8, and where the pieces of ``feed`` (the body as feeds show it,
+    ``Body.pieces``) are in those bytes: the page encoded piece by piece, so the offsets
+    cost no second pass.  No offsets when the theme does not write the body as it is."""
+    at = page.find(body.page) if feed else -1
+    if at < 0:
+        return page.encode(), ()
+    cuts = [0, *(at + piece for piece in body.pieces), len(page)]
+    chunks = [page[start:end].encode() for start, end in zip(cuts, cuts[1:])]
+    # the pieces are every other chunk from the second: (head) piece (remarks) piece … (tail)
+    if b"".join(chunks[1:-1:2]) != feed:  # the body's text found earlier in the page too: not it
+        return b"".join(chunks), ()
+    ends = list(accumulate(len(chunk) for chunk in chunks))
+    return b"".join(chunks), tuple(offset for i in range(1, len(chunks), 2) for offset in (ends[i - 1], ends[i]))
 
 
 def warm_up(theme: Theme, language: str, code: tuple[str, ...] = (), languages: tuple[str, ...] = ()) -> None:

@@ -36,6 +36,7 @@ from counterpoint.output.manifest import Manifest
 from counterpoint.output.output import Stage, remove_stale_stages
 from counterpoint.site import listing as listed
 from counterpoint.site import site_pages as listings
+from counterpoint.site.feeds import Bodies
 from counterpoint.site.listing import Listing
 from counterpoint.site.site_pages import Snippets
 from counterpoint.source.config import load_config
@@ -116,17 +117,18 @@ def site_pages(run: Run) -> None:
     jinja = cast("Environment", LazyEnvironment(run.theme))  # Jinja loads only if a page has to be rendered
     edit = _moved_none(run)
     partial = edit is not None
+    bodies = Bodies(stage.dir, config.output)  # the essays rendered now are in the stage, the others in place
     if edit is not None:
         # (serve) an edit that moved no essay in the listings: only the pages that show or carry it can change
         last, listing, before = edit
         corrected = any(last.results[rel].corrections != run.results[rel].corrections for rel in run.fresh or ())
         specs = listings.edited_pages(
-            listing, before, corrected, run.plain, site, jinja, lambda: _snippets(run.results)
+            listing, before, corrected, run.plain, site, jinja, bodies, lambda: _snippets(run.results)
         )
         run.site_rels = last.pages
     else:
         listing = listed.listing_of([r.summary for r in run.results.values() if r.summary is not None])
-        specs = listings.site_pages(listing, run.plain, site, jinja, _snippets(run.results))
+        specs = listings.site_pages(listing, run.plain, site, jinja, bodies, _snippets(run.results))
     run.listing = listing
     seen: dict[str, str] = {}
     todo: list[PageSpec] = []

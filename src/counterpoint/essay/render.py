@@ -12,7 +12,6 @@ from __future__ import annotations
 import bisect
 import json
 import re
-import zlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -133,6 +132,7 @@ class Body:
     page: str
     feed: str
     notes: dict[str, int]  # remark anchor -> its note number (print)
+    pieces: tuple[int, ...] = ()  # where ``feed``'s pieces are in ``page``: start and end of each
 
 
 def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> Body:  # noqa: C901 - the body's parts, in page order
@@ -217,11 +217,20 @@ def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> Body:  #
 
     parts: list[str] = []
     text: list[str] = []  # the essay's own blocks: the feed's content
+    pieces: list[int] = []  # where each of them is in the page's body: start, end
+    at = 0
+
+    def own(html: str) -> None:
+        nonlocal at
+        text.append(html)
+        parts.append(html)
+        pieces.extend((at, at + len(html)))
+        at += len(html)
+
     run = 0  # the blocks from here to the next one with remarks render in one call
     for number in sorted(claims_in_group):
         end = groups[number][1]
-        text.append(md.renderer.render(tokens[run:end], md.options, env))
-        parts.append(text[-1])
+        own(md.renderer.render(tokens[run:end], md.options, env))
         run = end
         for claim in claims_in_group[number]:
             for remark in linked.remarks_by_claim[claim.id]:
@@ -239,10 +248,10 @@ def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> Body:  #
                         published=published,
                     )
                 )
+                at += len(parts[-1])
     if run < len(tokens):
-        text.append(md.renderer.render(tokens[run:], md.options, env))
-        parts.append(text[-1])
-    return Body("".join(parts), "".join(text), notes)
+        own(md.renderer.render(tokens[run:], md.options, env))
+    return Body("".join(parts), "".join(text), notes, tuple(pieces))
 
 
 def corrected_claims(linked: LinkedEssay, update: Update) -> tuple[CorrectedClaim, ...]:
@@ -333,7 +342,9 @@ def _more(tokens: list) -> tuple[int, int | None] | None:
     return None
 
 
-def summarize(linked: LinkedEssay, site: Site, url: str, content: str = "") -> EssaySummary:
+def summarize(linked: LinkedEssay, site: Site, url: str) -> EssaySummary:
+    """What the listings and feeds need of the essay; where feeds find its body is set
+    once its page is written (``pipeline``)."""
     meta = linked.essay.meta
     updates = tuple(
         UpdateSummary(
@@ -379,7 +390,6 @@ def summarize(linked: LinkedEssay, site: Site, url: str, content: str = "") -> E
                 | {u.published for u in updates}
             )
         ),
-        content=zlib.compress(content.encode(), 1) if site.config.feed_content == "full" else b"",
         image=site.resource(meta.image, url),
         moment=meta.date.sort_key(tz).timestamp(),
     )

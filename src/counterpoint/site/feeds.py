@@ -10,12 +10,14 @@ datetimes (``+03:00`` and ``Z`` stamps mix correctly).
 
 from __future__ import annotations
 
+import errno
 import uuid
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from counterpoint.model import EssaySummary, UpdateSummary
@@ -76,10 +78,38 @@ def _newest(entries: list[FeedEntry], fallback: Stamp | None, tz: str) -> str:
     return _EPOCH.isoformat().replace("+00:00", "Z")
 
 
+class Bodies:
+    """Each essay's body for its feed entry, read from its page as written
+    (``EssaySummary.feed``): in the stage for an essay this build rendered, else in
+    the output folder, where the cache found that page intact.  One copy of every
+    body on disk, none in memory (at 10,000 essays, ~76 MB of compressed bodies less)."""
+
+    def __init__(self, *folders: Path):
+        self.folders = folders
+
+    def __call__(self, essay: EssaySummary) -> str:
+        if essay.feed:
+            page, cuts = self._page(essay.url + "index.html", essay.page_size), essay.feed
+            return b"".join(page[cuts[i] : cuts[i + 1]] for i in range(0, len(cuts), 2)).decode()
+        return zlib.decompress(essay.content).decode() if essay.content else ""
+
+    def _page(self, rel: str, size: int) -> bytes:
+        for folder in self.folders:
+            try:
+                data = (folder / rel).read_bytes()
+            except FileNotFoundError:
+                continue
+            if len(data) != size:  # not the page its summary describes: changed under the build
+                raise OSError(errno.ESTALE, "it changed during the build", str(folder / rel))
+            return data
+        raise FileNotFoundError(errno.ENOENT, "no such file", str(self.folders[-1] / rel))
+
+
 def essays_feed(
     essays: list[EssaySummary],
     site: Site,
     jinja: Environment,
+    bodies: Callable[[EssaySummary], str],
     *,
     path: str = "feed.xml",
     title: str = "",
@@ -91,6 +121,7 @@ def essays_feed(
     tz = site.config.timezone
     entries = []
     for e in essays[:FEED_SIZE]:
+        html = bodies(e)
         newest = e.updated if e.updated and e.updated.sort_key(tz) > e.date.sort_key(tz) else e.date
         updated_at, updated = _moment(newest, tz)
         entries.append(
@@ -104,8 +135,8 @@ def essays_feed(
                 author=e.author,
                 tags=tuple(e.tags),
                 summary=e.summary,
-                html=zlib.decompress(e.content).decode() if e.content else "",
-                base=site.absolute(e.url) if e.content else "",
+                html=html,
+                base=site.absolute(e.url) if html else "",
                 lang=e.lang,
             )
         )

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from counterpoint.markup.slugs import tag_slug
 from counterpoint.model import EssaySummary, UpdateSummary
 from counterpoint.site import feeds
+from counterpoint.site.feeds import Bodies
 from counterpoint.site.listing import Listing
 from counterpoint.source.i18n import Translator, translator
 from counterpoint.theme.site import Site
@@ -152,10 +153,12 @@ def site_pages(
     pages: list[tuple[str, Any]],
     site: Site,
     jinja: Environment,
+    bodies: Bodies,
     snippets: Snippets | None = None,
 ) -> Iterator[PageSpec]:
     # Long: every site page, one block per kind of page.
-    """Every site-wide page; ``pages``: (rel, PlainPage)."""
+    """Every site-wide page; ``pages``: (rel, PlainPage); ``bodies``: where the feeds read
+    each essay's body (``feeds.Bodies``)."""
     essays = listing.essays
     t = site.t
     per_page = site.config.essays_per_page
@@ -180,10 +183,10 @@ def site_pages(
         tag_chunks = paginate(items, per_page)
         for number, chunk in enumerate(tag_chunks, 1):
             yield _tag_page(site, jinja, card, key, name, chunk, number, len(tag_chunks))
-        yield _tag_feed(items, name, key, site, jinja)
+        yield _tag_feed(items, name, key, site, jinja, bodies)
 
     yield _corrections_page(listing, site, jinja, snippets)
-    yield _essays_feed(listing, site, jinja)
+    yield _essays_feed(listing, site, jinja, bodies)
     yield _corrections_feed(listing, site, jinja)
     yield PageSpec("404.html", None, lambda: jinja.get_template("404.html").render(site=site, t=t, page_url="404.html"))
     if site.config.search:
@@ -220,6 +223,7 @@ def edited_pages(
     pages: list[tuple[str, Any]],
     site: Site,
     jinja: Environment,
+    bodies: Bodies,
     snippets: Callable[[], Snippets],
 ) -> Iterator[PageSpec]:
     """The site pages an edit of the essays ``before`` (slug -> their last summary) can
@@ -244,9 +248,9 @@ def edited_pages(
             chunk = items[(number - 1) * per_page : number * per_page]
             yield _tag_page(site, jinja, card, key, name, chunk, number, _pages(len(items), per_page))
         if any(e.slug in edited for e in items[: feeds.FEED_SIZE]):
-            yield _tag_feed(items, name, key, site, jinja)
+            yield _tag_feed(items, name, key, site, jinja, bodies)
     if any(e.slug in edited for e in listing.essays[: feeds.FEED_SIZE]):
-        yield _essays_feed(listing, site, jinja)
+        yield _essays_feed(listing, site, jinja, bodies)
     if corrected:
         yield _corrections_page(listing, site, jinja, snippets())
     if any(u.essay_slug in edited for u in listing.updates[: feeds.FEED_SIZE]):
@@ -307,10 +311,12 @@ def _corrections_page(listing: Listing, site: Site, jinja: Environment, snippets
     )
 
 
-def _essays_feed(listing: Listing, site: Site, jinja: Environment) -> PageSpec:
+def _essays_feed(listing: Listing, site: Site, jinja: Environment, bodies: Bodies) -> PageSpec:
     """``feed.xml``: the newest essays, with their bodies."""
     essays = listing.essays
-    return PageSpec("feed.xml", _digests(essays[: feeds.FEED_SIZE]), lambda: feeds.essays_feed(essays, site, jinja))
+    return PageSpec(
+        "feed.xml", _digests(essays[: feeds.FEED_SIZE]), lambda: feeds.essays_feed(essays, site, jinja, bodies)
+    )
 
 
 def _corrections_feed(listing: Listing, site: Site, jinja: Environment) -> PageSpec:
@@ -325,7 +331,9 @@ def _corrections_feed(listing: Listing, site: Site, jinja: Environment) -> PageS
     )
 
 
-def _tag_feed(items: list[EssaySummary], name: str, key: str, site: Site, jinja: Environment) -> PageSpec:
+def _tag_feed(
+    items: list[EssaySummary], name: str, key: str, site: Site, jinja: Environment, bodies: Bodies
+) -> PageSpec:
     """``tags/<tag>/feed.xml``: the newest essays with that tag."""
     newest = items[: feeds.FEED_SIZE]
     return PageSpec(
@@ -335,6 +343,7 @@ def _tag_feed(items: list[EssaySummary], name: str, key: str, site: Site, jinja:
             newest,
             site,
             jinja,
+            bodies,
             path=f"tags/{key}/feed.xml",
             title=f"{site.config.title}: {site.t('tagged', tag=name)}",
             alternate=f"tags/{key}/",
