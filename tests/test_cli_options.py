@@ -161,3 +161,24 @@ def test_content_errors_come_back_from_worker_processes(tmp_path):
         "content/essays/e05.md:1:1: error: essay front matter is missing 'title'\n"
         '  hint: add a line "title: ..." to the front matter',
     )
+
+
+def test_the_command_line_says_everything_before_it_ends_at_once(tmp_path) -> None:
+    # run() ends the process without the interpreter's teardown: everything a command said
+    # (150 errors, a build's line) arrives through the pipes, and the exit code is main's
+    from pathlib import Path
+
+    import tomllib
+
+    scripts = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["counterpoint"] == "counterpoint.cli:run"
+    essays = {f"content/essays/e{n}.md": essay(f"E{n}", "Text.", date="2026-13-01") for n in range(150)}
+    root = make_site(tmp_path / "site", {**essays, "content/essays/ok.md": essay("Ok")})
+    failed = run("check", str(root))
+    assert failed.returncode == 1
+    assert failed.stdout.count("invalid date") + failed.stderr.count("invalid date") == 150
+    assert failed.stderr.rstrip().endswith("150 error(s)"), failed.stderr[-300:]
+    good = make_site(tmp_path / "good", {f"content/essays/g{n}.md": essay(f"G{n}") for n in range(3)})
+    built = run("build", str(good), "--no-search")
+    assert built.returncode == 0, built.stderr
+    assert built.stdout.startswith("built 3 essay(s) into ") and built.stdout.endswith("\n"), built.stdout

@@ -1,3 +1,3 @@
-from counterpoint.cli import main
+from counterpoint.cli import run
 
-raise SystemExit(main())
+run()
