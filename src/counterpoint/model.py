@@ -237,7 +237,7 @@ class EssaySummary:
     # of everything above but ``content`` and ``feed_digest``: the key of the listings, the sitemap and
     # the corrections page, which do not show the body, so an edit of the text alone leaves them as they are
     listed: str = ""
-    digest: str = ""  # of everything above: the key of the feeds, which carry the body
+    digest: str = ""  # of ``listed`` and ``feed_digest``, so of everything above: the key of the feeds
     # where the body is in the essay's page as written (index.html): byte offsets, start and end of each
     # of its pieces (the page's body without the margin's remarks), and the page's size. Feeds read it
     # there (``feeds.Bodies``) rather than every summary keeping a copy; not in ``digest``: where, not what

@@ -113,11 +113,13 @@ def _process(
     body = render_body(linked, site, jinja)
     full = ctx.config.feed_content == "full"  # feeds carry the body
     summary = replace(summarize(linked, site, url), scheduled=bool(until))
-    summary = replace(summary, listed=digest_bytes(pickle.dumps(summary, protocol=5)))
+    listed = digest_bytes(pickle.dumps(summary, protocol=5))
     feed_bytes = body.feed.encode() if full else b""
-    if full:
-        summary = replace(summary, feed_digest=digest_bytes(feed_bytes))
-    summary = replace(summary, digest=digest_bytes(pickle.dumps(summary, protocol=5)))
+    feed_digest = digest_bytes(feed_bytes) if full else ""
+    # the summary is what ``listed`` covers and the body: its digest is of the two digests
+    summary = replace(
+        summary, listed=listed, feed_digest=feed_digest, digest=digest_bytes(f"{listed}\0{feed_digest}".encode())
+    )
     page, feed = page_bytes(render_essay_page(linked, summary, site, jinja, body), body, feed_bytes)
     if full:  # where feeds read the body, or (a theme that does not write it as it is) the body itself
         content = b"" if feed or not feed_bytes else zlib.compress(feed_bytes, 1)
