@@ -199,7 +199,7 @@ def search_index(run: Run) -> None:
 def remember(run: Run) -> None:
     """The cache, saved before Pagefind runs: a build that is its engine's only one (the
     command line's) then lets go of it, and of every essay's result, so that their memory
-    (about 15 KB an essay) is free for Pagefind's."""
+    (about 15 KB an essay) is free for Pagefind's (with search off, the process ends instead)."""
     # the essays with a page: those the listing holds (counted only when there is none)
     run.built = (
         len(run.listing.essays) if run.listing is not None else sum(1 for r in run.results.values() if r.summary)
@@ -210,7 +210,7 @@ def remember(run: Run) -> None:
     if not run.options.once:
         run.record.keep(_last_build(run))
     _save_cache(run)
-    if run.options.once:
+    if run.options.once and run.config.search:  # without Pagefind to make room for, the process just ends
         _let_go(run)
         return_free_memory()  # (no frame holds any of it now)
 
