@@ -13,11 +13,11 @@ from dataclasses import replace
 from itertools import accumulate
 from pathlib import Path
 
-from jinja2 import TemplateError
+from jinja2 import Environment, TemplateError
 
 from counterpoint.build.collector import fewer_collections
 from counterpoint.errors import ContentError, display_path
-from counterpoint.essay.link import link
+from counterpoint.essay.link import LinkedEssay, link
 from counterpoint.essay.parse import parse_essay
 from counterpoint.essay.render import (
     Body,
@@ -31,13 +31,13 @@ from counterpoint.markup.env import Addresses, set_addresses
 from counterpoint.markup.highlight import prepare
 from counterpoint.markup.markdown import essay_parser, fence_languages, reader_parser
 from counterpoint.markup.urls import ImageFiles
-from counterpoint.model import Context, EssayResult, EssaySource, OutputRef
+from counterpoint.model import Context, EssayResult, EssaySource, EssaySummary, OutputRef
 from counterpoint.output.output import copy_staged, digest_bytes, write_staged
 from counterpoint.site.feeds import essay_corrections_feed
 from counterpoint.site.site_pages import card_html, compact, correction_html
 from counterpoint.source.content import digest_file
 from counterpoint.source.i18n import prepare_dates
-from counterpoint.theme.site import site_for
+from counterpoint.theme.site import Site, site_for
 from counterpoint.theme.theme import Theme, jinja_for, template_problem
 
 
@@ -110,20 +110,8 @@ def _process(
     # images are sized from their files' headers: the bundle's by their output path, others' in content/
     assets = {url + a.path.relative_to(bundle_dir).as_posix(): a.path for a in source.assets}
     set_addresses(parsed.env, Addresses(ctx.config.base_path, ImageFiles(url, ctx.config.root / "content", assets)))
-    body = render_body(linked, site, jinja)
     full = ctx.config.feed_content == "full"  # feeds carry the body
-    summary = replace(summarize(linked, site, url), scheduled=bool(until))
-    listed = digest_bytes(pickle.dumps(summary, protocol=5))
-    feed_bytes = body.feed.encode() if full else b""
-    feed_digest = digest_bytes(feed_bytes) if full else ""
-    # the summary is what ``listed`` covers and the body: its digest is of the two digests
-    summary = replace(
-        summary, listed=listed, feed_digest=feed_digest, digest=digest_bytes(f"{listed}\0{feed_digest}".encode())
-    )
-    page, feed = page_bytes(render_essay_page(linked, summary, site, jinja, body), body, feed_bytes)
-    if full:  # where feeds read the body, or (a theme that does not write it as it is) the body itself
-        content = b"" if feed or not feed_bytes else zlib.compress(feed_bytes, 1)
-        summary = replace(summary, feed=feed, page_size=len(page), content=content)
+    summary, page = _summary_and_page(linked, site, jinja, url, bool(until), full)
     files: dict[str, bytes] = {
         url + "index.html": page,
         url + "annotations.json": annotations_json(linked, summary, site).encode(),
@@ -147,6 +135,27 @@ def _process(
     return EssayResult(summary, tuple(refs), (), card=card, corrections=entries, code=code, until=until)
 
 
+def _summary_and_page(
+    linked: LinkedEssay, site: Site, jinja: Environment, url: str, scheduled: bool, full: bool
+) -> tuple[EssaySummary, bytes]:
+    """The essay's summary with its digests, and its page as written, with where the body
+    is in the page's bytes (``full``: the feeds carry the body, read there by ``feeds.Bodies``)."""
+    body = render_body(linked, site, jinja)
+    summary = replace(summarize(linked, site, url), scheduled=scheduled)
+    listed = digest_bytes(pickle.dumps(summary, protocol=5))
+    feed_bytes = body.feed.encode() if full else b""
+    feed_digest = digest_bytes(feed_bytes) if full else ""
+    # the summary is what ``listed`` covers and the body: its digest is of the two digests
+    summary = replace(
+        summary, listed=listed, feed_digest=feed_digest, digest=digest_bytes(f"{listed}\0{feed_digest}".encode())
+    )
+    page, feed = page_bytes(render_essay_page(linked, summary, site, jinja, body), body, feed_bytes)
+    if full:  # where feeds read the body, or (a theme that does not write it as it is) the body itself
+        content = b"" if feed or not feed_bytes else zlib.compress(feed_bytes, 1)
+        summary = replace(summary, feed=feed, page_size=len(page), content=content)
+    return summary, page
+
+
 def page_bytes(page: str, body: Body, feed: bytes) -> tuple[bytes, tuple[int, ...]]:
     """The page as UTF-8, and where the pieces of ``feed`` (the body as feeds show it,
     ``Body.pieces``) are in those bytes: the page encoded piece by piece, so the offsets
@@ -157,8 +166,8 @@ def page_bytes(page: str, body: Body, feed: bytes) -> tuple[bytes, tuple[int, ..
     cuts = [0, *(at + piece for piece in body.pieces), len(page)]
     chunks = [page[start:end].encode() for start, end in zip(cuts, cuts[1:])]
     # the pieces are every other chunk from the second: (head) piece (remarks) piece … (tail)
-    if b"".join(chunks[1:-1:2]) != feed:  # the body's text found earlier in the page too: not it
-        return b"".join(chunks), ()
+    if b"".join(chunks[1:-1:2]) != feed:  # cannot differ (cut out of the body found); feeds publish
+        return b"".join(chunks), ()  # whatever the offsets point at, so it is checked all the same
     ends = list(accumulate(len(chunk) for chunk in chunks))
     return b"".join(chunks), tuple(offset for i in range(1, len(chunks), 2) for offset in (ends[i - 1], ends[i]))
 
