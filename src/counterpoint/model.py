@@ -266,8 +266,8 @@ class EssayResult:
     errors: tuple[Any, ...] = ()  # ContentError
     digests: tuple[tuple[str, str], ...] = field(default=())  # (rel, digest) of the files read
     # the essay's card on the listings (partials/essay_card.html) and its UPDs' entries on the
-    # corrections page (as summary.updates), rendered with it; zlib-compressed UTF-8 like
-    # ``EssaySummary.content`` (``site_pages.compact``), since every result is kept in memory
+    # corrections page (as summary.updates), rendered with it; zlib-compressed UTF-8
+    # (``site_pages.compact``), since every result is kept in memory
     card: bytes = b""
     corrections: tuple[bytes, ...] = ()
     code: tuple[str, ...] = ()  # the languages of its code blocks: the lexers a process re-rendering it needs

@@ -287,7 +287,7 @@ class Translator:
         return self._strings.get(key, key)
 
     def __call__(self, key: str, **values: object) -> str:
-        text = self._strings.get(key, key)  # raw(), inlined: a page asks a few hundred times
+        text = self.raw(key)
         return text.format(**values) if values else text
 
     def plural(self, key: str, n: int) -> str:

@@ -154,7 +154,7 @@ def first_line(html: str) -> str:
 @lru_cache(maxsize=256)
 def _first_line(html: str) -> str:
     # every remark of a critique shows its one reply: made once (striptags is slow)
-    head = re.split(r"</p>|<br\s*/?>", str(html).strip(), maxsplit=1)[0]
+    head = re.split(r"</p>|<br\s*/?>", html.strip(), maxsplit=1)[0]
     return " ".join(Markup(head).striptags().split())
 
 
