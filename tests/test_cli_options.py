@@ -182,3 +182,15 @@ def test_the_command_line_says_everything_before_it_ends_at_once(tmp_path) -> No
     built = run("build", str(good), "--no-search")
     assert built.returncode == 0, built.stderr
     assert built.stdout.startswith("built 3 essay(s) into ") and built.stdout.endswith("\n"), built.stdout
+
+
+@pytest.mark.parametrize("jobs", ["0", "-2", "two"])
+def test_jobs_below_one_is_a_usage_error(tmp_path, jobs) -> None:
+    # it built serially, as if --jobs 1 had been asked
+    root = make_site(tmp_path / "site", {"content/essays/tides/index.md": essay("Tides")})
+    built = run("build", str(root), "--no-search", "--jobs", jobs)
+    assert built.returncode == 2, built.stderr
+    assert built.stderr.endswith(
+        f"error: argument --jobs: {jobs} is not a number of processes: use 1 or more (1: render in this process only)\n"
+    ), built.stderr
+    assert not (root / "public").exists()

@@ -49,7 +49,7 @@ def make_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="build into an output folder outside the site even when it holds other files",
     )
-    build.add_argument("--jobs", type=int, help="worker processes for rendering (default: CPU count)")
+    build.add_argument("--jobs", type=_jobs, help="processes that render, this one included (default: CPU count)")
     build.add_argument(
         "--no-cache", action="store_true", help="render everything: ignore the build cache and do not save it"
     )
@@ -155,6 +155,19 @@ def _port(text: str) -> int:
         value = -1
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"{text} is not a port: use a number from 0 to 65535 (0: any free port)")
+    return value
+
+
+def _jobs(text: str) -> int:
+    """A number of processes, or argparse's usage error (exit code 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"{text} is not a number of processes: use 1 or more (1: render in this process only)"
+        )
     return value
 
 
