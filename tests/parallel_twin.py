@@ -27,7 +27,7 @@ from counterpoint.build.report import BuildReport
 from counterpoint.build.scheduler import PARALLEL_THRESHOLD
 from counterpoint.errors import BuildFailed
 
-PADDING = PARALLEL_THRESHOLD  # never in the cache: all of them are rendered, so in workers
+PADDING = PARALLEL_THRESHOLD  # never in the cache: all of them are rendered, so in a worker too
 
 
 def snapshot(folder: Path) -> dict[str, object]:
@@ -67,7 +67,7 @@ def rebuild_in_parallel(real_build: Callable[..., BuildReport], engine: Engine, 
             )
         before = snapshot(twin_out)
         # the same options (persist, and the start method: fork, not serve's spawn, carries a
-        # test's patched faults into the workers), two workers, the copy's output folder
+        # test's patched faults into the workers), two processes (this one and a worker), the copy's output folder
         options = replace(
             engine.options, jobs=2, search=False, out=twin_out if engine.options.out is not None or not inside else None
         )
@@ -83,6 +83,6 @@ def rebuild_in_parallel(real_build: Callable[..., BuildReport], engine: Engine, 
 
         assert tuple(same(e) for e in errors) == report.errors, (
             "on the parallel path (the site padded to "
-            f"{PADDING}+ essays, two workers) the build reported {errors!r} instead of {report.errors!r}"
+            f"{PADDING}+ essays, two processes) the build reported {errors!r} instead of {report.errors!r}"
         )
         assert snapshot(twin_out) == before, "the failed build on the parallel path changed its output folder"

@@ -26,6 +26,7 @@ from sitefactory import critique, essay, make_site
 from counterpoint import cli
 from counterpoint.build import pipeline
 from counterpoint.build.engine import PARALLEL_THRESHOLD, Engine
+from counterpoint.build.workers import AHEAD, Workers
 from counterpoint.output import output
 from counterpoint.serve.devserver import DevServer
 
@@ -93,6 +94,42 @@ def children(pid: int) -> list[int]:
             except OSError:
                 continue
     return found
+
+
+# --------------------------------------------------------------------------- the essays shared out
+
+
+def numbered(task: int, offset: int) -> tuple[int, int]:
+    """A task's result and the process that made it (a module-level function: sent to workers by name)."""
+    if task == offset:
+        raise ValueError(f"task {task} fails")
+    return task + offset, os.getpid()
+
+
+def test_the_main_process_and_the_workers_share_the_tasks_in_order() -> None:
+    """``Workers.share``: every result in task order, made by both the workers and this
+    process (which renders instead of waiting), and the first tasks go to the workers,
+    which must always have some queued."""
+    workers = Workers(1, "fork")
+    try:
+        results = workers.share(numbered, list(range(40)), 1000, here=numbered, workers=1)
+    finally:
+        workers.close()
+    assert [value for value, _ in results] == list(range(1000, 1040))
+    made_by = [pid for _, pid in results]
+    assert made_by[0] != os.getpid() and os.getpid() in made_by
+    assert set(made_by) == {made_by[0], os.getpid()}
+
+
+@pytest.mark.parametrize("failing", [0, AHEAD], ids=["in a worker", "here"])
+def test_a_failed_task_fails_the_share(failing: int) -> None:
+    """The first AHEAD tasks go to the worker, the next to this process: a failure in either is raised."""
+    workers = Workers(1, "fork")
+    try:
+        with pytest.raises(ValueError, match=f"task {failing} fails"):
+            workers.share(numbered, list(range(20)), failing, here=numbered, workers=1)
+    finally:
+        workers.stop()
 
 
 # --------------------------------------------------------------------------- case 0: errors from workers
@@ -297,7 +334,7 @@ def test_workers_end_with_a_build_killed_with_sigkill(tmp_path: Path) -> None:
     orphaned); the next build removes the staging folder the killed one left."""
     root = big_site(tmp_path / "big", 150)
     out = root / "public"
-    build = counterpoint("build", str(root), "--no-cache", "--no-search", "--jobs", "2")
+    build = counterpoint("build", str(root), "--no-cache", "--no-search", "--jobs", "3")  # two workers
     workers: list[int] = []
     try:
         assert wait_until(lambda: len(children(build.pid)) >= 2 or build.poll() is not None, 120)

@@ -16,7 +16,7 @@ class BuildOptions:
     future: bool = False  # include essays dated after the build's moment, marked as scheduled
     out: Path | None = None  # the output folder; None: site.yml's (public/)
     base_url: str | None = None  # instead of site.yml's
-    jobs: int | None = None  # worker processes; None: one per CPU
+    jobs: int | None = None  # processes that render, the build's own included; None: one per CPU
     use_cache: bool = True  # False: render everything, read and keep no cache
     search: bool | None = None  # False: no Pagefind index; None: as site.yml says
     allow_outside_output: bool = False  # build into a folder outside the site that holds other files

@@ -1,7 +1,8 @@
 """Where a build's work runs: in this process, or shared out to worker processes.
 
-The essays of a cold build go to a pool (``workers.Workers``) started before
-``content/`` is walked; the site pages of a cold build go to processes forked
+The essays of a cold build are shared between this process and a pool
+(``workers.Workers``) started before ``content/`` is walked: ``--jobs N``
+renders in N processes, this one and N - 1 workers.  The site pages of a cold build go to processes forked
 after the essays are done, which find the listings' data in memory.  A small
 build does everything here: a process pool costs more than it saves.
 """
@@ -36,7 +37,7 @@ class Scheduler:
     def __init__(self, options: BuildOptions, warm: tuple[Any, ...]):
         self.jobs = options.processes
         self.start_method = options.start_method
-        self.workers = Workers(self.jobs, options.start_method)
+        self.workers = Workers(self.jobs - 1, options.start_method)  # this process renders too
         self.workers.warm = warm  # (theme, language): what each process prepares as it starts
         self.cold = False  # the workers were started: the site pages are shared out too
 
@@ -50,24 +51,17 @@ class Scheduler:
         """Parse, link and render ``todo``; results in the same order."""
         if not todo:
             return []
-        if len(todo) < PARALLEL_THRESHOLD or self.jobs < 2:
-            from counterpoint.build.pipeline import process_many  # lazily: the Markdown machinery, when needed
+        from counterpoint.build.pipeline import process_many  # lazily: the Markdown machinery, when needed
 
+        # this process, and a worker for every PARALLEL_THRESHOLD essays
+        count = min(self.jobs, 1 + len(todo) // PARALLEL_THRESHOLD)
+        if count < 2:
             return process_many(todo, ctx)
-        count = min(self.jobs, max(1, len(todo) // PARALLEL_THRESHOLD))
         self.cold = True
-        results = self.workers.map(process_many_there, chunks(todo, count), ctx, workers=count)  # all sent now
-        if self.can_fork():
-            # while the workers render: what the site pages' processes, forked from this one
-            # afterwards, need ready (otherwise made then, with both cores idle but one)
-            from counterpoint.build.pipeline import warm_up  # lazily: the Markdown machinery
-
-            warm_up(*self.workers.warm)
-        out: list[EssayResult] = []
-        for batch in results:
-            out.extend(batch)
+        tasks = chunks(todo, count)
+        batches = self.workers.share(process_many_there, tasks, ctx, here=process_many, workers=count - 1)
         self.workers.close()  # done: their memory (~85 MB each) is free before the listings are made
-        return out
+        return [result for batch in batches for result in batch]
 
     def pages(self, todo: list[PageSpec], stage: Stage) -> None:
         """Render the site pages ``todo`` into ``stage``: shared with a process forked from

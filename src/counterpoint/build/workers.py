@@ -1,8 +1,9 @@
 """The worker processes of one build.
 
-``Workers`` renders the essays: a pool made on first use or, on a cold build,
-before the main process walks ``content/``, each process making the Markdown
-parsers and compiling the templates as it starts.  The site pages of a cold
+``Workers`` renders the essays with the main process (``Workers.share``): a
+pool made on first use or, on a cold build, before the main process walks
+``content/``, each worker making the Markdown parsers and compiling the
+templates as it starts.  The site pages of a cold
 build need the summaries of every essay, which exist only once the essays are
 done: ``fork_map`` forks fresh processes then, which find that data in memory
 instead of receiving it through a pipe.
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from counterpoint.model import OutputRef
@@ -20,7 +21,7 @@ from counterpoint.output.output import digest_bytes, write_staged
 from counterpoint.theme.theme import TemplateFailure, locate_template_error
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 
 def default_start_method() -> str:
@@ -50,13 +51,35 @@ class Workers:
         pool = self._start(self.jobs)
         pool.submit(int)  # the pool starts its processes with its first task
 
-    def map(self, fn: Callable[..., Any], tasks: list, *shared: Any, workers: int | None = None) -> Iterator[Any]:
-        """``fn(task, *shared)`` for every task, results in task order."""
-        pool = self._start(min(self.jobs, workers or self.jobs))
-        # submitted one by one, not with pool.map, whose results cancel the rest on the first
-        # failure: stop() then kills the processes, and the pool failing cancelled tasks raises
-        futures = [pool.submit(fn, task, *shared) for task in tasks]
-        return (future.result() for future in futures)
+    def share(self, fn: Callable[..., Any], tasks: list, *shared: Any, here: Callable[..., Any], workers: int) -> list:
+        """``fn(task, *shared)`` for every task, results in task order: in ``workers``
+        worker processes (more, if the pool has more) and, rather than wait for them,
+        in this process too (``here(task, *shared)``), so that a build of N processes
+        starts N - 1.  Tasks are taken in order by whichever process is free, so none
+        idles at the end while another finishes.  Each worker is kept ``AHEAD`` tasks
+        ahead: it must not run dry while this process, busy with a task of its own,
+        cannot hand it the next one."""
+        from concurrent.futures import FIRST_COMPLETED, wait  # lazily: as for the pool
+
+        pool = self._start(min(self.jobs, workers))
+        results: list[Any] = [None] * len(tasks)
+        queued: dict[Future, int] = {}  # -> the task's position
+        taken = 0
+        while taken < len(tasks) or queued:
+            for future in [future for future in queued if future.done()]:
+                results[queued.pop(future)] = future.result()
+            while taken < len(tasks) and len(queued) < AHEAD * self._size:
+                # submitted one by one, not with pool.map, whose results cancel the rest on the first
+                # failure: stop() then kills the processes, and the pool failing cancelled tasks raises
+                queued[pool.submit(fn, tasks[taken], *shared)] = taken
+                taken += 1
+            if taken < len(tasks):
+                results[taken] = here(tasks[taken], *shared)
+                taken += 1
+            elif queued:
+                for future in wait(queued, return_when=FIRST_COMPLETED).done:
+                    results[queued.pop(future)] = future.result()
+        return results
 
     def _start(self, size: int) -> ProcessPoolExecutor:
         if self._pool is None or size > self._size:
@@ -92,6 +115,10 @@ class Workers:
             self._pool = None
             self._size = 0
 
+
+# tasks queued for each worker: three chunks of essays outlast the one this process renders
+# meanwhile (the chunks are of one size, shrinking together towards the end)
+AHEAD = 3
 
 _INHERITED: Any = None  # what fork_map's processes find in memory, not through a pipe
 
