@@ -237,7 +237,7 @@ def test_a_page_that_changed_under_the_build_is_said_not_misread(tmp_path: Path)
     assert summary.feed and not summary.content  # where the body is, not a copy of it
     out = engine.config.output
     bodies = Bodies(tmp_path / "a-stage-without-it", out)
-    assert "ближнюю сторону океана" in bodies(summary)  # read from the output
+    assert "ближнюю сторону океана".encode() in bodies(summary)  # read from the output
     page = out / "essays/tides/index.html"
     page.write_bytes(page.read_bytes() + b"\n")
     with pytest.raises(OSError) as caught:
@@ -272,3 +272,75 @@ def test_the_page_says_where_the_body_is_in_its_bytes(pairs, head, tail, twice) 
     assert b"".join(data[cuts[i] : cuts[i + 1]] for i in range(0, len(cuts), 2)) == (
         body.feed.encode() if cuts else b""
     )
+
+
+def test_a_theme_that_does_more_with_the_body_gets_the_body_itself(tmp_path: Path) -> None:
+    # the feed writes each body from the bytes read from its page, in place of a placeholder
+    # (theme.jinja_runtime.Placed); a theme's feed.xml that writes it unescaped in a CDATA
+    # section or cuts it short gets the text itself, as it did
+    from counterpoint.theme.theme import builtin_themes_dir
+
+    built = build(margined(tmp_path))
+    assert built.ok, built.report.errors
+    feed = (builtin_themes_dir() / "default/templates/feed.xml").read_text(encoding="utf-8")
+    assert "{{ entry.html }}</content>" in feed
+    cdata = feed.replace("{{ entry.html }}</content>", "<![CDATA[{{ entry.html | safe }}]]></content>")
+    cut = feed.replace("{{ entry.html }}</content>", "{{ entry.html | truncate(60) }}</content>")
+    whole, unescaped, short = (
+        build(margined(tmp_path / name, {"templates/feed.xml": template} if template else None))
+        for name, template in (("whole", ""), ("cdata", cdata), ("cut", cut))
+    )
+    from jinja2 import Environment
+
+    truncate = Environment().from_string("{{ text | truncate(60) }}").render
+
+    def contents(out: Path, rel: str) -> list[str]:  # each entry's HTML, as the feed holds it
+        return [c.text or "" for c in ET.parse(out / rel).getroot().iter(f"{ATOM}content")]
+
+    for rel in ("feed.xml", "tags/more/feed.xml"):
+        texts = contents(whole.out, rel)
+        assert texts and any("ближнюю сторону океана" in text for text in texts)
+        assert contents(unescaped.out, rel) == texts and b"<![CDATA[<p>" in (unescaped.out / rel).read_bytes()
+        assert contents(short.out, rel) == [truncate(text=text) for text in texts]
+        assert any(len(text) > 65 for text in texts)  # some were cut
+
+
+@given(st.text())
+def test_escaping_the_bytes_is_escaping_the_text(text: str) -> None:
+    import markupsafe
+
+    from counterpoint.theme.jinja_runtime import escape_bytes
+
+    assert escape_bytes(text.encode()) == str(markupsafe.escape(text)).encode()
+
+
+WRITES = [
+    "{{ e }}",
+    "{{ e }}|{{ e }}",
+    "{{ e | safe }}",
+    "{{ e | e }}",
+    "{{ e | truncate(9) }}",
+    "{{ e | length }}",
+    "{{ e | upper }}",
+    "{{ e | string }}",
+    "{{ e ~ '!' }}",
+    "{% if '<' in e %}lt{% endif %}",
+    "{% autoescape false %}{{ e }}{% endautoescape %}",
+    "{% macro show(x) %}[{{ x }}]{% endmacro %}{{ show(e) }}",
+    "{% set kept %}{{ e }}{% endset %}{{ kept }}",
+]
+
+
+@given(st.lists(st.text(), max_size=4), st.sampled_from(WRITES))
+def test_placed_text_is_written_as_the_text_itself_whatever_the_template_does(bodies, write) -> None:
+    # any text, written by a theme's template in any way: the page with the placeholders put
+    # back is the page rendered with the text itself
+    from jinja2 import DictLoader
+
+    from counterpoint.theme.jinja_runtime import ThemeEnvironment, place, placed
+
+    env = ThemeEnvironment(autoescape=True, loader=DictLoader({}))
+    template = env.from_string("<f>{% for e in entries %}<c>" + write + "</c>{% endfor %}</f>")
+    raws = [body.encode() for body in bodies]
+    written = place(template.render(entries=[placed(raw, n) for n, raw in enumerate(raws)]).encode(), raws)
+    assert written == template.render(entries=bodies).encode()

@@ -79,7 +79,7 @@ class Scheduler:
                 stage.adopt_written(refs)
         else:
             for spec in todo:
-                stage.write(spec.rel, spec.render().encode())
+                stage.write(spec.rel, spec.output())
 
     def can_fork(self) -> bool:
         return (self.start_method or default_start_method()) == "fork"

@@ -215,7 +215,7 @@ def render_share(share: list[int]) -> list[OutputRef]:
     for index in share:
         spec = specs[index]
         try:
-            data = spec.render().encode()
+            data = spec.output()
         except Exception as exc:
             found = locate_template_error(exc)
             if found is None:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from counterpoint.model import EssaySummary, UpdateSummary
 from counterpoint.source.frontmatter import Stamp
+from counterpoint.theme.jinja_runtime import place, placed
 from counterpoint.theme.site import Site
 
 if TYPE_CHECKING:
@@ -87,11 +88,12 @@ class Bodies:
     def __init__(self, *folders: Path):
         self.folders = folders
 
-    def __call__(self, essay: EssaySummary) -> str:
+    def __call__(self, essay: EssaySummary) -> bytes:
+        """The body as UTF-8."""
         if essay.feed:
             page, cuts = self._page(essay.url + "index.html", essay.page_size), essay.feed
-            return b"".join(page[cuts[i] : cuts[i + 1]] for i in range(0, len(cuts), 2)).decode()
-        return zlib.decompress(essay.content).decode() if essay.content else ""
+            return b"".join(page[cuts[i] : cuts[i + 1]] for i in range(0, len(cuts), 2))
+        return zlib.decompress(essay.content) if essay.content else b""
 
     def _page(self, rel: str, size: int) -> bytes:
         for folder in self.folders:
@@ -109,19 +111,23 @@ def essays_feed(
     essays: list[EssaySummary],
     site: Site,
     jinja: Environment,
-    bodies: Callable[[EssaySummary], str],
+    bodies: Callable[[EssaySummary], bytes],
     *,
     path: str = "feed.xml",
     title: str = "",
     alternate: str = "",
-) -> str:
+) -> bytes:
     """The newest essays (``essays`` comes newest first), each with its whole text
     (``feed_content: full``, the default) and its summary or opening; ``path``,
-    ``title`` and ``alternate`` name a tag's feed (``tags/<tag>/feed.xml``)."""
+    ``title`` and ``alternate`` name a tag's feed (``tags/<tag>/feed.xml``).
+
+    The feed as written (UTF-8): each body is written from the bytes read from its
+    page, escaped, in place of the placeholder the template wrote (``Placed``)."""
     tz = site.config.timezone
     entries = []
+    raws: list[bytes] = []
     for e in essays[:FEED_SIZE]:
-        html = bodies(e)
+        raw = bodies(e)
         newest = e.updated if e.updated and e.updated.sort_key(tz) > e.date.sort_key(tz) else e.date
         updated_at, updated = _moment(newest, tz)
         entries.append(
@@ -135,12 +141,14 @@ def essays_feed(
                 author=e.author,
                 tags=tuple(e.tags),
                 summary=e.summary,
-                html=html,
-                base=site.absolute(e.url) if html else "",
+                html=placed(raw, len(raws)) if raw else "",
+                base=site.absolute(e.url) if raw else "",
                 lang=e.lang,
             )
         )
-    return jinja.get_template("feed.xml").render(
+        if raw:
+            raws.append(raw)
+    feed = jinja.get_template("feed.xml").render(
         site=site,
         t=site.t,
         title=title or site.config.title,
@@ -152,6 +160,7 @@ def essays_feed(
         entries=entries,
         lang=site.config.language,
     )
+    return place(feed.encode(), raws)
 
 
 def _upd_entries(updates: list[UpdateSummary], site: Site, authors: dict[str, str]) -> list[FeedEntry]:

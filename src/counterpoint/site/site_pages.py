@@ -34,7 +34,12 @@ if TYPE_CHECKING:
 class PageSpec:
     rel: str
     data: Any  # everything the page shows, picklable: the cache key material
-    render: Callable[[], str]
+    render: Callable[[], str | bytes]  # bytes: already encoded (a feed: feeds.essays_feed)
+
+    def output(self) -> bytes:
+        """The page as written: rendered, in UTF-8."""
+        page = self.render()
+        return page if isinstance(page, bytes) else page.encode()
 
     def key(self, salt: str) -> str:
         h = blake2b(digest_size=16)
