@@ -194,3 +194,22 @@ def test_jobs_below_one_is_a_usage_error(tmp_path, jobs) -> None:
         f"error: argument --jobs: {jobs} is not a number of processes: use 1 or more (1: render in this process only)\n"
     ), built.stderr
     assert not (root / "public").exists()
+
+
+def test_a_profiler_watching_the_command_line_gets_its_data(tmp_path) -> None:
+    # the command line ends with os._exit, skipping the interpreter's teardown: not when a
+    # profiler (or coverage, or a debugger) watches it, which writes its data at the end
+    import pstats
+
+    root = make_site(tmp_path / "site", {"content/essays/tides/index.md": essay("Tides")})
+    profile = tmp_path / "build.prof"
+    done = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "counterpoint", "build", str(root), "--no-search"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("built 1 essay(s) into "), done.stdout
+    assert profile.is_file(), "the profile was never written"
+    assert any("counterpoint" in filename for filename, _, _ in pstats.Stats(str(profile)).stats)  # type: ignore[attr-defined]

@@ -188,14 +188,24 @@ def run() -> None:
     everything a build left in memory and the freeing of it, took 60-90 ms after a
     1,000-essay build had said it was done; nothing is left to run by then (the workers,
     Pagefind's services and every file are closed, and no ``atexit`` work is ours), so
-    only the output is flushed."""
+    only the output is flushed.  Unless something watches the process (a profiler,
+    coverage, a debugger), which writes what it gathered at the end."""
     code = main()
+    if _watched():
+        sys.exit(code)
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe: nothing more can be said
             pass
     os._exit(code)
+
+
+def _watched() -> bool:
+    if sys.gettrace() is not None or sys.getprofile() is not None:
+        return True
+    monitoring = getattr(sys, "monitoring", None)  # Python 3.12: coverage's and profilers' newer hook
+    return monitoring is not None and any(monitoring.get_tool(tool) is not None for tool in range(6))
 
 
 def main(argv: list[str] | None = None) -> int:
