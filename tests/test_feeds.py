@@ -286,9 +286,12 @@ def test_a_theme_that_does_more_with_the_body_gets_the_body_itself(tmp_path: Pat
     assert "{{ entry.html }}</content>" in feed
     cdata = feed.replace("{{ entry.html }}</content>", "<![CDATA[{{ entry.html | safe }}]]></content>")
     cut = feed.replace("{{ entry.html }}</content>", "{{ entry.html | truncate(60) }}</content>")
-    whole, unescaped, short = (
+    # output captured, then changed: the template's own output, with the body in it, edited
+    edited = "{% filter replace('Луна', 'ЛУНА') %}{{ entry.html }}{% endfilter %}</content>"
+    upper = feed.replace("{{ entry.html }}</content>", edited)
+    whole, unescaped, short, shouted = (
         build(margined(tmp_path / name, {"templates/feed.xml": template} if template else None))
-        for name, template in (("whole", ""), ("cdata", cdata), ("cut", cut))
+        for name, template in (("whole", ""), ("cdata", cdata), ("cut", cut), ("upper", upper))
     )
     from jinja2 import Environment
 
@@ -302,6 +305,8 @@ def test_a_theme_that_does_more_with_the_body_gets_the_body_itself(tmp_path: Pat
         assert texts and any("ближнюю сторону океана" in text for text in texts)
         assert contents(unescaped.out, rel) == texts and b"<![CDATA[<p>" in (unescaped.out / rel).read_bytes()
         assert contents(short.out, rel) == [truncate(text=text) for text in texts]
+        assert contents(shouted.out, rel) == [text.replace("Луна", "ЛУНА") for text in texts]
+        assert any("Луна" in text for text in texts)
         assert any(len(text) > 65 for text in texts)  # some were cut
 
 

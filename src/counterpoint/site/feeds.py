@@ -24,6 +24,7 @@ from counterpoint.model import EssaySummary, UpdateSummary
 from counterpoint.source.frontmatter import Stamp
 from counterpoint.theme.jinja_runtime import place, placed
 from counterpoint.theme.site import Site
+from counterpoint.theme.theme import shipped
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -121,9 +122,14 @@ def essays_feed(
     (``feed_content: full``, the default) and its summary or opening; ``path``,
     ``title`` and ``alternate`` name a tag's feed (``tags/<tag>/feed.xml``).
 
-    The feed as written (UTF-8): each body is written from the bytes read from its
-    page, escaped, in place of the placeholder the template wrote (``Placed``)."""
+    The feed as written (UTF-8).  With the built-in theme's ``feed.xml``, which writes
+    each body once, as it is, escaped, the body is written from the bytes read from
+    its page, escaped, in place of the placeholder the template wrote (``Placed``);
+    a site's own template may do anything with the text (capture it in a ``{% filter
+    %}``, measure it), so it gets the text."""
     tz = site.config.timezone
+    template = jinja.get_template("feed.xml")
+    fast = shipped(template)
     entries = []
     raws: list[bytes] = []
     for e in essays[:FEED_SIZE]:
@@ -141,14 +147,14 @@ def essays_feed(
                 author=e.author,
                 tags=tuple(e.tags),
                 summary=e.summary,
-                html=placed(raw, len(raws)) if raw else "",
+                html=(placed(raw, len(raws)) if fast else raw.decode()) if raw else "",
                 base=site.absolute(e.url) if raw else "",
                 lang=e.lang,
             )
         )
         if raw:
             raws.append(raw)
-    feed = jinja.get_template("feed.xml").render(
+    feed = template.render(
         site=site,
         t=site.t,
         title=title or site.config.title,
@@ -160,7 +166,7 @@ def essays_feed(
         entries=entries,
         lang=site.config.language,
     )
-    return place(feed.encode(), raws)
+    return place(feed.encode(), raws) if fast else feed.encode()
 
 
 def _upd_entries(updates: list[UpdateSummary], site: Site, authors: dict[str, str]) -> list[FeedEntry]:

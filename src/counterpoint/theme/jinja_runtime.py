@@ -134,10 +134,12 @@ class Placed(str):
     (``place``): the text is ~1.3 MB a feed, read as bytes from the pages, which
     would otherwise be decoded, escaped and encoded again for every feed.
 
-    Anything else a template does with it (``|length``, ``|truncate``, ``|safe``,
-    ``in``) sees the text itself and makes a plain ``str`` or a ``Markup`` of it,
-    written as any other: only where the template writes the text as it is, escaped
-    once, is there a placeholder."""
+    Anything a template does with it (``|length``, ``|truncate``, ``|safe``, ``in``)
+    sees the text itself and makes a plain ``str`` or a ``Markup`` of it, written as
+    any other: only where the template writes the text as it is, escaped, is there a
+    placeholder.  But output a template captures and then changes (``{% filter upper
+    %}``, ``{% set %}…{% endset %}`` measured) holds the placeholder, not the text:
+    given only to a template known not to (``theme.shipped``)."""
 
     mark: str
 

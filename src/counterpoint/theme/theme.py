@@ -23,7 +23,7 @@ from counterpoint.errors import BuildFailed, ContentError, display_path
 from counterpoint.source.walk import link_problem, link_warning
 
 if TYPE_CHECKING:
-    from jinja2 import Environment
+    from jinja2 import Environment, Template
 
 
 def builtin_themes_dir() -> Path:
@@ -99,6 +99,12 @@ class Theme:
             bytecode_cache=bytecode_cache(self.bytecode_dir) if self.bytecode_dir else None,
         )
         return env
+
+
+def shipped(template: Template) -> bool:
+    """Whether ``template`` is the built-in theme's own file (not a site's or a theme's
+    override): what it does with each value is known."""
+    return template.filename is not None and Path(template.filename).is_relative_to(builtin_themes_dir())
 
 
 def load_theme(root: Path, name: str) -> Theme:
