@@ -2,9 +2,10 @@
 
 The essays of a cold build are shared between this process and a pool
 (``workers.Workers``) started before ``content/`` is walked: ``--jobs N``
-renders in N processes, this one and N - 1 workers.  The site pages of a cold build go to processes forked
-after the essays are done, which find the listings' data in memory.  A small
-build does everything here: a process pool costs more than it saves.
+renders in N processes, this one and N - 1 workers.  The site pages of a cold
+build go to processes forked after the essays are done, which find the
+listings' data in memory.  A small build does everything here: a process pool
+costs more than it saves.
 """
 
 from __future__ import annotations

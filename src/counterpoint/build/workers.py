@@ -3,10 +3,10 @@
 ``Workers`` renders the essays with the main process (``Workers.share``): a
 pool made on first use or, on a cold build, before the main process walks
 ``content/``, each worker making the Markdown parsers and compiling the
-templates as it starts.  The site pages of a cold
-build need the summaries of every essay, which exist only once the essays are
-done: ``fork_map`` forks fresh processes then, which find that data in memory
-instead of receiving it through a pipe.
+templates as it starts.  The site pages of a cold build need the summaries of
+every essay, which exist only once the essays are done: ``fork_map`` forks
+fresh processes then, which find that data in memory instead of receiving it
+through a pipe.
 """
 
 from __future__ import annotations
