@@ -26,8 +26,10 @@ if TYPE_CHECKING:
     from jinja2 import Environment, Template
 
 
+@lru_cache(maxsize=1)
 def builtin_themes_dir() -> Path:
-    """Where the shipped themes are: inside the wheel, or in a source checkout."""
+    """Where the shipped themes are: inside the wheel, or in a source checkout.  Looked
+    up once per process (an ``importlib`` search, ~0.1 ms): ``shipped`` asks per feed."""
     spec = importlib.util.find_spec("counterpoint.themes")
     if spec and spec.submodule_search_locations:
         return Path(list(spec.submodule_search_locations)[0])
