@@ -15,6 +15,19 @@ import parallel_twin  # noqa: E402
 
 from counterpoint.build.engine import Engine  # noqa: E402
 
+# ---- the user's cache folder: the suite's own ----
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _user_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Builds keep the built-in theme's compiled templates in the user's cache folder
+    (``$XDG_CACHE_HOME/counterpoint``): the suite, and the processes it starts, use a
+    folder of its own, not the home folder of whoever runs it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
+        yield
+
+
 # ---- every failed build is also built on the parallel path (parallel_twin.py) ----
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -137,20 +138,72 @@ def _build_in_new_process(root: Path) -> list[str]:
     return compiled
 
 
-def test_compiled_templates_are_kept_between_builds(tmp_path: Path) -> None:
+def test_compiled_templates_are_kept_between_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The built-in theme's compiled templates are kept in the user's cache folder, where
+    a cold build of any site finds them; a site's own, in its build cache."""
+    user = tmp_path / "user-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(user))
     root = _site(tmp_path)
-    _build(root, jobs=1)
-    assert list((root / ".counterpoint/cache/templates").glob("*/__jinja2_*.cache"))
-    path = root / "content/essays/e1/index.md"
-    path.write_text(path.read_text().replace("More text 1.", "Edited text 1."))
-    assert _build_in_new_process(root) == []  # every template came from the cache
     (root / "templates").mkdir()
     builtin = Path(engine_module.load_theme(root, "default").template_dirs[1]) / "essay.html"
-    (root / "templates/essay.html").write_text(
-        builtin.read_text().replace('class="essay-head"', 'class="essay-head edited"')
-    )
+    own = root / "templates/essay.html"
+    own.write_text(builtin.read_text().replace('class="essay-head"', 'class="essay-head own"'))
+    first = _build_in_new_process(root)
+    assert "essay.html" in first and "partials/remark.html" in first and "base.html" in first
+    shared = list((user / "counterpoint/templates").glob("*/__jinja2_*.cache"))
+    assert len(shared) == len(first) - 1  # every built-in template this build compiled; not the site's own
+    assert len(list((root / ".counterpoint/cache/templates").glob("*/__jinja2_*.cache"))) == 1
+
+    path = root / "content/essays/e1/index.md"
+    path.write_text(path.read_text().replace("More text 1.", "Edited text 1."))
+    assert _build_in_new_process(root) == []  # every template came from a cache
+
+    clone = tmp_path / "clone"  # a fresh clone of the site: no build cache
+    shutil.copytree(root, clone, ignore=shutil.ignore_patterns(".counterpoint", "public"))
+    assert _build_in_new_process(clone) == ["essay.html"]  # the built-in ones from the user's cache
+    assert 'class="essay-head own"' in (clone / "public/essays/e0/index.html").read_text()
+
+    own.write_text(builtin.read_text().replace('class="essay-head"', 'class="essay-head edited"'))
     assert _build_in_new_process(root) == ["essay.html"]  # the edited template, and only it, compiled again
     assert 'class="essay-head edited"' in (root / "public/essays/e0/index.html").read_text()
+
+
+def test_without_a_user_cache_folder_the_site_keeps_every_compiled_template(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")  # the cache folder cannot be made inside a file
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    root = _site(tmp_path)
+    first = _build_in_new_process(root)
+    assert "essay.html" in first
+    assert len(list((root / ".counterpoint/cache/templates").glob("*/__jinja2_*.cache"))) == len(first)
+    assert _build_in_new_process(root) == []
+
+
+def test_the_user_cache_keeps_the_compiled_templates_of_the_newest_versions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Other installs of counterpoint (other code) share the folder: the newest eight of
+    theirs stay, older ones go, once another version of the code arrives."""
+    user = tmp_path / "user-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(user))
+    folder = user / "counterpoint/templates"
+    for n in range(12):
+        (folder / f"other-{n}").mkdir(parents=True)
+        os.utime(folder / f"other-{n}", (1_000_000 + n, 1_000_000 + n))
+    _build_in_new_process(_site(tmp_path))
+    kept = sorted(p.name for p in folder.iterdir())
+    assert len(kept) == 9 and {f"other-{n}" for n in range(4, 12)} <= set(kept)
+    assert list(folder.glob("*/__jinja2_*.cache"))  # this version's own
+
+
+def test_no_cache_keeps_no_compiled_templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    user = tmp_path / "user-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(user))
+    root = _site(tmp_path)
+    _build(root, use_cache=False)
+    assert not user.exists() and not (root / ".counterpoint/cache/templates").exists()
 
 
 def test_site_yml_change_invalidates_everything(tmp_path: Path) -> None:

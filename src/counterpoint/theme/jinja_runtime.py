@@ -7,6 +7,7 @@ loads Jinja.
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 import shutil
@@ -26,31 +27,89 @@ from counterpoint.versions import code_fingerprint
 
 
 class BytecodeCache(FileSystemBytecodeCache):
-    def dump_bytecode(self, bucket) -> None:
+    """Compiled templates on disk: a site's own in its build cache, and the built-in
+    theme's (``shipped``: its folder, and where their compiled code goes) in the user's
+    cache folder, where every build of every site finds them, as Python keeps a
+    package's compiled modules. A cold build (no build cache: a fresh clone, ``rm -rf
+    .counterpoint``) then loads them instead of compiling ~20 templates (~0.13 s of CPU
+    in each process of the build)."""
+
+    def __init__(self, directory: str, shipped: tuple[str, str] | None = None):
+        super().__init__(directory)
+        self._shipped = shipped
+        self._shipped_keys: set[str] = set()
+
+    def get_bucket(self, environment: Any, name: str, filename: str | None, source: str) -> Any:
+        if self._shipped is not None and filename is not None and filename.startswith(self._shipped[0]):
+            self._shipped_keys.add(self.get_cache_key(name, filename))
+        return super().get_bucket(environment, name, filename, source)
+
+    def _get_cache_filename(self, bucket: Any) -> str:
+        if self._shipped is not None and bucket.key in self._shipped_keys:
+            return os.path.join(self._shipped[1], self.pattern % (bucket.key,))
+        return super()._get_cache_filename(bucket)
+
+    def dump_bytecode(self, bucket: Any) -> None:
         try:
             super().dump_bytecode(bucket)
         except OSError:  # a read-only or full disk: the next process compiles again
             pass
 
 
-def bytecode_cache(folder: Path) -> BytecodeCache | None:
+def bytecode_cache(folder: Path, builtin: Path | None = None) -> BytecodeCache | None:
     """Jinja's compiled templates on disk, so that each process of a build (and
-    the next build) loads them instead of compiling every template again.
+    the next build) loads them instead of compiling every template again; those of
+    the built-in theme (in ``builtin``) in the user's cache folder (``shared_folder``).
 
-    Jinja keys each entry by the template's name and source; the folder is
+    Jinja keys each entry by the template's name, file and source; the folders are
     named after the Jinja version and this package's code, which decide what
     the compiled code looks like.
     """
-    current = folder / f"{jinja2.__version__}-{code_fingerprint()}"
-    if not current.is_dir():
-        try:
-            if folder.is_dir():  # compiled by another version of the code: never read again
-                for old in folder.iterdir():
-                    shutil.rmtree(old, ignore_errors=True)
-            current.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            return None
-    return BytecodeCache(str(current))
+    version = f"{jinja2.__version__}-{code_fingerprint()}"
+    current = _current(folder, version, keep=0)
+    if current is None:
+        return None
+    user = shared_folder() if builtin else None
+    shared = _current(user / "templates", version, keep=SHARED_VERSIONS) if user else None
+    shipped = (str(builtin) + os.sep, str(shared)) if builtin and shared else None
+    return BytecodeCache(str(current), shipped)
+
+
+SHARED_VERSIONS = 8  # compiled by other versions of the code (other installs), kept in the user's cache
+
+
+def shared_folder() -> Path | None:
+    """The user's cache folder for counterpoint: ``$XDG_CACHE_HOME/counterpoint``,
+    else ``~/.cache/counterpoint``; None when there is no home folder to find."""
+    base = os.environ.get("XDG_CACHE_HOME") or ""
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".cache")  # "~" unchanged: no home
+    return Path(base) / "counterpoint" if os.path.isabs(base) else None
+
+
+def _current(folder: Path, version: str, *, keep: int) -> Path | None:
+    """``folder/version``, made when missing; compiled code of other versions is never
+    read again: all of it goes (``keep=0``, a site's cache), or all but the ``keep``
+    newest (the user's cache, which other installs of counterpoint share)."""
+    current = folder / version
+    if current.is_dir():
+        return current
+    try:
+        if folder.is_dir():
+            others = sorted((p for p in folder.iterdir() if p.is_dir()), key=_mtime, reverse=True)
+            for old in others[keep:]:
+                shutil.rmtree(old, ignore_errors=True)
+        current.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return current
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 _BUILTIN = (BuiltinFunctionType, BuiltinMethodType)
