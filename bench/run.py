@@ -21,6 +21,8 @@ For each N it
    fresh subprocess per measurement:
 
    * ``cold build``      - ``SITE/.counterpoint`` (the cache) set aside, into a new ``OUT`` (step 2);
+     the built-in theme's compiled templates stay in the user's cache folder, as the
+     package's own compiled modules stay in ``__pycache__``;
    * ``no-op rebuild``   - the same command again, nothing changed;
    * ``rebuild, 1 edit`` - after appending a sentence (a new paragraph) to one essay;
 
