@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from counterpoint.model import EssayResult
     from counterpoint.site.pages import PlainPage
 
-CACHE_FORMAT = 5
+CACHE_FORMAT = 5  # the shape of CacheState: a cache of another shape is not read (record.load_state)
 
 
 @dataclass
