@@ -23,30 +23,30 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from counterpoint.source.i18n import Translator
+from counterpoint.theme.theme import shipped_file
 from counterpoint.versions import code_fingerprint
 
 
 class BytecodeCache(FileSystemBytecodeCache):
     """Compiled templates on disk: a site's own in its build cache, and the built-in
-    theme's (``shipped``: its folder, and where their compiled code goes) in the user's
-    cache folder, where every build of every site finds them, as Python keeps a
-    package's compiled modules. A cold build (no build cache: a fresh clone, ``rm -rf
-    .counterpoint``) then loads them instead of compiling ~20 templates (~0.13 s of CPU
-    in each process of the build)."""
+    theme's (``theme.shipped_file``) in the user's cache folder (``shipped``), where
+    every build of every site finds them, as Python keeps a package's compiled modules.
+    A cold build (no build cache: a fresh clone, ``rm -rf .counterpoint``) then loads
+    them instead of compiling ~20 templates (~0.13 s of CPU in each process of the build)."""
 
-    def __init__(self, directory: str, shipped: tuple[str, str] | None = None):
+    def __init__(self, directory: str, shipped: str | None = None):
         super().__init__(directory)
         self._shipped = shipped
         self._shipped_keys: set[str] = set()
 
     def get_bucket(self, environment: Any, name: str, filename: str | None, source: str) -> Any:
-        if self._shipped is not None and filename is not None and filename.startswith(self._shipped[0]):
+        if self._shipped is not None and shipped_file(filename):
             self._shipped_keys.add(self.get_cache_key(name, filename))
         return super().get_bucket(environment, name, filename, source)
 
     def _get_cache_filename(self, bucket: Any) -> str:
         if self._shipped is not None and bucket.key in self._shipped_keys:
-            return os.path.join(self._shipped[1], self.pattern % (bucket.key,))
+            return os.path.join(self._shipped, self.pattern % (bucket.key,))
         return super()._get_cache_filename(bucket)
 
     def dump_bytecode(self, bucket: Any) -> None:
@@ -56,10 +56,10 @@ class BytecodeCache(FileSystemBytecodeCache):
             pass
 
 
-def bytecode_cache(folder: Path, builtin: Path | None = None) -> BytecodeCache | None:
+def bytecode_cache(folder: Path) -> BytecodeCache | None:
     """Jinja's compiled templates on disk, so that each process of a build (and
     the next build) loads them instead of compiling every template again; those of
-    the built-in theme (in ``builtin``) in the user's cache folder (``shared_folder``).
+    the built-in theme in the user's cache folder (``shared_folder``).
 
     Jinja keys each entry by the template's name, file and source; the folders are
     named after the Jinja version and this package's code, which decide what
@@ -69,10 +69,9 @@ def bytecode_cache(folder: Path, builtin: Path | None = None) -> BytecodeCache |
     current = _current(folder, version, keep=0)
     if current is None:
         return None
-    user = shared_folder() if builtin else None
+    user = shared_folder()
     shared = _current(user / "templates", version, keep=SHARED_VERSIONS) if user else None
-    shipped = (str(builtin) + os.sep, str(shared)) if builtin and shared else None
-    return BytecodeCache(str(current), shipped)
+    return BytecodeCache(str(current), str(shared) if shared else None)
 
 
 SHARED_VERSIONS = 8  # compiled by other versions of the code (other installs), kept in the user's cache

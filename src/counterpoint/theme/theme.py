@@ -98,7 +98,7 @@ class Theme:
             trim_blocks=True,
             lstrip_blocks=True,
             auto_reload=False,
-            bytecode_cache=bytecode_cache(self.bytecode_dir, builtin_themes_dir()) if self.bytecode_dir else None,
+            bytecode_cache=bytecode_cache(self.bytecode_dir) if self.bytecode_dir else None,
         )
         return env
 
@@ -106,7 +106,12 @@ class Theme:
 def shipped(template: Template) -> bool:
     """Whether ``template`` is the built-in theme's own file (not a site's or a theme's
     override): what it does with each value is known."""
-    return template.filename is not None and Path(template.filename).is_relative_to(builtin_themes_dir())
+    return shipped_file(template.filename)
+
+
+def shipped_file(filename: str | None) -> bool:
+    """Whether the template file ``filename`` is one of the built-in theme's."""
+    return filename is not None and Path(filename).is_relative_to(builtin_themes_dir())
 
 
 def load_theme(root: Path, name: str) -> Theme:
