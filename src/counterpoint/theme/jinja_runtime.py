@@ -11,6 +11,7 @@ import os
 import re
 import secrets
 import shutil
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from types import BuiltinFunctionType, BuiltinMethodType, FunctionType, MethodType
@@ -23,7 +24,6 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from counterpoint.source.i18n import Translator
-from counterpoint.theme.theme import shipped_file
 from counterpoint.versions import code_fingerprint
 
 
@@ -34,13 +34,14 @@ class BytecodeCache(FileSystemBytecodeCache):
     A cold build (no build cache: a fresh clone, ``rm -rf .counterpoint``) then loads
     them instead of compiling ~20 templates (~0.13 s of CPU in each process of the build)."""
 
-    def __init__(self, directory: str, shipped: str | None = None):
+    def __init__(self, directory: str, shipped: str | None, shipped_file: Callable[[str | None], bool]):
         super().__init__(directory)
         self._shipped = shipped
+        self._shipped_file = shipped_file
         self._shipped_keys: set[str] = set()
 
     def get_bucket(self, environment: Any, name: str, filename: str | None, source: str) -> Any:
-        if self._shipped is not None and shipped_file(filename):
+        if self._shipped is not None and self._shipped_file(filename):
             self._shipped_keys.add(self.get_cache_key(name, filename))
         return super().get_bucket(environment, name, filename, source)
 
@@ -56,10 +57,11 @@ class BytecodeCache(FileSystemBytecodeCache):
             pass
 
 
-def bytecode_cache(folder: Path) -> BytecodeCache | None:
+def bytecode_cache(folder: Path, shipped_file: Callable[[str | None], bool]) -> BytecodeCache | None:
     """Jinja's compiled templates on disk, so that each process of a build (and
     the next build) loads them instead of compiling every template again; those of
-    the built-in theme in the user's cache folder (``shared_folder``).
+    the built-in theme (the files ``shipped_file`` says are) in the user's cache folder
+    (``shared_folder``).
 
     Jinja keys each entry by the template's name, file and source; the folders are
     named after the Jinja version and this package's code, which decide what
@@ -71,7 +73,7 @@ def bytecode_cache(folder: Path) -> BytecodeCache | None:
         return None
     user = shared_folder()
     shared = _current(user / "templates", version, keep=SHARED_VERSIONS) if user else None
-    return BytecodeCache(str(current), str(shared) if shared else None)
+    return BytecodeCache(str(current), str(shared) if shared else None, shipped_file)
 
 
 SHARED_VERSIONS = 8  # compiled by other versions of the code (other installs), kept in the user's cache

@@ -98,7 +98,7 @@ class Theme:
             trim_blocks=True,
             lstrip_blocks=True,
             auto_reload=False,
-            bytecode_cache=bytecode_cache(self.bytecode_dir) if self.bytecode_dir else None,
+            bytecode_cache=bytecode_cache(self.bytecode_dir, shipped_file) if self.bytecode_dir else None,
         )
         return env
 
