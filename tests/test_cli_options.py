@@ -101,6 +101,26 @@ TEMPLATE_CASES = {
         '{% extends "base.html" %}\n{% block main %}\n\n{{ essay.nothing.x }}\n{% endblock %}\n',
         "templates/essay.html:4:1: error: template error:",
     ),
+    "an error the template's own code raises": (
+        "essay.html",
+        '{% extends "base.html" %}\n{% block main %}\n{{ 1 / 0 }}\n{% endblock %}\n',
+        "templates/essay.html:3:1: error: template error: division by zero",
+    ),
+    "a template that includes itself": (
+        "essay.html",
+        '{% extends "base.html" %}\n{% block main %}\n{% include "essay.html" %}\n{% endblock %}\n',
+        "templates/essay.html:1:1: error: template error: templates include, extend or call one another without end",
+    ),
+    "a macro that calls itself": (
+        "essay.html",
+        "{% macro f(n) %}{{ f(n) }}{% endmacro %}\n{{ f(1) }}\n",
+        "templates/essay.html:1:1: error: template error: templates include, extend or call one another without end",
+    ),
+    "a template that is not UTF-8": (
+        "essay.html",
+        b'{% extends "base.html" %}\n\xff\xfe\x00\x01\n',
+        "templates/essay.html:2:1: error: template syntax error: the file is not UTF-8 text",
+    ),
     "site page": (
         "index.html",
         '{% extends "base.html" %}\n{% block main %}{% include "partials/gone.html" %}{% endblock %}\n',
@@ -213,3 +233,11 @@ def test_a_profiler_watching_the_command_line_gets_its_data(tmp_path) -> None:
     assert done.stdout.startswith("built 1 essay(s) into "), done.stdout
     assert profile.is_file(), "the profile was never written"
     assert any("counterpoint" in filename for filename, _, _ in pstats.Stats(str(profile)).stats)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("value", ["inf", "1e308", "nan", "-1", "0", "soon"])
+def test_a_timeout_that_is_no_time_to_wait_is_a_usage_error(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["check", ".", "--external", "--timeout", value])
+    assert exit_.value.code == 2
+    assert f"{value} is not a number of seconds" in capsys.readouterr().err

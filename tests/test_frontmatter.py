@@ -134,6 +134,29 @@ def test_binary_file(tmp_path: Path) -> None:
     assert err.message == "file is UTF-16, not UTF-8"
 
 
+@pytest.mark.parametrize(
+    ("raw", "line", "where"),
+    [
+        (b'---\ntitle: "X\\x1b[31mY"\n---\nBody.\n', 2, "in front matter"),  # a YAML escape, decoded
+        (b"---\ntags: [a, 'b\\x07']\n---\n", 2, "in front matter"),  # (single quotes: not an escape)
+        (b'---\nsummary: "bell\\a"\n---\n', 2, "in front matter"),
+        (b'---\nslug: "a\\0b"\n---\n', 2, "in front matter"),
+        (b'+++\ntitle = "T"\ntags = ["a", "\\u001b"]\n+++\n', 3, "in front matter"),
+        (b"---\ntitle: T\n---\nOne.\n\nTwo \x1b[31mred.\n", 6, "in the text"),
+        (b"---\ntitle: T\n---\n\x0cpage break\n", 4, "in the text"),
+    ],
+)
+def test_control_characters_are_refused_however_written(tmp_path: Path, raw: bytes, line: int, where: str) -> None:
+    """Invisible on the page, and not allowed in XML at all (the feeds): a control
+    character is an error at its line, whether typed or written as a YAML escape."""
+    if b"'b" in raw:  # single-quoted YAML has no escapes: the text is harmless
+        assert parse(tmp_path, raw).meta["tags"] == ["a", "b\\x07"]
+        return
+    err = error_of(tmp_path, raw)
+    assert err.line == line and err.message.startswith("invalid character U+00"), err
+    assert where in err.message and "control character" in err.hint
+
+
 def test_unclosed_front_matter(tmp_path: Path) -> None:
     err = error_of(tmp_path, "---\ntitle: T\n\nBody text\n")
     assert (err.line, err.message) == (1, "front matter is not closed")

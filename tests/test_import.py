@@ -206,6 +206,37 @@ def test_a_broken_post_writes_nothing(tmp_path, site: Path):
     assert sorted(p.relative_to(site) for p in site.rglob("*")) == before
 
 
+def test_posts_that_would_not_build_are_errors_and_nothing_is_written(tmp_path, site: Path):
+    """The importer says what ``check`` would say of each essay it writes, before it
+    writes any: a date that does not exist, no date at all, an address that leaves
+    the site."""
+    blog = tmp_path / "blog"
+    shutil.copytree(BLOGS / "jekyll", blog)
+    (blog / "_posts" / "2023-02-30-bad.md").write_text("---\ntitle: Bad\n---\nText.\n")
+    (blog / "_posts" / "2023-03-01-fmdate.md").write_text("---\ntitle: T\ndate: not a date\n---\nText.\n")
+    (blog / "_posts" / "nodate.md").write_text("---\ntitle: No date\n---\nText.\n")
+    (blog / "_posts" / "2023-03-05-perm.md").write_text("---\ntitle: P\npermalink: /../../etc/x/\n---\nText.\n")
+    before = sorted(p.relative_to(site) for p in site.rglob("*"))
+    result = run("import", str(blog), "--site", str(site))
+    assert result.returncode == 1, result.stdout + result.stderr
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert len(errors) == 4, result.stderr
+    for name in ("2023-02-30-bad.md", "2023-03-01-fmdate.md", "nodate.md", "2023-03-05-perm.md"):
+        assert any(line.startswith(f"_posts/{name}:") for line in errors), (name, errors)
+    assert "4 error(s); nothing was written" in result.stdout
+    assert sorted(p.relative_to(site) for p in site.rglob("*")) == before
+
+
+def test_a_counterpoint_site_is_not_a_blog_to_import(site: Path):
+    (site / "content" / "essays").mkdir(parents=True)
+    (site / "content" / "essays" / "a.md").write_text("---\ntitle: A\ndate: 2026-01-01\n---\nText.\n")
+    before = sorted(p.relative_to(site) for p in site.rglob("*"))
+    for source in (site, site / "content"):
+        result = run("import", str(source), "--site", str(site))
+        assert result.returncode == 2 and "is a counterpoint site" in result.stderr, result.stderr
+    assert sorted(p.relative_to(site) for p in site.rglob("*")) == before
+
+
 def test_existing_essays_are_never_overwritten_and_dry_run_writes_nothing(site: Path):
     mine = site / "content" / "essays" / "2020-01-01-first-post.md"  # the essay first-post
     mine.parent.mkdir(parents=True)

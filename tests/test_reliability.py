@@ -346,10 +346,12 @@ def test_symlinks_out_of_the_site_are_never_followed(tmp_path: Path) -> None:
 
 SLUGS = [
     ("../escape", "slug '../escape' contains a path separator"),
-    ("..", "slug '..' contains '..'"),
+    ("..", "slug '..' is not a folder name"),
+    (".", "slug '.' is not a folder name"),
+    ("a..b", "slug 'a..b' contains '..'"),
     ("a/b", "slug 'a/b' contains a path separator"),
     ("a\\\\b", "slug 'a\\b' contains a path separator"),
-    ("a\\0b", "slug contains a NUL byte"),
+    # ("a\\0b": a NUL written as a YAML escape is refused as the front matter is read, test_frontmatter)
     ("con", "slug 'con' is a reserved file name on Windows"),
     ("LPT1", "slug 'LPT1' is a reserved file name on Windows"),
     ("Tides", "slug 'Tides' must be lowercase ASCII letters, digits, '-' or '_'"),

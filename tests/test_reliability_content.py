@@ -327,10 +327,13 @@ ESCAPES = "\x1b]0;PWNED\x07\x1b[2J"
 
 
 def escape_site(tmp_path: Path) -> Path:
+    """Control characters in a critique's text (an error of their own, at their line)
+    and in a file name, which the message about the name quotes."""
     return new_site(
         tmp_path,
         {
             "content/essays/welcome/critiques/evil.md": critique("evil", f'::: on "{ESCAPES}"\nHi.\n:::'),
+            f"content/essays/welcome/critiques/{ESCAPES}.md": critique("evil", "Hi."),
         },
     )
 
@@ -340,7 +343,7 @@ def test_check_and_build_escape_control_characters_from_content(tmp_path, capsys
     for command in (check, build):
         code, out, err = command(capsys, root)
         assert code == 1
-        assert "content/essays/welcome/critiques/evil.md:5:" in err
+        assert "content/essays/welcome/critiques/evil.md:5:9: error: invalid character U+001B in the text" in err
         assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", out + err), repr(err)
         assert r"\x1b]0;PWNED\x07\x1b[2J" in err
 

@@ -94,6 +94,22 @@ def test_init_into_a_file_is_a_usage_error(tmp_path: Path) -> None:
         scaffold.init_site(target)
 
 
+def test_init_where_no_folder_can_be_made_says_so_and_leaves_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Under a file, or in a folder that cannot take files: an error naming the folder,
+    not an internal error, and none of the site's files half written."""
+    (tmp_path / "afile").write_text("x")
+    code, _out, err = run(capsys, "init", str(tmp_path / "afile" / "sub"))
+    assert code == 2 and "cannot create the site in" in err and "Traceback" not in err, err
+    locked = tmp_path / "locked"
+    (locked / "content").mkdir(parents=True)
+    (locked / "content" / "essays").write_text("a file where a folder goes")
+    code, _out, err = run(capsys, "init", str(locked))
+    assert code == 2 and f"cannot create the site in {locked}" in err, err
+    assert sorted(p.name for p in locked.rglob("*")) == ["content", "essays"]
+
+
 def test_new_essay_transliterates_the_title(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "new", "essay", "Заголовок", "--dir", str(site))
     assert code == 0, err

@@ -206,6 +206,71 @@ def test_remark_without_a_target(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize("quote", ['"   "', '"\t"', '"\u00a0"', "«  »"])
+def test_a_quote_of_nothing_but_spaces_is_an_error_not_a_lost_remark(tmp_path: Path, quote: str) -> None:
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay("E", "Text."),
+            "content/essays/e/critiques/c.md": critique("a", f"::: on {quote}\nThe remark's words.\n:::\n"),
+        },
+    )
+    assert [(e.line, e.message) for e in check(root)] == [(5, f"remark quotes no words: '{quote}'")]
+    assert not build(root).ok
+
+
+def test_a_block_left_open_is_an_error_not_the_rest_of_the_file(tmp_path: Path) -> None:
+    """A ``:::`` block without its closing line would take in everything after it: the
+    essay's sections into the UPD (and its feeds), the critique's text into a remark."""
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay(
+                "E", "[A.]{.claim #a}\n\n::: upd 2026-01-20\nFixed.\n\n## Later\n\nMore.\n"
+            ),
+            "content/essays/e/critiques/c.md": critique("r", "::: on #a\nNo.\n\nAnd the rest.\n"),
+        },
+    )
+    found = sorted((e.path, e.line, e.message) for e in check(root))
+    assert found == [
+        ("content/essays/e/critiques/c.md", 5, "::: on is not closed: everything after it would be part of it"),
+        ("content/essays/e/index.md", 8, "::: upd is not closed: everything after it would be part of it"),
+    ]
+    assert all(e.hint == "add a line ':::' where the block ends" for e in check(root))
+    assert not build(root).ok
+
+
+@pytest.mark.parametrize(
+    "marker",
+    ['[A claim.]{.claim #a"b}', "[A claim.]{.claim #a b=}", "A claim.{.claim #a}", '{.claim #a"b}\nA paragraph.'],
+)
+def test_a_claim_marker_that_cannot_be_read_is_an_error_not_text(tmp_path: Path, marker: str) -> None:
+    """Markdown shows attribute syntax it cannot read as text: the claim the author
+    meant would silently not exist, and the braces would be on the page."""
+    root = make_site(tmp_path, {"content/essays/e.md": essay("E", f"Intro.\n\n{marker}\n")})
+    (error,) = check(root)
+    assert (error.line, error.message) == (
+        8,
+        f"claim marker '{marker.split(chr(10))[0][marker.index('{') :]}' could not be read",
+    )
+    assert error.hint.startswith("write it as [the claim's words]{.claim #id}")
+
+
+def test_a_reply_inside_a_remark_is_an_error(tmp_path: Path) -> None:
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay("E", "[A.]{.claim #a}\n"),
+            "content/essays/e/critiques/c.md": critique(
+                "r", "::: on #a\nNo.\n\n::: reply Author, 2026-01-20\nYes.\n:::\n:::\n"
+            ),
+        },
+    )
+    (error,) = check(root)
+    assert (error.line, error.message) == (8, "::: reply cannot be inside ::: on")
+    assert error.hint == "close the ::: on block with ':::' first: replies and remarks stand side by side"
+
+
 def test_duplicate_ids_across_headings_and_blocks(tmp_path: Path) -> None:
     root = make_site(
         tmp_path,

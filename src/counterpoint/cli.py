@@ -65,7 +65,7 @@ def make_parser() -> argparse.ArgumentParser:
         help="also check links to other hosts (HEAD, then GET; good answers are remembered for a week)",
     )
     check.add_argument(
-        "--timeout", type=float, default=10.0, metavar="SECONDS", help="--external: how long to wait for a host (10)"
+        "--timeout", type=_seconds, default=10.0, metavar="SECONDS", help="--external: how long to wait for a host (10)"
     )
 
     serve = sub.add_parser("serve", parents=[debug], help="build, serve, watch and live-reload")
@@ -156,6 +156,21 @@ def _port(text: str) -> int:
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"{text} is not a port: use a number from 0 to 65535 (0: any free port)")
     return value
+
+
+def _seconds(text: str) -> float:
+    """A time to wait, or argparse's usage error: not "nan", "inf" or 1e308 (a socket
+    cannot wait that long, and each link would be blamed for it)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= MAX_TIMEOUT:
+        raise argparse.ArgumentTypeError(f"{text} is not a number of seconds from 0 to {MAX_TIMEOUT}: e.g. 10")
+    return value
+
+
+MAX_TIMEOUT = 3600
 
 
 def _jobs(text: str) -> int:

@@ -85,13 +85,22 @@ def init_site(
             f"{folder} already has " + ", ".join(in_the_way) + "; nothing was written. "
             "Run 'counterpoint init' with a new or empty folder"
         )
-    for rel, text in files.items():
-        if rel in _OPTIONAL and (folder / rel).exists():
-            continue
-        for key, value in values.items():
-            # the author's name stands unquoted in replies; YAML needs it quoted
-            text = text.replace(key, yaml_str(value) if key == "{{author}}" and rel.endswith(".yml") else value)
-        _create(folder / rel, text)
+    made: list[Path] = []
+    try:
+        for rel, text in files.items():
+            if rel in _OPTIONAL and (folder / rel).exists():
+                continue
+            for key, value in values.items():
+                # the author's name stands unquoted in replies; YAML needs it quoted
+                text = text.replace(key, yaml_str(value) if key == "{{author}}" and rel.endswith(".yml") else value)
+            _create(folder / rel, text)
+            made.append(folder / rel)
+    except OSError as exc:
+        for path in made:  # no half of a site: what was written goes again
+            path.unlink(missing_ok=True)
+        raise UsageError(
+            f"cannot create the site in {folder}: {exc.strerror or exc}; choose a folder you can write to"
+        ) from None
     return folder
 
 

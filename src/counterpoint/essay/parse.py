@@ -18,7 +18,16 @@ from markdown_it.token import Token
 
 from counterpoint.errors import ContentError
 from counterpoint.markup.env import Addresses, collected, parse_env
-from counterpoint.markup.markdown import ID_RE, RESERVED_IDS, essay_parser, reader_parser, reading_words
+from counterpoint.markup.markdown import (
+    ID_RE,
+    RESERVED_IDS,
+    UNCLOSED,
+    UNCLOSED_HINT,
+    container_closed,
+    essay_parser,
+    reader_parser,
+    reading_words,
+)
 from counterpoint.markup.sanitize import clean_many
 from counterpoint.markup.slugs import slug_problem
 from counterpoint.model import (
@@ -406,6 +415,7 @@ def parse_critique(
             end = _container_end(tokens, index)
             line = (token.map[0] + 1 if token.map else 1) + offset
             inside = tokens[index + 1 : end]
+            errors += _container_problems(token, inside, body_lines, doc.rel, line, offset)
             containers.append((token, line, md.renderer.render(inside, md.options, env)))
             split = clamp(inside) if token.type == "container_on_open" else None
             clamped.append(
@@ -549,6 +559,26 @@ def _when(published: dict[str, str] | None, rel: str, line: str) -> str:
     return published.get(f"{rel}\0{key}", "") if published and key else ""
 
 
+def _container_problems(
+    token: Token, inside: list[Token], lines: list[str], rel: str, line: int, offset: int
+) -> list[ContentError]:
+    """A ``::: on`` or ``::: reply`` with another inside it, or left open."""
+    name = token.type.split("_")[1]
+    nested = next((t for t in inside if t.type in ("container_on_open", "container_reply_open")), None)
+    if nested is not None:
+        return [
+            ContentError(
+                rel,
+                (nested.map[0] + 1 if nested.map else line) + offset,
+                f"::: {nested.type.split('_')[1]} cannot be inside ::: {name}",
+                f"close the ::: {name} block with ':::' first: replies and remarks stand side by side",
+            )
+        ]
+    if not container_closed(lines, token):
+        return [ContentError(rel, line, UNCLOSED.format(name=name), UNCLOSED_HINT)]
+    return []
+
+
 def _container_end(tokens: list, start: int) -> int:
     open_type = tokens[start].type
     close_type = open_type.replace("_open", "_close")
@@ -582,7 +612,11 @@ def _remark(
         return Remark(critique_id, target, None, line, col, html), None
     if arg and arg[0] in _QUOTE_PAIRS and arg.endswith(_QUOTE_PAIRS[arg[0]]) and len(arg) > 2:
         quote = " ".join(arg[1:-1].split())
-        return Remark(critique_id, quote, quote, line, col, html), None
+        if quote:
+            return Remark(critique_id, quote, quote, line, col, html), None
+        return None, ContentError(  # whitespace would match nothing: the remark would be lost unsaid
+            rel, line, f"remark quotes no words: '{arg}'", "quote the exact words of the essay it answers", col
+        )
     return None, ContentError(
         rel,
         line,

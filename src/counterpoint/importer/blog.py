@@ -32,8 +32,11 @@ from typing import Any, ClassVar
 
 import yaml
 
-from counterpoint.errors import ContentError, UsageError
+from counterpoint.errors import BuildFailed, ContentError, UsageError
+from counterpoint.essay.parse import parse_essay
 from counterpoint.markup.slugs import slug, slug_problem
+from counterpoint.model import EssaySource, FileRef
+from counterpoint.source.config import SiteConfig, load_config
 from counterpoint.source.content import name_parts
 from counterpoint.source.foreign_keys import ALIASES, NO_EFFECT
 from counterpoint.source.frontmatter import parse_document
@@ -106,6 +109,14 @@ def import_blog(source: Path, site: Path, *, dry_run: bool = False) -> ImportRep
         raise UsageError(f"{source} is not a folder: give the Hugo or Jekyll site's folder")
     if not (site / "site.yml").is_file():
         raise UsageError(f"no site.yml in {site.resolve()}: run 'counterpoint init {site}' first, or pass --site")
+    if (source / "site.yml").is_file() or source.is_relative_to(site.resolve()):
+        raise UsageError(
+            f"{source} is a counterpoint site (or inside the site), not a Hugo or Jekyll blog: nothing to import"
+        )
+    try:
+        config: SiteConfig | None = load_config(site)
+    except BuildFailed:
+        config = None  # site.yml has errors of its own, which check and build report
     pages: list[Path] = []
     kind, root, posts = _find_posts(source, pages)
     posts = [_with_own_slug(post, root) for post in posts]
@@ -137,6 +148,11 @@ def import_blog(source: Path, site: Path, *, dry_run: bool = False) -> ImportRep
         except OSError as exc:
             item.problem = f"cannot read file: {exc.strerror or exc}"
             report.errors.append(ContentError(post.rel, 0, item.problem))
+            continue
+        problems = _would_not_build(text, post, site, config)
+        if problems:  # what check would say of the essay: reported, and nothing written
+            item.problem = problems[0].message
+            report.errors += [ContentError(post.rel, 0, p.message, p.hint) for p in problems]
             continue
         report.warnings += warnings
         item.kept, item.converted, item.assets = kept, done, len(post.assets)
@@ -291,6 +307,17 @@ def _convert(post: Post, kind: str, root: Path, by_name: dict[str, Post]) -> tup
     body = tags.convert(doc.body, doc.body_line)
     front = yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=None, width=100)
     return f"---\n{front}---\n\n{body.lstrip(chr(10))}", tags.warnings, tags.kept, tags.done
+
+
+def _would_not_build(text: str, post: Post, site: Path, config: SiteConfig | None) -> list[ContentError]:
+    """The errors ``check`` would find in the essay ``text`` once written (a date that
+    does not exist, an alias that leaves the site…); their lines are the new file's."""
+    if config is None:
+        return []
+    rel = f"content/essays/{post.slug}/index.md" if post.assets else f"content/essays/{post.slug}.md"
+    essay = EssaySource(post.slug, FileRef(site / rel, rel, ""), bundle=bool(post.assets))
+    _, errors = parse_essay(essay, config, text.encode("utf-8"), {})
+    return [error for error in errors if error.severity == "error"]
 
 
 def _words(value: Any) -> list:

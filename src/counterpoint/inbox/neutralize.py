@@ -7,7 +7,8 @@ would read as a directive (``:::`` at the start of a line, also inside a
 blockquote or a list item), and a ``---``/``+++`` line at the very top (front
 matter), is escaped with a backslash: Markdown shows the line as it was
 written, as text.  A fenced code block the reader left open is closed, so it
-cannot swallow the structure that follows it.
+cannot swallow the structure that follows it.  Control characters go: they do
+not show on a page, and a critique file holding one does not build.
 """
 
 from __future__ import annotations
@@ -20,16 +21,18 @@ _PREFIX = r"(?:[ \t]|>|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))*"
 _DIRECTIVE = re.compile(r"^(" + _PREFIX + r")(:{3,})", re.M)
 _FRONT = re.compile(r"\A([ \t]*)(-{3,}|\+{3,})")
 _NEWLINES = re.compile(r"\r\n?|[\v\f\x85\u2028\u2029]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # NUL too (as frontmatter refuses them)
 _SENTINEL = "counterpoint-sentinel"
 
 
 def neutralize(text: str) -> str:
     """``text`` with every line that could start a directive or front matter
-    escaped (``\\:::``, ``\\---``), an open code fence closed, NUL bytes removed.
+    escaped (``\\:::``, ``\\---``), an open code fence closed, control characters
+    (NUL, ESC, BEL…) removed.
 
     Only backslashes and a closing fence are ever added: the reader's words
     stay visible as they were written."""
-    text = _NEWLINES.sub("\n", text.replace("\0", "")).removeprefix("\ufeff")
+    text = _CONTROL.sub("", _NEWLINES.sub("\n", text)).removeprefix("\ufeff")
     text = _DIRECTIVE.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
     text = _FRONT.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
     return text + _closing_fence(text)

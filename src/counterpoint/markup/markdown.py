@@ -290,10 +290,32 @@ def collect_essay_targets(state: StateCore) -> None:
             _retype_inline_claims(token, index, line, targets, problems, ids, env)
         elif kind == "container_upd_open":
             upd_stack.append(index)
+            problems.extend(_unclosed_upd(state.src, token, line))
         elif kind == "container_upd_close" and upd_stack:
             start = upd_stack.pop()
             open_token = tokens[start]
             upds.append((open_token.info.strip(), open_token.map[0] + 1 if open_token.map else 0, start, index))
+
+
+UNCLOSED = "::: {name} is not closed: everything after it would be part of it"
+UNCLOSED_HINT = "add a line ':::' where the block ends"
+_CLOSING = re.compile(r"[ \t]*:{3,}[ \t]*")
+
+
+def _unclosed_upd(src: str, token: Token, line: int) -> list[tuple[int, str, str]]:
+    if container_closed(src.split("\n"), token):  # (a few UPDs an essay)
+        return []
+    return [(line, UNCLOSED.format(name="upd"), UNCLOSED_HINT)]
+
+
+def container_closed(lines: list[str], token: Token) -> bool:
+    """Whether a ``:::`` block ends at a line of its own (``lines``: the source's):
+    markdown-it closes one that does not at the end of the document (or of the list
+    or quote it is in)."""
+    if not token.map:
+        return True
+    end = token.map[1]
+    return end < len(lines) and _CLOSING.fullmatch(lines[end]) is not None
 
 
 _NESTING = ("blockquote_open", "list_item_open", "container_upd_open", "footnote_open")
@@ -377,6 +399,10 @@ def _retype_inline_claims(
             ids.append((str(child.attrs["id"]), line))
         if child.type in ("softbreak", "hardbreak"):
             line += 1  # a claim's line is the line it starts on, not its paragraph's
+        elif child.type == "text" and "{" in child.content:
+            unread = _UNREAD_CLAIM.search(child.content)
+            if unread:  # attribute syntax Markdown could not read stays text: the claim would not exist
+                problems.append((line, f"claim marker '{unread.group()}' could not be read", _UNREAD_HINT))
         elif child.type == "span_open":
             if child.attrs and "was" in child.attrs:
                 _take_was(child, line, env if env is not None else {}, problems)
@@ -399,8 +425,19 @@ def _retype_inline_claims(
                 child.type = "claim_close"
 
 
+_UNREAD_CLAIM = re.compile(r"\{[^{}\n]*\.claim\b[^{}\n]*\}?")
+_UNREAD_HINT = (
+    "write it as [the claim's words]{.claim #id}, or {.claim #id} on the line before a paragraph: "
+    "an id takes letters, digits, '-' and '_'; a value with spaces, quotes: was=\"…\""
+)
+
+
 def _span_text(children: list[Token], start: int) -> str:
-    depth, parts = 0, []
+    """An inline claim's text, as the ledger and its UPD name it: without what the author
+    struck through (``[~~old~~ new]{.claim #id}``), unless that is all there is."""
+    depth, struck = 0, 0
+    parts: list[str] = []
+    gone: list[str] = []  # the struck words, the text when there is nothing else
     for pos in range(start, len(children)):  # no copy of the rest per claim
         child = children[pos]
         if child.type in ("span_open", "claim_open"):
@@ -409,11 +446,15 @@ def _span_text(children: list[Token], start: int) -> str:
             depth -= 1
             if depth == 0:
                 break
+        elif child.type == "s_open":
+            struck += 1
+        elif child.type == "s_close":
+            struck -= 1
         elif child.type in ("text", "code_inline"):
-            parts.append(child.content)
+            (gone if struck else parts).append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-    return " ".join("".join(parts).split())
+            (gone if struck else parts).append(" ")
+    return " ".join("".join(parts).split()) or " ".join("".join(gone).split())
 
 
 def _has_claim_class(token: Token) -> bool:
@@ -457,7 +498,9 @@ def _block_text(tokens: list[Token], index: int) -> str:
         if token.level == level and token.nesting == -1:
             break
         if token.type == "inline":
-            parts.append(_plain_text(token))
+            parts.append(
+                _span_text([Token("span_open", "", 1), *(token.children or []), Token("span_close", "", -1)], 0)
+            )
     return " ".join(parts)
 
 

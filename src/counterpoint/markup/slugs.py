@@ -37,7 +37,9 @@ def slug_problem(value: str) -> str | None:
         return "slug contains a NUL byte"
     if "/" in value or "\\" in value:
         return f"slug '{value}' contains a path separator"
-    if value in (".", "..") or ".." in value:
+    if value in (".", ".."):
+        return f"slug '{value}' is not a folder name"
+    if ".." in value:
         return f"slug '{value}' contains '..'"
     if len(value.encode()) > NAME_MAX:
         return f"slug is {len(value.encode())} bytes long: a folder name holds at most {NAME_MAX}"

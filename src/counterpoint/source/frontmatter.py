@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -111,6 +111,15 @@ def parse_document(raw: bytes, path: Path, root: Path, *, untrusted: bool = Fals
             )
         front, body, body_line = fence
         meta, meta_lines = _load(front, rel, 2, untrusted, "front matter")
+    bad = _CONTROL.search(body)
+    if bad:
+        raise ContentError(
+            rel,
+            body_line + body.count("\n", 0, bad.start()),
+            f"invalid character U+{ord(bad.group()):04X} in the text: control characters are not allowed",
+            CONTROL_HINT,
+            bad.start() - body.rfind("\n", 0, bad.start()),
+        )
     return Document(
         path=path if path.is_absolute() else path.absolute(),
         rel=rel,
@@ -119,6 +128,13 @@ def parse_document(raw: bytes, path: Path, root: Path, *, untrusted: bool = Fals
         body=body,
         body_line=body_line,
     )
+
+
+# C0 control characters but tab and line ends: invisible on a page, and XML 1.0 (the
+# feeds) cannot hold them at all.  YAML's reader refuses them typed; these come through
+# an escape ("\x1b" in double quotes, TOML's "\u001b") or in the text.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+CONTROL_HINT = "remove the control character: it does not show on the page, and the feeds' XML cannot hold it"
 
 
 def split_front_matter(text: str) -> tuple[str, str, int] | tuple[None, None, None] | None:
@@ -195,7 +211,28 @@ def load_toml(text: str, rel: str, first_line: int) -> tuple[dict[str, Any], dic
             if key[0] in "\"'":
                 key = tomllib.loads(f"k = {key}")["k"] if key[0] == '"' else key[1:-1]
             lines.setdefault(key, first_line + number)
+    for key, value in data.items():
+        bad = next(filter(None, map(_CONTROL.search, _texts(value))), None)
+        if bad:
+            raise ContentError(
+                rel,
+                lines.get(key, first_line),
+                f"invalid character U+{ord(bad.group()):04X} in front matter: control characters are not allowed",
+                CONTROL_HINT,
+            )
     return data, lines
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every text in a front matter value, however nested."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _texts(item)
 
 
 def _toml_value(value: Any, depth: int) -> Any:
@@ -386,6 +423,14 @@ def _load(  # noqa: C901 - each of YAML's failures mapped to its own message
                 "remove the anchors and aliases (&name, *name) that repeat data",
             )
         if isinstance(node, yaml.ScalarNode):
+            if node.style == '"' and _CONTROL.search(node.value):  # only double quotes have escapes
+                bad = _CONTROL.search(node.value)
+                assert bad is not None
+                raise error(
+                    node.start_mark,
+                    f"invalid character U+{ord(bad.group()):04X} in {label}: control characters are not allowed",
+                    CONTROL_HINT,
+                )
             return node.value
         if id(node) in path:
             raise error(

@@ -19,7 +19,7 @@ from typing import Any
 
 import jinja2
 import markupsafe
-from jinja2 import FileSystemBytecodeCache
+from jinja2 import FileSystemBytecodeCache, FileSystemLoader, TemplateSyntaxError
 from jinja2.runtime import Context
 from markupsafe import Markup
 
@@ -140,6 +140,21 @@ def plain_callable(obj: Any) -> bool:
             )
         return plain
     return False
+
+
+class TextLoader(FileSystemLoader):
+    """Jinja's file loader, with a file that is not UTF-8 a template error at its line
+    (Jinja lets the UnicodeDecodeError through, which names no file)."""
+
+    def get_source(self, environment: Any, template: str) -> tuple[str, str, Any]:
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as exc:
+            line = exc.object[: exc.start].count(b"\n") + 1
+            filename = next(
+                (str(Path(d) / template) for d in self.searchpath if (Path(d) / template).is_file()), template
+            )
+            raise TemplateSyntaxError("the file is not UTF-8 text", line, template, filename) from None
 
 
 class PlainCallContext(Context):

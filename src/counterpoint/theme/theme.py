@@ -11,6 +11,7 @@ import importlib.util
 import re
 import sys
 import traceback
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from hashlib import blake2b
@@ -84,16 +85,12 @@ class Theme:
 
     def environment(self) -> Environment:
         # lazily: Jinja, only when a template is rendered
-        from jinja2 import (
-            ChoiceLoader,
-            FileSystemLoader,
-            select_autoescape,
-        )
+        from jinja2 import ChoiceLoader, select_autoescape
 
-        from counterpoint.theme.jinja_runtime import ThemeEnvironment, bytecode_cache
+        from counterpoint.theme.jinja_runtime import TextLoader, ThemeEnvironment, bytecode_cache
 
         env = ThemeEnvironment(
-            loader=ChoiceLoader([FileSystemLoader(str(d)) for d in self.template_dirs if d.is_dir()]),
+            loader=ChoiceLoader([TextLoader(str(d)) for d in self.template_dirs if d.is_dir()]),
             autoescape=select_autoescape(["html", "xml", "j2"], default_for_string=True, default=True),
             trim_blocks=True,
             lstrip_blocks=True,
@@ -210,22 +207,33 @@ def template_problem(exc: BaseException, root: Path) -> ContentError | None:
 
 
 def locate_template_error(exc: BaseException) -> tuple[str, int, str, bool] | None:
-    """(template file, line, message, whether a template was not found) of a
-    Jinja error; None for any other exception."""
+    """(template file, line, message, whether a template was not found) of a Jinja
+    error, or of an error a template's own code raised (``{{ 1 / 0 }}``, a template
+    that includes itself); None for any other exception."""
     jinja2 = sys.modules.get("jinja2")
-    if jinja2 is None or not isinstance(exc, jinja2.TemplateError):
+    if jinja2 is None:
+        return None
+    # Jinja puts the template's own file and line into the traceback
+    stack = traceback.extract_tb(exc.__traceback__)
+    frames = [f for f in stack if not f.filename.endswith(".py") and not f.filename.startswith("<")]
+    if not isinstance(exc, jinja2.TemplateError):
+        if isinstance(exc, RecursionError) and frames:
+            # the line that goes round: the template line most often on the stack
+            path, line = Counter((f.filename, f.lineno or 0) for f in frames).most_common(1)[0][0]
+            return path, line, "template error: templates include, extend or call one another without end", False
+        if (
+            isinstance(exc, ArithmeticError | LookupError | TypeError | ValueError)
+            and frames
+            and stack[-1] is frames[-1]
+        ):
+            # raised by the template's own expression, not by Python code it called (a bug stays a bug)
+            return frames[-1].filename, frames[-1].lineno or 0, f"template error: {exc}", False
         return None
     path, line = "", 0
     if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
         path, line = exc.filename, exc.lineno or 0
-    else:  # Jinja puts the template's own file and line into the traceback
-        frames = [
-            f
-            for f in traceback.extract_tb(exc.__traceback__)
-            if not f.filename.endswith(".py") and not f.filename.startswith("<")
-        ]
-        if frames:
-            path, line = frames[-1].filename, frames[-1].lineno or 0
+    elif frames:
+        path, line = frames[-1].filename, frames[-1].lineno or 0
     if isinstance(exc, jinja2.TemplatesNotFound):
         message = f"template not found: {', '.join(map(str, exc.templates))}"
     elif isinstance(exc, jinja2.TemplateNotFound):
