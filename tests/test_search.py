@@ -248,6 +248,53 @@ def test_search_page_without_an_index_says_so(
     in_browser(scenario)
 
 
+@pytest.mark.browser
+def test_results_show_the_texts_words_not_the_margins_counts_and_labels(
+    tmp_path: Path, static_server: tuple[str, Path]
+) -> None:
+    """The index holds what the author and the readers wrote: a heading with remarks is
+    found under its own title (not "Resonance11", its count and note number glued on),
+    the margin's labels ("whole critique") find nothing, and a Russian page says how
+    many results there are in words that fit any count (Pagefind's "3 результатов")."""
+    origin, www = static_server
+    remark = "::: on #resonance\nWhich basin?\n:::\n"
+    files = {
+        **FILES,
+        "content/essays/harbour/critiques/sailor.md": critique("sailor", remark, stance="disputes"),
+        **{
+            f"content/essays/os-{n}.md": essay(f"Ось {n}", "Каждая ось измеряет своё.", date=f"2026-01-0{n}", lang="ru")
+            for n in range(1, 4)
+        },
+    }
+    make_site(tmp_path / "en", files, {"title": "Search test"})
+    make_site(tmp_path / "ru", files, {"title": "Поиск", "language": "ru"})
+    assert Engine(tmp_path / "en", out=www / "en", base_url="/en/", use_cache=False).build().ok
+    assert Engine(tmp_path / "ru", out=www / "ru", base_url="/ru/", use_cache=False).build().ok
+
+    def titles(page) -> list[str]:
+        page.wait_for_selector(".pagefind-ui__result-title", timeout=10_000)
+        return page.eval_on_selector_all(
+            ".pagefind-ui__result-title", "els => els.map(e => e.textContent.replace(/\\u2060/g, '').trim())"
+        )
+
+    def message(page) -> str:
+        page.wait_for_selector(".pagefind-ui__message", timeout=10_000)
+        page.wait_for_function("!document.querySelector('.pagefind-ui__message').textContent.includes('…')")
+        return page.inner_text(".pagefind-ui__message")
+
+    def scenario(page) -> None:
+        page.goto(f"{origin}/en/search/?q=resonance")
+        assert "Resonance" in titles(page), titles(page)
+        assert not [title for title in titles(page) if title[-1].isdigit()], titles(page)
+        page.goto(f"{origin}/en/search/?q=whole")
+        assert message(page).startswith("No results"), message(page)
+        page.goto(f"{origin}/ru/search/?q=ось")
+        count = message(page).removeprefix("Результатов по запросу «ось»: ")
+        assert count.isdigit() and int(count) >= 3, message(page)  # the three essays, and their sections
+
+    in_browser(scenario)
+
+
 # A stand-in for `pagefind --service` that answers WriteFiles the way Pagefind 1.5.2 was
 # measured to: before its files hold their bytes (here: empty until 5 s later, and never
 # if it exits first). GetFiles answers with the files themselves, as Pagefind does.

@@ -334,3 +334,59 @@ def test_link_keeps_the_readers_quote_as_written(tmp_path: Path) -> None:
     assert errors == []
     (remark,) = linked.critiques[0].remarks
     assert (remark.claim, remark.quote, remark.earlier) == ("n", "Old text", True)
+
+
+# ---- Russian wording: the words agree with what they describe ----
+
+
+def test_russian_remark_statuses_agree_with_remark_and_name_what_they_answer(tmp_path: Path) -> None:
+    """ "замечание" is neuter: every status of a remark is too ("учтено", not the critique's
+    "учтена"); "в ответ на" takes a noun, not a reader's name in the nominative."""
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay(
+                "Э",
+                "::: upd 2026-01-20 re=one corrects=#a\nИсправлено.\n:::\n\n[Утверждение.]{.claim #a} И [другое.]{.claim #b}\n",
+                lang="ru",
+            ),
+            "content/essays/e/critiques/one.md": critique("Ирина", "::: on #a\nНеверно.\n:::\n"),
+            "content/essays/e/critiques/two.md": critique("Олег", "::: on #b\nСпорно.\n:::\n", status="declined"),
+        },
+    )
+    result = build(root)
+    assert result.ok, result.report.errors
+    page = parse_html(result.page("essays/e/"))
+    statuses = {collapse(r.find("p", "remark-status").text()) for r in page.find_all("aside", "remark")}
+    assert statuses == {"учтено в UPD от 20 янв. 2026 г.", "отклонено"}
+    assert (
+        collapse(page.find(id="critique-one").find("a", "addressed-in").text()) == "учтена в UPD от 20 января 2026 г."
+    )
+    assert collapse(page.find("span", "upd-re-list").text()) == "в ответ на критику: Ирина"
+    assert page.find("aside", "remark").get("aria-label") == "Замечание к утверждению: Утверждение."
+
+
+def test_struck_text_in_a_claim_is_not_its_text(tmp_path: Path) -> None:
+    """An author who corrects a claim in place (``~~old~~ new``) shows the old words struck
+    in the essay; everywhere the claim is named by its text (the UPD's list, the ledger,
+    the remark's label), it is the new text."""
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay(
+                "E",
+                "::: upd 2026-01-20 corrects=#a,#b\nFixed.\n:::\n\n"
+                "[~~Launched in 2024.~~ Launched in 2022.]{.claim #a}\n\n"
+                "{.claim #b}\n~~All wrong.~~\n",
+            ),
+            "content/essays/e/critiques/one.md": critique("Ann", "::: on #a\nNo.\n:::\n"),
+        },
+    )
+    result = build(root)
+    assert result.ok, result.report.errors
+    page = parse_html(result.page("essays/e/"))
+    assert collapse(page.find(id="a").find("s").text()) == "Launched in 2024."
+    corrects = [collapse(li.text()) for li in page.find("ul", "upd-corrects").find_all("li")]
+    assert corrects[0] == "Launched in 2022."
+    assert corrects[1] == "All wrong."  # struck whole: its text is all there is
+    assert page.find("aside", "remark").get("aria-label") == "Remark on: Launched in 2022."

@@ -65,6 +65,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "claim.disputed_open": "disputed (open)",
         "remark_status.open": "open",
         "remark_status.declined": "declined",
+        "remark_status.addressed": "addressed in UPD of {date}",
         "author_reply": "the author replies",
         "earlier_text": "quoted the earlier text",
         "corrects": "Corrects",
@@ -100,6 +101,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "page_of": "Page {n} of {total}",
         "search": "Search",
         "search_placeholder": "Search essays and critiques",
+        "search_many_results": "[COUNT] results for [SEARCH_TERM]",  # Pagefind's wording, its own placeholders
         "not_found": "Page not found",
         "not_found_text": "There is nothing at this address. Try the list of essays or the search.",
         "feed": "Feed",
@@ -175,6 +177,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "claim.disputed_open": "оспорено (открыто)",
         "remark_status.open": "открыто",
         "remark_status.declined": "отклонено",
+        "remark_status.addressed": "учтено в UPD от {date}",  # замечание: neuter, as the two above
         "author_reply": "ответ автора",
         "earlier_text": "цитата прежнего текста",
         "corrects": "Исправляет",
@@ -197,7 +200,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "reply": "ответ",
         "pinned": "закреплено",
         "upd": "UPD",
-        "re": "в ответ на",
+        "re": "в ответ на критику:",  # a name cannot follow "на" undeclined
         "updated": "Обновлено",
         "published": "Опубликовано",
         "tags": "Теги",
@@ -214,6 +217,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "page_of": "Страница {n} из {total}",
         "search": "Поиск",
         "search_placeholder": "Искать в эссе и критике",
+        # Pagefind has one form for every count above one ("3 результатов"): a wording that needs none
+        "search_many_results": "Результатов по запросу «[SEARCH_TERM]»: [COUNT]",
         "not_found": "Страница не найдена",
         "not_found_text": "По этому адресу ничего нет. Попробуйте список эссе или поиск.",
         "feed": "Лента",
@@ -223,7 +228,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "new": "новое",
         "skip": "Перейти к тексту",
         "home": "Главная",
-        "remark_on": "Замечание к",
+        "remark_on": "Замечание к утверждению",
         "essay_corrections_feed": "Исправления этого эссе",
         "annotations_json": "Аннотации (JSON)",
         "search_unavailable": "Для этой копии сайта поисковый индекс не построен.",
@@ -290,6 +295,13 @@ class Translator:
         text = self.raw(key)
         return text.format(**values) if values else text
 
+    def speaks(self, key: str) -> bool:
+        """The string is written in this language (built in, or the site's own), not English
+        standing in for a language without strings: a script that has wording of its own
+        for the language (Pagefind's) keeps it then."""
+        table = self._table()
+        return key in self.overrides or (key in table and (table is not STRINGS["en"] or _base(self.lang) == "en"))
+
     def plural(self, key: str, n: int) -> str:
         """``plural("reading_time", 21)`` -> "21 минута" (CLDR plural rules through Babel)."""
         return self.plural_form(key, _plural_category(self.lang, n)).format(n=n)
@@ -321,7 +333,12 @@ class Translator:
 @lru_cache(maxsize=64)
 def _strings_for(lang: str) -> dict[str, str]:
     """The built-in strings of ``lang`` (``en-GB`` -> ``en``), English when there are none."""
-    return STRINGS.get(lang.split("-")[0].split("_")[0].lower(), STRINGS["en"])
+    return STRINGS.get(_base(lang), STRINGS["en"])
+
+
+def _base(lang: str) -> str:
+    """``en-GB`` -> ``en``."""
+    return lang.split("-")[0].split("_")[0].lower()
 
 
 @lru_cache(maxsize=1024)

@@ -4,6 +4,8 @@
  *   data-bundle       URL of the Pagefind bundle ("/blog/pagefind/")
  *   data-base-url     the site's base path, prefixed to every result URL
  *   data-placeholder  the search box placeholder, in the page's language
+ *   data-many-results the line over two or more results ([COUNT], [SEARCH_TERM])
+ *                     (both only where the site speaks the language: Pagefind's own otherwise)
  *   data-unavailable  what to say when the bundle is missing
  * A query in the address (search/?q=tides) is run on load, and the address
  * follows what is typed, so a search can be bookmarked or shared. */
@@ -53,7 +55,9 @@
       showImages: false,
       autofocus: true
     };
-    if (data.placeholder) options.translations = { placeholder: data.placeholder };
+    options.translations = {};
+    if (data.placeholder) options.translations.placeholder = data.placeholder;
+    if (data.manyResults) options.translations.many_results = data.manyResults;
     var ui = new window.PagefindUI(options);
     // Pagefind's box has a title but no label: name it, for screen readers (axe: label-title-only)
     var label = function () {
