@@ -79,13 +79,13 @@ def test_a_long_remark_is_clamped_behind_a_real_control(page: Element) -> None:
     body = remark.find("div", "remark-body")
     more = body.find("details", "remark-more")
     assert more is not None and more.find("summary") is not None
-    lead = collapse("".join(c.text() for c in body.element_children() if c.tag == "p"))
-    rest = collapse(more.text())
-    assert 30 <= len(lead.split()) <= 45  # about six lines of the margin
-    assert len(lead.split()) + len(rest.split()) >= 300
-    # the critique under the essay has it whole, unclamped
+    lead = collapse(body.find("div", "remark-lead").text())
+    assert 30 <= len(lead.split()) <= 45 and lead.endswith(" …")  # about six lines of the margin
+    # opened, the remark is shown whole in place of its first lines: no sentence cut in two
     full = page.find(id="critique-long-one").find("div", "critique-remark-body")
     assert full.find("details") is None and len(collapse(full.text()).split()) == 300
+    assert collapse(more.find("div", "remark-whole").text()) == collapse(full.text())
+    assert lead.removesuffix(" …") in collapse(full.text())
     # a short remark is not clamped
     assert page.find("aside", "remark", data_target="older").find("details") is None
 

@@ -129,6 +129,14 @@ def test_status_label_in_words_on_every_remark(chromium_browser, server) -> None
     details.locator("summary").click()
     assert details.get_attribute("open") is not None
     assert page.locator(".remark[data-target=fails]").bounding_box()["height"] > before + 100
+    # opened, it reads as one text, the whole remark (its first lines hidden), with the control
+    # shown after it, not mid-sentence (in the DOM, a summary comes first)
+    shown = " ".join(page.locator(".remark[data-target=fails] .remark-body").inner_text().split())
+    whole = " ".join(page.locator("#critique-long-one .critique-remark-body").first.inner_text().split())
+    assert shown == "less " + whole, shown[:200]
+    summary = details.locator("summary").bounding_box()
+    text = page.locator(".remark[data-target=fails] .remark-whole").bounding_box()
+    assert summary["y"] >= text["y"] + text["height"] - 1
 
 
 def test_phone_width_long_name_targets_and_tapping_the_claim(chromium_browser, server) -> None:

@@ -103,8 +103,7 @@ class Remark:
     claim: str = ""  # resolved claim id (set by link)
     answered_by: str = ""  # id of a later UPD that corrected the claim (set by link)
     earlier: bool = False  # the quote is an earlier text of its claim (was=), kept as the reader wrote it
-    lead: str = ""  # the margin's first lines; "" when the whole remark is short
-    more: str = ""  # the rest, behind a "more" control
+    lead: str = ""  # the margin's first lines until the whole is opened; "" when the remark is short
     published: str = ""  # ISO date-time it first appeared on the site
 
     @property

@@ -408,7 +408,7 @@ def parse_critique(
     body_lines = doc.body.split("\n")  # once: a critique may hold thousands of remarks
     index = 0
     containers: list[tuple[Any, int, str]] = []  # (opening token, line, raw HTML), sanitized together below
-    clamped: list[tuple[str, str]] = []  # a remark's first lines and the rest ("", "" when short)
+    leads: list[str] = []  # a long remark's first lines ("" when it is short)
     while index < len(tokens):
         token = tokens[index]
         if token.type in ("container_on_open", "container_reply_open"):
@@ -417,35 +417,27 @@ def parse_critique(
             inside = tokens[index + 1 : end]
             errors += _container_problems(token, inside, body_lines, doc.rel, line, offset)
             containers.append((token, line, md.renderer.render(inside, md.options, env)))
-            split = clamp(inside) if token.type == "container_on_open" else None
-            clamped.append(
-                (md.renderer.render(split[0], md.options, env), md.renderer.render(split[1], md.options, env))
-                if split
-                else ("", "")
-            )
+            first = clamp(inside) if token.type == "container_on_open" else None
+            leads.append(md.renderer.render(first, md.options, env) if first else "")
             index = end + 1
             continue
         general.append(token)
         index += 1
     raws = [raw for _, _, raw in containers] + [md.renderer.render(general, md.options, env)]
-    halves = [half for pair in clamped if pair[0] for half in pair]
-    cleaned = clean_many(raws + halves)
-    pieces, html, clamped_halves = (
+    cleaned = clean_many(raws + [lead for lead in leads if lead])
+    pieces, html, clean_leads = (
         cleaned[: len(containers)],
         cleaned[len(containers)],
         iter(cleaned[len(containers) + 1 :]),
     )
     authors = {config.author, essay_author}
-    for (token, line, _), piece, pair in zip(containers, pieces, clamped):
+    for (token, line, _), piece, lead in zip(containers, pieces, leads):
         if token.type == "container_on_open":
             source_line = body_lines[token.map[0]] if token.map and token.map[0] < len(body_lines) else ""
             remark, problem = _remark(critique_id, token.info, line, piece, doc.rel, source_line)
             if remark:
-                remark = replace(remark, published=_when(published, doc.rel, source_line))
-            if remark and pair[0]:
-                remark = replace(remark, lead=next(clamped_halves), more=next(clamped_halves))
-            if remark:
-                remarks.append(remark)
+                clean_lead = next(clean_leads) if lead else ""
+                remarks.append(replace(remark, published=_when(published, doc.rel, source_line), lead=clean_lead))
         else:
             reply, problem = _reply(token.info, line, piece, doc.rel, authors, config.timezone)
             if reply:
@@ -478,9 +470,11 @@ LEAD_WORDS = 40  # about six lines of the margin column
 CLAMP_WORDS = 60  # a remark longer than this is clamped to LEAD_WORDS behind a "more"
 
 
-def clamp(tokens: list[Token]) -> tuple[list[Token], list[Token]] | None:
-    """A long remark's tokens as (first lines, rest), cut between blocks or, inside a
-    paragraph, between words; None when the remark is short enough to show whole."""
+def clamp(tokens: list[Token]) -> list[Token] | None:
+    """A long remark's first lines, cut between blocks or, inside a paragraph, between
+    words (with " …"); None when the remark is short enough to show whole.  The margin
+    shows them until the reader opens the whole remark, which replaces them: a remark
+    is never read as two halves with the control between them."""
     if reading_words(tokens) <= CLAMP_WORDS:
         return None
     words = 0
@@ -495,14 +489,12 @@ def clamp(tokens: list[Token]) -> tuple[list[Token], list[Token]] | None:
             continue
         simple = token.type == "paragraph_open" and end == index + 2
         if simple and LEAD_WORDS - words >= 8:
-            first, rest = _split_inline(tokens[index + 1], LEAD_WORDS - words)
-            if first is not None and rest is not None:  # both or neither
-                lead = tokens[:index] + [token, first, tokens[end]]
-                more = [_copy(token), rest, tokens[end]] + tokens[end + 1 :]
-                return lead, more
+            first = _split_inline(tokens[index + 1], LEAD_WORDS - words)
+            if first is not None:
+                return tokens[:index] + [token, first, tokens[end]]
         if index == 0:
             return None  # one long list or table first: nothing readable to show before "more"
-        return tokens[:index], tokens[index:]
+        return tokens[:index]
     return None
 
 
@@ -515,22 +507,9 @@ def _block_end(tokens: list[Token], start: int) -> int:
     return len(tokens) - 1
 
 
-def _copy(token: Token) -> Token:
-    return Token(
-        token.type,
-        token.tag,
-        token.nesting,
-        attrs=dict(token.attrs),
-        map=token.map,
-        level=token.level,
-        markup=token.markup,
-        block=token.block,
-    )
-
-
-def _split_inline(inline: Token, limit: int) -> tuple[Token | None, Token | None]:
-    """An inline token cut after about ``limit`` words, at a word boundary of a
-    text child outside any emphasis or link; (None, None) when there is none."""
+def _split_inline(inline: Token, limit: int) -> Token | None:
+    """The first ``limit`` words or so of an inline token, cut at a word boundary of a
+    text child outside any emphasis or link; None when there is none."""
     words, depth = 0, 0
     children = inline.children or []
     for pos, child in enumerate(children):
@@ -543,14 +522,11 @@ def _split_inline(inline: Token, limit: int) -> tuple[Token | None, Token | None
         if depth == 0 and words + len(found) >= limit and limit - words > 0:
             cut = found[limit - words - 1].end()
             head = Token("text", "", 0, content=child.content[:cut] + " …")
-            tail = Token("text", "", 0, content="… " + child.content[cut:].lstrip())
             first = Token("inline", "", 0, map=inline.map, level=inline.level, content="")
             first.children = children[:pos] + [head]
-            rest = Token("inline", "", 0, map=inline.map, level=inline.level, content="")
-            rest.children = [tail] + children[pos + 1 :]
-            return first, rest
+            return first
         words += len(found)
-    return None, None
+    return None
 
 
 def _when(published: dict[str, str] | None, rel: str, line: str) -> str:
