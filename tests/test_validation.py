@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sitefactory import build, check, critique, essay, make_site
+from sitefactory import build, check, critique, essay, make_site, plain_page
 
 ESSAY = "content/essays/tides/index.md"
 GRAVITY = "content/essays/tides/critiques/gravity.md"
@@ -254,6 +254,18 @@ def test_a_claim_marker_that_cannot_be_read_is_an_error_not_text(tmp_path: Path,
         f"claim marker '{marker.split(chr(10))[0][marker.index('{') :]}' could not be read",
     )
     assert error.hint.startswith("write it as [the claim's words]{.claim #id}")
+
+
+def test_a_upd_on_a_plain_page_is_an_error(tmp_path: Path) -> None:
+    """A page has no critiques nor claims ledger: its ``::: upd`` rendered as a bare box,
+    without its date, and its ``re=`` named nothing, without a word."""
+    root = make_site(
+        tmp_path, {"content/about.md": plain_page("About", "Intro.\n\n::: upd 2026-01-20 re=x\nFixed.\n:::\n")}
+    )
+    (error,) = check(root)
+    assert (error.path, error.line) == ("content/about.md", 6)
+    assert error.message == "::: upd belongs in an essay: a page has no critiques to answer nor claims to correct"
+    assert not build(root).ok
 
 
 def test_a_reply_inside_a_remark_is_an_error(tmp_path: Path) -> None:

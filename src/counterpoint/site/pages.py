@@ -71,13 +71,33 @@ def page_slug_problem(value: str) -> str | None:
     return None
 
 
+def _body_problems(env: dict, rel: str, offset: int) -> list[ContentError]:
+    """What the page's text has wrong: what the parser found, ids, and any UPD (a page has
+    no critiques nor ledger: a UPD would be a bare box whose ``re=`` names nothing)."""
+    from counterpoint.essay.parse import authored_id_errors  # lazily: as parse_page's imports
+    from counterpoint.markup.env import collected
+
+    found = collected(env)
+    problems = [ContentError(rel, line + offset, message, hint) for line, message, hint in found.problems]
+    problems += authored_id_errors(env, rel, offset, {})
+    return problems + [
+        ContentError(
+            rel,
+            line + offset,
+            "::: upd belongs in an essay: a page has no critiques to answer nor claims to correct",
+            "move the correction into the essay it concerns, or write it as a plain paragraph",
+        )
+        for _info, line, _open, _close in found.upds
+    ]
+
+
 def parse_page(
     source: PageSource, config: SiteConfig, notes: list[ContentError] | None = None
 ) -> tuple[PlainPage | None, list[ContentError]]:
     """The page, or every problem in it; ``notes`` gets what ``check`` says about
     keys of other generators."""
-    from counterpoint.essay.parse import PAGE_FIELDS, authored_id_errors
-    from counterpoint.markup.env import Addresses, collected, parse_env
+    from counterpoint.essay.parse import PAGE_FIELDS
+    from counterpoint.markup.env import Addresses, parse_env
     from counterpoint.markup.markdown import essay_parser  # only when a page changed
     from counterpoint.source.foreign_keys import adopt
 
@@ -115,11 +135,7 @@ def parse_page(
     page = slug + "/" if slug else ""
     env = parse_env(addresses=Addresses(config.base_path, ImageFiles(page, config.root / "content", {})))
     html = md.render(doc.body, env)
-    problems = [
-        ContentError(doc.rel, line + doc.body_line - 1, message, hint)
-        for line, message, hint in collected(env).problems
-    ]
-    problems += authored_id_errors(env, doc.rel, doc.body_line - 1, {})
+    problems = _body_problems(env, doc.rel, doc.body_line - 1)
     if problems:
         return None, problems
     return PlainPage(
