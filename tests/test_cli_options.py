@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from sitefactory import essay, make_site
@@ -241,3 +242,16 @@ def test_a_timeout_that_is_no_time_to_wait_is_a_usage_error(value: str, capsys: 
         main(["check", ".", "--external", "--timeout", value])
     assert exit_.value.code == 2
     assert f"{value} is not a number of seconds" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("target", ["site.yml", "notes.txt", "/dev/null"])
+def test_an_output_that_is_a_file_is_refused_as_such(tmp_path, target: str) -> None:
+    """It read "site.yml: error: cannot write file: File exists" (as if site.yml had a problem),
+    and for /dev/null "already holds files that counterpoint did not make"."""
+    root = make_site(tmp_path, {"content/essays/a.md": essay("A"), "notes.txt": "mine"})
+    out = target if target.startswith("/") else str(root / target)
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    result = run("build", str(root), "--out", out, "--no-search")
+    assert result.returncode == 2, result.stderr
+    assert f"output {Path(out).resolve()} is a file, not a folder" in result.stderr, result.stderr
+    assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before

@@ -190,6 +190,8 @@ def page_clash(slug: str, owner: str | None) -> str:
 def check_output(config: SiteConfig, allow_outside: bool = False, manifest: Path | None = None) -> None:
     out = config.output.resolve()
     root = config.root.resolve()
+    if out.exists() and not out.is_dir():  # site.yml, /dev/null: said as what it is, not as a write failure
+        raise UsageError(f"output {out} is a file, not a folder; choose a folder such as {root / 'public'}")
     if out == root or out in root.parents:
         raise UsageError(
             f"output folder {out} is the site folder or contains it; choose a folder such as {root / 'public'}"
