@@ -285,3 +285,20 @@ def test_any_pasted_text_gives_a_file_that_checks(tmp_path: Path, lines: list[st
     )
     assert check(root) == []
     assert author_replies(load_config(root)) == []
+
+
+@pytest.mark.parametrize("command", ["paste", "github"])
+def test_an_endless_input_is_refused_at_its_limit_not_read_forever(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    """/dev/zero (or a pipe that never ends) was read until memory ran out."""
+    root = make_site(tmp_path / "site", {"content/essays/e/index.md": essay("E", "Text.")})
+    argv = (
+        ["new", "critique", "e", "--from", "/dev/zero", "--author", "r", "--dir", str(root)]
+        if command == "paste"
+        else ["import", "github", "/dev/zero", "--dir", str(root)]
+    )
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "/dev/zero: over " in err and " MB" in err, err
+    assert not (root / "content/essays/e/critiques").exists()

@@ -256,6 +256,13 @@ def test_a_claim_marker_that_cannot_be_read_is_an_error_not_text(tmp_path: Path,
     assert error.hint.startswith("write it as [the claim's words]{.claim #id}")
 
 
+def test_content_that_is_a_file_is_an_error_not_an_empty_site(tmp_path: Path) -> None:
+    root = make_site(tmp_path, {"content": "notes"})
+    (error,) = check(root)
+    assert (error.path, error.message) == ("content", "content is a file, not a folder")
+    assert not build(root).ok and not (root / "public").exists()
+
+
 def test_a_upd_on_a_plain_page_is_an_error(tmp_path: Path) -> None:
     """A page has no critiques nor claims ledger: its ``::: upd`` rendered as a bare box,
     without its date, and its ``re=`` named nothing, without a word."""

@@ -12,13 +12,29 @@ from counterpoint.inbox.paste import Pasted, QuoteOutcome, convert
 from counterpoint.model import STANCES
 from counterpoint.source.frontmatter import _is_http_url, parse_stamp
 
+PASTE_LIMIT = 4 << 20  # a reader's comment, however long, is far less
+ISSUES_LIMIT = 256 << 20  # 'gh issue list --json' of tens of thousands of issues
+
+
+def read_input(name: str, stdin, limit: int, label: str) -> bytes:
+    """A file, or standard input for '-', of at most ``limit`` bytes: /dev/zero or a pipe
+    that never ends is refused there instead of read until memory runs out."""
+    try:
+        if name == "-":
+            raw = stdin.buffer.read(limit + 1)
+        else:
+            with open(name, "rb") as handle:
+                raw = handle.read(limit + 1)
+    except OSError as exc:
+        raise UsageError(f"{label}: cannot read file: {exc.strerror or exc}") from None
+    if len(raw) > limit:
+        raise UsageError(f"{label}: over {limit >> 20} MB: not what it should hold")
+    return raw
+
 
 def read_pasted(name: str, stdin) -> str:
     """The pasted comment: a file, or standard input for '-'."""
-    try:
-        raw = stdin.buffer.read() if name == "-" else Path(name).read_bytes()
-    except OSError as exc:
-        raise UsageError(f"--from {name}: cannot read file: {exc.strerror or exc}") from None
+    raw = read_input(name, stdin, PASTE_LIMIT, f"--from {name}")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:

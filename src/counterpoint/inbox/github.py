@@ -31,7 +31,7 @@ from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from counterpoint.errors import ContentError, UsageError, display_path, say
-from counterpoint.inbox.commands import outcome_lines
+from counterpoint.inbox.commands import ISSUES_LIMIT, outcome_lines, read_input
 from counterpoint.inbox.critique_file import CritiqueDraft, ReplyDraft, critique_text, one_line
 from counterpoint.inbox.passages import EssayText
 from counterpoint.inbox.paste import convert
@@ -244,10 +244,7 @@ def _write(path: Path, text: str) -> None:
 def _read_issues(name: str) -> list[dict]:
     """The issues, each checked and reduced to the fields used; UsageError when the
     file is not what 'gh issue list --json …' prints."""
-    try:
-        raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
-    except OSError as exc:
-        raise UsageError(f"{name}: cannot read file: {exc.strerror or exc}") from None
+    raw = read_input(name, sys.stdin, ISSUES_LIMIT, name)
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:

@@ -104,7 +104,10 @@ def discover(root: Path, hasher: Hasher, files: list[Scanned] | None = None) -> 
     bundles, single-file essays, pages and assets."""
     content = root / "content"
     if not content.is_dir():
-        return Inventory((), (), (), (), ())
+        problem = ContentError(
+            "content", 0, "content is a file, not a folder", "content/ holds the essays and pages: make it a folder"
+        )
+        return Inventory((), (), (), (), (problem,) if content.exists() else ())
     files = scan(root) if files is None else files
     warnings = tuple(link_warnings(files, root))
     if warnings:
