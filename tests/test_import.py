@@ -235,6 +235,10 @@ def test_a_counterpoint_site_is_not_a_blog_to_import(site: Path):
         result = run("import", str(source), "--site", str(site))
         assert result.returncode == 2 and "is a counterpoint site" in result.stderr, result.stderr
     assert sorted(p.relative_to(site) for p in site.rglob("*")) == before
+    # a blog copied into a folder of the site is imported as any other
+    shutil.copytree(BLOGS / "jekyll", site / "old-blog")
+    result = run("import", "old-blog", "--site", ".", cwd=site)
+    assert result.returncode == 0 and "Jekyll: 3 of 3 post(s) imported" in result.stdout, result.stderr
 
 
 def test_existing_essays_are_never_overwritten_and_dry_run_writes_nothing(site: Path):

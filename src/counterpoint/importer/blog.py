@@ -109,9 +109,10 @@ def import_blog(source: Path, site: Path, *, dry_run: bool = False) -> ImportRep
         raise UsageError(f"{source} is not a folder: give the Hugo or Jekyll site's folder")
     if not (site / "site.yml").is_file():
         raise UsageError(f"no site.yml in {site.resolve()}: run 'counterpoint init {site}' first, or pass --site")
-    if (source / "site.yml").is_file() or source.is_relative_to(site.resolve()):
+    # (a blog copied into a folder of the site, site/old-blog/, is imported as any other)
+    if (source / "site.yml").is_file() or source.is_relative_to(site.resolve() / "content"):
         raise UsageError(
-            f"{source} is a counterpoint site (or inside the site), not a Hugo or Jekyll blog: nothing to import"
+            f"{source} is a counterpoint site (or its content/), not a Hugo or Jekyll blog: nothing to import"
         )
     try:
         config: SiteConfig | None = load_config(site)
