@@ -433,20 +433,27 @@ _UNREAD_HINT = (
 
 
 def _span_text(children: list[Token], start: int) -> str:
-    """An inline claim's text, as the ledger and its UPD name it: without what the author
-    struck through (``[~~old~~ new]{.claim #id}``), unless that is all there is."""
-    depth, struck = 0, 0
-    parts: list[str] = []
-    gone: list[str] = []  # the struck words, the text when there is nothing else
-    for pos in range(start, len(children)):  # no copy of the rest per claim
-        child = children[pos]
-        if child.type in ("span_open", "claim_open"):
+    """The text of the inline claim that opens at ``start``."""
+    depth = 0
+    for pos in range(start, len(children)):  # no copy of the rest per claim: only its own children
+        kind = children[pos].type
+        if kind in ("span_open", "claim_open"):
             depth += 1
-        elif child.type in ("span_close", "claim_close"):
+        elif kind in ("span_close", "claim_close"):
             depth -= 1
             if depth == 0:
-                break
-        elif child.type == "s_open":
+                return claim_text(children[start:pos])
+    return claim_text(children[start:])
+
+
+def claim_text(children: list[Token]) -> str:
+    """A claim's text, as the ledger and its UPD name it: without what the author struck
+    through (``[~~old~~ new]{.claim #id}``), unless that is all there is."""
+    struck = 0
+    parts: list[str] = []
+    gone: list[str] = []  # the struck words, the text when there is nothing else
+    for child in children:
+        if child.type == "s_open":
             struck += 1
         elif child.type == "s_close":
             struck -= 1
@@ -498,9 +505,7 @@ def _block_text(tokens: list[Token], index: int) -> str:
         if token.level == level and token.nesting == -1:
             break
         if token.type == "inline":
-            parts.append(
-                _span_text([Token("span_open", "", 1), *(token.children or []), Token("span_close", "", -1)], 0)
-            )
+            parts.append(claim_text(token.children or []))
     return " ".join(parts)
 
 

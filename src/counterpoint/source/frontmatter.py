@@ -425,9 +425,7 @@ def _load(  # noqa: C901 - each of YAML's failures mapped to its own message
                 "remove the anchors and aliases (&name, *name) that repeat data",
             )
         if isinstance(node, yaml.ScalarNode):
-            if node.style == '"' and _CONTROL.search(node.value):  # only double quotes have escapes
-                bad = _CONTROL.search(node.value)
-                assert bad is not None
+            if node.style == '"' and (bad := _CONTROL.search(node.value)):  # only double quotes have escapes
                 raise error(
                     node.start_mark,
                     f"invalid character U+{ord(bad.group()):04X} in {label}: control characters are not allowed",
