@@ -158,6 +158,9 @@ def _port(text: str) -> int:
     return value
 
 
+MAX_TIMEOUT = 3600  # check --external --timeout: an hour a host is already more than anyone waits
+
+
 def _seconds(text: str) -> float:
     """A time to wait, or argparse's usage error: not "nan", "inf" or 1e308 (a socket
     cannot wait that long, and each link would be blamed for it)."""
@@ -168,9 +171,6 @@ def _seconds(text: str) -> float:
     if not 0 < value <= MAX_TIMEOUT:
         raise argparse.ArgumentTypeError(f"{text} is not a number of seconds from 0 to {MAX_TIMEOUT}: e.g. 10")
     return value
-
-
-MAX_TIMEOUT = 3600
 
 
 def _jobs(text: str) -> int:

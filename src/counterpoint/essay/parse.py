@@ -489,7 +489,7 @@ def clamp(tokens: list[Token]) -> list[Token] | None:
             continue
         simple = token.type == "paragraph_open" and end == index + 2
         if simple and LEAD_WORDS - words >= 8:
-            first = _split_inline(tokens[index + 1], LEAD_WORDS - words)
+            first = _first_words(tokens[index + 1], LEAD_WORDS - words)
             if first is not None:
                 return tokens[:index] + [token, first, tokens[end]]
         if index == 0:
@@ -507,7 +507,7 @@ def _block_end(tokens: list[Token], start: int) -> int:
     return len(tokens) - 1
 
 
-def _split_inline(inline: Token, limit: int) -> Token | None:
+def _first_words(inline: Token, limit: int) -> Token | None:
     """The first ``limit`` words or so of an inline token, cut at a word boundary of a
     text child outside any emphasis or link; None when there is none."""
     words, depth = 0, 0
