@@ -170,7 +170,7 @@ def import_blog(source: Path, site: Path, *, dry_run: bool = False) -> ImportRep
             )
             continue
         taken.add(post.slug)
-        item.target = f"content/essays/{post.slug}/index.md" if post.assets else f"content/essays/{post.slug}.md"
+        item.target = _target(post)
         texts.append((item, text))
     if dry_run or report.errors:  # a post that cannot be read: nothing is written, every problem is said
         report.static = 0 if report.errors else _copy_static(root, kind, site / "content", True, report)
@@ -310,12 +310,17 @@ def _convert(post: Post, kind: str, root: Path, by_name: dict[str, Post]) -> tup
     return f"---\n{front}---\n\n{body.lstrip(chr(10))}", tags.warnings, tags.kept, tags.done
 
 
+def _target(post: Post) -> str:
+    """The essay's file in the site: a bundle's index.md when the post has files of its own."""
+    return f"content/essays/{post.slug}/index.md" if post.assets else f"content/essays/{post.slug}.md"
+
+
 def _would_not_build(text: str, post: Post, site: Path, config: SiteConfig | None) -> list[ContentError]:
     """The errors ``check`` would find in the essay ``text`` once written (a date that
     does not exist, an alias that leaves the site…); their lines are the new file's."""
     if config is None:
         return []
-    rel = f"content/essays/{post.slug}/index.md" if post.assets else f"content/essays/{post.slug}.md"
+    rel = _target(post)
     essay = EssaySource(post.slug, FileRef(site / rel, rel, ""), bundle=bool(post.assets))
     _, errors = parse_essay(essay, config, text.encode("utf-8"), {})
     return [error for error in errors if error.severity == "error"]
