@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import re
 
+from counterpoint.source.frontmatter import CONTROL_CHARACTERS  # what a content file may not hold
+
 # What may stand before a block's first character on a line: indentation,
 # blockquote markers and list markers, in any nesting.
 _PREFIX = r"(?:[ \t]|>|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))*"
 _DIRECTIVE = re.compile(r"^(" + _PREFIX + r")(:{3,})", re.M)
 _FRONT = re.compile(r"\A([ \t]*)(-{3,}|\+{3,})")
 _NEWLINES = re.compile(r"\r\n?|[\v\f\x85\u2028\u2029]")
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # NUL too (as frontmatter refuses them)
 _SENTINEL = "counterpoint-sentinel"
 
 
@@ -32,7 +33,7 @@ def neutralize(text: str) -> str:
 
     Only backslashes and a closing fence are ever added: the reader's words
     stay visible as they were written."""
-    text = _CONTROL.sub("", _NEWLINES.sub("\n", text)).removeprefix("\ufeff")
+    text = CONTROL_CHARACTERS.sub("", _NEWLINES.sub("\n", text)).removeprefix("\ufeff")
     text = _DIRECTIVE.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
     text = _FRONT.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
     return text + _closing_fence(text)

@@ -112,7 +112,7 @@ def parse_document(raw: bytes, path: Path, root: Path, *, untrusted: bool = Fals
         front, body, body_line = fence
         meta, meta_lines = _load(front, rel, 2, untrusted, "front matter")
     # found with bytes.translate (~10 µs an essay; the regex over the text takes ~60 µs), then placed
-    bad = _CONTROL.search(body) if len(raw.translate(None, _CONTROL_BYTES)) != len(raw) else None
+    bad = CONTROL_CHARACTERS.search(body) if len(raw.translate(None, _CONTROL_BYTES)) != len(raw) else None
     if bad:
         raise ContentError(
             rel,
@@ -134,7 +134,7 @@ def parse_document(raw: bytes, path: Path, root: Path, *, untrusted: bool = Fals
 # C0 control characters but tab and line ends: invisible on a page, and XML 1.0 (the
 # feeds) cannot hold them at all.  YAML's reader refuses them typed; these come through
 # an escape ("\x1b" in double quotes, TOML's "\u001b") or in the text.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _CONTROL_BYTES = bytes(c for c in range(0x20) if c not in b"\t\n\r")  # the same, in UTF-8 (one byte each)
 CONTROL_HINT = "remove the control character: it does not show on the page, and the feeds' XML cannot hold it"
 
@@ -214,7 +214,7 @@ def load_toml(text: str, rel: str, first_line: int) -> tuple[dict[str, Any], dic
                 key = tomllib.loads(f"k = {key}")["k"] if key[0] == '"' else key[1:-1]
             lines.setdefault(key, first_line + number)
     for key, value in data.items():
-        bad = next(filter(None, map(_CONTROL.search, _texts(value))), None)
+        bad = next(filter(None, map(CONTROL_CHARACTERS.search, _texts(value))), None)
         if bad:
             raise ContentError(
                 rel,
@@ -425,7 +425,7 @@ def _load(  # noqa: C901 - each of YAML's failures mapped to its own message
                 "remove the anchors and aliases (&name, *name) that repeat data",
             )
         if isinstance(node, yaml.ScalarNode):
-            if node.style == '"' and (bad := _CONTROL.search(node.value)):  # only double quotes have escapes
+            if node.style == '"' and (bad := CONTROL_CHARACTERS.search(node.value)):  # only double quotes have escapes
                 raise error(
                     node.start_mark,
                     f"invalid character U+{ord(bad.group()):04X} in {label}: control characters are not allowed",
