@@ -52,15 +52,14 @@ class Scheduler:
         """Parse, link and render ``todo``; results in the same order."""
         if not todo:
             return []
-        from counterpoint.build.pipeline import process_many  # lazily: the Markdown machinery, when needed
-
         # this process, and a worker for every PARALLEL_THRESHOLD essays
         count = min(self.jobs, 1 + len(todo) // PARALLEL_THRESHOLD)
         if count < 2:
-            return process_many(todo, ctx)
+            return process_many_there(todo, ctx)
         self.cold = True
         tasks = chunks(todo, count)
-        batches = self.workers.share(process_many_there, tasks, ctx, here=process_many, workers=count - 1)
+        # the workers get their first essays before this process imports the Markdown machinery
+        batches = self.workers.share(process_many_there, tasks, ctx, here=process_many_there, workers=count - 1)
         self.workers.close()  # done: their memory (~85 MB each) is free before the listings are made
         return [result for batch in batches for result in batch]
 

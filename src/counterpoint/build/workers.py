@@ -200,8 +200,9 @@ def warm_up(*warm: Any) -> None:
 
 
 def process_many_there(sources: list, ctx: Any) -> list:
-    """``pipeline.process_many`` in a worker: named here, so that sending it does
-    not make the main process import the Markdown machinery first."""
+    """``pipeline.process_many``, imported on the first call: sending it to a worker
+    does not make the main process import the Markdown machinery, and the main
+    process hands the workers their first essays before it imports it itself."""
     from counterpoint.build.pipeline import process_many  # lazily: see the docstring
 
     return process_many(sources, ctx)
