@@ -360,3 +360,38 @@ def test_a_clean_site_checks_clean(tmp_path: Path) -> None:
     )
     result = _cli("check", str(root))
     assert (result.returncode, result.stdout.strip(), result.stderr) == (0, "no problems found", "")
+
+
+@pytest.mark.parametrize(
+    "body, line",
+    [
+        ("Intro.\n\n{.claim #a}\n", 8),  # the last line of the essay
+        ("> A quote.\n>\n> {.claim #a}\n\nAfter.\n", 8),  # the last line of a quote
+        ("- An item.\n\n  {.claim #a}\n- Another.\n", 8),  # the last line of a list item
+        ("::: upd 2026-01-20\nFixed.\n\n{.claim #a}\n:::\n", 9),  # the last line of a UPD
+    ],
+)
+def test_a_block_claim_with_no_block_after_it_is_an_error(tmp_path: Path, body: str, line: int) -> None:
+    """A ``{.claim #id}`` line marks the block after it; with none (the end of the essay,
+    of a quote, a list item or a UPD) Markdown dropped it, and the claim did not exist."""
+    root = make_site(tmp_path, {"content/essays/e.md": essay("E", body)})
+    (error,) = check(root)
+    assert (error.path, error.line, error.message) == (
+        "content/essays/e.md",
+        line,
+        "block claim '#a' marks nothing: no block follows it",
+    )
+    assert error.hint == "put {.claim #id} on the line right before the paragraph, list, blockquote or table it marks"
+    assert not build(root).ok
+
+
+def test_a_block_claim_on_a_upd_is_an_error(tmp_path: Path) -> None:
+    """A UPD is the author's correction, not a claim: the claim was listed in the ledger,
+    its link pointing at no id on the page."""
+    root = make_site(
+        tmp_path, {"content/essays/e.md": essay("E", "Intro.\n\n{.claim #a}\n::: upd 2026-01-20\nFixed.\n:::\n")}
+    )
+    (error,) = check(root)
+    assert (error.path, error.line, error.message) == ("content/essays/e.md", 8, "a block claim cannot mark a UPD")
+    assert error.hint == "put {.claim #id} right before a paragraph, list, blockquote or table"
+    assert not build(root).ok

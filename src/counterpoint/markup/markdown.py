@@ -75,6 +75,7 @@ def essay_parser() -> MarkdownIt:
     attrs_plugin(md, spans=True, allowed=["id", "class", "was"])
     attrs_block_plugin(md, allowed=["id", "class", "was"])
     md.block.ruler.at("attr", attribute_line)
+    md.core.ruler.before("attr", "counterpoint_dangling_claims", dangling_block_claims)
     container_plugin(md, "upd", validate=_container_validate("upd"), render=render_upd)
     md.core.ruler.push("counterpoint_essay", collect_essay_targets)
     md.add_render_rule("claim_open", render_claim_open)
@@ -270,7 +271,7 @@ def collect_essay_targets(state: StateCore) -> None:
                 )
             used.add(str(token.attrs["id"]))
             targets.append((str(token.attrs["id"]), "heading", line, index, _plain_text(inline)))
-        elif nesting == 1 and token.attrs and _has_claim_class(token):
+        elif nesting == 1 and token.attrs and _has_claim_class(token) and kind != "container_upd_open":
             claim_id = token.attrs.get("id")
             if not claim_id:
                 problems.append((line, "block claim has no id", "write it as {.claim #some-id}"))
@@ -283,18 +284,41 @@ def collect_essay_targets(state: StateCore) -> None:
                 (
                     _attrs_line(state.src, line, ".claim"),
                     f"a block claim cannot mark a {token.type.replace('_', ' ')}",
-                    "put {.claim #id} right before a paragraph, list, blockquote or table",
+                    _BLOCK_HINT,
                 )
             )
         elif kind == "inline" and token.children:
             _retype_inline_claims(token, index, line, targets, problems, ids, env)
         elif kind == "container_upd_open":
             upd_stack.append(index)
-            problems.extend(_unclosed_upd(state.src, token, line))
+            problems.extend(_upd_problems(state.src, token, line))
         elif kind == "container_upd_close" and upd_stack:
             start = upd_stack.pop()
             open_token = tokens[start]
             upds.append((open_token.info.strip(), open_token.map[0] + 1 if open_token.map else 0, start, index))
+
+
+_BLOCK_HINT = "put {.claim #id} right before a paragraph, list, blockquote or table"
+
+
+def dangling_block_claims(state: StateCore) -> None:
+    """A ``{.claim #id}`` line with no block after it (the last line of the essay, of a
+    quote, a list item or a UPD) is an error: the attributes plugin, which gives a line's
+    attributes to the next block, drops them then, and the claim would not exist."""
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
+        if token.type != "attrs_block" or not _has_claim_class(token):
+            continue
+        if index + 1 == len(tokens) or tokens[index + 1].nesting < 0:
+            where = token.map[0] + 1 if token.map else 0
+            what = f"'#{token.attrs['id']}'" if token.attrs.get("id") else "{.claim}"
+            collecting(state.env).problems.append(
+                (
+                    where,
+                    f"block claim {what} marks nothing: no block follows it",
+                    "put {.claim #id} on the line right before the paragraph, list, blockquote or table it marks",
+                )
+            )
 
 
 UNCLOSED = "::: {name} is not closed: everything after it would be part of it"
@@ -302,10 +326,15 @@ UNCLOSED_HINT = "add a line ':::' where the block ends"
 _CLOSING = re.compile(r"[ \t]*:{3,}[ \t]*")
 
 
-def _unclosed_upd(src: str, token: Token, line: int) -> list[tuple[int, str, str]]:
-    if container_closed(src.split("\n"), token):  # (a few UPDs an essay)
-        return []
-    return [(line, UNCLOSED.format(name="upd"), UNCLOSED_HINT)]
+def _upd_problems(src: str, token: Token, line: int) -> list[tuple[int, str, str]]:
+    """A ``::: upd`` left open, or marked as a claim (the page has no element for that
+    claim: ``render_upd`` writes the UPD's own opening)."""
+    problems = []
+    if not container_closed(src.split("\n"), token):  # (a few UPDs an essay)
+        problems.append((line, UNCLOSED.format(name="upd"), UNCLOSED_HINT))
+    if token.attrs and _has_claim_class(token):
+        problems.append((_attrs_line(src, line, ".claim"), "a block claim cannot mark a UPD", _BLOCK_HINT))
+    return problems
 
 
 def container_closed(lines: list[str], token: Token) -> bool:
