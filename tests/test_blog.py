@@ -301,6 +301,18 @@ def test_tag_pages_paginate(tmp_path: Path) -> None:
     assert "/blog/tags/same/page/2/" in page(out, "tags/same/index.html").anchors
 
 
+def test_a_tag_page_describes_itself_not_the_whole_site(tmp_path: Path) -> None:
+    """The home page shows the site's description; a tag page repeated it under its own
+    heading and gave it to search engines as the tag page's description."""
+    files = {"content/essays/a.md": essay("A", tags=["Optics"])}
+    out = build(make(tmp_path, files, description="Essays on light, with their critiques."))
+    home, tag = page(out, "index.html"), page(out, "tags/optics/index.html")
+    assert home.meta["description"] == "Essays on light, with their critiques."
+    assert "Essays on light" in text_of(out, "index.html")
+    assert tag.meta["description"] == tag.meta["og:description"] == "Essays tagged “Optics”"
+    assert "Essays on light" not in text_of(out, "tags/optics/index.html")
+
+
 # --------------------------------------------------------------------------- corrections and feeds
 
 

@@ -300,7 +300,14 @@ def _tag_page(
     site: Site, jinja: Environment, card: Callable, key: str, name: str, chunk: list, number: int, total: int
 ) -> PageSpec:
     """Page ``number`` of the listing of the essays tagged ``name`` (slug ``key``)."""
-    extra = {"heading": site.t("tagged", tag=name), "intro": "", "tag": name, "tag_feed": f"tags/{key}/feed.xml"}
+    heading = site.t("tagged", tag=name)  # also its description: the site's is the home page's
+    extra = {
+        "heading": heading,
+        "page_description": heading,
+        "intro": "",
+        "tag": name,
+        "tag_feed": f"tags/{key}/feed.xml",
+    }
     return _listing_page(site, jinja, card, f"tags/{key}/", chunk, number, total, **extra)
 
 
