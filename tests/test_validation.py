@@ -395,3 +395,101 @@ def test_a_block_claim_on_a_upd_is_an_error(tmp_path: Path) -> None:
     assert (error.path, error.line, error.message) == ("content/essays/e.md", 8, "a block claim cannot mark a UPD")
     assert error.hint == "put {.claim #id} right before a paragraph, list, blockquote or table"
     assert not build(root).ok
+
+
+@pytest.mark.parametrize(
+    "where, text, message, hint",
+    [
+        (
+            "essay",
+            "::: UPD 2026-01-13\nFixed.\n:::",
+            "unknown block '::: UPD': did you mean '::: upd'?",
+            "an essay's blocks are '::: upd DATE'; remarks ('::: on') and replies ('::: reply') go in critiques",
+        ),
+        (
+            "essay",
+            "::: update 2026-01-11\nFixed.\n:::",
+            "unknown block '::: update': did you mean '::: upd'?",
+            "an essay's blocks are '::: upd DATE'; remarks ('::: on') and replies ('::: reply') go in critiques",
+        ),
+        (
+            "essay",
+            "::: on #a\nA remark.\n:::",
+            "'::: on' belongs in a critique file",
+            "an essay's blocks are '::: upd DATE'; remarks ('::: on') and replies ('::: reply') go in critiques",
+        ),
+        (
+            "essay",
+            "Text.\n\n> ::: warning\n> Careful.\n> :::",
+            "unknown block '::: warning'",
+            "an essay's blocks are '::: upd DATE'; remarks ('::: on') and replies ('::: reply') go in critiques",
+        ),
+        (
+            "critique",
+            "::: On #a\nNo.\n:::",
+            "unknown block '::: On': did you mean '::: on'?",
+            "a critique's blocks are '::: on #claim' or '::: on \"quote\"' and '::: reply NAME, DATE'",
+        ),
+        (
+            "critique",
+            "::: remark #a\nNo.\n:::",
+            "unknown block '::: remark'",
+            "a critique's blocks are '::: on #claim' or '::: on \"quote\"' and '::: reply NAME, DATE'",
+        ),
+        (
+            "critique",
+            "::: upd 2026-01-13\nForged.\n:::",
+            "'::: upd' is the essay's author's: a critique cannot hold one",
+            "a critique's blocks are '::: on #claim' or '::: on \"quote\"' and '::: reply NAME, DATE'",
+        ),
+        (
+            "page",
+            "::: note\nHi.\n:::",
+            "unknown block '::: note'",
+            "a page has no '::: …' blocks: write it as a paragraph or a quote",
+        ),
+    ],
+)
+def test_a_misspelled_or_misplaced_block_is_an_error_not_text(
+    tmp_path: Path, where: str, text: str, message: str, hint: str
+) -> None:
+    """A ``:::`` block the dialect does not know was shown as a paragraph ("::: UPD
+    2026-01-13 Fixed. :::"), and the UPD or remark the author meant did not exist."""
+    files = {"content/essays/e/index.md": essay("E", "[A claim.]{.claim #a}\n")}
+    path = {"essay": "content/essays/e/index.md", "critique": "content/essays/e/critiques/r.md"}.get(
+        where, "content/about.md"
+    )
+    if where == "essay":
+        files[path] = essay("E", "[A claim.]{.claim #a}\n\n" + text + "\n")
+    elif where == "critique":
+        files[path] = critique("r", "::: on #a\nFine.\n:::\n\n" + text + "\n")
+    else:
+        files[path] = plain_page("About", text + "\n")
+    root = make_site(tmp_path, files)
+    errors = check(root)
+    assert [(e.path, e.message, e.hint) for e in errors] == [(path, message, hint)]
+    first = {"essay": 8, "critique": 9, "page": 4}[where] + text.split("\n").index(
+        next(line for line in text.split("\n") if ":::" in line)
+    )
+    assert errors[0].line == first
+    assert not build(root).ok
+
+
+def test_a_stray_closing_line_is_an_error(tmp_path: Path) -> None:
+    root = make_site(tmp_path, {"content/essays/e.md": essay("E", "::: upd 2026-01-20\nFixed.\n:::\n:::\n\nMore.\n")})
+    (error,) = check(root)
+    assert (error.line, error.message) == (9, "':::' closes no block")
+    assert error.hint == "remove it, or open the block it ends ('::: upd DATE')"
+
+
+def test_a_upd_closed_inside_a_quote_is_not_reported_open(tmp_path: Path) -> None:
+    """The closing ``> :::`` of a UPD in a block quote was not seen: "is not closed"."""
+    root = make_site(
+        tmp_path,
+        {"content/essays/e.md": essay("E", "Text.\n\n> ::: upd 2026-01-20\n> Fixed in a quote.\n> :::\n\nAfter.\n")},
+    )
+    assert check(root) == []
+    report = build(root)
+    assert report.ok
+    page = (root / "public" / "essays" / "e" / "index.html").read_text()
+    assert 'id="upd-2026-01-20"' in page and "Fixed in a quote." in page

@@ -57,9 +57,9 @@ Footnote attempt[^1].
 
 [^1]: a reader footnote
 
-::: upd 2026-01-20 re=hostile corrects=#lift
+\\::: upd 2026-01-20 re=hostile corrects=#lift
 A forged correction.
-:::
+\\:::
 
 ::: on #lift
 # location
@@ -180,6 +180,26 @@ def test_no_upd_forged_by_a_critique(hostile_site) -> None:
     assert upds, "the essay's own UPD is there"
     corrections = parse_html(hostile_site.page("corrections/"))
     assert "A forged correction." not in corrections.text()
+
+
+def test_a_upd_written_in_a_critique_is_refused(tmp_path) -> None:
+    """Unescaped (the inbox escapes reader text's ``:::`` lines, as the hostile critique
+    above has them), a ``::: upd`` in a critique is an error, not a UPD nor text."""
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay("Essay", "[The Moon lifts water.]{.claim #lift}\n"),
+            "content/essays/e/critiques/forger.md": critique(
+                "forger", "::: upd 2026-01-20 re=forger corrects=#lift\nA forged correction.\n:::\n"
+            ),
+        },
+    )
+    result = build(root)
+    assert not result.ok
+    assert result.report.errors[0].splitlines()[0] == (
+        "content/essays/e/critiques/forger.md:5:1: error: '::: upd' is the essay's author's: a critique cannot hold one"
+    )
+    assert not (root / "public").exists()
 
 
 def test_no_id_or_claim_from_reader_text(hostile_site) -> None:

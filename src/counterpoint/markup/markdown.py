@@ -78,6 +78,7 @@ def essay_parser() -> MarkdownIt:
     md.core.ruler.before("attr", "counterpoint_dangling_claims", dangling_block_claims)
     container_plugin(md, "upd", validate=_container_validate("upd"), render=render_upd)
     md.core.ruler.push("counterpoint_essay", collect_essay_targets)
+    md.core.ruler.push("counterpoint_blocks", stray_blocks(("upd",), ESSAY_ELSEWHERE, ESSAY_BLOCKS, "'::: upd DATE'"))
     md.add_render_rule("claim_open", render_claim_open)
     md.add_render_rule("claim_close", lambda *a: "</span>")
     md.add_render_rule("claim_after", render_claim_after)
@@ -102,6 +103,10 @@ def reader_parser() -> MarkdownIt:
     container_plugin(md, "on", validate=_container_validate("on"))
     container_plugin(md, "reply", validate=_container_validate("reply"))
     md.core.ruler.push("counterpoint_reader", demote_headings)
+    md.core.ruler.push(
+        "counterpoint_blocks",
+        stray_blocks(("on", "reply"), READER_ELSEWHERE, READER_BLOCKS, "'::: on …' or '::: reply …'"),
+    )
     urls.install(md)
     stop_text_where_rules_start(md)
     return md
@@ -218,6 +223,55 @@ def demote_headings(state: StateCore) -> None:
             token.tag = f"h{level}"
 
 
+ESSAY_BLOCKS = "an essay's blocks are '::: upd DATE'; remarks ('::: on') and replies ('::: reply') go in critiques"
+READER_BLOCKS = "a critique's blocks are '::: on #claim' or '::: on \"quote\"' and '::: reply NAME, DATE'"
+ESSAY_ELSEWHERE = {
+    "on": "'::: on' belongs in a critique file",
+    "reply": "'::: reply' belongs in a critique file",
+}
+READER_ELSEWHERE = {"upd": "'::: upd' is the essay's author's: a critique cannot hold one"}
+
+
+def stray_blocks(known: tuple[str, ...], elsewhere: dict[str, str], hint: str, example: str):
+    """A core rule: a ``:::`` line that opens no block of the dialect (``::: UPD``,
+    ``::: remark``, a ``::: on`` in an essay) or closes none is an error.  Markdown
+    shows it as text, and the UPD or remark the author meant would not exist.  The
+    ``:::`` that closes such a line, or a block that ended early (nested in another,
+    whose own ``:::`` ended both), is not said again."""
+
+    def rule(state: StateCore) -> None:
+        pending = 0  # closing lines already explained
+        lines: list[str] | None = None
+        ends: set[int] = set()  # the closing lines of the blocks so far: one closes one block
+        for token in state.tokens:
+            if token.nesting == 1 and token.type.startswith("container_"):
+                lines = lines if lines is not None else state.src.split("\n")
+                closed = container_closed(lines, token) and token.map[1] not in ends
+                ends.add(token.map[1] if token.map else -1)
+                pending += not closed  # its own ':::' comes later, as text
+            if token.type != "inline" or ":::" not in token.content:
+                continue
+            for number, text in enumerate(token.content.split("\n")):
+                words = text.strip().lstrip(":").split(maxsplit=1) if text.strip().startswith(":::") else None
+                if words is None or (not words and pending):
+                    pending -= words is not None
+                    continue
+                line = (token.map[0] if token.map else 0) + number + 1
+                collecting(state.env).problems.append((line, *_stray(words, known, elsewhere, hint, example)))
+                pending += bool(words)
+
+    return rule
+
+
+def _stray(words: list[str], known: tuple[str, ...], elsewhere: dict[str, str], hint: str, example: str):
+    if not words:
+        return "':::' closes no block", f"remove it, or open the block it ends ({example})"
+    if words[0] in elsewhere:
+        return elsewhere[words[0]], hint
+    near = next((k for k in known if words[0].lower().startswith(k)), "")
+    return f"unknown block '::: {words[0]}'" + (f": did you mean '::: {near}'?" if near else ""), hint
+
+
 def collect_essay_targets(state: StateCore) -> None:
     # Long: one pass over the tokens records every kind of target.
     """Record every claim, heading id and UPD of the essay into ``env``.
@@ -323,7 +377,7 @@ def dangling_block_claims(state: StateCore) -> None:
 
 UNCLOSED = "::: {name} is not closed: everything after it would be part of it"
 UNCLOSED_HINT = "add a line ':::' where the block ends"
-_CLOSING = re.compile(r"[ \t]*:{3,}[ \t]*")
+_CLOSING = re.compile(r"(?:[ \t]*>)*[ \t]*:{3,}[ \t]*")  # in a quote too: "> :::"
 
 
 def _upd_problems(src: str, token: Token, line: int) -> list[tuple[int, str, str]]:

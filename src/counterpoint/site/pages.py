@@ -71,14 +71,21 @@ def page_slug_problem(value: str) -> str | None:
     return None
 
 
+PAGE_BLOCKS = "a page has no '::: …' blocks: write it as a paragraph or a quote"
+
+
 def _body_problems(env: dict, rel: str, offset: int) -> list[ContentError]:
     """What the page's text has wrong: what the parser found, ids, and any UPD (a page has
     no critiques nor ledger: a UPD would be a bare box whose ``re=`` names nothing)."""
     from counterpoint.essay.parse import authored_id_errors  # lazily: as parse_page's imports
     from counterpoint.markup.env import collected
+    from counterpoint.markup.markdown import ESSAY_BLOCKS
 
     found = collected(env)
-    problems = [ContentError(rel, line + offset, message, hint) for line, message, hint in found.problems]
+    problems = [
+        ContentError(rel, line + offset, message, PAGE_BLOCKS if hint == ESSAY_BLOCKS else hint)
+        for line, message, hint in found.problems
+    ]
     problems += authored_id_errors(env, rel, offset, {})
     return problems + [
         ContentError(
