@@ -493,3 +493,59 @@ def test_a_upd_closed_inside_a_quote_is_not_reported_open(tmp_path: Path) -> Non
     assert report.ok
     page = (root / "public" / "essays" / "e" / "index.html").read_text()
     assert 'id="upd-2026-01-20"' in page and "Fixed in a quote." in page
+
+
+def test_two_critique_files_with_one_name_are_an_error(tmp_path: Path) -> None:
+    """``bob.md`` and ``bob.markdown`` were two critiques with one id: the page held
+    ``critique-bob`` twice, and which one a UPD's ``re=bob`` answered was anyone's guess."""
+    remark = critique("bob", "::: on #a\nNo.\n:::\n")
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay("E", "[A claim.]{.claim #a}\n"),
+            "content/essays/e/critiques/bob.md": remark,
+            "content/essays/e/critiques/bob.markdown": remark,
+        },
+    )
+    (error,) = check(root)
+    assert (error.path, error.line, error.message) == (
+        "content/essays/e/critiques/bob.markdown",
+        1,
+        "critique id 'bob' is also used by content/essays/e/critiques/bob.md",
+    )
+    assert error.hint == "a critique's id is its file name, which UPDs cite (re=bob): rename one of them"
+    assert not build(root).ok
+
+
+@pytest.mark.parametrize(
+    "body, line, message, hint",
+    [
+        (
+            "{.claim #twice}\n{.claim #twice2}\nOne paragraph.\n",
+            6,
+            "two block claim lines for one block: '#twice' is lost",
+            "keep one {.claim #id} line, or put the block it marks between them",
+        ),
+        (
+            "Intro [two ids]{.claim #i1 #i2} here.\n",
+            6,
+            "claim marker gives two ids (#i1, #i2): a claim has one",
+            "keep one of them: {.claim #i2}",
+        ),
+        (
+            "{.claim #b1 #b2}\nA paragraph.\n",
+            6,
+            "claim marker gives two ids (#b1, #b2): a claim has one",
+            "keep one of them: {.claim #b2}",
+        ),
+    ],
+)
+def test_a_claim_id_that_another_overrides_is_an_error(
+    tmp_path: Path, body: str, line: int, message: str, hint: str
+) -> None:
+    """The attribute syntax keeps the last id it reads: the first claim silently did not
+    exist, until a remark on it failed with "did you mean" the other."""
+    root = make_site(tmp_path, {"content/essays/e.md": essay("E", body)})
+    (error,) = check(root)
+    assert (error.line, error.message, error.hint) == (line, message, hint)
+    assert not build(root).ok

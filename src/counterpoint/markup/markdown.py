@@ -332,6 +332,7 @@ def collect_essay_targets(state: StateCore) -> None:
                 continue
             token.attrs["data-claim"] = claim_id
             line = _attrs_line(state.src, line, f"#{claim_id}")
+            problems.extend(_two_ids(_lines(state.src)[line - 1] if line else "", str(claim_id), line))
             targets.append((str(claim_id), "block", line, index, _block_text(tokens, index)))
         elif nesting == 0 and token.attrs and token.block and _has_claim_class(token):
             problems.append(
@@ -363,7 +364,16 @@ def dangling_block_claims(state: StateCore) -> None:
     for index, token in enumerate(tokens):
         if token.type != "attrs_block" or not _has_claim_class(token):
             continue
-        if index + 1 == len(tokens) or tokens[index + 1].nesting < 0:
+        after = tokens[index + 1] if index + 1 < len(tokens) else None
+        if after is not None and after.type == "attrs_block" and after.attrs.get("id") and token.attrs.get("id"):
+            collecting(state.env).problems.append(
+                (
+                    token.map[0] + 1 if token.map else 0,
+                    f"two block claim lines for one block: '#{token.attrs['id']}' is lost",
+                    "keep one {.claim #id} line, or put the block it marks between them",
+                )
+            )
+        elif after is None or after.nesting < 0:
             where = token.map[0] + 1 if token.map else 0
             what = f"'#{token.attrs['id']}'" if token.attrs.get("id") else "{.claim}"
             collecting(state.env).problems.append(
@@ -373,6 +383,28 @@ def dangling_block_claims(state: StateCore) -> None:
                     "put {.claim #id} on the line right before the paragraph, list, blockquote or table it marks",
                 )
             )
+
+
+_MARKER = re.compile(r"\{[^{}\n]*\}")
+_MARKER_ID = re.compile(r"(?:^|\s)#([^\s{}]+)")
+
+
+def _two_ids(text: str, claim_id: str, line: int) -> list[tuple[int, str, str]]:
+    """A claim marker in ``text`` that gives ``claim_id`` and another id: the attribute
+    syntax keeps the last, and the claim the first one named would not exist."""
+    for marker in _MARKER.findall(text):
+        ids = _MARKER_ID.findall(marker[1:-1])
+        if len(ids) > 1 and ids[-1] == claim_id and ".claim" in marker:
+            written = ", ".join("#" + i for i in ids)
+            count = "two" if len(ids) == 2 else str(len(ids))
+            return [
+                (
+                    line,
+                    f"claim marker gives {count} ids ({written}): a claim has one",
+                    f"keep one of them: {{.claim #{claim_id}}}",
+                )
+            ]
+    return []
 
 
 UNCLOSED = "::: {name} is not closed: everything after it would be part of it"
@@ -498,6 +530,7 @@ def _retype_inline_claims(
                 child.type = "claim_open"
                 child.tag = "span"
                 child.meta = {"claim": str(claim_id)}
+                problems.extend(_two_ids(inline.content, str(claim_id), line))
                 stack.append(child)
                 targets.append((str(claim_id), "inline", line, index, _span_text(children, pos)))
             else:

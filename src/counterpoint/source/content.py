@@ -98,6 +98,26 @@ class Hasher:
         self.learned = True
 
 
+def _same_critique_ids(critiques: list[Scanned], root: Path) -> list[ContentError]:
+    """Two critique files of one name (``bob.md``, ``bob.markdown``): one id for two critiques."""
+    first: dict[str, str] = {}
+    errors = []
+    for path, _ in sorted(critiques, key=lambda item: (len(item[0]), item[0])):
+        critique_id = os.path.splitext(os.path.basename(path))[0]
+        if critique_id in first:
+            errors.append(
+                ContentError(
+                    display_path(Path(path), root),
+                    1,
+                    f"critique id '{critique_id}' is also used by {first[critique_id]}",
+                    f"a critique's id is its file name, which UPDs cite (re={critique_id}): rename one of them",
+                )
+            )
+        else:
+            first[critique_id] = display_path(Path(path), root)
+    return errors
+
+
 def discover(root: Path, hasher: Hasher, files: list[Scanned] | None = None) -> Inventory:  # noqa: C901 - one pass over the walk, a branch per kind of file
     # Long: one pass over the walk, a branch per kind of file.
     """Sort the files of ``content/`` (``files``, or a fresh ``scan``) into essay
@@ -195,6 +215,7 @@ def discover(root: Path, hasher: Hasher, files: list[Scanned] | None = None) -> 
                     critiques.append(item)
                     continue
             others.append(item)
+        errors += _same_critique_ids(critiques, root)
         name_slug, name_date = name_parts(name)
         essays.append(
             (
