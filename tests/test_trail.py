@@ -390,3 +390,33 @@ def test_struck_text_in_a_claim_is_not_its_text(tmp_path: Path) -> None:
     assert corrects[0] == "Launched in 2022."
     assert corrects[1] == "All wrong."  # struck whole: its text is all there is
     assert page.find("aside", "remark").get("aria-label") == "Remark on: Launched in 2022."
+
+
+@pytest.mark.parametrize(
+    "body, quote",
+    [
+        ("See [the linked words](https://example.org/) now.", '"linked words"'),  # a quote ending in a link
+        ("See [the linked words](https://example.org/) now.", '"the linked words"'),  # the whole link text
+        ("See [the *linked* words](https://example.org/) now.", '"linked words"'),  # across emphasis
+    ],
+)
+def test_what_follows_a_claim_in_a_link_comes_after_the_link(tmp_path, body: str, quote: str) -> None:
+    """The claim's count is a link: written where the quote ends, inside the author's
+    link, it made an <a> inside an <a>, which HTML does not allow (browsers split them)."""
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay("E", body + "\n"),
+            "content/essays/e/critiques/r.md": critique("r", f"::: on {quote}\nNo.\n:::\n"),
+        },
+    )
+    built = build(root)
+    assert built.ok, built.report.errors
+    page = parse_html((built.out / "essays" / "e" / "index.html").read_text())
+    anchors = page.find_all("a")
+    assert [a for a in anchors if any(up.tag == "a" for up in a.ancestors())] == []
+    author_link = next(a for a in anchors if a.attrs.get("href") == "https://example.org/")
+    count = page.find("a", "claim-count")
+    paragraph = author_link.parent
+    assert count is not None and count.parent is paragraph
+    assert paragraph.children.index(count) > paragraph.children.index(author_link)

@@ -549,3 +549,27 @@ def test_a_claim_id_that_another_overrides_is_an_error(
     (error,) = check(root)
     assert (error.line, error.message, error.hint) == (line, message, hint)
     assert not build(root).ok
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "A. [see [claim A]{.claim #ca} here](https://example.org/a) after.",
+        "H. [see [claim H]{.claim #ca} here][r] after.\n\n[r]: https://example.org/r",
+        "C. [[claim C]{.claim #ca}](https://example.org/c)",
+    ],
+)
+def test_a_claim_inside_a_links_text_is_an_error(tmp_path: Path, body: str) -> None:
+    """Markdown does not let a link's text hold a bracketed span: the link was lost and
+    its brackets and address shown on the page, without a word."""
+    root = make_site(tmp_path, {"content/essays/e.md": essay("E", body + "\n")})
+    (error,) = check(root)
+    assert (error.line, error.message) == (6, "claim '#ca' is inside a link's text: the link would be lost")
+    assert error.hint == "put the link inside the claim instead: [see [the words](https://…) here]{.claim #ca}"
+    assert not build(root).ok
+
+
+def test_links_beside_and_inside_claims_build(tmp_path: Path) -> None:
+    body = "B. [x] [claim]{.claim #b} [y]. [see [the words](https://example.org/) here]{.claim #c} [a](https://e.org/)\n"
+    root = make_site(tmp_path, {"content/essays/e.md": essay("E", body)})
+    assert check(root) == []

@@ -101,7 +101,7 @@ def _place_after(tokens: list, claims: dict[str, Claim], wanted: set[str]) -> No
     holders: dict[int, Any] = {}
     for claim_id, (token, pos) in last_close.items():
         holders[id(token)] = token
-        inserts.setdefault(id(token), []).append((pos + 1, claim_id))
+        inserts.setdefault(id(token), []).append((_out_of_links(token.children, pos + 1), claim_id))
     for claim_id in wanted - set(last_close):
         claim = claims.get(claim_id)
         if claim is None or claim.kind not in ("block", "heading"):
@@ -122,6 +122,19 @@ def _place_after(tokens: list, claims: dict[str, Claim], wanted: set[str]) -> No
         for pos, claim_id in sorted(places, key=lambda p: -p[0]):
             children.insert(pos, Token("claim_after", "", 0, meta={"claim": claim_id}))
         token.children = children
+
+
+def _out_of_links(children: list, pos: int) -> int:
+    """``pos``, or the place just after the link it is inside: what follows a claim
+    holds a link (its count), and a link inside a link is not HTML."""
+    depth = 0
+    for child in children[:pos]:
+        depth += (child.type == "link_open") - (child.type == "link_close")
+    while depth > 0 and pos < len(children):
+        depth -= children[pos].type == "link_close"
+        depth += children[pos].type == "link_open"
+        pos += 1
+    return pos
 
 
 @dataclass(frozen=True)

@@ -531,6 +531,7 @@ def _retype_inline_claims(
                 child.tag = "span"
                 child.meta = {"claim": str(claim_id)}
                 problems.extend(_two_ids(inline.content, str(claim_id), line))
+                problems.extend(_in_link_text(children, pos, str(claim_id), line))
                 stack.append(child)
                 targets.append((str(claim_id), "inline", line, index, _span_text(children, pos)))
             else:
@@ -539,6 +540,28 @@ def _retype_inline_claims(
             opener = stack.pop()
             if opener is not None:
                 child.type = "claim_close"
+
+
+def _in_link_text(children: list[Token], start: int, claim_id: str, line: int) -> list[tuple[int, str, str]]:
+    """A claim span inside a link's text (``[see [words]{.claim #x} here](url)``):
+    CommonMark lets no link's text hold another bracketed construct, so markdown-it
+    gives up the link, and its brackets and address stay on the page as text."""
+    before = "".join(child.content for child in children[:start] if child.type == "text")
+    if before.count("[") <= before.count("]"):
+        return []
+    depth, end = 0, start  # the claim's own span_close (the spans after it are not retyped yet)
+    for end in range(start, len(children)):
+        depth += children[end].type == "span_open" or end == start
+        depth -= children[end].type == "span_close"
+        if depth == 0:
+            break
+    rest = children[end + 1 : end + 3]
+    text = rest[0].content if rest and rest[0].type == "text" else ""
+    link_next = len(rest) == 2 and rest[1].type == "link_open" and text.rstrip().endswith("]")
+    if "](" not in text and "][" not in text and not link_next:
+        return []
+    hint = f"put the link inside the claim instead: [see [the words](https://…) here]{{.claim #{claim_id}}}"
+    return [(line, f"claim '#{claim_id}' is inside a link's text: the link would be lost", hint)]
 
 
 _UNREAD_CLAIM = re.compile(r"\{[^{}\n]*\.claim\b[^{}\n]*\}?")
