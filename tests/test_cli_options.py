@@ -5,6 +5,7 @@ template said at its file and line (exit 1), never as a crash."""
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -255,3 +256,24 @@ def test_an_output_that_is_a_file_is_refused_as_such(tmp_path, target: str) -> N
     assert result.returncode == 2, result.stderr
     assert f"output {Path(out).resolve()} is a file, not a folder" in result.stderr, result.stderr
     assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize("command", [["check"], ["build", "--no-search"]])
+def test_output_into_a_closed_pipe_ends_quietly(tmp_path, command):
+    """``counterpoint check . | head -1``: when the reader of its output has gone, the
+    command stops as other command-line tools do, without an "internal error"."""
+    root = make_site(tmp_path / "site", {"content/essays/e.md": essay("E", "Text.")})
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before anything is written
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "counterpoint", *command, str(root)],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(write)
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 141, done.stderr

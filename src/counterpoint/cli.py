@@ -216,6 +216,21 @@ def run() -> None:
     os._exit(code)
 
 
+OUTPUT_CLOSED = 141  # as the shell reports a command that SIGPIPE ended (128 + 13)
+
+
+def _output_closed() -> int:
+    """The reader of the output went away (``counterpoint check | head -1``): stop, as
+    command-line tools do, without a word; what is still buffered goes nowhere."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            os.dup2(devnull, stream.fileno())
+        except (OSError, ValueError):
+            pass
+    return OUTPUT_CLOSED
+
+
 def _watched() -> bool:
     if sys.gettrace() is not None or sys.getprofile() is not None:
         return True
@@ -241,6 +256,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         say("stopped", sys.stderr)
         return 130
+    except BrokenPipeError:  # what reads the output has gone (| head): the pipes of search say their own
+        return _output_closed()
     except Exception:  # noqa: BLE001 - the last line of defence
         if args.debug:
             traceback.print_exc()

@@ -246,8 +246,9 @@ def stray_blocks(known: tuple[str, ...], elsewhere: dict[str, str], hint: str, e
         for token in state.tokens:
             if token.nesting == 1 and token.type.startswith("container_"):
                 lines = lines if lines is not None else state.src.split("\n")
-                closed = container_closed(lines, token) and token.map[1] not in ends
-                ends.add(token.map[1] if token.map else -1)
+                end = token.map[1] if token.map else -1
+                closed = container_closed(lines, token) and end not in ends
+                ends.add(end)
                 pending += not closed  # its own ':::' comes later, as text
             if token.type != "inline" or ":::" not in token.content:
                 continue
