@@ -162,6 +162,7 @@ class EssayMeta:
     aliases: tuple[str, ...] = ()  # old addresses, site paths without the leading "/": redirect here
     extra: Mapping[str, Any] = field(default_factory=dict)  # for themes, as written
     image: str = ""  # as written: relative to the essay, root-relative or an http(s) URL
+    image_line: int = 1  # the line of ``image:`` in the front matter, for the error when its file is missing
 
 
 @dataclass
@@ -271,6 +272,9 @@ class EssayResult:
     corrections: tuple[bytes, ...] = ()
     code: tuple[str, ...] = ()  # the languages of its code blocks: the lexers a process re-rendering it needs
     until: float = 0.0  # an essay dated in the future: its moment (UTC timestamp), when this result stops holding
+    # files of content/ outside its bundle that its page links (its ``image:``, /img/share.png as
+    # "img/share.png"): the cached result holds only while they are there (``essays._from_cache``)
+    needs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

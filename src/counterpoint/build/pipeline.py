@@ -11,7 +11,8 @@ import pickle
 import zlib
 from dataclasses import replace
 from itertools import accumulate
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, TemplateError
 
@@ -30,8 +31,8 @@ from counterpoint.essay.render import (
 from counterpoint.markup.env import Addresses, set_addresses
 from counterpoint.markup.highlight import prepare
 from counterpoint.markup.markdown import essay_parser, fence_languages, reader_parser
-from counterpoint.markup.urls import ImageFiles
-from counterpoint.model import Context, EssayResult, EssaySource, EssaySummary, OutputRef
+from counterpoint.markup.urls import ImageFiles, output_path
+from counterpoint.model import Context, EssayMeta, EssayResult, EssaySource, EssaySummary, OutputRef
 from counterpoint.output.output import copy_staged, digest_bytes, write_staged
 from counterpoint.site.feeds import essay_corrections_feed
 from counterpoint.site.site_pages import card_html, compact, correction_html
@@ -101,14 +102,16 @@ def _process(
         return EssayResult(None, errors=tuple(e for e in errors if e.path == source.index.rel), until=until)
     linked, link_errors = link(parsed)
     errors += link_errors
-    if errors:
-        return EssayResult(None, errors=tuple(errors))
-    site = site_for(ctx.config, parsed.meta.lang, ctx.pages)
-    jinja = jinja_for(ctx.theme)
     url = f"essays/{parsed.meta.slug}/"
     bundle_dir = source.index.path.parent
     # images are sized from their files' headers: the bundle's by their output path, others' in content/
     assets = {url + a.path.relative_to(bundle_dir).as_posix(): a.path for a in source.assets}
+    image_errors, needs = share_image(parsed.meta, source, url, assets, ctx.config.root)
+    errors += image_errors
+    if errors:
+        return EssayResult(None, errors=tuple(errors))
+    site = site_for(ctx.config, parsed.meta.lang, ctx.pages)
+    jinja = jinja_for(ctx.theme)
     set_addresses(parsed.env, Addresses(ctx.config.base_path, ImageFiles(url, ctx.config.root / "content", assets)))
     full = ctx.config.feed_content == "full"  # feeds carry the body
     summary, page = _summary_and_page(linked, site, jinja, url, bool(until), full)
@@ -132,7 +135,39 @@ def _process(
         copy_staged(ctx.stage_dir, rel, asset.path)
         refs.append(OutputRef(rel, asset_digests[asset.rel], (ctx.stage_dir / rel).stat().st_size))
     code = fence_languages(linked.essay.tokens)
-    return EssayResult(summary, tuple(refs), (), card=card, corrections=entries, code=code, until=until)
+    return EssayResult(summary, tuple(refs), (), card=card, corrections=entries, code=code, until=until, needs=needs)
+
+
+def share_image(
+    meta: EssayMeta, source: EssaySource, url: str, assets: dict[str, Path], root: Path
+) -> tuple[list[ContentError], tuple[str, ...]]:
+    """The file the essay's ``image:`` names, which its page links as ``og:image``: an error
+    at its line when there is none (the link would 404), and else the file of content/
+    outside the bundle it is, if it is one (``EssayResult.needs``).  ``url``: the essay's
+    folder in the output; ``assets``: its bundle's files by their path there.  An address
+    of another host (https://…) is not checked."""
+    parts = urlsplit(meta.image)
+    if not meta.image or parts.scheme or parts.netloc:
+        return [], ()
+    rel = output_path(meta.image, url)
+    if rel is not None and rel in assets:
+        return [], ()
+    content = root / "content"
+    if rel is not None:
+        path = (content / rel).resolve()
+        if path.is_relative_to(content) and path.is_file():
+            return [], (rel,)
+    hint = "put the file there or fix the path (an https:// address is not checked)"
+    if rel is None:
+        message = f"image: {meta.image} is outside the site"
+    else:
+        inside = rel.startswith(url) and source.bundle
+        where = PurePosixPath(source.index.rel).parent / rel[len(url) :] if inside else f"content/{rel}"
+        message = f"image: {meta.image} does not exist (looked for {where})"
+        if not source.bundle and not meta.image.startswith("/"):
+            bundle = PurePosixPath(source.index.rel).with_suffix("") / "index.md"
+            hint = f"write a path in content/ (/img/cover.png), or make the essay {bundle} with the image beside it"
+    return [ContentError(meta.rel, meta.image_line, message, hint)], ()
 
 
 def _summary_and_page(

@@ -161,6 +161,7 @@ def parse_essay(
         aliases=aliases,
         extra=values.get("extra") or {},
         image=values.get("image") or "",
+        image_line=doc.meta_lines.get("image", 1),
     )
     published = dict(source.published)
     critiques: list[Critique] = []

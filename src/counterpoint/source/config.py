@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, available_timezones
 
 from counterpoint.errors import BuildFailed, ContentError, UsageError
@@ -137,13 +137,9 @@ def load_config(root: Path, *, base_url: str | None = None, output: Path | None 
             )
 
     for css in values["extra_css"] or ():
-        parts = urlsplit(css)
-        if (parts.scheme or css.startswith("//")) and parts.scheme not in ("http", "https"):
-            bad(
-                "extra_css",
-                f"extra_css: '{css}' is neither a path in the site nor an http(s) URL",
-                "write a path of a file in content/ (css/site.css) or https://…",
-            )
+        problem, hint = _extra_css_problem(css, root)
+        if problem:
+            bad("extra_css", f"extra_css: {problem}", hint)
 
     favicon = values["favicon"] or ""
     if favicon:
@@ -226,6 +222,28 @@ def _favicon_problem(value: str, root: Path) -> str:
     if not source.is_relative_to(root / "content") or not source.is_file():
         return f"content/{value.lstrip('/')} does not exist"
     return ""
+
+
+def _extra_css_problem(value: str, root: Path) -> tuple[str, str]:
+    """Why an ``extra_css`` entry cannot be linked, and what to do; ('', '') when it can.
+    A site path must name a file in content/ (copied to the same path of the output),
+    so that no page links a stylesheet that 404s; an http(s) URL is not checked."""
+    parts = urlsplit(value)
+    if parts.scheme or value.startswith("//"):
+        if parts.scheme in ("http", "https"):
+            return "", ""
+        return (
+            f"'{value}' is neither a path in the site nor an http(s) URL",
+            "write a path of a file in content/ (css/site.css) or https://…",
+        )
+    rel = unquote(parts.path).lstrip("/")
+    source = (root / "content" / rel).resolve()
+    if not rel or not source.is_relative_to(root / "content") or not source.is_file():
+        return (
+            f"content/{rel} does not exist",
+            "put the file there or fix the path: css/site.css is content/css/site.css (or write https://…)",
+        )
+    return "", ""
 
 
 def icon_type(value: str) -> str:
