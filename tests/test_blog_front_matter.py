@@ -257,3 +257,18 @@ def test_hints_only_for_real_typos(tmp_path):
     assert errors["unknown key 'tgas' in essay front matter"] == "did you mean 'tags'?"
     hint = errors["unknown key 'math' in critique front matter"]
     assert "did you mean" not in hint and hint.startswith("allowed keys:")
+
+
+def test_an_alias_at_a_plain_pages_address_is_an_error(tmp_path):
+    """``aliases: [/about/]`` beside content/about.md: the page was written and the
+    alias lost without a word, while _redirects sent /about/ to the essay."""
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/a.md": essay("A", aliases=["/about/"]),
+            "content/about.md": "---\ntitle: About\n---\nAbout.\n",
+        },
+    )
+    assert [(e.path, e.message) for e in build_errors(root)] == [
+        ("content/essays/a.md", "alias '/about/' is the address of content/about.md")
+    ]

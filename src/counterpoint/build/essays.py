@@ -137,6 +137,17 @@ def _address_clashes(run: Run) -> list[ContentError]:
         if result.summary is not None
         for alias in result.summary.aliases
     }
+    pages = {rel.lower(): source for rel, source in run.page_files.items()}
+    errors += [
+        ContentError(
+            rel,
+            1,
+            f"alias '/{path.removesuffix('index.html')}' is the address of {pages[path.lower()]}",
+            "an alias is an old address of this essay: remove it or change it",
+        )
+        for path, rel in redirects.items()
+        if path.lower() in pages
+    ]
     generated = generated_files(slugs, run.page_files, run.static, redirects)
     return errors + output_clashes(run.inventory, run.root / "content", slugs, generated, run.config.search)
 
