@@ -573,3 +573,24 @@ def test_links_beside_and_inside_claims_build(tmp_path: Path) -> None:
     body = "B. [x] [claim]{.claim #b} [y]. [see [the words](https://example.org/) here]{.claim #c} [a](https://e.org/)\n"
     root = make_site(tmp_path, {"content/essays/e.md": essay("E", body)})
     assert check(root) == []
+
+
+@pytest.mark.parametrize("status", ["declined", "open"])
+def test_a_status_that_a_upd_contradicts_is_an_error(tmp_path: Path, status: str) -> None:
+    """``status: declined`` on a critique that a UPD cites (re=): the page said
+    "addressed" without a word about the status the critique file gives."""
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay("E", "[A.]{.claim #a}\n\n::: upd 2026-01-20 re=dec\nFixed.\n:::\n"),
+            "content/essays/e/critiques/dec.md": critique("r", "::: on #a\nNo.\n:::\n", status=status),
+        },
+    )
+    (error,) = check(root)
+    assert (error.path, error.line, error.message) == (
+        "content/essays/e/critiques/dec.md",
+        4,
+        f"critique says 'status: {status}' but the UPD of 2026-01-20 cites it (re=dec), which addresses it",
+    )
+    assert error.hint == "remove the status line (a critique a UPD cites is addressed), or 'dec' from the UPD's re="
+    assert not build(root).ok

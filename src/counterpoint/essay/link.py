@@ -107,6 +107,7 @@ def link(essay: ParsedEssay) -> tuple[LinkedEssay, list[ContentError]]:  # noqa:
         status = "open"
         if critique.id in addressed:
             status = "addressed"
+            errors += _status_contradicted(critique, addressed[critique.id][0], essay.updates)
         elif critique.declared_status == "declined":
             status = "declined"
         elif critique.declared_status == "addressed":
@@ -269,6 +270,25 @@ def _was_line(near: str, quote: str, authored, blocks, corpus, claims: dict[str,
 
 def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _status_contradicted(
+    critique: Critique, upd_id: str, updates: tuple[Update, ...] | list[Update]
+) -> list[ContentError]:
+    """``status: declined`` (or ``open``) on a critique a UPD cites: the page calls it
+    addressed, as every critique a UPD answers is."""
+    if critique.declared_status not in ("declined", "open"):
+        return []
+    update = next(u for u in updates if u.id == upd_id)
+    return [
+        ContentError(
+            critique.rel,
+            critique.status_line,
+            f"critique says 'status: {critique.declared_status}' but the UPD of {update.date.text} cites it"
+            f" (re={critique.id}), which addresses it",
+            f"remove the status line (a critique a UPD cites is addressed), or '{critique.id}' from the UPD's re=",
+        )
+    ]
 
 
 def _known(what: str, name: str, known) -> str:
