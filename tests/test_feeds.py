@@ -349,3 +349,24 @@ def test_placed_text_is_written_as_the_text_itself_whatever_the_template_does(bo
     raws = [body.encode() for body in bodies]
     written = place(template.render(entries=[placed(raw, n) for n, raw in enumerate(raws)]).encode(), raws)
     assert written == template.render(entries=bodies).encode()
+
+
+def test_an_entry_has_the_claims_without_their_counts_and_badges(tmp_path: Path) -> None:
+    """A claim's count and note numbers (and a corrected claim's UPD badge) point into
+    the page's margin, which a feed has not: in a reader without the theme's CSS they
+    read as digits glued to the claim ("океана11")."""
+    files = {
+        "content/essays/tides/index.md": essay(
+            "Приливы", MARGINED + "\n    ::: upd 2026-01-20 corrects=#bulge\n    Исправлено.\n    :::\n", tags=["Море"]
+        )
+    }
+    built = build(margined(tmp_path, files))
+    assert built.ok, built.report.errors
+    page = parse_html(built.page("essays/tides/"))
+    assert page.find("a", "claim-count") is not None and page.find("a", "corrected-mark") is not None
+    for rel in ("feed.xml", "tags/more/feed.xml"):
+        html = entry(read(built.out, rel), "Приливы").content[0].value
+        entry_page = parse_html(html)
+        assert entry_page.find(cls="claim-count") is None and entry_page.find(cls="corrected-mark") is None, rel
+        assert "ближнюю сторону океана</span> сильнее" in html and "горб воды</span> идёт" in html, rel
+        assert "Исправлено." in html

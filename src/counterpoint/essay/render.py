@@ -137,6 +137,9 @@ def _out_of_links(children: list, pos: int) -> int:
     return pos
 
 
+AFTER = "\0"  # around what follows a claim in the rendered blocks (NUL is never in an essay's text)
+
+
 @dataclass(frozen=True)
 class Body:
     """The essay's rendered body: for its page (with the remarks in place) and for
@@ -200,7 +203,8 @@ def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> Body:  #
         remarks = linked.remarks_by_claim.get(claim_id, ())
         numbers = [notes[r.anchor] for r in remarks if r.anchor in notes]
         span = "" if not numbers else str(numbers[0]) if len(numbers) == 1 else f"{numbers[0]}\u2013{numbers[-1]}"
-        return after_template.render(
+        # between NULs (never in the text): ``own`` keeps it on the page and out of the feeds
+        return AFTER + after_template.render(
             site=site,
             t=t,
             claim_id=claim_id,
@@ -209,7 +213,7 @@ def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> Body:  #
             first=remarks[0].anchor if remarks else "",
             mark=marks.get(claim_id, "notes"),
             corrected=_update(linked, linked.corrected_by.get(claim_id, "")),
-        )
+        ) + AFTER
 
     _place_after(tokens, linked.claims, set(linked.remarks_by_claim) | set(linked.corrected_by))
     upd_template = jinja.get_template("partials/upd.html")
@@ -234,11 +238,15 @@ def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> Body:  #
     at = 0
 
     def own(html: str) -> None:
+        # the essay's blocks, each a piece of the feeds; what follows a claim (its count, its
+        # UPD badge: the margin's, which a feed has not) between pieces, as a remark is
         nonlocal at
-        text.append(html)
-        parts.append(html)
-        pieces.extend((at, at + len(html)))
-        at += len(html)
+        for number, part in enumerate(html.split(AFTER)):
+            if number % 2 == 0:
+                text.append(part)
+                pieces.extend((at, at + len(part)))
+            parts.append(part)
+            at += len(part)
 
     run = 0  # the blocks from here to the next one with remarks render in one call
     for number in sorted(claims_in_group):
