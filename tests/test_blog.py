@@ -730,3 +730,20 @@ def test_annotations_json_matches_its_documentation(tmp_path: Path) -> None:
     remark_ids = {r["id"] for c in data["critiques"] for r in c["remarks"]}
     assert set(quoted["remarks"]) <= remark_ids
     assert "annotations.json" in " ".join(page(out, "essays/tides/index.html").anchors)
+
+
+def test_tags_that_differ_by_plus_or_sharp_keep_pages_of_their_own(tmp_path: Path) -> None:
+    """"C++", "C#" and "C" all slugged to "c": one page titled "C" listed the three."""
+    files = {
+        "content/essays/a.md": essay("A", date="2026-01-01", tags=["C++"]),
+        "content/essays/b.md": essay("B", date="2026-01-02", tags=["C#"]),
+        "content/essays/c.md": essay("C", date="2026-01-03", tags=["C"]),
+        "content/essays/d.md": essay("D", date="2026-01-04", tags=["F#", "Notepad++"]),
+    }
+    out = build(make(tmp_path, files))
+    assert tag_slug("C++") == "c-plus-plus" and tag_slug("C#") == "c-sharp" and tag_slug("C") == "c"
+    assert card_slugs(out, "tags/c-plus-plus/index.html") == ["a"]
+    assert card_slugs(out, "tags/c-sharp/index.html") == ["b"]
+    assert card_slugs(out, "tags/c/index.html") == ["c"]
+    assert "Essays tagged “C#”" in text_of(out, "tags/c-sharp/index.html")
+    assert tag_slug("F#") == "f-sharp" and tag_slug("Notepad++") == "notepad-plus-plus"

@@ -53,6 +53,8 @@ def slug_problem(value: str) -> str | None:
 @lru_cache(maxsize=8192)  # every build groups the site's tags: python-slugify costs ~0.1 ms a call
 def tag_slug(tag: str) -> str:
     """The tag's URL slug: transliterated and lowercased ("Физика" -> "fizika"),
-    so tags that differ only in case share a page; a tag with no letters or
-    digits at all ("!!!") gets a stable slug from its text."""
-    return slug(tag) or "tag-" + blake2b(tag.casefold().encode(), digest_size=4).hexdigest()
+    so tags that differ only in case share a page; "+" and "#" are words ("C++" ->
+    "c-plus-plus", "C#" -> "c-sharp": dropped, they made "C++", "C#" and "C" one page);
+    a tag with no letters or digits at all ("!!!") gets a stable slug from its text."""
+    spelled = tag.replace("+", " plus ").replace("#", " sharp ") if "+" in tag or "#" in tag else tag
+    return slug(spelled) or "tag-" + blake2b(tag.casefold().encode(), digest_size=4).hexdigest()
