@@ -3,6 +3,7 @@ robots.txt, 404, Open Graph, drafts, localization and annotations.json."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -352,6 +353,45 @@ def corrections_site(tmp_path: Path, **config: object) -> Path:
         "content/essays/calm.md": essay("Calm", "No corrections here.", date="2026-01-05"),
     }
     return make(tmp_path, files, **config)
+
+
+def test_a_upd_shown_away_from_its_essay_keeps_its_links_and_images(tmp_path: Path) -> None:
+    """The corrections page and the corrections feeds show a UPD away from its essay:
+    its relative image and links ("chart.png", "../other/") pointed at nothing there."""
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + b"\x00\x00\x00\rIHDR"
+        + (3).to_bytes(4, "big")
+        + (2).to_bytes(4, "big")
+        + b"\x08\x02\x00\x00\x00"
+    )
+    files = {
+        "content/essays/e/index.md": essay(
+            "E",
+            "[A.]{.claim #a}\n\n::: upd 2026-01-12 corrects=#a\n"
+            "See [the claim](#a), ![chart](chart.png), [a sibling](../other/), [about](/about/), "
+            "[elsewhere](https://example.org/x) and [its table](chart.png?v=2#top).\n:::\n",
+        ),
+        "content/essays/e/chart.png": png,
+        "content/essays/other.md": essay("Other", date="2026-01-11"),
+    }
+    out = build(make(tmp_path, files, base_url="/blog/"))
+    corrections = page(out, "corrections/index.html")
+    assert (
+        "/blog/essays/e/#a" in corrections.anchors
+        and "/blog/essays/other/" in corrections.anchors
+        and "/blog/about/" in corrections.anchors
+    )
+    assert "https://example.org/x" in corrections.anchors
+    assert "/blog/essays/e/chart.png?v=2#top" in corrections.anchors
+    images = [a["src"] for tag, a in corrections.elements if tag == "img"]
+    assert images == ["/blog/essays/e/chart.png"]
+    for rel in ("corrections/feed.xml", "essays/e/corrections.xml"):
+        feed = html.unescape((out / rel).read_text())  # the entry's HTML, escaped in the XML
+        assert 'src="/blog/essays/e/chart.png"' in feed and 'href="/blog/essays/other/"' in feed, rel
+        assert "../other/" not in feed and 'src="chart.png"' not in feed, rel
+    # the essay's own page keeps the addresses as written
+    assert "../other/" in page(out, "essays/e/index.html").anchors
 
 
 def test_corrections_page_lists_every_upd_newest_first(tmp_path: Path) -> None:
@@ -733,7 +773,7 @@ def test_annotations_json_matches_its_documentation(tmp_path: Path) -> None:
 
 
 def test_tags_that_differ_by_plus_or_sharp_keep_pages_of_their_own(tmp_path: Path) -> None:
-    """"C++", "C#" and "C" all slugged to "c": one page titled "C" listed the three."""
+    """ "C++", "C#" and "C" all slugged to "c": one page titled "C" listed the three."""
     files = {
         "content/essays/a.md": essay("A", date="2026-01-01", tags=["C++"]),
         "content/essays/b.md": essay("B", date="2026-01-02", tags=["C#"]),

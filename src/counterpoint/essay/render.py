@@ -12,14 +12,14 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from markdown_it.token import Token
 from markupsafe import Markup
 
 from counterpoint.essay.link import LinkedEssay
-from counterpoint.markup.env import Rendering, render_env
+from counterpoint.markup.env import Rendering, addresses, render_env, set_addresses
 from counterpoint.markup.markdown import essay_parser, plain_text
 from counterpoint.model import Claim, CorrectedClaim, EssaySummary, Update, UpdateSummary
 from counterpoint.theme.site import Site
@@ -204,16 +204,20 @@ def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> Body:  #
         numbers = [notes[r.anchor] for r in remarks if r.anchor in notes]
         span = "" if not numbers else str(numbers[0]) if len(numbers) == 1 else f"{numbers[0]}\u2013{numbers[-1]}"
         # between NULs (never in the text): ``own`` keeps it on the page and out of the feeds
-        return AFTER + after_template.render(
-            site=site,
-            t=t,
-            claim_id=claim_id,
-            remarks=len(remarks),
-            notes=span,
-            first=remarks[0].anchor if remarks else "",
-            mark=marks.get(claim_id, "notes"),
-            corrected=_update(linked, linked.corrected_by.get(claim_id, "")),
-        ) + AFTER
+        return (
+            AFTER
+            + after_template.render(
+                site=site,
+                t=t,
+                claim_id=claim_id,
+                remarks=len(remarks),
+                notes=span,
+                first=remarks[0].anchor if remarks else "",
+                mark=marks.get(claim_id, "notes"),
+                corrected=_update(linked, linked.corrected_by.get(claim_id, "")),
+            )
+            + AFTER
+        )
 
     _place_after(tokens, linked.claims, set(linked.remarks_by_claim) | set(linked.corrected_by))
     upd_template = jinja.get_template("partials/upd.html")
@@ -313,8 +317,10 @@ def upd_html(linked: LinkedEssay, update: Update, site: Site, url: str) -> str:
     """The inside of a UPD block alone, for the corrections page and feeds."""
     md = essay_parser()
     env = render_env(linked.essay.env, Rendering())
+    # shown away from the essay: its relative links and images are made root-relative
+    set_addresses(env, replace(addresses(env), away=url))
     html = md.renderer.render(linked.essay.tokens[update.start + 1 : update.end], md.options, env)
-    # shown away from the essay: in-page links must point into the essay
+    # and its in-page links point into the essay
     page = site.url(url)
     return html.replace('href="#', f'href="{page}#').replace(' id="', ' data-essay-id="')
 

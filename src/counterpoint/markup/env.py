@@ -50,6 +50,9 @@ class Addresses:
     base_path: str = "/"  # the site's path under its host: root-relative links and images get it
     # an image's address -> its (width, height) read from the file, None when unknown
     image_size: Callable[[str], tuple[int, int] | None] | None = None
+    # rendered away from its page (a UPD on the corrections page): the page's folder in the
+    # output ("essays/tides/"), against which relative links and images are made root-relative
+    away: str = ""
 
 
 def parse_env(taken: frozenset[str] = frozenset(), addresses: Addresses | None = None) -> dict[str, Any]:

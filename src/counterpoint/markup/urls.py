@@ -99,9 +99,30 @@ def output_path(src: str, page: str) -> str | None:
     return "/".join(out)
 
 
+def from_page(url: str, away: str) -> str:
+    """A relative address written on the page at ``away`` (``chart.png``, ``../other/``),
+    made root-relative, for the same page's text shown elsewhere; others as they are."""
+    if not away or url.startswith(("/", "#")) or urlsplit(url).scheme:
+        return url
+    parts = urlsplit(url)
+    path = output_path(url, away)
+    if path is None:
+        return url
+    trail = "/" if parts.path.endswith("/") and path else ""
+    return (
+        "/"
+        + path
+        + trail
+        + (f"?{parts.query}" if parts.query else "")
+        + (f"#{parts.fragment}" if parts.fragment else "")
+    )
+
+
 def render_link_open(self: Any, tokens: list, idx: int, options: Any, env: dict) -> str:
     token = tokens[idx]
     href = token.attrs.get("href")
+    if isinstance(href, str):
+        href = from_page(href, addresses(env).away)
     if not isinstance(href, str) or not href.startswith("/"):
         return self.renderToken(tokens, idx, options, env)
     return _with_attrs(
@@ -116,7 +137,7 @@ def render_image(self: Any, tokens: list, idx: int, options: Any, env: dict) -> 
     if isinstance(src, str):
         image_size = addresses(env).image_size
         size = image_size(src) if image_size is not None else None
-        attrs["src"] = with_base(src, addresses(env).base_path)
+        attrs["src"] = with_base(from_page(src, addresses(env).away), addresses(env).base_path)
         if size is not None and "width" not in token.attrs and "height" not in token.attrs:
             attrs["width"], attrs["height"] = str(size[0]), str(size[1])
     return _with_attrs(token, attrs, self.image, tokens, idx, options, env)
