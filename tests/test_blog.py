@@ -787,3 +787,20 @@ def test_tags_that_differ_by_plus_or_sharp_keep_pages_of_their_own(tmp_path: Pat
     assert card_slugs(out, "tags/c/index.html") == ["c"]
     assert "Essays tagged “C#”" in text_of(out, "tags/c-sharp/index.html")
     assert tag_slug("F#") == "f-sharp" and tag_slug("Notepad++") == "notepad-plus-plus"
+
+
+def test_a_right_to_left_language_sets_the_direction(tmp_path: Path) -> None:
+    """``lang: ar`` gave <html lang="ar"> without dir="rtl": Arabic set left to right,
+    its final period at the wrong end."""
+    files = {
+        "content/essays/a.md": essay("مقالة", "نص المقالة.", date="2026-01-01", lang="ar"),
+        "content/essays/b.md": essay("Essay", "Text.", date="2026-01-02"),
+    }
+    out = build(make(tmp_path, files))
+    essay_page = page(out, "essays/a/index.html")
+    assert (essay_page.html_lang, dict(essay_page.elements)["html"].get("dir")) == ("ar", "rtl")
+    assert "dir" not in dict(page(out, "essays/b/index.html").elements)["html"]
+    home = page(out, "index.html")
+    cards = {a["data-essay"]: a for tag, a in home.elements if tag == "li" and "essay-card" in a.get("class", "")}
+    assert cards["a"].get("dir") == "rtl" and "dir" not in cards["b"]
+    assert "dir" not in dict(home.elements)["html"]

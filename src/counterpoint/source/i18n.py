@@ -331,6 +331,13 @@ class Translator:
 
 
 @lru_cache(maxsize=64)
+def direction(lang: str) -> str:
+    """'rtl' for a language written right to left (Arabic, Hebrew, Persian…: CLDR's
+    character order, through Babel), else 'ltr': the page's ``dir``."""
+    return "rtl" if _locale(lang).character_order == "right-to-left" else "ltr"
+
+
+@lru_cache(maxsize=64)
 def _strings_for(lang: str) -> dict[str, str]:
     """The built-in strings of ``lang`` (``en-GB`` -> ``en``), English when there are none."""
     return STRINGS.get(_base(lang), STRINGS["en"])

@@ -145,9 +145,11 @@ def jinja_for(theme: Theme) -> Environment:
     env = _JINJA.get(key)
     if env is None:
         from counterpoint.markup.slugs import tag_slug  # lazily: python-slugify, not on a no-op build
+        from counterpoint.source.i18n import direction  # lazily: Babel, as for the slugs
 
         env = theme.environment()
         env.globals["tag_slug"] = tag_slug
+        env.globals["direction"] = direction
         env.globals["Markup"] = Markup
         env.filters["first_line"] = first_line
         _JINJA.clear()
