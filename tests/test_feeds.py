@@ -97,6 +97,21 @@ def test_summary_is_the_authors_or_the_essays_opening(tmp_path: Path) -> None:
     assert description is not None and description.get("content", "").startswith("The Moon pulls")
 
 
+def test_an_opening_with_math_keeps_its_formula_in_the_summary(tmp_path: Path) -> None:
+    """The summary dropped the formula: "grows as $x^2$ here" read "grows as here"."""
+    root = make_site(
+        tmp_path / "site",
+        {"content/essays/m.md": essay("Math", "The area grows as $x^2$ and $$\\sqrt{y}$$ here.\n\nMore.\n")},
+        {"base_url": BASE},
+    )
+    built = build(root)
+    assert built.ok, built.report.errors
+    expected = "The area grows as $x^2$ and $$\\sqrt{y}$$ here."
+    assert entry(read(built.out, "feed.xml"), "Math").summary == expected
+    description = parse_html(built.page("essays/m/")).find("meta", name="description")
+    assert description is not None and description.get("content") == expected
+
+
 def test_feed_content_summary_leaves_the_text_out(tmp_path: Path) -> None:
     built = build(site(tmp_path, feed_content="summary"))
     feed = read(built.out, "feed.xml")

@@ -347,9 +347,9 @@ def excerpt(tokens: list) -> str:
         elif token.type == "inline" and not in_upd:
             if more is not None:
                 children = token.children or []
-                parts.append(plain_text(children[: more[1]] if index == more[0] else children))
+                parts.append(plain_text(children[: more[1]] if index == more[0] else children, math=True))
             elif index and tokens[index - 1].type == "paragraph_open":
-                text = plain_text(token.children or [])
+                text = plain_text(token.children or [], math=True)
                 if text:
                     return text
     return " ".join(" ".join(parts).split())

@@ -626,12 +626,20 @@ def _plain_text(inline: Token) -> str:
     return plain_text(inline.children or [])
 
 
-def plain_text(children: list[Token]) -> str:
-    """Inline tokens' text as a reader sees it: a line break reads as a space."""
+def plain_text(children: list[Token], math: bool = False) -> str:
+    """Inline tokens' text as a reader sees it: a line break reads as a space.
+    ``math``: with each formula as written (``$x^2$``), for a summary; a heading's id
+    leaves them out (its ids were made so)."""
     parts = [
-        c.content if c.type in ("text", "code_inline") else " "
+        c.content
+        if c.type in ("text", "code_inline")
+        else f"${c.content}$"
+        if c.type == "math_inline"
+        else f"$${c.content}$$"
+        if c.type == "math_inline_double"
+        else " "
         for c in children
-        if c.type in ("text", "code_inline", "softbreak", "hardbreak")
+        if c.type in ("text", "code_inline", "softbreak", "hardbreak") or (math and c.type.startswith("math_inline"))
     ]
     return " ".join("".join(parts).split())
 
