@@ -594,3 +594,13 @@ def test_a_status_that_a_upd_contradicts_is_an_error(tmp_path: Path, status: str
     )
     assert error.hint == "remove the status line (a critique a UPD cites is addressed), or 'dec' from the UPD's re="
     assert not build(root).ok
+
+
+def test_a_claim_id_in_another_script_gets_an_ascii_suggestion(tmp_path: Path) -> None:
+    """"start with a letter" puzzled an author whose id started with the letter "о"."""
+    root = make_site(tmp_path, {"content/essays/e.md": essay("E", "[Ось.]{.claim #ось-1}\n")})
+    (error,) = check(root)
+    assert error.message == "claim id 'ось-1' is not a valid id"
+    assert error.hint == (
+        "an id is ASCII: a letter (a-z, A-Z), then letters, digits, '-', '_', '.' or ':'; e.g. #os-1"
+    )

@@ -29,7 +29,7 @@ from counterpoint.markup.markdown import (
     reading_words,
 )
 from counterpoint.markup.sanitize import clean_many
-from counterpoint.markup.slugs import slug_problem
+from counterpoint.markup.slugs import slug, slug_problem
 from counterpoint.model import (
     DIFFICULTIES,
     STANCES,
@@ -97,6 +97,9 @@ _UPD_ARG_RE = re.compile(r"^(re|corrects)=(\S+)$")
 _CRITIQUE_ID_RE = re.compile(r"^[^\W_][\w.-]*$")  # a file stem usable as an id and in re= lists
 _WORDS_RE = re.compile(r"[^\W_]+")
 _QUOTE_PAIRS = {'"': '"', "«": "»", "“": "”", "„": "“"}
+
+
+_ID_HINT = "an id is ASCII: a letter (a-z, A-Z), then letters, digits, '-', '_', '.' or ':'"
 
 
 def parse_essay(
@@ -304,7 +307,7 @@ def _collect_claims(env: dict, doc: Document, offset: int) -> tuple[dict[str, Cl
                     doc.rel,
                     line,
                     f"claim id '{claim_id}' is not a valid id",
-                    "start with a letter; use letters, digits, '-' or '_'",
+                    _ID_HINT + (f"; e.g. #{better}" if (better := slug(claim_id)) and better[0].isalpha() else ""),
                 )
             )
             continue
