@@ -14,7 +14,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sitefactory import build, collapse, critique, essay, make_site, parse_html
+from sitefactory import build, check, collapse, critique, essay, make_site, parse_html
 
 from counterpoint.essay import anchoring
 from counterpoint.essay.link import link
@@ -268,3 +268,23 @@ def test_offsets_of_a_block_with_nothing_collapsed_are_those_of_the_table(words,
     end = data.draw(st.integers(start, len(text)))
     assert fast.raw_span(start, end) == slow.raw_span(start, end)
     assert fast.newlines_before(fast.raw_span(start, end)[0]) == slow.newlines_before(slow.raw_span(start, end)[0])
+
+
+def test_the_was_markup_a_hint_gives_reads_back_even_with_double_quotes(tmp_path: Path) -> None:
+    """A reader quoting 'It's a "typographic" quote' got the hint was="It's a "typographic"
+    quote", which Markdown cannot read; and was="…\\"…\\"…" kept its backslashes."""
+    quote = 'It\'s a "typographic" quote'
+    files = {
+        "content/essays/e/index.md": essay("E", "Intro.\n\nIt’s a “typographic” quote in the essay.\n"),
+        "content/essays/e/critiques/r.md": critique("r", f'::: on "{quote}"\nNo.\n:::\n'),
+    }
+    root = make_site(tmp_path / "site", files)
+    (error,) = check(root)
+    markup = error.hint.split("; mark it ", 1)[-1] if "; mark it " in error.hint else error.hint
+    written = markup[markup.index("[") : markup.rindex("}") + 1]
+    assert 'was="It\'s a \\"typographic\\" quote"' in written
+    near = written[1 : written.index("]{")]
+    body = "Intro.\n\nIt’s a “typographic” quote in the essay.\n".replace(near, written.replace("#new-id", "#typo"))
+    files["content/essays/e/index.md"] = essay("E", body)
+    root = make_site(tmp_path / "again", files)
+    assert check(root) == []

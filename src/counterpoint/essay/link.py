@@ -264,8 +264,14 @@ def _was_line(near: str, quote: str, authored, blocks, corpus, claims: dict[str,
     if claim and claims[claim].kind == "inline":
         current = claims[claim]
         was = " | ".join((*current.was, quote))
-        return f'[{current.text}]{{.claim #{claim} was="{was}"}}'
-    return f'[{near}]{{.claim #new-id was="{quote}"}}'
+        return f'[{current.text}]{{.claim #{claim} was="{_quoted(was)}"}}'
+    return f'[{near}]{{.claim #new-id was="{_quoted(quote)}"}}'
+
+
+def _quoted(text: str) -> str:
+    """``text`` inside ``was="…"``: a quote mark or backslash escaped (``markdown._take_was``
+    reads them back)."""
+    return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _short(text: str, limit: int = 80) -> str:

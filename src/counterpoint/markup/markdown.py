@@ -487,9 +487,12 @@ def _explicit_ids(tokens: list[Token]) -> set[str]:
     return ids
 
 
+_ESCAPED = re.compile(r"\\(.)")
+
+
 def _take_was(token: Token, line: int, env: MutableMapping[str, Any], problems: list) -> None:
     """Move ``was="…"`` off a token into ``Collected.was``: it is data, never an HTML attribute."""
-    earlier = str(token.attrs.pop("was"))
+    earlier = _ESCAPED.sub(r"\1", str(token.attrs.pop("was")))  # was="it's \"so\"": the syntax keeps the backslashes
     claim_id = token.attrs.get("id")
     if not _has_claim_class(token) or not claim_id:
         problems.append((line, 'was="…" belongs on a claim', 'write it as [new text]{.claim #id was="old text"}'))
