@@ -420,3 +420,25 @@ def test_what_follows_a_claim_in_a_link_comes_after_the_link(tmp_path, body: str
     paragraph = author_link.parent
     assert count is not None and count.parent is paragraph
     assert paragraph.children.index(count) > paragraph.children.index(author_link)
+
+
+def test_a_upd_naming_a_critique_or_claim_twice_shows_it_once(tmp_path) -> None:
+    """``re=real,real corrects=#a,#a``: "in reply to r, r", two "addressed in" links and
+    the claim listed twice."""
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay(
+                "E", "[A claim.]{.claim #a}\n\n::: upd 2026-01-20 re=real,real corrects=#a,#a\nFixed.\n:::\n"
+            ),
+            "content/essays/e/critiques/real.md": critique("Rita", "::: on #a\nNo.\n:::\n"),
+        },
+    )
+    built = build(root)
+    assert built.ok, built.report.errors
+    page = parse_html((built.out / "essays" / "e" / "index.html").read_text())
+    upd = page.find("section", "upd")
+    assert [a.get("href") for a in upd.find_all("a") if a.get("href") == "#critique-real"] == ["#critique-real"]
+    assert collapse(upd.text()).count("A claim.") == 1
+    data = json.loads((built.out / "essays" / "e" / "annotations.json").read_text())
+    assert [u["re"] for u in data["updates"]] == [["real"]]

@@ -369,7 +369,9 @@ def _collect_updates(
         upd_id = base if seen[base] == 1 else f"{base}-{seen[base]}"
         key = block_key(info and f"::: {info}")
         when = (published or {}).get(f"{doc.rel}\0{key}", "") if key else ""
-        updates.append(Update(upd_id, date, tuple(re_ids), tuple(corrects), line, start, end, when))
+        updates.append(
+            Update(upd_id, date, tuple(dict.fromkeys(re_ids)), tuple(dict.fromkeys(corrects)), line, start, end, when)
+        )
     return updates, errors
 
 
