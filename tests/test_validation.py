@@ -604,3 +604,16 @@ def test_a_claim_id_in_another_script_gets_an_ascii_suggestion(tmp_path: Path) -
     assert error.hint == (
         "an id is ASCII: a letter (a-z, A-Z), then letters, digits, '-', '_', '.' or ':'; e.g. #os-1"
     )
+
+
+def test_a_claim_with_no_words_is_an_error(tmp_path: Path) -> None:
+    """``[]{.claim #empty}`` was an empty span on the page and an empty row of the ledger."""
+    root = make_site(tmp_path, {"content/essays/e.md": essay("E", "Intro []{.claim #empty} here.\n")})
+    (error,) = check(root)
+    assert (error.line, error.message) == (6, "claim '#empty' has no words")
+    assert error.hint == "put the claim's words between the brackets: [the words]{.claim #empty}"
+
+
+def test_a_claim_of_an_image_or_a_formula_has_words_enough(tmp_path: Path) -> None:
+    body = "A [![a chart](https://example.org/x.png)]{.claim #c}, [$x^2$]{.claim #m}, [`k`]{.claim #k}.\n"
+    assert check(make_site(tmp_path, {"content/essays/e.md": essay("E", body)})) == []

@@ -487,6 +487,14 @@ def _explicit_ids(tokens: list[Token]) -> set[str]:
     return ids
 
 
+def _empty_span(children: list[Token], start: int) -> bool:
+    """The span opened at ``start`` holds nothing but spaces (an image or a formula is something)."""
+    rest = children[start + 1 : start + 3]
+    if rest and rest[0].type == "text" and not rest[0].content.strip():
+        rest = rest[1:]
+    return bool(rest) and rest[0].type == "span_close"
+
+
 _ESCAPED = re.compile(r"\\(.)")
 
 
@@ -536,6 +544,9 @@ def _retype_inline_claims(
                 child.meta = {"claim": str(claim_id)}
                 problems.extend(_two_ids(inline.content, str(claim_id), line))
                 problems.extend(_in_link_text(children, pos, str(claim_id), line))
+                if _empty_span(children, pos):  # an empty span on the page, an empty row in the ledger
+                    hint = f"put the claim's words between the brackets: [the words]{{.claim #{claim_id}}}"
+                    problems.append((line, f"claim '#{claim_id}' has no words", hint))
                 stack.append(child)
                 targets.append((str(claim_id), "inline", line, index, _span_text(children, pos)))
             else:
