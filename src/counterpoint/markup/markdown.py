@@ -333,7 +333,9 @@ def collect_essay_targets(state: StateCore) -> None:
                 continue
             token.attrs["data-claim"] = claim_id
             line = _attrs_line(state.src, line, f"#{claim_id}")
-            problems.extend(_two_ids(_lines(state.src)[line - 1] if line else "", str(claim_id), line))
+            problems.extend(
+                _claim_problems([], 0, str(claim_id), line, _several_ids(_lines(state.src)[line - 1] if line else ""))
+            )
             targets.append((str(claim_id), "block", line, index, _block_text(tokens, index)))
         elif nesting == 0 and token.attrs and token.block and _has_claim_class(token):
             problems.append(
@@ -390,22 +392,42 @@ _MARKER = re.compile(r"\{[^{}\n]*\}")
 _MARKER_ID = re.compile(r"(?:^|\s)#([^\s{}]+)")
 
 
-def _two_ids(text: str, claim_id: str, line: int) -> list[tuple[int, str, str]]:
-    """A claim marker in ``text`` that gives ``claim_id`` and another id: the attribute
-    syntax keeps the last, and the claim the first one named would not exist."""
+def _claim_problems(
+    children: list[Token], pos: int, claim_id: str, line: int, several: dict[str, list[str]], in_brackets: bool = False
+) -> list[tuple[int, str, str]]:
+    """What is wrong with the claim whose span opens at ``pos`` of ``children`` (none:
+    a block claim): its marker gives other ids too (``several``), it is inside a
+    link's text (``in_brackets``: a '[' is open before it), it has no words."""
+    problems = [_two_ids(several[claim_id], line)] if claim_id in several else []
+    if in_brackets:
+        problems += _in_link_text(children, pos, claim_id, line)
+    if children and _empty_span(children, pos):  # an empty span on the page, an empty row in the ledger
+        hint = f"put the claim's words between the brackets: [the words]{{.claim #{claim_id}}}"
+        problems.append((line, f"claim '#{claim_id}' has no words", hint))
+    return problems
+
+
+def _several_ids(text: str) -> dict[str, list[str]]:
+    """The claim markers in ``text`` that give more than one id, by the id the syntax
+    keeps (the last): the claim the others named would not exist."""
+    found: dict[str, list[str]] = {}
+    if text.count("#") < 2:
+        return found
     for marker in _MARKER.findall(text):
         ids = _MARKER_ID.findall(marker[1:-1])
-        if len(ids) > 1 and ids[-1] == claim_id and ".claim" in marker:
-            written = ", ".join("#" + i for i in ids)
-            count = "two" if len(ids) == 2 else str(len(ids))
-            return [
-                (
-                    line,
-                    f"claim marker gives {count} ids ({written}): a claim has one",
-                    f"keep one of them: {{.claim #{claim_id}}}",
-                )
-            ]
-    return []
+        if len(ids) > 1 and ".claim" in marker:
+            found[ids[-1]] = ids
+    return found
+
+
+def _two_ids(ids: list[str], line: int) -> tuple[int, str, str]:
+    written = ", ".join("#" + i for i in ids)
+    count = "two" if len(ids) == 2 else str(len(ids))
+    return (
+        line,
+        f"claim marker gives {count} ids ({written}): a claim has one",
+        f"keep one of them: {{.claim #{ids[-1]}}}",
+    )
 
 
 UNCLOSED = "::: {name} is not closed: everything after it would be part of it"
@@ -521,9 +543,16 @@ def _retype_inline_claims(
 ) -> None:
     children = inline.children or []
     stack: list[Token | None] = []
+    # once per paragraph, not per claim (a paragraph may hold a thousand): markers with two ids,
+    # and whether a link's text may hold a claim, with the '[' still open before each child
+    several = _several_ids(inline.content)
+    linking = "](" in inline.content or "][" in inline.content
+    brackets = 0
     for pos, child in enumerate(children):
         if child.attrs.get("id"):  # a span's, a link's, an image's {#id}
             ids.append((str(child.attrs["id"]), line))
+        if linking and child.type == "text":
+            brackets += child.content.count("[") - child.content.count("]")
         if child.type in ("softbreak", "hardbreak"):
             line += 1  # a claim's line is the line it starts on, not its paragraph's
         elif child.type == "text" and "{" in child.content:
@@ -542,11 +571,7 @@ def _retype_inline_claims(
                 child.type = "claim_open"
                 child.tag = "span"
                 child.meta = {"claim": str(claim_id)}
-                problems.extend(_two_ids(inline.content, str(claim_id), line))
-                problems.extend(_in_link_text(children, pos, str(claim_id), line))
-                if _empty_span(children, pos):  # an empty span on the page, an empty row in the ledger
-                    hint = f"put the claim's words between the brackets: [the words]{{.claim #{claim_id}}}"
-                    problems.append((line, f"claim '#{claim_id}' has no words", hint))
+                problems.extend(_claim_problems(children, pos, str(claim_id), line, several, linking and brackets > 0))
                 stack.append(child)
                 targets.append((str(claim_id), "inline", line, index, _span_text(children, pos)))
             else:
@@ -561,9 +586,6 @@ def _in_link_text(children: list[Token], start: int, claim_id: str, line: int) -
     """A claim span inside a link's text (``[see [words]{.claim #x} here](url)``):
     CommonMark lets no link's text hold another bracketed construct, so markdown-it
     gives up the link, and its brackets and address stay on the page as text."""
-    before = "".join(child.content for child in children[:start] if child.type == "text")
-    if before.count("[") <= before.count("]"):
-        return []
     depth, end = 0, start  # the claim's own span_close (the spans after it are not retyped yet)
     for end in range(start, len(children)):
         depth += children[end].type == "span_open" or end == start
