@@ -570,7 +570,9 @@ def test_a_claim_inside_a_links_text_is_an_error(tmp_path: Path, body: str) -> N
 
 
 def test_links_beside_and_inside_claims_build(tmp_path: Path) -> None:
-    body = "B. [x] [claim]{.claim #b} [y]. [see [the words](https://example.org/) here]{.claim #c} [a](https://e.org/)\n"
+    body = (
+        "B. [x] [claim]{.claim #b} [y]. [see [the words](https://example.org/) here]{.claim #c} [a](https://e.org/)\n"
+    )
     root = make_site(tmp_path, {"content/essays/e.md": essay("E", body)})
     assert check(root) == []
 
@@ -597,13 +599,11 @@ def test_a_status_that_a_upd_contradicts_is_an_error(tmp_path: Path, status: str
 
 
 def test_a_claim_id_in_another_script_gets_an_ascii_suggestion(tmp_path: Path) -> None:
-    """"start with a letter" puzzled an author whose id started with the letter "о"."""
+    """The hint "start with a letter" puzzled an author whose id started with the letter "о"."""
     root = make_site(tmp_path, {"content/essays/e.md": essay("E", "[Ось.]{.claim #ось-1}\n")})
     (error,) = check(root)
     assert error.message == "claim id 'ось-1' is not a valid id"
-    assert error.hint == (
-        "an id is ASCII: a letter (a-z, A-Z), then letters, digits, '-', '_', '.' or ':'; e.g. #os-1"
-    )
+    assert error.hint == ("an id is ASCII: a letter (a-z, A-Z), then letters, digits, '-', '_', '.' or ':'; e.g. #os-1")
 
 
 def test_a_claim_with_no_words_is_an_error(tmp_path: Path) -> None:
