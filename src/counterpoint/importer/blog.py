@@ -2,46 +2,57 @@
 
 The posts are read where they are (nothing in DIR changes) and written into the
 site's ``content/essays/``: a post with files of its own (a Hugo page bundle) as
-an essay bundle, any other as one file.  Front matter is rewritten in
-counterpoint's keys (``description`` → ``summary``, ``categories`` → ``tags``,
-Jekyll's ``published: false`` → ``draft: true``…); what counterpoint has no
-key for goes under ``extra:`` as it was.  The address the old generator gave a
-post becomes one of its ``aliases``, so old links keep working.
+an essay bundle, any other as one file.  Which files are posts is each generator's
+own rule (``hugo.py``, ``jekyll.py``); every file of a posts folder that is not
+imported is reported (a draft, a translation, a post in another format…).
+Front matter is rewritten in counterpoint's keys (``description`` → ``summary``,
+``categories`` → ``tags``, Jekyll's ``published: false`` → ``draft: true``…);
+what counterpoint has no key for goes under ``extra:`` as it was.  The address the
+old generator gave a post becomes one of its ``aliases``, so old links keep working.
 
-Hugo shortcodes and Liquid tags that have a Markdown counterpart are
-converted (``figure``, ``highlight``, ``ref``/``relref``, ``post_url``,
-``link``, ``raw``, ``site.baseurl``); every other one is kept as it was and
-reported with its file and line, so the author can decide.  The static files
-a blog refers to by root-relative addresses (Hugo's ``static/``, Jekyll's
+Nothing is written that ``check`` would refuse: an alias another post has already,
+or one inside the site's own sections (``/tags/``, ``/static/``…), is left out with
+a warning; two posts of one name (``news/intro.md``, ``docs/intro.md``) become two
+essays (``intro``, ``news-intro``…); a static file where the build writes its own
+(``robots.txt``, ``404.html``) or that would be read as a page (``.md``) is not
+copied.  What would still not build (a date that does not exist…) is an error at
+the line of the post's own key, and then nothing is written.
+
+Hugo shortcodes and Liquid tags are converted in ``body.py``.  The static files a
+blog refers to by root-relative addresses (Hugo's ``static/``, Jekyll's
 ``assets/`` and ``images/``) are copied into ``content/``, where counterpoint
 copies them to the same addresses.
 
-One module: Hugo's and Jekyll's conversions share the post being converted and the
-rewriting of links between the imported posts.
+One module: the import's steps, in the order they run and are reported, and the
+front matter they write.
 """
 
 from __future__ import annotations
 
 import re
-import shlex
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
+from urllib.parse import unquote, urlsplit
 
 import yaml
 
+from counterpoint.build.checks import SITE_FILES, page_clash
 from counterpoint.errors import BuildFailed, ContentError, UsageError
 from counterpoint.essay.parse import parse_essay
+from counterpoint.importer.body import Body
+from counterpoint.importer.hugo import hugo_posts, is_hugo_site
+from counterpoint.importer.jekyll import jekyll_posts, jekyll_url, terms, words
+from counterpoint.importer.post import MARKDOWN, Post, warning
 from counterpoint.markup.slugs import slug, slug_problem
 from counterpoint.model import EssaySource, FileRef
 from counterpoint.source.config import SiteConfig, load_config
-from counterpoint.source.content import name_parts
+from counterpoint.source.content import MARKDOWN_SUFFIXES, name_parts
 from counterpoint.source.foreign_keys import ALIASES, NO_EFFECT
-from counterpoint.source.frontmatter import parse_document
+from counterpoint.source.frontmatter import Document, parse_document
 
-MARKDOWN = (".md", ".markdown", ".mdown", ".mkd")
 # counterpoint's own essay keys, which are written as they are
 KNOWN = (
     "title",
@@ -55,6 +66,7 @@ KNOWN = (
     "lang",
     "updated",
     "toc",
+    "image",
     "aliases",
 )
 # keys of other generators that mean one of ours (besides foreign_keys.ALIASES)
@@ -62,18 +74,8 @@ MORE_ALIASES = {"redirect_from": "aliases"}
 # folders of static files a blog addresses from its root
 HUGO_STATIC = ("static",)
 JEKYLL_STATIC = ("assets", "images", "img", "files", "downloads")
-
-
-@dataclass(frozen=True)
-class Post:
-    """A post found in the blog, before conversion."""
-
-    path: Path  # its Markdown file
-    rel: str  # as shown in reports: relative to DIR
-    slug: str
-    name_date: str  # Jekyll's date from the file name, or ""
-    old_url: str  # the address the old generator gave it, site-relative ("posts/x/")
-    assets: tuple[Path, ...] = ()  # the files of a page bundle
+# output paths the build makes (besides checks.SITE_FILES): a static file there is not copied
+_GENERATED = re.compile(r"page/\d+/index\.html|tags/[^/]+/index\.html|pagefind(/.*)?|essays/.*")
 
 
 @dataclass
@@ -100,7 +102,6 @@ class ImportReport:
 
 
 def import_blog(source: Path, site: Path, *, dry_run: bool = False) -> ImportReport:
-    # Long: one import, step by step, in the order it is reported.
     """Convert the blog at ``source`` (a Hugo site, its content/ folder, a Jekyll site or
     its _posts/ folder) into essays of the site at ``site``.  Existing essays are never
     overwritten: a post whose essay exists is reported and left out."""
@@ -118,144 +119,49 @@ def import_blog(source: Path, site: Path, *, dry_run: bool = False) -> ImportRep
         config: SiteConfig | None = load_config(site)
     except BuildFailed:
         config = None  # site.yml has errors of its own, which check and build report
-    pages: list[Path] = []
-    kind, root, posts = _find_posts(source, pages)
-    posts = [_with_own_slug(post, root) for post in posts]
-    report = ImportReport(kind)
-    for page in pages:
-        report.warnings.append(
-            ContentError(
-                page.relative_to(root).as_posix(),
-                0,
-                "a page, not a post: not imported",
-                "copy it into content/ of the site (content/about.md is the page /about/)",
-                severity="warning",
-            )
-        )
-    by_name = _index(posts, kind)
-    essays = site / "content" / "essays"
-    # the slugs the site's essays have (2024-01-15-x.md is the essay x)
-    taken = {name_parts(p.stem if p.is_file() else p.name)[0] for p in essays.iterdir()} if essays.is_dir() else set()
-    texts: list[tuple[Converted, str]] = []
-    for post in posts:  # everything is converted before anything is written
-        item = Converted(post)
-        report.posts.append(item)
-        try:
-            text, warnings, kept, done = _convert(post, kind, root, by_name)
-        except ContentError as exc:
-            item.problem = exc.message
-            report.errors.append(exc)
-            continue
-        except OSError as exc:
-            item.problem = f"cannot read file: {exc.strerror or exc}"
-            report.errors.append(ContentError(post.rel, 0, item.problem))
-            continue
-        problems = _would_not_build(text, post, site, config)
-        if problems:  # what check would say of the essay: reported, and nothing written
-            item.problem = problems[0].message
-            report.errors += [ContentError(post.rel, 0, p.message, p.hint) for p in problems]
-            continue
-        report.warnings += warnings
-        item.kept, item.converted, item.assets = kept, done, len(post.assets)
-        if post.slug in taken:
-            item.problem = f"the site has an essay '{post.slug}' already"
-            report.warnings.append(
-                ContentError(
-                    post.rel,
-                    0,
-                    f"not imported: {item.problem}",
-                    "remove or rename it to import this post again",
-                    severity="warning",
-                )
-            )
-            continue
-        taken.add(post.slug)
-        item.target = _target(post)
-        texts.append((item, text))
+    kind, root, posts, notes = _find_posts(source)
+    report = ImportReport(kind, warnings=notes)
+    posts = _distinct_slugs([_with_own_slug(post, root) for post in posts], report.warnings)
+    run = _Run(kind, root, site, config, _index(posts), report)
+    run.claim_addresses(posts)
+    texts = [(item, text) for item, text in map(run.one, posts) if text is not None]
     if dry_run or report.errors:  # a post that cannot be read: nothing is written, every problem is said
         report.static = 0 if report.errors else _copy_static(root, kind, site / "content", True, report)
         return report
     for item, text in texts:
-        post = item.post
-        if post.assets:
-            bundle = essays / post.slug
-            bundle.mkdir(parents=True)
-            (bundle / "index.md").write_text(text, encoding="utf-8")
-            for asset in post.assets:
-                target = bundle / asset.relative_to(post.path.parent)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(asset, target)
-        else:
-            essays.mkdir(parents=True, exist_ok=True)
-            (essays / f"{post.slug}.md").write_text(text, encoding="utf-8")
+        _write(item.post, text, run.essays)
     report.static = _copy_static(root, kind, site / "content", dry_run, report)
     return report
+
+
+def _write(post: Post, text: str, essays: Path) -> None:
+    if post.assets:
+        bundle = essays / post.slug
+        bundle.mkdir(parents=True)
+        (bundle / "index.md").write_text(text, encoding="utf-8")
+        for asset in post.assets:
+            target = bundle / asset.relative_to(post.path.parent)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(asset, target)
+    else:
+        essays.mkdir(parents=True, exist_ok=True)
+        (essays / f"{post.slug}.md").write_text(text, encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- finding posts
 
 
-def _find_posts(source: Path, pages: list[Path]) -> tuple[str, Path, list[Post]]:
-    """(kind, the blog's root, its posts); ``pages`` gets Hugo's top-level pages."""
+def _find_posts(source: Path) -> tuple[str, Path, list[Post], list[ContentError]]:
+    """(kind, the blog's root, its posts, warnings for the files left out)."""
     if source.name == "_posts" or (source / "_posts").is_dir():
-        root = source.parent if source.name == "_posts" else source
-        return "Jekyll", root, _jekyll_posts(root / "_posts", root)
-    if (source / "content").is_dir() and any(
-        (source / n).exists()
-        for n in (
-            "hugo.toml",
-            "config.toml",
-            "hugo.yaml",
-            "config.yaml",
-            "hugo.json",
-            "config.json",
-            "archetypes",
-            "themes",
-        )
-    ):
-        return "Hugo", source, _hugo_posts(source / "content", source, pages)
+        root, posts, notes = jekyll_posts(source)
+        return "Jekyll", root, posts, notes
+    if is_hugo_site(source):
+        return "Hugo", source, *hugo_posts(source / "content", source)
     if source.name == "content" or any(p.suffix in MARKDOWN for p in source.rglob("*")):
         root = source.parent if source.name == "content" else source
-        return "Hugo", root, _hugo_posts(source, root, pages)
+        return "Hugo", root, *hugo_posts(source, root)
     raise UsageError(f"{source} holds neither a Hugo content/ folder nor a Jekyll _posts/ folder")
-
-
-def _jekyll_posts(folder: Path, root: Path) -> list[Post]:
-    posts = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in MARKDOWN):
-        name_slug, date = name_parts(path.stem)
-        categories = [c for c in path.relative_to(folder).parent.parts]  # _posts/cat/x.md: a category
-        old = "/".join([*categories, *date.split("-"), name_slug]) + ".html" if date else f"{name_slug}.html"
-        posts.append(Post(path, path.relative_to(root).as_posix(), name_slug or "post", date, old))
-    return posts
-
-
-def _hugo_posts(content: Path, root: Path, pages: list[Path]) -> list[Post]:
-    posts = []
-    for path in sorted(p for p in content.rglob("*") if p.is_file() and p.suffix.lower() in MARKDOWN):
-        if path.stem == "_index":
-            continue  # a section's list page: counterpoint makes its own lists
-        inside = path.relative_to(content)
-        if len(inside.parts) == 1:
-            pages.append(path)  # content/about.md: a page, not a post
-            continue
-        if path.stem == "index":  # a leaf bundle: the folder is the post, its other files its resources
-            folder = path.parent
-            name = folder.name
-            assets = tuple(
-                p
-                for p in sorted(folder.rglob("*"))
-                if p.is_file()
-                and p != path
-                and not (p.suffix.lower() in MARKDOWN and p.parent == folder and p.stem.startswith("index"))
-            )
-            old = inside.parent.as_posix() + "/"
-        else:
-            name, assets = path.stem, ()
-            old = inside.with_suffix("").as_posix() + "/"
-        name_slug, date = name_parts(name)
-        posts.append(Post(path, path.relative_to(root).as_posix(), name_slug or "post", date, _lower_url(old), assets))
-    return posts
 
 
 def _with_own_slug(post: Post, root: Path) -> Post:
@@ -272,11 +178,44 @@ def _with_own_slug(post: Post, root: Path) -> Post:
     return replace(post, slug=own, old_url=old)
 
 
-def _lower_url(url: str) -> str:
-    return "/".join(slug(part) or part for part in url.split("/"))
+def _distinct_slugs(posts: list[Post], warnings: list[ContentError]) -> list[Post]:
+    """Two posts of one name in two sections (``news/intro.md``, ``docs/intro.md``): the
+    first keeps its slug, the next takes its section's name first (``news-intro``)."""
+    owners: dict[str, Post] = {}
+    out: list[Post] = []
+    for post in posts:
+        if post.slug in owners:
+            first = owners[post.slug]
+            new = next(name for name in _other_slugs(post) if name not in owners and not slug_problem(name))
+            warnings.append(
+                warning(
+                    post.rel,
+                    0,
+                    f"imported as '{new}': {first.rel} is the essay '{post.slug}'",
+                    "its old address redirects to the new one; set slug: in its front matter to choose another",
+                )
+            )
+            post = replace(post, slug=new)
+        owners[post.slug] = post
+        out.append(post)
+    return out
 
 
-def _index(posts: list[Post], kind: str) -> dict[str, Post]:
+def _other_slugs(post: Post) -> Iterator[str]:
+    folders = [p for p in PurePosixPath(post.rel).parent.parts if p not in ("content", "_posts")]
+    if post.assets:
+        folders = folders[:-1]  # the bundle's own folder is the post's name
+    for folder in folders:
+        yield f"{slug(folder) or folder}-{post.slug}"
+    if post.name_date:
+        yield f"{post.slug}-{post.name_date[:4]}"
+    n = 2
+    while True:
+        yield f"{post.slug}-{n}"
+        n += 1
+
+
+def _index(posts: list[Post]) -> dict[str, Post]:
     """Names a post is referred to by: file name, stem, path inside content/ or _posts/."""
     names: dict[str, Post] = {}
     for post in posts:
@@ -288,11 +227,11 @@ def _index(posts: list[Post], kind: str) -> dict[str, Post]:
             str(inside.with_suffix("")),
             rel.name,
             rel.stem,
-            post.path.parent.name if rel.stem == "index" else "",
+            post.path.parent.name if rel.stem.startswith("index") else "",
         ):
             if name:
                 names.setdefault(name.lower(), post)
-        if rel.stem == "index":
+        if rel.stem.startswith("index"):
             names.setdefault(str(inside.parent).lower(), post)
     return names
 
@@ -300,14 +239,138 @@ def _index(posts: list[Post], kind: str) -> dict[str, Post]:
 # --------------------------------------------------------------------------- one post
 
 
-def _convert(post: Post, kind: str, root: Path, by_name: dict[str, Post]) -> tuple[str, list[ContentError], int, int]:
-    """The essay's text, the warnings, and how many tags were kept and converted."""
-    doc = parse_document(post.path.read_bytes(), post.path, root)
-    meta = _front_matter(doc.meta, post, kind)
-    tags = _Body(post, kind, by_name)
-    body = tags.convert(doc.body, doc.body_line)
+@dataclass
+class _Front:
+    """A post's front matter in counterpoint's keys, and where each came from."""
+
+    meta: dict[str, Any]
+    origins: dict[str, str]  # counterpoint's key -> the post's key it was read from
+    alias_keys: dict[str, str]  # each alias -> the post's key that gave it ("" for the old address)
+
+
+@dataclass
+class _Run:
+    """One import: what each post is converted and checked against."""
+
+    kind: str
+    root: Path
+    site: Path
+    config: SiteConfig | None
+    by_name: dict[str, Post]
+    report: ImportReport
+    # address (lowercase, no leading /) -> whose it is ("the address of content/essays/x.md")
+    claimed: dict[str, str] = field(default_factory=dict)
+    taken: set[str] = field(default_factory=set)  # the slugs of the site's essays
+
+    @property
+    def essays(self) -> Path:
+        return self.site / "content" / "essays"
+
+    def claim_addresses(self, posts: list[Post]) -> None:
+        """The addresses no alias may take: every essay's, the site's and the imported ones,
+        and the aliases the site's essays have."""
+        files = sorted(self.essays.iterdir()) if self.essays.is_dir() else []
+        for path in files:
+            name = path.stem if path.is_file() else path.name
+            index = path if path.is_file() else next((path / f"index{s}" for s in MARKDOWN_SUFFIXES), path)
+            rel = index.relative_to(self.site).as_posix()
+            self.taken.add(name_parts(name)[0])  # 2024-01-15-x.md is the essay x
+            self.claimed[f"essays/{name_parts(name)[0]}/"] = f"the address of {rel}"
+            for alias in _written_aliases(index, self.site):
+                self.claimed.setdefault(_address(alias), f"an alias of {rel}")
+        for post in posts:
+            self.claimed.setdefault(f"essays/{post.slug}/", f"the address of {_target(post)}")
+
+    def one(self, post: Post) -> tuple[Converted, str | None]:
+        """The post converted: (its row of the table, the essay's text, or None when it is
+        not written)."""
+        item = Converted(post)
+        self.report.posts.append(item)
+        try:
+            doc = parse_document(post.path.read_bytes(), post.path, self.root)
+            front = _front_matter(doc.meta, post, self.kind)
+        except ContentError as exc:
+            item.problem = exc.message
+            self.report.errors.append(exc)
+            return item, None
+        except OSError as exc:
+            item.problem = f"cannot read file: {exc.strerror or exc}"
+            self.report.errors.append(ContentError(post.rel, 0, item.problem))
+            return item, None
+        claims, notes = self.aliases(front, doc, post)
+        body = Body(post, self.kind, self.by_name)
+        converted = body.convert(doc.body, doc.body_line)
+        text = _text(front.meta, converted)
+        problems = _would_not_build(text, post, self.site, self.config)
+        if problems:  # what check would say of the essay: reported, and nothing written
+            item.problem = problems[0].message
+            self.report.errors += _at_own_lines(problems, text, doc, front.origins, post)
+            return item, None
+        self.report.warnings += notes + body.warnings
+        item.kept, item.converted, item.assets = body.kept, body.done, len(post.assets)
+        if post.slug in self.taken:
+            item.problem = f"the site has an essay '{post.slug}' already"
+            self.report.warnings.append(
+                warning(post.rel, 0, f"not imported: {item.problem}", "remove or rename it to import this post again")
+            )
+            return item, None
+        self.taken.add(post.slug)
+        self.claimed.update(claims)
+        item.target = _target(post)
+        return item, text
+
+    def aliases(self, front: _Front, doc: Document, post: Post) -> tuple[dict[str, str], list[ContentError]]:
+        """Leaves out of ``front`` each alias ``check`` would refuse (another post's or
+        essay's address, one inside the site's own sections), with a warning; returns the
+        addresses the post claims and the warnings."""
+        claims: dict[str, str] = {}
+        notes: list[ContentError] = []
+        kept = []
+        for alias in front.meta["aliases"]:
+            key = _address(alias)
+            owner = self.claimed.get(key)
+            if owner == f"the address of {_target(post)}" or key in claims:
+                continue  # its own address, or an alias written twice
+            clash = (
+                f"alias '{alias}' is {owner}: left out here"
+                if owner
+                else ""
+                if key.startswith("essays/")
+                else page_clash(key.rstrip("/"), None)
+                .replace("page address", "alias")
+                .replace(f"'/{key.rstrip('/')}/'", f"'{alias}'")
+            )
+            if clash:
+                line = doc.meta_lines.get(front.alias_keys.get(alias, ""), 0)
+                notes.append(
+                    warning(post.rel, line, clash, "an alias is an old address of the post: this one cannot redirect")
+                )
+                continue
+            kept.append(alias)
+            claims[key] = f"also an alias of {post.rel}"
+        front.meta["aliases"] = kept
+        return claims, notes
+
+
+def _address(alias: str) -> str:
+    """An alias as ``check`` compares it: a path without the leading '/', lowercase,
+    '/' at the end unless it is a file (old.html)."""
+    path = unquote(urlsplit(alias).path).lstrip("/").lower()
+    return path if path.endswith((".html", ".htm", "/")) or not path else path + "/"
+
+
+def _written_aliases(index: Path, site: Path) -> list[str]:
+    """The aliases an essay of the site has (none when it cannot be read: check says why)."""
+    try:
+        value = parse_document(index.read_bytes(), index, site).meta.get("aliases")
+    except (ContentError, OSError):
+        return []
+    return [a for a in (value if isinstance(value, list) else [value]) if isinstance(a, str) and a.strip()]
+
+
+def _text(meta: dict[str, Any], body: str) -> str:
     front = yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=None, width=100)
-    return f"---\n{front}---\n\n{body.lstrip(chr(10))}", tags.warnings, tags.kept, tags.done
+    return f"---\n{front}---\n\n{body.lstrip(chr(10))}"
 
 
 def _target(post: Post) -> str:
@@ -326,17 +389,19 @@ def _would_not_build(text: str, post: Post, site: Path, config: SiteConfig | Non
     return [error for error in errors if error.severity == "error"]
 
 
-def _words(value: Any) -> list:
-    """Jekyll's ``categories: one two`` is two; a list is a list."""
-    return value.split() if isinstance(value, str) else list(value) if isinstance(value, list) else []
-
-
-def _jekyll_url(meta: dict[str, Any], post: Post) -> str:
-    """The address Jekyll's default permalink (``date``) gives a post:
-    /:categories/:year/:month/:day/:title.html."""
-    categories = [c for c in _words(meta.get("categories", meta.get("category", []))) if isinstance(c, str)]
-    parts = [*(slug(c) or c for c in categories), *(post.name_date.split("-") if post.name_date else []), post.slug]
-    return "/".join(parts) + ".html"
+def _at_own_lines(
+    problems: list[ContentError], text: str, doc: Document, origins: dict[str, str], post: Post
+) -> list[ContentError]:
+    """The errors found in the essay's text, under the post's file at the line of the key
+    the value came from (``date:`` of the post for an invalid date); else the whole file."""
+    written = parse_document(text.encode("utf-8"), post.path, post.path.parent)
+    starts = sorted((line, key) for key, line in written.meta_lines.items())
+    out = []
+    for problem in problems:
+        key = next((k for line, k in reversed(starts) if line <= problem.line), "")
+        line = doc.meta_lines.get(origins.get(key, ""), 0) if problem.line < written.body_line else 0
+        out.append(ContentError(post.rel, line, problem.message, problem.hint))
+    return out
 
 
 class _Dumper(yaml.SafeDumper):
@@ -346,193 +411,58 @@ class _Dumper(yaml.SafeDumper):
     yaml_implicit_resolvers: ClassVar[dict] = {}  # type: ignore[misc]  # PyYAML's stubs call it an instance variable
 
 
-def _front_matter(meta: dict[str, Any], post: Post, kind: str) -> dict[str, Any]:
+_TAXONOMIES = {"Hugo": ("tags", "categories"), "Jekyll": ("tags", "tag", "categories", "category")}
+
+
+def _front_matter(meta: dict[str, Any], post: Post, kind: str) -> _Front:
     """counterpoint's keys, in their usual order, then ``extra:`` with the rest."""
     out: dict[str, Any] = {}
     extra: dict[str, Any] = {}
-    tags: list[str] = []
-    aliases: list[str] = [f"/{_jekyll_url(meta, post) if kind == 'Jekyll' else post.old_url}"]
+    origins: dict[str, str] = {}
+    tags: list[str] = list(post.categories)
+    old = jekyll_url(meta, post) if kind == "Jekyll" else post.old_url
+    aliases: dict[str, str] = {f"/{old}": next((k for k in ("category", "categories") if k in meta), "")}
     for key, value in meta.items():
         target = ALIASES.get(key, MORE_ALIASES.get(key, key))
-        if key in ("tags", "categories"):
-            tags += _words(value) if key == "categories" else value if isinstance(value, list) else [value]
+        if key in _TAXONOMIES[kind]:
+            tags += _terms(meta, key, kind)
+            origins.setdefault("tags", key)
         elif key == "published":
             if isinstance(value, str) and value.strip().lower() in ("false", "no"):
-                out["draft"] = "true"
-        elif target == "aliases":
-            aliases += value if isinstance(value, list) else [value]
-        elif key in ("url", "permalink") and isinstance(value, str):
-            aliases.append(value)
+                out["draft"], origins["draft"] = "true", key
+        elif target == "aliases" or key in ("url", "permalink"):
+            for alias in value if isinstance(value, list) else [value]:
+                if isinstance(alias, str) and alias.strip():  # redirect_from: (empty) is none
+                    aliases.setdefault(alias.strip() if alias.startswith("/") else "/" + alias.strip(), key)
         elif key in NO_EFFECT:
             continue
         elif target == "author" and isinstance(value, list):
-            out["author"] = ", ".join(v for v in value if isinstance(v, str))
+            out["author"], origins["author"] = ", ".join(v for v in value if isinstance(v, str)), key
         elif target in KNOWN and target not in out and isinstance(value, (str, list)):
-            out[target] = value
+            out[target], origins[target] = value, key
         else:
             extra[key] = value
     if "date" not in out and post.name_date:
         out["date"] = post.name_date
+    if "title" not in out and post.name_title:  # Jekyll: 2024-01-15-codeblocks-ahoy.md is "Codeblocks Ahoy"
+        out["title"] = post.name_title
     out.pop("slug", None)  # the essay's file name is its slug (a usable one was taken as it)
     if tags:
         out["tags"] = list(dict.fromkeys(t for t in tags if isinstance(t, str) and t.strip()))
     ordered = {key: out[key] for key in KNOWN if key in out}
-    ordered["aliases"] = list(dict.fromkeys(a if a.startswith("/") else "/" + a for a in aliases))
+    ordered["aliases"] = list(aliases)
     if extra:
         ordered["extra"] = extra
-    return ordered
+    return _Front(ordered, origins, aliases)
 
 
-_SHORTCODE = re.compile(r"\{\{([<%])\s*(/?)\s*([\w./-]+)(.*?)\s*/?\s*[>%]\}\}")
-_LIQUID_TAG = re.compile(r"\{%-?\s*(\w+)(.*?)-?%\}")
-_LIQUID_OUT = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}")
-_RAW = re.compile(r"(\{%-?\s*(?:end)?raw\s*-?%\})")
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
-_BASEURL = re.compile(r"\{\{-?\s*site\.(?:baseurl|url)\s*-?\}\}")
-_RELATIVE_URL = re.compile(r"""\{\{-?\s*(["'])(.*?)\1\s*\|\s*(?:relative_url|absolute_url)\s*-?\}\}""")
-
-
-class _Body:
-    """Converts one post's body, line by line, counting and reporting as it goes."""
-
-    def __init__(self, post: Post, kind: str, by_name: dict[str, Post]):
-        self.post, self.kind, self.by_name = post, kind, by_name
-        self.warnings: list[ContentError] = []
-        self.kept = 0
-        self.done = 0
-
-    def warn(self, line: int, message: str, hint: str = "") -> None:
-        self.warnings.append(ContentError(self.post.rel, line, message, hint, severity="warning"))
-
-    def convert(self, body: str, first_line: int) -> str:
-        out: list[str] = []
-        fence = ""
-        raw = False
-        for number, line in enumerate(body.split("\n"), first_line):
-            opener = _FENCE.match(line)
-            if fence:
-                if (
-                    opener
-                    and opener.group(1)[0] == fence[0]
-                    and len(opener.group(1)) >= len(fence)
-                    and not line.strip()[len(opener.group(1)) :].strip()
-                ):
-                    fence = ""
-                out.append(line)
-                continue
-            if opener and not raw:  # Markdown code: shortcodes and tags in it are examples
-                fence = opener.group(1)
-                out.append(line)
-                continue
-            if self.kind == "Hugo":
-                out.append(_SHORTCODE.sub(lambda m, at=number: self.shortcode(m, at), line))  # type: ignore[misc]
-                continue
-            pieces = []
-            for piece in _RAW.split(line):  # {% raw %}…{% endraw %}: kept as written, markers dropped
-                if _RAW.fullmatch(piece):
-                    raw = "end" not in piece
-                    self.done += 1
-                elif raw:
-                    pieces.append(piece)
-                else:
-                    pieces.append(self.liquid_text(piece, number))
-            out.append("".join(pieces))
-        return "\n".join(out)
-
-    def liquid_text(self, text: str, number: int) -> str:
-        text = _BASEURL.sub(lambda m: self.count(""), text)
-        text = _RELATIVE_URL.sub(lambda m: self.count(m.group(2)), text)
-        text = _LIQUID_TAG.sub(lambda m: self.liquid(m, number), text)
-        for output in _LIQUID_OUT.finditer(text):
-            self.kept += 1
-            self.warn(
-                number,
-                f"Liquid output {{{{ {output.group(1)} }}}} is kept as text",
-                "replace it with the text it stood for",
-            )
-        return text
-
-    def count(self, text: str) -> str:
-        self.done += 1
-        return text
-
-    def link_to(self, name: str, line: int, what: str) -> str:
-        parts = name.strip().strip("\"'").split("#", 1)
-        target = self.by_name.get(parts[0].lstrip("/").lower()) or self.by_name.get(
-            PurePosixPath(parts[0]).name.lower()
-        )
-        if target is None:
-            self.kept += 1
-            self.warn(
-                line,
-                f"{what} points at '{parts[0]}', which is not among the imported posts",
-                "link to the post's new address, /essays/<slug>/",
-            )
-            return "#"
-        self.done += 1
-        anchor = f"#{parts[1]}" if len(parts) > 1 else ""
-        return ("./" if target is self.post else f"../{target.slug}/") + anchor
-
-    def shortcode(self, match: re.Match, line: int) -> str:
-        _, closing, name, args = match.groups()
-        params = _params(args)
-        if name in ("ref", "relref") and not closing:
-            return self.link_to(params.get("0", params.get("path", "")), line, f"{{{{< {name} >}}}}")
-        if name == "highlight":
-            self.done += 1
-            return "```" if closing else "```" + params.get("0", "")
-        if name == "figure" and not closing:
-            self.done += 1
-            alt = params.get("alt") or params.get("caption") or params.get("title") or ""
-            title = params.get("title") or params.get("caption") or ""
-            image = f"![{alt}]({params.get('src', '')}" + (f' "{title}"' if title else "") + ")"
-            return image
-        self.kept += 1
-        left, right = ("{{<", ">}}") if match.group(1) == "<" else ("{{%", "%}}")
-        self.warn(
-            line,
-            f"Hugo shortcode {left} {closing}{name} {right} has no counterpart in counterpoint: kept as text",
-            "replace it with Markdown or HTML (raw HTML works in essays)",
-        )
-        return match.group(0)
-
-    def liquid(self, match: re.Match, line: int) -> str:
-        name, args = match.group(1), match.group(2).strip()
-        if name == "highlight":
-            self.done += 1
-            return "```" + (args.split()[0] if args else "")
-        if name == "endhighlight":
-            self.done += 1
-            return "```"
-        if name == "post_url":
-            return self.link_to(args, line, "{% post_url %}")
-        if name == "link":
-            return self.link_to(args, line, "{% link %}")
-        self.kept += 1
-        self.warn(
-            line,
-            f"Liquid tag {{% {name} %}} has no counterpart in counterpoint: kept as text",
-            "replace it with Markdown or HTML (raw HTML works in essays)",
-        )
-        return match.group(0)
-
-
-def _params(args: str) -> dict[str, str]:
-    """A shortcode's parameters: positional ones as "0", "1"…, named ones by name."""
-    try:
-        words = shlex.split(args)
-    except ValueError:
-        words = args.split()
-    params: dict[str, str] = {}
-    position = 0
-    for word in words:
-        key, eq, value = word.partition("=")
-        if eq and re.fullmatch(r"\w+", key):
-            params[key] = value
-        else:
-            params[str(position)] = word
-            position += 1
-    return params
+def _terms(meta: dict[str, Any], key: str, kind: str) -> list[str]:
+    """Tags from one taxonomy key: Jekyll's ``tags: a b`` is two, Hugo's ``categories =
+    "Web Development"`` one."""
+    value = meta[key]
+    if kind == "Jekyll":
+        return words(value) if key in ("tags", "categories") else terms(meta, key + "s", key)
+    return value if isinstance(value, list) else [value]
 
 
 # --------------------------------------------------------------------------- static files
@@ -542,14 +472,47 @@ def _copy_static(root: Path, kind: str, content: Path, dry_run: bool, report: Im
     copied = 0
     for folder, into in _static_folders(root, kind):
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            target = content / into / path.relative_to(folder)
-            if target.exists():
+            rel = PurePosixPath(into, path.relative_to(folder).as_posix()).as_posix()
+            target = content / rel
+            why = _static_clash(rel) or (
+                f"content/{rel} is in the site already" if target.exists() and not _same(path, target) else ""
+            )
+            if why:
+                report.warnings.append(
+                    warning(
+                        path.relative_to(root).as_posix(),
+                        0,
+                        f"not copied: {why}",
+                        "the blog's file is left where it is; rename it to copy it, if the site needs it",
+                    )
+                )
                 continue
+            if target.exists():
+                continue  # copied by an import before
             copied += 1
             if not dry_run:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, target)
     return copied
+
+
+def _static_clash(rel: str) -> str:
+    """Why a static file published at ``rel`` would clash with the site, or ''."""
+    key = rel.lower()
+    if key in SITE_FILES:
+        return f"the build writes {SITE_FILES[key]} there"
+    if PurePosixPath(key).suffix in MARKDOWN_SUFFIXES:
+        return "a Markdown file in content/ is a page of the site"
+    if _GENERATED.fullmatch(key):
+        return "the build writes its own pages there" if not key.startswith("essays/") else "essays/ holds the essays"
+    return ""
+
+
+def _same(one: Path, other: Path) -> bool:
+    try:
+        return one.read_bytes() == other.read_bytes()
+    except OSError:
+        return False
 
 
 def _static_folders(root: Path, kind: str) -> Iterator[tuple[Path, str]]:
