@@ -201,3 +201,49 @@ def test_wide_tables_scroll_inside_themselves(chromium_browser, server: StaticSe
         assert ledger["scrollWidth"] <= ledger["clientWidth"] + 1, boxes
     finally:
         page.context.close()
+
+
+@pytest.fixture(scope="module")
+def arabic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StaticServer]:
+    root = make_site(
+        tmp_path_factory.mktemp("rtl") / "site",
+        {
+            "content/essays/tides/index.md": essay(
+                "المد والجزر",
+                "يجذب القمر [الجانب القريب من المحيط]{.claim #near} بقوة أكبر من الجانب البعيد.\n\nفقرة ثانية.\n",
+                lang="ar",
+            ),
+            "content/essays/tides/critiques/r.md": critique("قارئ", "::: on #near\nليس القمر وحده.\n:::\n"),
+        },
+        config={"base_url": "/"},
+    )
+    built = build(root)
+    assert built.ok, built.report.errors
+    with StaticServer(built.out) as running:
+        yield running
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_right_to_left_essay_keeps_its_margin_on_screen(chromium_browser, arabic: StaticServer, width: int) -> None:
+    """Set right to left (lang: ar), the page was 19,000 px wide (the skip link sat 999rem to the
+    left, which such a page scrolls to) and its margin's remark outside the window on the right."""
+    page = new_page(chromium_browser, width)
+    try:
+        page.goto(arabic.url + PAGES["essay"])
+        page.wait_for_load_state("load")
+        page.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        found = page.evaluate(
+            """() => {
+              const box = s => { const b = document.querySelector(s).getBoundingClientRect();
+                                 return {left: b.left, right: b.right, visible: b.width > 0}; };
+              return {dir: document.documentElement.dir, scrollWidth: document.documentElement.scrollWidth,
+                      innerWidth: window.innerWidth, body: box('.essay-body'), remark: box('aside.remark')};
+            }"""
+        )
+        assert found["dir"] == "rtl"
+        assert found["scrollWidth"] <= found["innerWidth"], found
+        if width == 1280:  # the margin column: beside the text on its end side, the left
+            remark, body = found["remark"], found["body"]
+            assert 0 <= remark["left"] and remark["right"] <= body["left"], found
+    finally:
+        page.context.close()
