@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sitefactory import essay, make_site
 
+from counterpoint.build.engine import Engine
 from counterpoint.errors import BuildFailed, UsageError
 from counterpoint.source.config import SiteConfig, load_config, normalize_base_url
 
@@ -158,3 +160,29 @@ def test_critique_channels_are_validated(tmp_path: Path) -> None:
     assert [m for _, _, m, _ in found] == ["critiques: github must be owner/repo, not 'https://github.com/a/b'"]
     found = failures(tmp_path, "title: T\nauthor: A\ncritique: {github: a/b}\n")
     assert [(m, h) for _, _, m, h in found] == [("unknown key 'critique' in site.yml", "did you mean 'critiques'?")]
+
+
+@pytest.mark.parametrize("language, said", [("fr", True), ("de-AT", True), ("ru", False), ("en-GB", False)])
+def test_check_says_when_the_interface_words_are_english(tmp_path, language: str, said: bool) -> None:
+    """``language: fr`` gave French dates beside English interface words ("1 min read",
+    "Critiques"), without a word: counterpoint has its words in English and Russian."""
+    root = make_site(tmp_path, {"content/essays/e.md": essay("E")}, {"language": language})
+    notes = [e for e in Engine(root).check() if e.severity == "note"]
+    if not said:
+        assert notes == []
+        return
+    (note,) = notes
+    assert (note.path, note.line) == ("site.yml", 3)
+    assert note.message.startswith(f"language '{language}': the interface's ")
+    assert note.message.endswith(" words are English (counterpoint has its own in English and Russian)")
+    assert note.hint == "write them under strings: in site.yml (the keys are in src/counterpoint/source/i18n.py)"
+
+
+def test_the_note_goes_once_every_word_is_the_sites_own(tmp_path) -> None:
+    from counterpoint.source.i18n import PLURAL_CATEGORIES, STRINGS
+
+    strings = {
+        key.rsplit(".", 1)[0] if key.rsplit(".", 1)[-1] in PLURAL_CATEGORIES else key: "x" for key in STRINGS["en"]
+    }
+    root = make_site(tmp_path, {"content/essays/e.md": essay("E")}, {"language": "fr", "strings": strings})
+    assert [e for e in Engine(root).check() if e.severity == "note"] == []

@@ -279,4 +279,28 @@ def notes(root: Path, config: SiteConfig) -> list[ContentError]:
         except (ContentError, OSError):
             continue
         found += adopt(doc, {f.name for f in PAGE_FIELDS})[1]
-    return found
+    return found + _english_words(root, config)
+
+
+def _english_words(root: Path, config: SiteConfig) -> list[ContentError]:
+    """``language: fr``: French dates beside English interface words, said once."""
+    from counterpoint.source.i18n import english_words  # lazily: Babel, as for the notes above
+
+    missing, total = english_words(config.language, config.strings)
+    if not missing:
+        return []
+    try:
+        lines = (root / "site.yml").read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        lines = []
+    line = next((n for n, text in enumerate(lines, 1) if text.startswith("language:")), 1)
+    return [
+        ContentError(
+            "site.yml",
+            line,
+            f"language '{config.language}': the interface's {missing} of {total} words are English"
+            " (counterpoint has its own in English and Russian)",
+            "write them under strings: in site.yml (the keys are in src/counterpoint/source/i18n.py)",
+            severity="note",
+        )
+    ]

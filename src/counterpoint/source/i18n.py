@@ -330,6 +330,22 @@ class Translator:
         return _format_date(stamp.date, fmt, self.lang)
 
 
+def english_words(lang: str, overrides: Mapping[str, str]) -> tuple[int, int]:
+    """How many of the interface's words stay English for a site in ``lang`` with
+    ``overrides`` (its ``strings:``), of how many: all of them, in a language counterpoint
+    has no words in, but for those the site gives."""
+    if _base(lang) in STRINGS:
+        return 0, len(STRINGS["en"])
+    missing = [key for key in STRINGS["en"] if key not in overrides and _plural_base(key) not in overrides]
+    return len(missing), len(STRINGS["en"])
+
+
+def _plural_base(key: str) -> str:
+    """``critiques.one`` -> ``critiques`` (a site may give one form for every number)."""
+    base, _, category = key.rpartition(".")
+    return base if base and category in PLURAL_CATEGORIES else key
+
+
 @lru_cache(maxsize=64)
 def direction(lang: str) -> str:
     """'rtl' for a language written right to left (Arabic, Hebrew, Persian…: CLDR's
