@@ -617,3 +617,16 @@ def test_a_claim_with_no_words_is_an_error(tmp_path: Path) -> None:
 def test_a_claim_of_an_image_or_a_formula_has_words_enough(tmp_path: Path) -> None:
     body = "A [![a chart](https://example.org/x.png)]{.claim #c}, [$x^2$]{.claim #m}, [`k`]{.claim #k}.\n"
     assert check(make_site(tmp_path, {"content/essays/e.md": essay("E", body)})) == []
+
+
+def test_a_remark_on_a_claim_id_in_another_case_gets_did_you_mean(tmp_path: Path) -> None:
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay("E", "[A claim.]{.claim #a} [B.]{.claim #b}\n"),
+            "content/essays/e/critiques/r.md": critique("r", "::: on #A\nNo.\n:::\n"),
+        },
+    )
+    (error,) = check(root)
+    assert error.message == "remark targets unknown claim 'A'"
+    assert error.hint.startswith("did you mean 'a'? ")

@@ -299,7 +299,8 @@ def _status_contradicted(
 
 def _known(what: str, name: str, known) -> str:
     names = sorted(k for k in known if not k.startswith("q-"))
-    close = difflib.get_close_matches(name, names, n=1)
+    same = [k for k in names if k.lower() == name.lower()]  # ('#A' for 'a': difflib compares with case)
+    close = same or difflib.get_close_matches(name, names, n=1)
     if close:
         return f"did you mean '{close[0]}'? ({what}: {', '.join(names[:12])}{', …' if len(names) > 12 else ''})"
     if not names:
