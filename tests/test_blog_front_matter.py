@@ -272,3 +272,21 @@ def test_an_alias_at_a_plain_pages_address_is_an_error(tmp_path):
     assert [(e.path, e.message) for e in build_errors(root)] == [
         ("content/essays/a.md", "alias '/about/' is the address of content/about.md")
     ]
+
+
+def test_tags_written_as_one_text_with_commas_are_an_error(tmp_path):
+    """``tags: physics, waves`` made one tag, "physics, waves", with a page of its own."""
+    root = make_site(
+        tmp_path, {"content/essays/a.md": "---\ntitle: A\ndate: 2026-01-10\ntags: physics, waves\n---\nText.\n"}
+    )
+    (error,) = check(root)
+    assert (error.path, error.line, error.message) == (
+        "content/essays/a.md",
+        4,
+        "'tags: physics, waves' is one tag with a comma in it",
+    )
+    assert error.hint == "write a list: tags: [physics, waves]"
+    one = make_site(
+        tmp_path / "one", {"content/essays/a.md": "---\ntitle: A\ndate: 2026-01-10\ntags: physics\n---\nText.\n"}
+    )
+    assert check(one) == []

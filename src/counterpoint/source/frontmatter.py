@@ -662,6 +662,9 @@ def _convert(f: Field, raw: Any, timezone: str = "UTC") -> Any:  # noqa: C901 - 
     # Long: a branch per kind of field, each with its own message.
     name = f.name
     if f.kind == "list":
+        if name == "tags" and isinstance(raw, str) and "," in raw:  # meant as a list, read as one tag
+            parts = ", ".join(part.strip() for part in raw.split(",") if part.strip())
+            raise _Invalid(f"'{name}: {raw}' is one tag with a comma in it", f"write a list: {name}: [{parts}]")
         items = raw if isinstance(raw, list) else [raw]
         if not all(isinstance(i, str) for i in items):
             raise _Invalid(f"'{name}' must be a list of plain values", f"write {name}: [one, two]")
