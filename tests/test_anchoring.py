@@ -288,3 +288,15 @@ def test_the_was_markup_a_hint_gives_reads_back_even_with_double_quotes(tmp_path
     files["content/essays/e/index.md"] = essay("E", body)
     root = make_site(tmp_path / "again", files)
     assert check(root) == []
+
+
+def test_a_quote_from_a_code_block_says_so(tmp_path: Path) -> None:
+    """A passage quoted from a code block was "not found", with an unrelated "closest passage"."""
+    files = {
+        "content/essays/e/index.md": essay("E", "Intro.\n\n```python\nx = compute_tides(1)\n```\n\nAfter the code.\n"),
+        "content/essays/e/critiques/r.md": critique("r", '::: on "compute_tides(1)"\nWrong.\n:::\n'),
+    }
+    (error,) = check(make_site(tmp_path / "site", files))
+    assert (error.path, error.line) == ("content/essays/e/critiques/r.md", 5)
+    assert error.message == 'quoted passage is in a code block (line 8), where a remark cannot point: "compute_tides(1)"'
+    assert error.hint == "quote words of the text around the code, or name a claim (::: on #id)"

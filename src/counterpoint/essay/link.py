@@ -188,6 +188,19 @@ def _anchor_quotes(
                 earlier.add(quote)
                 continue
             failed.add(quote)
+            code_line = _in_code(essay.tokens, quote)
+            if code_line:
+                errors.append(
+                    ContentError(
+                        critique.rel,
+                        remark.line,
+                        f"quoted passage is in a code block (line {code_line + offset}), where a remark cannot point:"
+                        f' "{_short(quote)}"',
+                        "quote words of the text around the code, or name a claim (::: on #id)",
+                        remark.col,
+                    )
+                )
+                continue
             near = corpus.closest(quote)
             hint = "quote the essay's words exactly (whitespace does not matter)"
             if len(was) > 1:
@@ -295,6 +308,16 @@ def _status_contradicted(
             f"remove the status line (a critique a UPD cites is addressed), or '{critique.id}' from the UPD's re=",
         )
     ]
+
+
+def _in_code(tokens: list, quote: str) -> int:
+    """The line of the code block that holds ``quote`` (whitespace collapsed), or 0: code is
+    not text a remark can mark."""
+    wanted = " ".join(quote.split())
+    for token in tokens:
+        if token.type in ("fence", "code_block") and wanted in " ".join(token.content.split()):
+            return token.map[0] + 1 if token.map else 1
+    return 0
 
 
 def _known(what: str, name: str, known) -> str:
