@@ -298,5 +298,7 @@ def test_a_quote_from_a_code_block_says_so(tmp_path: Path) -> None:
     }
     (error,) = check(make_site(tmp_path / "site", files))
     assert (error.path, error.line) == ("content/essays/e/critiques/r.md", 5)
-    assert error.message == 'quoted passage is in a code block (line 8), where a remark cannot point: "compute_tides(1)"'
+    assert (
+        error.message == 'quoted passage is in a code block (line 8), where a remark cannot point: "compute_tides(1)"'
+    )
     assert error.hint == "quote words of the text around the code, or name a claim (::: on #id)"
