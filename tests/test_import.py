@@ -590,3 +590,169 @@ def test_an_error_the_import_finds_is_at_the_line_of_its_key(tmp_path, site: Pat
     result = run("import", str(jekyll), "--site", str(site))
     assert result.returncode == 1
     assert "_posts/2024-01-01-bad.md:5:1: error: invalid date '2024-01-01 10:00:00 UTC'" in result.stderr
+
+
+def test_jekyll_permalink_styles_and_placeholders(tmp_path, site: Path):
+    # permalink: pretty; the URL's date is the front matter's, its :title keeps the file name's case and "_"
+    pretty = write_files(
+        tmp_path / "pretty",
+        {
+            "_config.yml": "permalink: pretty\n",
+            "_posts/2024-01-01-Hello_World.md": "---\ntitle: Hello\n---\nText.\n",
+            "_posts/2024-01-02-moved.md": post("Moved date", date="2024-02-10 09:00:00"),
+            "_posts/2024-01-03-own.md": post("Own", "permalink: /own/:year/:title/", date=""),
+        },
+    )
+    import_and_check(pretty, site)
+    essays = site / "content" / "essays"
+    assert front(essays / "hello-world.md")[0]["aliases"] == ["/2024/01/01/Hello_World/"]
+    assert front(essays / "moved.md")[0]["aliases"] == ["/2024/02/10/moved/"]
+    assert front(essays / "own.md")[0]["aliases"] == ["/own/2024/own/"]  # a post's own permalink wins
+    # collections.posts.permalink wins over permalink:; categories are lowercased, as Jekyll does
+    custom = write_files(
+        tmp_path / "custom",
+        {
+            "_config.yml": "permalink: none\ncollections:\n  posts:\n    permalink: "
+            "/:categories/:short_year/:i_month/:i_day/:y_day/:slug:output_ext\n",
+            "_posts/2024-03-05-Big_News.md": post("Big", "categories: [News, Web]", date=""),
+        },
+    )
+    import_and_check(custom, site)
+    assert front(essays / "big-news.md")[0]["aliases"] == ["/news/web/24/3/5/065/big-news.html"]
+    for style, alias in (
+        ("ordinal", "/2024/065/Ord.html"),
+        ("none", "/Ord.html"),
+        ("weekdate", "/2024/W10/Tue/Ord.html"),
+    ):
+        blog = write_files(
+            tmp_path / style, {"_config.yml": f"permalink: {style}\n", "_posts/2024-03-05-Ord.md": post("O", date="")}
+        )
+        result = run("import", str(blog), "--site", str(site), "--dry-run")
+        assert result.returncode == 0, result.stderr
+        ordinal = make_site(tmp_path / f"site-{style}", {})
+        import_and_check(blog, ordinal)
+        assert front(ordinal / "content" / "essays" / "ord.md")[0]["aliases"] == [alias], style
+
+
+def test_hugo_permalinks_urls_and_relative_aliases(tmp_path, site: Path):
+    hugo = write_files(
+        tmp_path / "hugo",
+        {
+            HUGO: '[permalinks]\n  posts = "/:year/:month/:slug/"\n  notes = "/:section/:filename/"\n',
+            "content/posts/my_post.md": post("Underscore", "aliases: [old-name, ../up/path, /abs/]"),
+            "content/posts/other.md": post("Other", "slug: Own_Slug", date="2024-03-04T10:00:00+02:00"),
+            "content/notes/Big Note.md": post("Note"),
+            "content/pages/my_page.md": post("Page", "aliases: [old-page, ../../../../top, '..']"),
+        },
+    )
+    result = import_and_check(hugo, site)
+    essays = site / "content" / "essays"
+    # a relative alias is relative to the page's own address, as Hugo resolves it
+    assert front(essays / "my-post.md")[0]["aliases"] == [
+        "/2024/01/underscore/",
+        "/2024/01/old-name/",
+        "/2024/up/path/",
+        "/abs/",
+    ]
+    assert front(essays / "own_slug.md")[0]["aliases"] == ["/2024/03/own_slug/"]
+    assert front(essays / "big-note.md")[0]["aliases"] == ["/notes/big-note/"]
+    # no permalink for the section: its path, "_" kept
+    assert front(essays / "my-page.md")[0]["aliases"] == ["/pages/my_page/", "/pages/old-page/", "/top/"]
+    assert "content/pages/my_page.md:4:1: warning: alias '/' is the site's home page: left out" in result.stderr
+    # the config in config/_default/, YAML, and permalinks by kind (Hugo 0.112+)
+    split = write_files(
+        tmp_path / "split",
+        {
+            "config/_default/hugo.yaml": "title: x\n",
+            "config/_default/permalinks.yaml": "page:\n  posts: /blog/:year/:contentbasename/\n",
+            "archetypes/default.md": "",
+            "content/posts/trip/index.md": post("Trip"),
+        },
+    )
+    other = make_site(tmp_path / "site2", {})
+    import_and_check(split, other)
+    assert front(other / "content" / "essays" / "trip.md")[0]["aliases"] == ["/blog/2024/trip/"]
+
+
+def test_hugo_content_never_published_is_not_imported(tmp_path, site: Path):
+    hugo = write_files(
+        tmp_path / "hugo",
+        {
+            HUGO: "",
+            "content/posts/expired.md": post("Expired", "expiryDate: 2021-01-01", date="2020-01-01"),
+            "content/posts/later.md": post("Later", "expiryDate: 2999-01-01"),
+            "content/posts/headless.md": post("Headless", "build:", "  render: never"),
+            "content/posts/old.md": post("Old build", "_build:", "  render: false"),
+            "content/posts/linked.md": post("Linked", "_build: {render: link}"),
+            "content/posts/kept.md": post("Kept", "build: {render: always, list: never}"),
+            "content/posts/bundle/index.md": post("Bundle", "headless: true"),
+            "content/posts/snippets/_index.md": "---\ncascade:\n  build:\n    render: never\n    list: never\n---\n",
+            "content/posts/snippets/snip.md": post("Private snippet"),
+            "content/posts/snippets/own.md": post("Rendered after all", "build: {render: always}"),
+        },
+    )
+    result = import_and_check(hugo, site)
+    essays = site / "content" / "essays"
+    assert sorted(p.name for p in essays.iterdir()) == ["expired.md", "kept.md", "later.md", "own.md"]
+    meta, _ = front(essays / "expired.md")
+    assert meta["draft"] == "true"
+    assert "draft" not in front(essays / "later.md")[0]
+    assert (
+        "content/posts/expired.md: warning: expired on 2021-01-01 (expiryDate): Hugo no longer publishes it, "
+        "so it is imported as a draft" in result.stderr
+    )
+    for name, why in (
+        ("headless.md", "build: render: never"),
+        ("old.md", "_build: render: false"),
+        ("linked.md", "_build: render: link"),
+        ("bundle/index.md", "headless: true"),
+        ("snippets/snip.md", "build: render: never, cascaded from content/posts/snippets/_index.md"),
+    ):
+        assert f"content/posts/{name}: warning: Hugo does not publish it ({why}): not imported" in result.stderr, name
+    assert "Hugo: 4 of 4 post(s) imported" in result.stdout
+
+
+def test_a_time_zone_in_the_config_dates_the_posts(tmp_path, site: Path):
+    jekyll = write_files(
+        tmp_path / "jekyll",
+        {
+            "_config.yml": "timezone: Asia/Tokyo\n",
+            "_posts/2024-01-01-morning.md": post(
+                "Morning", "last_modified_at: 2024-07-01 10:30", date="2024-01-01 08:00:00"
+            ),
+            "_posts/2024-01-02-offset.md": post("Offset", date="2024-01-02T08:00:00+01:00"),
+            "_posts/2024-01-03-day.md": post("Day", date=""),
+        },
+    )
+    import_and_check(jekyll, site)
+    essays = site / "content" / "essays"
+    meta, _ = front(essays / "morning.md")
+    assert meta["date"] == "2024-01-01T08:00:00+09:00" and meta["updated"] == "2024-07-01T10:30:00+09:00"
+    assert front(essays / "offset.md")[0]["date"] == "2024-01-02T08:00:00+01:00"
+    assert front(essays / "day.md")[0]["date"] == "2024-01-03"
+    hugo = write_files(
+        tmp_path / "hugo",
+        {
+            HUGO: 'timeZone = "America/New_York"\n',
+            "content/posts/summer.md": post("Summer", date="2024-07-01T08:00:00"),
+            "content/posts/winter.md": '+++\ntitle = "Winter"\ndate = 2024-01-01T08:00:00\n+++\nText.\n',
+        },
+    )
+    import_and_check(hugo, site)
+    assert front(essays / "summer.md")[0]["date"] == "2024-07-01T08:00:00-04:00"
+    assert front(essays / "winter.md")[0]["date"] == "2024-01-01T08:00:00-05:00"
+
+
+def test_a_jekyll_site_in_a_folder_of_a_repository_is_found(tmp_path, site: Path):
+    repo = write_files(
+        tmp_path / "repo",
+        {
+            "docs/_config.yml": "title: Docs\n",
+            "docs/_posts/2024-01-01-release.md": post("Release", date=""),
+            "docs/_docs/usage.md": "---\ntitle: Usage\n---\nHow.\n",
+            "README.md": "# The project\n",
+        },
+    )
+    result = import_and_check(repo, site)
+    assert "Jekyll: 1 of 1 post(s) imported" in result.stdout
+    assert front(site / "content" / "essays" / "release.md")[0]["aliases"] == ["/2024/01/01/release.html"]

@@ -29,6 +29,7 @@ front matter they write.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shutil
 from collections.abc import Iterator
@@ -42,10 +43,11 @@ import yaml
 from counterpoint.build.checks import SITE_FILES, page_clash
 from counterpoint.errors import BuildFailed, ContentError, UsageError
 from counterpoint.essay.parse import parse_essay
+from counterpoint.importer import dates
 from counterpoint.importer.body import Body
-from counterpoint.importer.hugo import hugo_posts, is_hugo_site
-from counterpoint.importer.jekyll import jekyll_posts, jekyll_url, terms, words
-from counterpoint.importer.post import MARKDOWN, Post, warning
+from counterpoint.importer.hugo import hugo_config, hugo_posts, is_hugo_site
+from counterpoint.importer.jekyll import jekyll_config, jekyll_posts, jekyll_site, terms, words
+from counterpoint.importer.post import MARKDOWN, OldSite, Post, warning
 from counterpoint.markup.slugs import slug, slug_problem
 from counterpoint.model import EssaySource, FileRef
 from counterpoint.source.config import SiteConfig, load_config
@@ -119,10 +121,10 @@ def import_blog(source: Path, site: Path, *, dry_run: bool = False) -> ImportRep
         config: SiteConfig | None = load_config(site)
     except BuildFailed:
         config = None  # site.yml has errors of its own, which check and build report
-    kind, root, posts, notes = _find_posts(source)
+    kind, root, posts, notes, old_site = _find_posts(source)
     report = ImportReport(kind, warnings=notes)
     posts = _distinct_slugs([_with_own_slug(post, root) for post in posts], report.warnings)
-    run = _Run(kind, root, site, config, _index(posts), report)
+    run = _Run(kind, root, old_site, site, config, _index(posts), report)
     run.claim_addresses(posts)
     texts = [(item, text) for item, text in map(run.one, posts) if text is not None]
     if dry_run or report.errors:  # a post that cannot be read: nothing is written, every problem is said
@@ -151,16 +153,18 @@ def _write(post: Post, text: str, essays: Path) -> None:
 # --------------------------------------------------------------------------- finding posts
 
 
-def _find_posts(source: Path) -> tuple[str, Path, list[Post], list[ContentError]]:
-    """(kind, the blog's root, its posts, warnings for the files left out)."""
-    if source.name == "_posts" or (source / "_posts").is_dir():
-        root, posts, notes = jekyll_posts(source)
-        return "Jekyll", root, posts, notes
+def _find_posts(source: Path) -> tuple[str, Path, list[Post], list[ContentError], OldSite]:
+    """(kind, the blog's root, its posts, warnings for the files left out, its config)."""
+    jekyll = jekyll_site(source) if not is_hugo_site(source) else None
+    if source.name == "_posts" or (source / "_posts").is_dir() or jekyll:
+        root, posts, notes = jekyll_posts(jekyll or source)
+        return "Jekyll", root, posts, notes, jekyll_config(root)
+    root = source.parent if source.name == "content" else source
+    config = hugo_config(root)
     if is_hugo_site(source):
-        return "Hugo", source, *hugo_posts(source / "content", source)
+        return "Hugo", source, *hugo_posts(source / "content", source, config), config
     if source.name == "content" or any(p.suffix in MARKDOWN for p in source.rglob("*")):
-        root = source.parent if source.name == "content" else source
-        return "Hugo", root, *hugo_posts(source, root)
+        return "Hugo", root, *hugo_posts(source, root, config), config
     raise UsageError(f"{source} holds neither a Hugo content/ folder nor a Jekyll _posts/ folder")
 
 
@@ -171,9 +175,10 @@ def _with_own_slug(post: Post, root: Path) -> Post:
         written = parse_document(post.path.read_bytes(), post.path, root).meta.get("slug")
     except (ContentError, OSError):
         return post  # reported when the post is converted
-    if not isinstance(written, str) or slug_problem(written.strip()):
+    own = written.strip() if isinstance(written, str) else ""
+    own = own.lower() if slug_problem(own) and not slug_problem(own.lower()) else own  # Hugo lowercases it
+    if slug_problem(own):
         return post
-    own = written.strip()
     old = post.old_url.rstrip("/").rsplit("/", 1)[0] + f"/{own}/" if post.old_url.endswith("/") else post.old_url
     return replace(post, slug=own, old_url=old)
 
@@ -254,6 +259,7 @@ class _Run:
 
     kind: str
     root: Path
+    old_site: OldSite
     site: Path
     config: SiteConfig | None
     by_name: dict[str, Post]
@@ -288,7 +294,7 @@ class _Run:
         self.report.posts.append(item)
         try:
             doc = parse_document(post.path.read_bytes(), post.path, self.root)
-            front = _front_matter(doc.meta, post, self.kind)
+            front = _front_matter(doc.meta, post, self.kind, self.old_site)
         except ContentError as exc:
             item.problem = exc.message
             self.report.errors.append(exc)
@@ -334,6 +340,10 @@ class _Run:
             clash = (
                 f"alias '{alias}' is {owner}: left out here"
                 if owner
+                else f"alias '{alias}' is the site's home page: left out"
+                if not key
+                else f"alias '{alias}' has a space, which no address of the site can have: left out"
+                if any(c.isspace() for c in key)
                 else ""
                 if key.startswith("essays/")
                 else page_clash(key.rstrip("/"), None)
@@ -414,14 +424,15 @@ class _Dumper(yaml.SafeDumper):
 _TAXONOMIES = {"Hugo": ("tags", "categories"), "Jekyll": ("tags", "tag", "categories", "category")}
 
 
-def _front_matter(meta: dict[str, Any], post: Post, kind: str) -> _Front:
+def _front_matter(meta: dict[str, Any], post: Post, kind: str, old_site: OldSite) -> _Front:
     """counterpoint's keys, in their usual order, then ``extra:`` with the rest."""
     out: dict[str, Any] = {}
     extra: dict[str, Any] = {}
     origins: dict[str, str] = {}
     tags: list[str] = list(post.categories)
-    old = jekyll_url(meta, post) if kind == "Jekyll" else post.old_url
-    aliases: dict[str, str] = {f"/{old}": next((k for k in ("category", "categories") if k in meta), "")}
+    old = old_site.url(meta, post)
+    own = "permalink" if kind == "Jekyll" and "permalink" in meta else ""  # Jekyll's permalink: is the old address
+    aliases: dict[str, str] = {f"/{old}": own or next((k for k in ("category", "categories") if k in meta), "")}
     for key, value in meta.items():
         target = ALIASES.get(key, MORE_ALIASES.get(key, key))
         if key in _TAXONOMIES[kind]:
@@ -431,9 +442,8 @@ def _front_matter(meta: dict[str, Any], post: Post, kind: str) -> _Front:
             if isinstance(value, str) and value.strip().lower() in ("false", "no"):
                 out["draft"], origins["draft"] = "true", key
         elif target == "aliases" or key in ("url", "permalink"):
-            for alias in value if isinstance(value, list) else [value]:
-                if isinstance(alias, str) and alias.strip():  # redirect_from: (empty) is none
-                    aliases.setdefault(alias.strip() if alias.startswith("/") else "/" + alias.strip(), key)
+            for alias in _old_addresses(key, value, old, kind) if key != own else []:
+                aliases.setdefault(alias, key)
         elif key in NO_EFFECT:
             continue
         elif target == "author" and isinstance(value, list):
@@ -442,8 +452,7 @@ def _front_matter(meta: dict[str, Any], post: Post, kind: str) -> _Front:
             out[target], origins[target] = value, key
         else:
             extra[key] = value
-    if "date" not in out and post.name_date:
-        out["date"] = post.name_date
+    _dates(out, origins, meta, post, old_site)
     if "title" not in out and post.name_title:  # Jekyll: 2024-01-15-codeblocks-ahoy.md is "Codeblocks Ahoy"
         out["title"] = post.name_title
     out.pop("slug", None)  # the essay's file name is its slug (a usable one was taken as it)
@@ -454,6 +463,36 @@ def _front_matter(meta: dict[str, Any], post: Post, kind: str) -> _Front:
     if extra:
         ordered["extra"] = extra
     return _Front(ordered, origins, aliases)
+
+
+def _dates(out: dict[str, Any], origins: dict[str, str], meta: dict[str, Any], post: Post, old_site: OldSite) -> None:
+    """The date from a Jekyll post's file name when it has none; a date-time without an
+    offset in the zone of the blog's config; a post Hugo no longer publishes a draft."""
+    if "date" not in out and post.name_date:
+        out["date"] = post.name_date
+    for key in ("date", "updated"):
+        if key in out:
+            out[key] = dates.in_zone(out[key], old_site.zone)
+    if post.expired:
+        out["draft"], origins["draft"] = "true", next((k for k in meta if k.lower() == "expirydate"), "")
+
+
+def _old_addresses(key: str, value: Any, old: str, kind: str) -> list[str]:
+    """The addresses an alias key gives: a path from the site's root, or for Hugo's
+    ``aliases`` a relative one from the page's own address (``old-name`` beside it)."""
+    found = []
+    for alias in value if isinstance(value, list) else [value]:
+        if not isinstance(alias, str) or not alias.strip():  # redirect_from: (empty) is none
+            continue
+        alias = alias.strip()
+        if alias.startswith("/"):
+            found.append(alias)
+        elif kind == "Hugo" and key.lower() == "aliases":  # path.Join(the page's address, "..", alias)
+            resolved = posixpath.normpath(posixpath.join("/" + old.rstrip("/"), "..", alias))
+            found.append(resolved if resolved == "/" or resolved.endswith((".html", ".htm")) else resolved + "/")
+        else:
+            found.append("/" + alias)
+    return found
 
 
 def _terms(meta: dict[str, Any], key: str, kind: str) -> list[str]:

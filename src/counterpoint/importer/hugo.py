@@ -6,30 +6,42 @@ file in it, Markdown too, is one of its resources.  Left out, each with a warnin
 top-level pages (``content/about.md``), translations (``x.fr.md`` when the site's
 ``defaultContentLanguage`` is not ``fr``) and posts in another format (``.html``,
 ``.org``, ``.adoc``…).  Section list pages (``_index.md``) are left out silently:
-counterpoint makes its own lists.
+counterpoint makes its own lists.  Content Hugo renders no page for is left out
+with a warning: ``build: {render: never}`` (``_build: {render: false}``, ``render:
+link``), ``headless: true``, also cascaded from a section's ``_index.md``; a post
+whose ``expiryDate`` is past is imported as a draft, with a warning.
+
+The config (``hugo.*`` or ``config.*``, TOML, YAML or JSON, and ``config/_default/``)
+gives the site's languages, its ``timeZone`` and its ``[permalinks]``: the address
+Hugo gave a post is the section's permalink pattern filled in (``hugo_urls.py``), or
+its path in ``content/`` urlized as Hugo does (lowercase, ``_`` kept).
 """
 
 from __future__ import annotations
 
+import fnmatch
 import json
+from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from counterpoint.errors import ContentError
+from counterpoint.importer import dates
+from counterpoint.importer.hugo_urls import HugoConfig, urlize
 from counterpoint.importer.post import MARKDOWN, NOT_MARKDOWN, NOT_MARKDOWN_HINT, OTHER_FORMATS, Post, warning
-from counterpoint.markup.slugs import slug
 from counterpoint.source.content import name_parts
-from counterpoint.source.frontmatter import load_toml
+from counterpoint.source.frontmatter import load_toml, parse_document
 
 CONFIG_FILES = tuple(f"{name}.{ext}" for ext in ("toml", "yaml", "yml", "json") for name in ("hugo", "config"))
 MARKERS = (*CONFIG_FILES, "archetypes", "themes")  # a folder with one of these is a Hugo site
 
 
-def hugo_posts(content: Path, root: Path) -> tuple[list[Post], list[ContentError]]:
+def hugo_posts(content: Path, root: Path, config: HugoConfig) -> tuple[list[Post], list[ContentError]]:
     """The posts under ``content``, and warnings for the files left out."""
-    default, languages = _languages(root)
+    default, languages = config.language, set(config.languages)
     files = sorted(p for p in content.rglob("*") if p.is_file())
     bundles = {
         p.parent
@@ -72,7 +84,9 @@ def hugo_posts(content: Path, root: Path) -> tuple[list[Post], list[ContentError
                 )
             )
             continue
-        posts.append(_post(path, inside, rel, stem, languages))
+        found, note = _published(_post(path, inside, rel, stem, languages), content, root, config)
+        posts += [found] if found else []
+        warnings += [note] if note else []
     return posts, warnings
 
 
@@ -91,11 +105,7 @@ def _post(path: Path, inside: Path, rel: str, stem: str, languages: set[str]) ->
         name, assets = stem, ()
         old = (inside.parent / stem).as_posix() + "/"
     name_slug, date = name_parts(name)
-    return Post(path, rel, name_slug or "post", date, lower_url(old), assets)
-
-
-def lower_url(url: str) -> str:
-    return "/".join(slug(part) or part for part in url.split("/"))
+    return Post(path, rel, name_slug or "post", date, urlize(old), assets, inside=inside.as_posix())
 
 
 def _split(stem: str, languages: set[str]) -> tuple[str, str]:
@@ -106,24 +116,39 @@ def _split(stem: str, languages: set[str]) -> tuple[str, str]:
     return stem, ""
 
 
-def _languages(root: Path) -> tuple[str, set[str]]:
-    """The site's default content language (Hugo's default: en) and every language it
-    names: its config's ``defaultContentLanguage`` and ``languages``."""
-    default = ""
+def hugo_config(root: Path) -> HugoConfig:
+    """The settings the import reads from the site's config: ``hugo.*`` (else
+    ``config.*``) and the files of ``config/_default/`` (``permalinks.toml`` is the
+    ``permalinks`` key), keys in any case as Hugo reads them."""
+    files = [root / name for name in CONFIG_FILES]
+    folder = root / "config" / "_default"
+    files += (
+        sorted(p for p in folder.glob("*") if p.suffix in (".toml", ".yaml", ".yml", ".json"))
+        if folder.is_dir()
+        else []
+    )
+    default, zone = "", None
     languages: set[str] = set()
-    configs = [root / name for name in CONFIG_FILES]
-    configs += [root / "config" / "_default" / name for name in (*CONFIG_FILES, "languages.toml", "languages.yaml")]
-    for path in configs:
+    permalinks: dict[str, str] = {}
+    for path in files:
         data = _config(path)
-        if path.stem == "languages":
-            languages |= {str(k).lower() for k in data}
+        if path.parent == folder and path.stem not in ("hugo", "config"):
+            data = {path.stem: data}  # config/_default/languages.toml is the key "languages"
         for key, value in data.items():
-            if key.lower() == "defaultcontentlanguage" and isinstance(value, str) and not default:
+            key = str(key).lower()
+            if key == "defaultcontentlanguage" and isinstance(value, str) and not default:
                 default = value.lower()
-            elif key.lower() == "languages" and isinstance(value, dict):
+            elif key == "languages" and isinstance(value, dict):
                 languages |= {str(k).lower() for k in value}
+            elif key == "timezone" and zone is None:
+                zone = dates.zone(value)
+            elif key == "permalinks" and isinstance(value, dict):
+                by_kind = value.get("page")  # Hugo 0.112+: [permalinks.page], beside [permalinks] itself
+                for section, pattern in [*value.items(), *(by_kind.items() if isinstance(by_kind, dict) else [])]:
+                    if isinstance(pattern, str):
+                        permalinks.setdefault(str(section).lower().strip("/"), pattern)
     default = default or "en"
-    return default, languages | {default}
+    return HugoConfig(default, frozenset(languages | {default}), permalinks, zone)
 
 
 def _config(path: Path) -> dict[str, Any]:
@@ -144,3 +169,90 @@ def _config(path: Path) -> dict[str, Any]:
 
 def is_hugo_site(folder: Path) -> bool:
     return (folder / "content").is_dir() and any((folder / name).exists() for name in MARKERS)
+
+
+# --------------------------------------------------------------------------- what Hugo publishes
+
+
+def _published(post: Post, content: Path, root: Path, config: HugoConfig) -> tuple[Post | None, ContentError | None]:
+    """The post as it is imported, and a warning: none for a post Hugo renders no page
+    for (its build options, also cascaded), a draft for one that has expired."""
+    try:
+        meta = parse_document(post.path.read_bytes(), post.path, root).meta
+    except (ContentError, OSError):
+        return post, None  # reported when the post is converted
+    own = any(key in meta for key in ("build", "_build", "headless"))  # the page's own options win
+    why = _not_rendered(meta) if own else _cascaded(post, content, root)
+    if why:
+        return None, warning(
+            post.rel,
+            0,
+            f"Hugo does not publish it ({why}): not imported",
+            "it had no page of its own, so no old address: copy its text into an essay to publish it",
+        )
+    for key, value in meta.items():
+        if str(key).lower() in ("expirydate", "unpublishdate"):
+            parsed = dates.parse(value)
+            if parsed is None:
+                continue
+            moment = parsed[0] if parsed[2] else parsed[0].replace(tzinfo=config.zone or timezone.utc)
+            if moment <= datetime.now(timezone.utc):
+                why = f"expired on {value} ({key}): Hugo no longer publishes it, so it is imported as a draft"
+                note = warning(post.rel, 0, why, "remove draft: true from the essay to publish it again")
+                return replace(post, expired=why), note
+    return post, None
+
+
+def _not_rendered(meta: dict[str, Any]) -> str:
+    """Why Hugo renders no page for front matter ``meta`` ("build: render: never"), or ''."""
+    for key in ("build", "_build"):
+        options = meta.get(key)
+        if isinstance(options, dict):
+            render = str(options.get("render", "always")).strip().lower()
+            return f"{key}: render: {render}" if render in ("never", "false", "link") else ""
+    if str(meta.get("headless", "")).strip().lower() == "true":
+        return "headless: true"
+    return ""
+
+
+def _cascaded(post: Post, content: Path, root: Path) -> str:
+    """Why Hugo renders no page for the post by the ``cascade:`` of a section's
+    ``_index.md`` (the nearest section's first), or ''."""
+    page = "/" + post.inside.rsplit(".", 1)[0].removesuffix("/index")
+    folder = post.path.parent.parent if post.path.stem.split(".")[0] == "index" else post.path.parent
+    while folder.is_relative_to(content):
+        index = next(
+            (folder / f"_index{suffix}" for suffix in MARKDOWN if (folder / f"_index{suffix}").is_file()), None
+        )
+        for options in _cascades(index, root, page) if index is not None else []:
+            if any(key in options for key in ("build", "_build", "headless")):
+                why = _not_rendered(options)
+                return f"{why}, cascaded from {index.relative_to(root).as_posix()}" if why and index else ""
+        folder = folder.parent
+    return ""
+
+
+def _cascades(index: Path, root: Path, page: str) -> list[dict[str, Any]]:
+    """The values a section's ``cascade:`` gives the page at ``page`` (/posts/x): a map,
+    or a list of maps each for the pages its ``_target`` (``target``) matches."""
+    try:
+        cascade = parse_document(index.read_bytes(), index, root).meta.get("cascade")
+    except (ContentError, OSError):
+        return []
+    found = []
+    for entry in cascade if isinstance(cascade, list) else [cascade]:
+        if not isinstance(entry, dict):
+            continue
+        target = entry.get("_target", entry.get("target"))
+        if isinstance(target, dict) and not _targets(target, page):
+            continue
+        found.append(entry)
+    return found
+
+
+def _targets(target: dict[str, Any], page: str) -> bool:
+    """Whether a cascade's ``_target`` matches a regular page at ``page`` in production."""
+    path, kind, environment = (str(target.get(key, "")).strip() for key in ("path", "kind", "environment"))
+    if path and not fnmatch.fnmatchcase(page, path.replace("**", "*")):
+        return False
+    return kind in ("", "page", "*", "{page}") and environment in ("", "production")

@@ -1,10 +1,13 @@
-"""A post found in a Hugo or Jekyll blog, before it is converted, and the warning
-the importer gives about one of the blog's files."""
+"""A post found in a Hugo or Jekyll blog, before it is converted, the warning the
+importer gives about one of the blog's files, and what the blog's config says of its
+posts (``OldSite``: ``jekyll.JekyllConfig``, ``hugo_urls.HugoConfig``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import tzinfo
 from pathlib import Path
+from typing import Any, Protocol
 
 from counterpoint.errors import ContentError
 
@@ -28,6 +31,21 @@ class Post:
     assets: tuple[Path, ...] = ()  # the files of a page bundle
     categories: tuple[str, ...] = ()  # Jekyll: the folders above _posts/ (blog/_posts/x.md is in "blog")
     name_title: str = ""  # Jekyll: the title a post without one takes from its file name
+    inside: str = ""  # Hugo: its path in content/ ("posts/x.md")
+    expired: str = ""  # Hugo: why it is no longer published (its expiryDate is past): imported as a draft
+
+
+class OldSite(Protocol):
+    """What the old blog's config says of its posts: their addresses and time zone."""
+
+    @property
+    def zone(self) -> tzinfo | None:
+        """The zone of dates written without an offset, or None."""
+        ...
+
+    def url(self, meta: dict[str, Any], post: Post) -> str:
+        """The address the old generator gave the post, site-relative (``posts/x/``)."""
+        ...
 
 
 def warning(rel: str, line: int, message: str, hint: str = "") -> ContentError:
