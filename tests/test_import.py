@@ -756,3 +756,26 @@ def test_a_jekyll_site_in_a_folder_of_a_repository_is_found(tmp_path, site: Path
     result = import_and_check(repo, site)
     assert "Jekyll: 1 of 1 post(s) imported" in result.stdout
     assert front(site / "content" / "essays" / "release.md")[0]["aliases"] == ["/2024/01/01/release.html"]
+
+
+def test_kramdown_toc_becomes_toc_and_other_attribute_lists_are_reported(tmp_path, site: Path):
+    """kramdown's "* TOC" + "{:toc}" (minimal-mistakes, minima) was shown as a list item
+    "TOC {:toc}", and "{: .notice}" as text, without a word."""
+    jekyll = write_files(
+        tmp_path / "jekyll",
+        {
+            "_posts/2024-01-01-kram.md": post(
+                "Kram",
+                body="* TOC\n{:toc}\n\n## First {#first}\n\nA notice.\n{: .notice--info}\n\n## Not in the toc\n{:.no_toc}\n",
+            ),
+        },
+    )
+    result = import_and_check(jekyll, site)
+    meta, body = front(site / "content" / "essays" / "kram.md")
+    assert meta["toc"] == "true"
+    assert "TOC" not in body and "{:toc}" not in body and "{:.no_toc}" not in body
+    assert "{: .notice--info}" in body  # kept, and said
+    assert (
+        "_posts/2024-01-01-kram.md:11:1: warning: a kramdown attribute list {: .notice--info}: kept as text"
+        in result.stderr
+    )

@@ -306,6 +306,8 @@ class _Run:
         claims, notes = self.aliases(front, doc, post)
         body = Body(post, self.kind, self.by_name)
         converted = body.convert(doc.body, doc.body_line)
+        if body.toc and "toc" not in front.meta:  # kramdown's {:toc}
+            front.meta = {**front.meta, "toc": "true"}
         text = _text(front.meta, converted)
         problems = _would_not_build(text, post, self.site, self.config)
         if problems:  # what check would say of the essay: reported, and nothing written

@@ -29,6 +29,9 @@ _LIQUID_TAG = re.compile(r"\{%-?\s*(\w+)(.*?)-?%\}")
 _LIQUID_OUT = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}")
 _MARKER = re.compile(r"(\{%-?\s*(?:end)?(?:raw|comment)\s*-?%\})")  # what a Liquid block opens and closes
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_IAL = re.compile(r"\{:[^{}]*\}")  # kramdown's block attributes, a line of their own: {: .notice}, {:toc}
+_TOC_IAL = re.compile(r"\{:\s*toc\s*\}")
+_LIST_ITEM = re.compile(r"\s*(?:[*+-]|\d+\.)\s+\S")
 _BASEURL = re.compile(r"\{\{-?\s*site\.(?:baseurl|url)\s*-?\}\}")
 _RELATIVE_URL = re.compile(r"""\{\{-?\s*(["'])(.*?)\1\s*\|\s*(?:relative_url|absolute_url)\s*-?\}\}""")
 
@@ -45,6 +48,7 @@ class Body:
         self.comment = False  # Jekyll: inside {% comment %}
         self.pending: list[str] = []  # Hugo: the lines of a shortcode not closed yet
         self.pending_at = 0
+        self.toc = False  # Jekyll: kramdown's "* TOC" / "{:toc}", which is counterpoint's toc: true
 
     def warn(self, line: int, message: str, hint: str = "") -> None:
         self.warnings.append(warning(self.post.rel, line, message, hint))
@@ -64,12 +68,35 @@ class Body:
             elif opener and not self.raw and not self.comment:  # Markdown code: shortcodes and tags are examples
                 fence = opener.group(1)
                 out += self.code(line)
+            elif self.kind == "Jekyll" and _IAL.fullmatch(line.strip()) and not self.raw and not self.comment:
+                out += self.kramdown(line, number, out)
             else:
                 out += self.hugo(line, number) if self.kind == "Hugo" else self.jekyll(line, number)
         if self.pending:  # a shortcode never closed
             self.unclosed()
             out += self.pending
         return "\n".join(out)
+
+    def kramdown(self, line: str, number: int, out: list[str]) -> list[str]:
+        """A line of kramdown's attributes: ``{:toc}`` (with the list item above it, which
+        kramdown replaces) is the essay's ``toc: true``, ``{:.no_toc}`` is dropped (the table
+        lists every ## and ###), any other is kept as text and said."""
+        ial = line.strip()
+        if _TOC_IAL.fullmatch(ial):
+            if out and _LIST_ITEM.match(out[-1]):
+                out.pop()
+            self.toc, self.done = True, self.done + 1
+            return []
+        if "no_toc" in ial:
+            self.done += 1
+            return []
+        self.kept += 1
+        self.warn(
+            number,
+            f"a kramdown attribute list {ial}: kept as text",
+            "counterpoint writes {.class} on the line before the block",
+        )
+        return [line]
 
     def code(self, line: str) -> list[str]:
         """A line of a code block: only what the old generator changed there too."""
