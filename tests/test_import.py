@@ -779,3 +779,23 @@ def test_kramdown_toc_becomes_toc_and_other_attribute_lists_are_reported(tmp_pat
         "_posts/2024-01-01-kram.md:11:1: warning: a kramdown attribute list {: .notice--info}: kept as text"
         in result.stderr
     )
+
+
+def test_an_image_the_blog_does_not_have_is_left_out_with_a_warning(tmp_path, site: Path):
+    """image: naming a file the blog lacks was imported as it was, and check failed."""
+    jekyll = write_files(
+        tmp_path / "jekyll",
+        {
+            "_posts/2024-01-01-has.md": post("Has", "image: /assets/cover.png"),
+            "_posts/2024-01-02-lacks.md": post("Lacks", "image: /assets/none.png"),
+            "_posts/2024-01-03-far.md": post("Far", "image: https://example.org/x.png"),
+            "assets/cover.png": b"PNG",
+        },
+    )
+    result = import_and_check(jekyll, site)
+    essays = site / "content" / "essays"
+    assert front(essays / "has.md")[0]["image"] == "/assets/cover.png"
+    assert front(essays / "far.md")[0]["image"] == "https://example.org/x.png"
+    lacks, _ = front(essays / "lacks.md")
+    assert "image" not in lacks and lacks["extra"] == {"image": "/assets/none.png"}
+    assert "_posts/2024-01-02-lacks.md:4:1: warning: image: /assets/none.png is not in the blog: left out" in result.stderr

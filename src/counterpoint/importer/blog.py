@@ -304,6 +304,7 @@ class _Run:
             self.report.errors.append(ContentError(post.rel, 0, item.problem))
             return item, None
         claims, notes = self.aliases(front, doc, post)
+        notes += self.image(front, doc, post)
         body = Body(post, self.kind, self.by_name)
         converted = body.convert(doc.body, doc.body_line)
         if body.toc and "toc" not in front.meta:  # kramdown's {:toc}
@@ -326,6 +327,35 @@ class _Run:
         self.claimed.update(claims)
         item.target = _target(post)
         return item, text
+
+    def image(self, front: _Front, doc: Document, post: Post) -> list[ContentError]:
+        """An ``image:`` naming a file the blog does not have (check would refuse it) goes
+        under ``extra:`` as it was, with a warning."""
+        value = front.meta.get("image")
+        if not isinstance(value, str) or urlsplit(value).scheme or value.startswith("//"):
+            return []
+        if value.startswith("/"):
+            rel = value.lstrip("/")
+            there = (self.site / "content" / rel).is_file() or any(
+                (folder / rel[len(into) :].lstrip("/")).is_file()
+                for folder, into in _static_folders(self.root, self.kind)
+                if rel == into or rel.startswith(into + "/") or not into
+            )
+        else:
+            there = (post.path.parent / value).is_file() and post.path.parent / value in set(post.assets)
+        if there:
+            return []
+        front.meta = {key: v for key, v in front.meta.items() if key != "image"}
+        front.meta["extra"] = {**front.meta.get("extra", {}), "image": value}
+        line = doc.meta_lines.get(front.origins.get("image", "image"), 0)
+        return [
+            warning(
+                post.rel,
+                line,
+                f"image: {value} is not in the blog: left out",
+                "put the file in the site and name it with image: again",
+            )
+        ]
 
     def aliases(self, front: _Front, doc: Document, post: Post) -> tuple[dict[str, str], list[ContentError]]:
         """Leaves out of ``front`` each alias ``check`` would refuse (another post's or
