@@ -630,3 +630,28 @@ def test_a_remark_on_a_claim_id_in_another_case_gets_did_you_mean(tmp_path: Path
     (error,) = check(root)
     assert error.message == "remark targets unknown claim 'A'"
     assert error.hint.startswith("did you mean 'a'? ")
+
+
+def test_check_notes_a_upd_dated_in_the_future_or_before_its_essay(tmp_path: Path) -> None:
+    """A UPD dated 2027 was published at once with that date ("Updated: June 1, 2027"),
+    one dated before its essay said "addressed in UPD of" a day before the critique."""
+    from datetime import date, timedelta
+
+    later = (date.today() + timedelta(days=400)).isoformat()
+    body = (
+        f"[A.]{{.claim #a}}\n\n::: upd {later}\nLater.\n:::\n\n::: upd 2025-12-01\nEarlier.\n:::\n\n"
+        "```markdown\n::: upd 2020-01-01\nAn example in code.\n:::\n```\n"
+    )
+    root = make_site(tmp_path, {"content/essays/e.md": essay("E", body, date="2026-01-10")})
+    found = [(e.line, e.message, e.severity) for e in check(root)]
+    assert found == [
+        (8, f"UPD dated {later}, after today: it is published now, with that date", "note"),
+        (12, "UPD dated 2025-12-01, before the essay's own date (2026-01-10)", "note"),
+    ]
+    assert build(root).ok
+
+
+def test_the_upd_date_notes_pass_over_dates_that_do_not_exist(tmp_path: Path) -> None:
+    body = "::: upd 2026-02-30\nFixed.\n:::\n\n::: upd 2026-01-20\nFixed.\n:::\n"
+    root = make_site(tmp_path, {"content/essays/e.md": essay("E", body, date="2026-02-31")})
+    assert [e.severity for e in check(root)] == ["error", "error"]  # the two dates, as errors of the build

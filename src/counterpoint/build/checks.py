@@ -8,13 +8,19 @@ import errno
 import os
 import re
 from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from counterpoint.errors import ContentError, UsageError, display_path
 from counterpoint.model import EssayResult
 from counterpoint.output.output import STAGING_PREFIX
 from counterpoint.source.config import SiteConfig
 from counterpoint.source.content import Inventory
+
+if TYPE_CHECKING:
+    from counterpoint.source.frontmatter import Document
 
 
 def stray_errors(inventory: Inventory) -> list[ContentError]:
@@ -268,11 +274,13 @@ def notes(root: Path, config: SiteConfig) -> list[ContentError]:
 
     found: list[ContentError] = []
     inventory = discover(root, Hasher())
+    today = datetime.now(ZoneInfo(config.timezone)).date()
     for source in inventory.essays:
         try:
-            found += essay_document(source, config, source.index.path.read_bytes())[1]
+            doc, said, _ = essay_document(source, config, source.index.path.read_bytes())
         except (ContentError, OSError):
             continue
+        found += said + upd_dates(doc, today)
     for page in inventory.pages:
         try:
             doc = parse_document(page.index.path.read_bytes(), page.index.path, config.root)
@@ -280,6 +288,43 @@ def notes(root: Path, config: SiteConfig) -> list[ContentError]:
             continue
         found += adopt(doc, {f.name for f in PAGE_FIELDS})[1]
     return found + _english_words(root, config)
+
+
+_UPD_LINE = re.compile(r":{3,}\s*upd\s+(\d{4}-\d{2}-\d{2})")
+
+
+def upd_dates(doc: Document, today: date) -> list[ContentError]:
+    """Notes for a ``::: upd`` dated after ``today`` (a build publishes it at once, with
+    that date: it does not hold a UPD back as it holds an essay) or before the essay's
+    own date; read from the lines, code blocks aside (an essay may show the syntax)."""
+    written = str(doc.meta.get("date", ""))[:10]
+    try:
+        essay_day = date.fromisoformat(written) if _DAY.fullmatch(written) else None
+    except ValueError:  # 2026-02-30: an error of the build
+        essay_day = None
+    notes: list[ContentError] = []
+    fence = ""
+    for number, text in enumerate(doc.body.split("\n"), doc.body_line):
+        stripped = text.lstrip(" >")
+        if stripped.startswith(("```", "~~~")) and (not fence or stripped.startswith(fence)):
+            fence = "" if fence else stripped[:3]
+            continue
+        found = None if fence else _UPD_LINE.match(stripped)
+        try:
+            day = date.fromisoformat(found.group(1)) if found else None
+        except ValueError:  # a date that does not exist: an error of the build
+            continue
+        if day is not None and day > today:
+            message = f"UPD dated {day}, after today: it is published now, with that date"
+        elif day is not None and essay_day is not None and day < essay_day:
+            message = f"UPD dated {day}, before the essay's own date ({essay_day})"
+        else:
+            continue
+        notes.append(ContentError(doc.rel, number, message, "check the date", severity="note"))
+    return notes
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _english_words(root: Path, config: SiteConfig) -> list[ContentError]:
