@@ -798,4 +798,6 @@ def test_an_image_the_blog_does_not_have_is_left_out_with_a_warning(tmp_path, si
     assert front(essays / "far.md")[0]["image"] == "https://example.org/x.png"
     lacks, _ = front(essays / "lacks.md")
     assert "image" not in lacks and lacks["extra"] == {"image": "/assets/none.png"}
-    assert "_posts/2024-01-02-lacks.md:4:1: warning: image: /assets/none.png is not in the blog: left out" in result.stderr
+    assert (
+        "_posts/2024-01-02-lacks.md:4:1: warning: image: /assets/none.png is not in the blog: left out" in result.stderr
+    )
