@@ -801,3 +801,26 @@ def test_an_image_the_blog_does_not_have_is_left_out_with_a_warning(tmp_path, si
     assert (
         "_posts/2024-01-02-lacks.md:4:1: warning: image: /assets/none.png is not in the blog: left out" in result.stderr
     )
+
+
+def test_relative_links_between_hugo_posts_follow_them(tmp_path, site: Path):
+    """A relative link between posts of nested sections (PaperMod's
+    '../papermod/papermod-faq/#custom-head') pointed at nothing once the posts were essays."""
+    hugo = write_files(
+        tmp_path / "hugo",
+        {
+            HUGO: "",
+            "content/posts/math.md": post(
+                "Math",
+                body="See [the FAQ](../papermod/papermod-faq/#custom-head), [a sibling](../sibling/), "
+                "[outside](https://example.org/a/../b) and [below](#custom).\n\n## Custom\n\n```md\n[code](../papermod/papermod-faq/)\n```\n",
+            ),
+            "content/posts/sibling.md": post("Sibling"),
+            "content/posts/papermod/papermod-faq.md": post("FAQ", body="## Custom head\n\nText.\n"),
+        },
+    )
+    import_and_check(hugo, site)
+    _, body = front(site / "content" / "essays" / "math.md")
+    assert "[the FAQ](../papermod-faq/#custom-head)" in body and "[a sibling](../sibling/)" in body
+    assert "[outside](https://example.org/a/../b)" in body and "[below](#custom)" in body
+    assert "[code](../papermod/papermod-faq/)" in body  # code is an example

@@ -10,6 +10,7 @@ never published); a shortcode written over several lines is read as one.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shlex
 from collections.abc import Callable
@@ -28,6 +29,7 @@ _LONGEST = 30  # lines a shortcode may run over
 _LIQUID_TAG = re.compile(r"\{%-?\s*(\w+)(.*?)-?%\}")
 _LIQUID_OUT = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}")
 _MARKER = re.compile(r"(\{%-?\s*(?:end)?(?:raw|comment)\s*-?%\})")  # what a Liquid block opens and closes
+_LINK = re.compile(r"(\]\()([^()\s]+)(\))")  # a Markdown link's address: [text](address)
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _IAL = re.compile(r"\{:[^{}]*\}")  # kramdown's block attributes, a line of their own: {: .notice}, {:toc}
 _TOC_IAL = re.compile(r"\{:\s*toc\s*\}")
@@ -49,6 +51,8 @@ class Body:
         self.pending: list[str] = []  # Hugo: the lines of a shortcode not closed yet
         self.pending_at = 0
         self.toc = False  # Jekyll: kramdown's "* TOC" / "{:toc}", which is counterpoint's toc: true
+        # the posts by the address the old generator gave them, for relative links between them
+        self.by_url = {p.old_url.strip("/").lower(): p for p in by_name.values()}
 
     def warn(self, line: int, message: str, hint: str = "") -> None:
         self.warnings.append(warning(self.post.rel, line, message, hint))
@@ -118,7 +122,24 @@ class Body:
         if len(_OPENER.findall(plain)) > len(_CLOSER.findall(plain)):  # {{< figure ⏎ src=… ⏎ >}}
             self.pending, self.pending_at = [line], number
             return []
-        return [self.shortcodes(line, number)]
+        return [self.shortcodes(_LINK.sub(self.relative_link, line), number)]
+
+    def relative_link(self, match: re.Match) -> str:
+        """A relative link to another post (``../papermod/faq/#x``): the browser resolved it
+        against the post's old address, so it is followed to that post's essay."""
+        url = match.group(2)
+        parts = urlsplit(url)
+        if parts.scheme or parts.netloc or not parts.path or url.startswith("/"):
+            return match.group(0)
+        here = "/" + self.post.old_url.strip("/") + "/"
+        there = posixpath.normpath(posixpath.join(here, parts.path)).strip("/").lower()
+        target = self.by_url.get(there)
+        if target is None or target is self.post:
+            return match.group(0)
+        anchor = f"#{parts.fragment}" if parts.fragment else ""
+        followed = f"../{target.slug}/{anchor}"
+        self.done += followed != url  # (counted as converted when it changes)
+        return f"{match.group(1)}{followed}{match.group(3)}"
 
     def more(self, line: str) -> list[str]:
         """The next line of a shortcode written over several lines."""
