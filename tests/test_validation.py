@@ -655,3 +655,13 @@ def test_the_upd_date_notes_pass_over_dates_that_do_not_exist(tmp_path: Path) ->
     body = "::: upd 2026-02-30\nFixed.\n:::\n\n::: upd 2026-01-20\nFixed.\n:::\n"
     root = make_site(tmp_path, {"content/essays/e.md": essay("E", body, date="2026-02-31")})
     assert [e.severity for e in check(root)] == ["error", "error"]  # the two dates, as errors of the build
+
+
+def test_a_future_essays_own_upd_is_not_said_to_be_published_now(tmp_path: Path) -> None:
+    """An essay dated in the future is held back, its UPDs with it: "published now" was wrong."""
+    from datetime import date, timedelta
+
+    day, later = date.today() + timedelta(days=30), date.today() + timedelta(days=40)
+    body = f"[A.]{{.claim #a}}\n\n::: upd {later.isoformat()}\nLater.\n:::\n"
+    root = make_site(tmp_path, {"content/essays/e.md": essay("E", body, date=day.isoformat())})
+    assert [e for e in check(root) if e.severity == "note"] == []

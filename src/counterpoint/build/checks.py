@@ -314,7 +314,7 @@ def upd_dates(doc: Document, today: date) -> list[ContentError]:
             day = date.fromisoformat(found.group(1)) if found else None
         except ValueError:  # a date that does not exist: an error of the build
             continue
-        if day is not None and day > today:
+        if day is not None and day > today and not (essay_day and essay_day > today):  # (held back with it)
             message = f"UPD dated {day}, after today: it is published now, with that date"
         elif day is not None and essay_day is not None and day < essay_day:
             message = f"UPD dated {day}, before the essay's own date ({essay_day})"
