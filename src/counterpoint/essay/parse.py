@@ -21,9 +21,6 @@ from counterpoint.markup.env import Addresses, collected, parse_env
 from counterpoint.markup.markdown import (
     ID_RE,
     RESERVED_IDS,
-    UNCLOSED,
-    UNCLOSED_HINT,
-    container_closed,
     essay_parser,
     reader_parser,
     reading_words,
@@ -421,7 +418,7 @@ def parse_critique(
             end = _container_end(tokens, index)
             line = (token.map[0] + 1 if token.map else 1) + offset
             inside = tokens[index + 1 : end]
-            errors += _container_problems(token, inside, body_lines, doc.rel, line, offset)
+            errors += _nested(token, inside, doc.rel, line, offset)
             containers.append((token, line, md.renderer.render(inside, md.options, env)))
             first = clamp(inside) if token.type == "container_on_open" else None
             leads.append(md.renderer.render(first, md.options, env) if first else "")
@@ -541,24 +538,21 @@ def _when(published: dict[str, str] | None, rel: str, line: str) -> str:
     return published.get(f"{rel}\0{key}", "") if published and key else ""
 
 
-def _container_problems(
-    token: Token, inside: list[Token], lines: list[str], rel: str, line: int, offset: int
-) -> list[ContentError]:
-    """A ``::: on`` or ``::: reply`` with another inside it, or left open."""
+def _nested(token: Token, inside: list[Token], rel: str, line: int, offset: int) -> list[ContentError]:
+    """A ``::: on`` or ``::: reply`` with another inside it (one left open is said by
+    the dialect's ``markdown.stray_blocks``, as an essay's ``::: upd`` is)."""
     name = token.type.split("_")[1]
     nested = next((t for t in inside if t.type in ("container_on_open", "container_reply_open")), None)
-    if nested is not None:
-        return [
-            ContentError(
-                rel,
-                (nested.map[0] + 1 if nested.map else line) + offset,
-                f"::: {nested.type.split('_')[1]} cannot be inside ::: {name}",
-                f"close the ::: {name} block with ':::' first: replies and remarks stand side by side",
-            )
-        ]
-    if not container_closed(lines, token):
-        return [ContentError(rel, line, UNCLOSED.format(name=name), UNCLOSED_HINT)]
-    return []
+    if nested is None:
+        return []
+    return [
+        ContentError(
+            rel,
+            (nested.map[0] + 1 if nested.map else line) + offset,
+            f"::: {nested.type.split('_')[1]} cannot be inside ::: {name}",
+            f"close the ::: {name} block with ':::' first: replies and remarks stand side by side",
+        )
+    ]
 
 
 def _container_end(tokens: list, start: int) -> int:

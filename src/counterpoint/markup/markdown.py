@@ -233,23 +233,29 @@ READER_ELSEWHERE = {"upd": "'::: upd' is the essay's author's: a critique cannot
 
 
 def stray_blocks(known: tuple[str, ...], elsewhere: dict[str, str], hint: str, example: str):
-    """A core rule: a ``:::`` line that opens no block of the dialect (``::: UPD``,
-    ``::: remark``, a ``::: on`` in an essay) or closes none is an error.  Markdown
-    shows it as text, and the UPD or remark the author meant would not exist.  The
-    ``:::`` that closes such a line, or a block that ended early (nested in another,
-    whose own ``:::`` ended both), is not said again."""
+    """A core rule for the ``:::`` lines of a dialect: a block left open (markdown-it
+    closes it at the end of the document, or of the list or quote it is in), and a
+    line that opens no block of the dialect (``::: UPD``, ``::: remark``, a ``::: on``
+    in an essay) or closes none, are errors.  Markdown shows such a line as text, and
+    the UPD or remark the author meant would not exist.  The ``:::`` that closes such
+    a line, or a block that ended early (nested in another, whose own ``:::`` ended
+    both), is not said again."""
 
     def rule(state: StateCore) -> None:
         pending = 0  # closing lines already explained
         lines: list[str] | None = None
         ends: set[int] = set()  # the closing lines of the blocks so far: one closes one block
+        problems = collecting(state.env).problems
         for token in state.tokens:
             if token.nesting == 1 and token.type.startswith("container_"):
                 lines = lines if lines is not None else state.src.split("\n")
                 end = token.map[1] if token.map else -1
-                closed = container_closed(lines, token) and end not in ends
+                closed = container_closed(lines, token)
+                if not closed:
+                    line = token.map[0] + 1 if token.map else 0
+                    problems.append((line, UNCLOSED.format(name=token.type.split("_")[1]), UNCLOSED_HINT))
+                pending += not closed or end in ends  # its own ':::' comes later, as text
                 ends.add(end)
-                pending += not closed  # its own ':::' comes later, as text
             if token.type != "inline" or ":::" not in token.content:
                 continue
             for number, text in enumerate(token.content.split("\n")):
@@ -258,7 +264,7 @@ def stray_blocks(known: tuple[str, ...], elsewhere: dict[str, str], hint: str, e
                     pending -= words is not None
                     continue
                 line = (token.map[0] if token.map else 0) + number + 1
-                collecting(state.env).problems.append((line, *_stray(words, known, elsewhere, hint, example)))
+                problems.append((line, *_stray(words, known, elsewhere, hint, example)))
                 pending += bool(words)
 
     return rule
@@ -349,7 +355,7 @@ def collect_essay_targets(state: StateCore) -> None:
             _retype_inline_claims(token, index, line, targets, problems, ids, env)
         elif kind == "container_upd_open":
             upd_stack.append(index)
-            problems.extend(_upd_problems(state.src, token, line))
+            problems.extend(_claim_on_upd(state.src, token, line))
         elif kind == "container_upd_close" and upd_stack:
             start = upd_stack.pop()
             open_token = tokens[start]
@@ -435,15 +441,12 @@ UNCLOSED_HINT = "add a line ':::' where the block ends"
 _CLOSING = re.compile(r"(?:[ \t]*>)*[ \t]*:{3,}[ \t]*")  # in a quote too: "> :::"
 
 
-def _upd_problems(src: str, token: Token, line: int) -> list[tuple[int, str, str]]:
-    """A ``::: upd`` left open, or marked as a claim (the page has no element for that
-    claim: ``render_upd`` writes the UPD's own opening)."""
-    problems = []
-    if not container_closed(src.split("\n"), token):  # (a few UPDs an essay)
-        problems.append((line, UNCLOSED.format(name="upd"), UNCLOSED_HINT))
+def _claim_on_upd(src: str, token: Token, line: int) -> list[tuple[int, str, str]]:
+    """A ``::: upd`` marked as a claim: the page has no element for that claim
+    (``render_upd`` writes the UPD's own opening)."""
     if token.attrs and _has_claim_class(token):
-        problems.append((_attrs_line(src, line, ".claim"), "a block claim cannot mark a UPD", _BLOCK_HINT))
-    return problems
+        return [(_attrs_line(src, line, ".claim"), "a block claim cannot mark a UPD", _BLOCK_HINT)]
+    return []
 
 
 def container_closed(lines: list[str], token: Token) -> bool:
