@@ -18,6 +18,7 @@ from counterpoint.build.run import Run
 from counterpoint.errors import BuildFailed, ContentError
 from counterpoint.model import EssayResult, EssaySource
 from counterpoint.source.content import Hasher, with_digests
+from counterpoint.source.walk import content_file
 
 
 def essays(run: Run) -> None:
@@ -74,13 +75,12 @@ def _from_cache(run: Run, sources: list[EssaySource], last: LastBuild | None) ->
     cache when its key holds and its output is in place; the essays that have to be rendered."""
     assert run.stage is not None
     state, stage, manifest, output = run.state, run.stage, run.stage.manifest, run.config.output
-    content = run.root / "content"
     todo: list[EssaySource] = []
     for source in sources:
         run.sources[source.index.rel] = source
         same = last is not None and last.sources.get(source.index.rel) is source
         before = last.results[source.index.rel] if last is not None and same else None
-        if before is not None and _there(before, content):
+        if before is not None and _there(before, run.root):
             # (serve) the very files of the last build, whose output is in place: no key to make
             run.results[source.index.rel] = before
             stage.adopt(before.outputs)
@@ -97,7 +97,7 @@ def _from_cache(run: Run, sources: list[EssaySource], last: LastBuild | None) ->
             and cached
             and cached[0] == cache_key(run.inputs, material)
             and all(manifest.intact(output, r) for r in cached[1].outputs)
-            and _there(cached[1], content)
+            and _there(cached[1], run.root)
         ):
             run.results[source.index.rel] = cached[1]
             stage.adopt(cached[1].outputs)
@@ -106,10 +106,10 @@ def _from_cache(run: Run, sources: list[EssaySource], last: LastBuild | None) ->
     return todo
 
 
-def _there(result: EssayResult, content: Path) -> bool:
+def _there(result: EssayResult, root: Path) -> bool:
     """The files of content/ outside its bundle that the essay's page links (``EssayResult.needs``:
     its ``image:``) are there still: its own files alone make its key, and a missing one is an error."""
-    return all((content / rel).is_file() for rel in result.needs)
+    return all(content_file(root, rel) for rel in result.needs)
 
 
 def _same_addresses(last: LastBuild, run: Run, fresh: list[tuple[int, EssaySource]]) -> bool:

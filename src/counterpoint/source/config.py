@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from counterpoint.errors import BuildFailed, ContentError, UsageError
 from counterpoint.source.frontmatter import Field, did_you_mean, load_yaml, validate_fields
-from counterpoint.source.walk import site_digest
+from counterpoint.source.walk import content_file, site_digest
 
 CONFIG_NAME = "site.yml"
 
@@ -211,34 +211,34 @@ _ICON_TYPES = {
 def _favicon_problem(value: str, root: Path) -> str:
     """Why ``favicon:`` cannot be used, or ''. A site path must name an image file
     in content/ (copied to the same path of the output), so the icon never 404s."""
-    parts = urlsplit(value)
-    if parts.scheme or value.startswith("//"):
-        return (
-            "" if parts.scheme in ("http", "https") else f"'{value}' is neither a path in the site nor an http(s) URL"
-        )
+    elsewhere = _url_problem(value)
+    if elsewhere is not None:
+        return elsewhere
     if Path(value).suffix.lower() not in _ICON_TYPES:
         return f"'{value}' is not an image the browsers take as an icon ({', '.join(sorted(_ICON_TYPES))})"
-    source = (root / "content" / value.lstrip("/")).resolve()
-    if not source.is_relative_to(root / "content") or not source.is_file():
+    if not content_file(root, value.lstrip("/")):
         return f"content/{value.lstrip('/')} does not exist"
     return ""
+
+
+def _url_problem(value: str) -> str | None:
+    """For an address of another host: '' when it is http(s), else why it cannot be
+    linked; None for a path in the site."""
+    parts = urlsplit(value)
+    if not parts.scheme and not value.startswith("//"):
+        return None
+    return "" if parts.scheme in ("http", "https") else f"'{value}' is neither a path in the site nor an http(s) URL"
 
 
 def _extra_css_problem(value: str, root: Path) -> tuple[str, str]:
     """Why an ``extra_css`` entry cannot be linked, and what to do; ('', '') when it can.
     A site path must name a file in content/ (copied to the same path of the output),
     so that no page links a stylesheet that 404s; an http(s) URL is not checked."""
-    parts = urlsplit(value)
-    if parts.scheme or value.startswith("//"):
-        if parts.scheme in ("http", "https"):
-            return "", ""
-        return (
-            f"'{value}' is neither a path in the site nor an http(s) URL",
-            "write a path of a file in content/ (css/site.css) or https://…",
-        )
-    rel = unquote(parts.path).lstrip("/")
-    source = (root / "content" / rel).resolve()
-    if not rel or not source.is_relative_to(root / "content") or not source.is_file():
+    elsewhere = _url_problem(value)
+    if elsewhere is not None:
+        return elsewhere, "write a path of a file in content/ (css/site.css) or https://…" if elsewhere else ""
+    rel = unquote(urlsplit(value).path).lstrip("/")
+    if not content_file(root, rel):
         return (
             f"content/{rel} does not exist",
             "put the file there or fix the path: css/site.css is content/css/site.css (or write https://…)",

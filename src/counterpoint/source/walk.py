@@ -156,6 +156,14 @@ def signature(files: list[Scanned], root: Path) -> str:
     return h.hexdigest()
 
 
+def content_file(root: Path, rel: str) -> bool:
+    """``rel`` (a path in ``content/``, as the output has it: ``img/x.png``) names a file
+    there, and nothing that leaves ``content/`` (``..``, a symlink out): what a page may
+    link to (``favicon:``, ``extra_css:``, an essay's ``image:``) without a 404."""
+    content = root / "content"
+    return bool(rel) and (content / rel).resolve().is_relative_to(content) and (content / rel).is_file()
+
+
 def site_digest(data: bytes) -> str:
     """The digest of site.yml's bytes: the configuration's part of every cache key."""
     return blake2b(data, digest_size=16).hexdigest()
