@@ -90,6 +90,9 @@ def _place_after(tokens: list, claims: dict[str, Claim], wanted: set[str]) -> No
         if token.type != "inline" or not children:
             continue
         stack: list[str] = []
+        # what follows a claim closed inside a link goes after the link: it holds a link (its
+        # count), and HTML nests none
+        links, in_link = 0, []
         for pos, child in enumerate(children):
             if child.type == "claim_open":
                 stack.append(child.meta["claim"])
@@ -97,11 +100,20 @@ def _place_after(tokens: list, claims: dict[str, Claim], wanted: set[str]) -> No
                 claim_id = stack.pop()
                 if claim_id in wanted:
                     last_close[claim_id] = (token, pos)
+                    if links:
+                        in_link.append(claim_id)
+            elif child.type == "link_open":
+                links += 1
+            elif child.type == "link_close" and links:
+                links -= 1
+                if not links:
+                    last_close.update((claim_id, (token, pos)) for claim_id in in_link)
+                    in_link.clear()
     inserts: dict[int, list[tuple[int, str]]] = {}
     holders: dict[int, Any] = {}
     for claim_id, (token, pos) in last_close.items():
         holders[id(token)] = token
-        inserts.setdefault(id(token), []).append((_out_of_links(token.children, pos + 1), claim_id))
+        inserts.setdefault(id(token), []).append((pos + 1, claim_id))
     for claim_id in wanted - set(last_close):
         claim = claims.get(claim_id)
         if claim is None or claim.kind not in ("block", "heading"):
@@ -122,19 +134,6 @@ def _place_after(tokens: list, claims: dict[str, Claim], wanted: set[str]) -> No
         for pos, claim_id in sorted(places, key=lambda p: -p[0]):
             children.insert(pos, Token("claim_after", "", 0, meta={"claim": claim_id}))
         token.children = children
-
-
-def _out_of_links(children: list, pos: int) -> int:
-    """``pos``, or the place just after the link it is inside: what follows a claim
-    holds a link (its count), and a link inside a link is not HTML."""
-    depth = 0
-    for child in children[:pos]:
-        depth += (child.type == "link_open") - (child.type == "link_close")
-    while depth > 0 and pos < len(children):
-        depth -= children[pos].type == "link_close"
-        depth += children[pos].type == "link_open"
-        pos += 1
-    return pos
 
 
 AFTER = "\0"  # around what follows a claim in the rendered blocks (NUL is never in an essay's text)
