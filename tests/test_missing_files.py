@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sitefactory import build, check, essay, make_site, parse_html
+from sitefactory import build, check, essay, make_site, parse_html, plain_page
 
 from counterpoint.build.engine import Engine
 from counterpoint.errors import BuildFailed
@@ -79,6 +79,47 @@ def test_existing_share_images_and_https_ones_build(tmp_path: Path) -> None:
     assert og_image(built, "essays/z/") == "https://cdn.example.net/none.png"  # not fetched, not checked
     for rel in ("essays/x/cover.png", "essays/elsewhere/cover.png", "img/share.png"):
         assert (built.out / rel).is_file(), rel
+
+
+@pytest.mark.parametrize(
+    ("files", "image", "looked_for"),
+    [
+        ({"content/about.md": None}, "/img/none.png", "content/img/none.png"),
+        ({"content/about/index.md": None}, "team.png", "content/about/team.png"),  # beside the page's index.md
+    ],
+)
+def test_a_plain_pages_missing_share_image_is_an_error_at_its_line(
+    tmp_path: Path, files: dict, image: str, looked_for: str
+) -> None:
+    # a plain page's og:image was published pointing at nothing
+    rel = next(iter(files))
+    root = make_site(tmp_path / "site", {"content/essays/a.md": essay(), rel: plain_page("About", image=image)})
+    expected = f"{rel}:3:1: error: image: {image} does not exist (looked for {looked_for})"
+    built = build(root)
+    assert any(text.startswith(expected) and HINT in text for text in built.report.errors), built.report.errors
+    assert not (built.out / "about/index.html").exists()
+    checked = said(check(root))
+    assert any(text.startswith(expected) for text in checked), checked
+
+
+def test_a_plain_pages_share_image_removed_after_a_cached_build_is_an_error(tmp_path: Path) -> None:
+    root = make_site(
+        tmp_path / "site",
+        {
+            "content/essays/a.md": essay(),
+            "content/about/index.md": plain_page("About", image="team.png"),
+            "content/about/team.png": PNG,
+            "content/contact.md": plain_page("Contact", image="/img/share.png"),
+            "content/img/share.png": PNG,
+        },
+    )
+    built = build(root, use_cache=True)
+    assert built.ok, built.report.errors
+    assert og_image(built, "about/") == "/about/team.png"
+    assert og_image(built, "contact/") == "/img/share.png"
+    (root / "content/about/team.png").unlink()
+    errors = build(root, use_cache=True).report.errors
+    assert any(text.startswith("content/about/index.md:3:1: error: image: team.png does not exist") for text in errors)
 
 
 # --------------------------------------------------------------------------- extra_css

@@ -38,7 +38,7 @@ from counterpoint.site.feeds import essay_corrections_feed
 from counterpoint.site.site_pages import card_html, compact, correction_html
 from counterpoint.source.content import digest_file
 from counterpoint.source.i18n import prepare_dates
-from counterpoint.source.walk import content_file
+from counterpoint.source.walk import IMAGE_HINT, content_file
 from counterpoint.theme.site import Site, site_for
 from counterpoint.theme.theme import Theme, jinja_for, template_problem
 
@@ -155,7 +155,7 @@ def share_image(
         return [], ()
     if rel is not None and content_file(root, rel):
         return [], (rel,)
-    hint = "put the file there or fix the path (an https:// address is not checked)"
+    hint = IMAGE_HINT
     if rel is None:
         message = f"image: {meta.image} is outside the site"
     else:

@@ -306,6 +306,10 @@ def _plain_pages(run: Run) -> list[tuple[str, PlainPage]]:
             run.state.plain[source.index.rel] = (key, page)
         if page.draft and not run.options.drafts:
             continue
+        missing = page.image_problem(source.index.rel, run.root)
+        if missing:
+            run.errors.append(missing)
+            continue
         rel = (page.slug + "/" if page.slug else "") + "index.html"
         clash = page_clash(page.slug, owners.get(rel.lower()))
         if clash:

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
 from counterpoint.errors import ContentError
 from counterpoint.markup.slugs import slug_problem
-from counterpoint.markup.urls import ImageFiles
+from counterpoint.markup.urls import ImageFiles, output_path
 from counterpoint.model import PageSource
 from counterpoint.site.site_pages import PageSpec
 from counterpoint.source.config import SiteConfig
 from counterpoint.source.frontmatter import parse_document, validate_meta
+from counterpoint.source.walk import IMAGE_HINT, content_file
 from counterpoint.theme.site import Site
 
 if TYPE_CHECKING:
@@ -29,6 +32,24 @@ class PlainPage:
     html: str
     draft: bool
     image: str = ""  # as written in the front matter
+    image_line: int = 1  # its line, for the error when its file is missing (``pipeline.page_image``)
+
+    def image_problem(self, rel: str, root: Path) -> ContentError | None:
+        """An essay's ``share_image`` for this page (``rel``: its file), whose folder's
+        files are copied as any file of content/ is; asked on every build, of a cached
+        page too, as an essay's image outside its bundle is (``EssayResult.needs``)."""
+        parts = urlsplit(self.image)
+        if not self.image or parts.scheme or parts.netloc:
+            return None
+        target = output_path(self.image, self.slug + "/" if self.slug else "")
+        if target is not None and content_file(root, target):
+            return None
+        message = (
+            f"image: {self.image} is outside the site"
+            if target is None
+            else f"image: {self.image} does not exist (looked for content/{target})"
+        )
+        return ContentError(rel, self.image_line, message, IMAGE_HINT)
 
     def spec(self, rel: str, site: Site, jinja: Environment) -> PageSpec:
         url = rel.removesuffix("index.html")
@@ -153,4 +174,5 @@ def parse_page(
         html,
         bool(values.get("draft")),
         values.get("image") or "",
+        doc.meta_lines.get("image", 1),
     ), []

@@ -156,6 +156,10 @@ def signature(files: list[Scanned], root: Path) -> str:
     return h.hexdigest()
 
 
+# what to do about an ``image:`` that ``content_file`` does not find
+IMAGE_HINT = "put the file there or fix the path (an https:// address is not checked)"
+
+
 def content_file(root: Path, rel: str) -> bool:
     """``rel`` (a path in ``content/``, as the output has it: ``img/x.png``) names a file
     there, and nothing that leaves ``content/`` (``..``, a symlink out): what a page may
