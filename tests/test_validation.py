@@ -665,3 +665,30 @@ def test_a_future_essays_own_upd_is_not_said_to_be_published_now(tmp_path: Path)
     body = f"[A.]{{.claim #a}}\n\n::: upd {later.isoformat()}\nLater.\n:::\n"
     root = make_site(tmp_path, {"content/essays/e.md": essay("E", body, date=day.isoformat())})
     assert [e for e in check(root) if e.severity == "note"] == []
+
+
+def test_check_notes_a_reply_dated_before_its_critique(tmp_path: Path) -> None:
+    """A reply dated before the critique it answers is a mistyped date: the margin showed
+    the author answering two days before the reader wrote."""
+    body = (
+        "::: on #a\nNo.\n:::\n\n::: reply Vera, 2026-01-10\nEarlier.\n:::\n\n"
+        "::: reply Vera, 2026-01-15\nLater.\n:::\n\n"
+        "```markdown\n::: reply Vera, 2020-01-01\nAn example in code.\n:::\n```\n"
+    )
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay("E", "[A.]{.claim #a}\n", date="2026-01-05"),
+            "content/essays/e/critiques/r.md": critique("r", body, date="2026-01-12"),
+        },
+    )
+    found = [(e.path, e.line, e.message, e.severity) for e in check(root)]
+    assert found == [
+        (
+            "content/essays/e/critiques/r.md",
+            9,
+            "reply dated 2026-01-10, before the critique's own date (2026-01-12)",
+            "note",
+        )
+    ]
+    assert build(root).ok
