@@ -123,6 +123,16 @@ TEMPLATE_CASES = {
         b'{% extends "base.html" %}\n\xff\xfe\x00\x01\n',
         "templates/essay.html:2:1: error: template syntax error: the file is not UTF-8 text",
     ),
+    "a Jinja filter given the wrong arguments": (
+        "page.html",
+        '{% extends "base.html" %}\n{% block main %}\n{{ "%s and %s"|format(page.title) }}\n{% endblock %}\n',
+        "templates/page.html:3:1: error: template error: not enough arguments for format string",
+    ),
+    "a Jinja filter given a value it cannot take": (
+        "page.html",
+        '{% extends "base.html" %}\n{% block main %}\n\n{{ page|dictsort }}\n{% endblock %}\n',
+        "templates/page.html:4:1: error: template error:",
+    ),
     "site page": (
         "index.html",
         '{% extends "base.html" %}\n{% block main %}{% include "partials/gone.html" %}{% endblock %}\n',

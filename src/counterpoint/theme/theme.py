@@ -224,11 +224,10 @@ def locate_template_error(exc: BaseException) -> tuple[str, int, str, bool] | No
             path, line = Counter((f.filename, f.lineno or 0) for f in frames).most_common(1)[0][0]
             return path, line, "template error: templates include, extend or call one another without end", False
         if (
-            isinstance(exc, ArithmeticError | LookupError | TypeError | ValueError)
+            isinstance(exc, ArithmeticError | LookupError | TypeError | ValueError | AttributeError)
             and frames
-            and stack[-1] is frames[-1]
+            and _raised_by_the_template(stack, frames[-1])
         ):
-            # raised by the template's own expression, not by Python code it called (a bug stays a bug)
             return frames[-1].filename, frames[-1].lineno or 0, f"template error: {exc}", False
         return None
     path, line = "", 0
@@ -245,3 +244,17 @@ def locate_template_error(exc: BaseException) -> tuple[str, int, str, bool] | No
     else:
         message = f"template error: {exc.message or type(exc).__name__}"
     return path, line, message, isinstance(exc, jinja2.TemplateNotFound)
+
+
+def _raised_by_the_template(stack: traceback.StackSummary, last: traceback.FrameSummary) -> bool:
+    """Whether the template's own expression raised, or a Jinja filter or test it gave
+    wrong arguments (``"%s %s"|format(1)``, ``page|dictsort``): the template's error.
+    Raised by Python code of counterpoint's it called, it is a bug and stays one."""
+    called = list(stack)[[id(f) for f in stack].index(id(last)) + 1 :]
+    return all(Path(f.filename).is_relative_to(_jinja_dir()) for f in called)
+
+
+@lru_cache(maxsize=1)
+def _jinja_dir() -> Path:
+    """Jinja's package folder: its filters' and tests' code is the template language's."""
+    return Path(sys.modules["jinja2"].__file__ or "").parent
