@@ -88,6 +88,16 @@ TEMPLATE_CASES = {
         '{% extends "base.html" %}\n{% block main %}\n<p>{{ undefined.x }}</p>\n{% endblock %}\n',
         "templates/page.html:3:1: error: template error: 'undefined' is undefined",
     ),
+    "an undefined variable, printed": (
+        "page.html",
+        '{% extends "base.html" %}\n{% block main %}\n<h1>{{ titel }}</h1>\n{% endblock %}\n',
+        "templates/page.html:3:1: error: template error: 'titel' is undefined",
+    ),
+    "a misspelt attribute, printed": (
+        "essay.html",
+        '{% extends "base.html" %}\n{% block main %}\n\n<h1>{{ essay.titel }}</h1>\n{% endblock %}\n',
+        "templates/essay.html:4:1: error: template error: ",
+    ),
     "missing extends": (
         "page.html",
         '{% extends "nothere.html" %}\n',

@@ -67,6 +67,21 @@ def test_stop_iteration_becomes_undefined(env) -> None:
     assert env.from_string("[{{ empty() }}]").render(empty=empty) == "[]"
 
 
+def test_an_undefined_name_printed_is_an_error_tested_or_defaulted_is_not(env) -> None:
+    # a misspelt name or attribute printed nothing without a word; a free mapping's
+    # missing key (extra: in front matter) still prints nothing, as Hugo's .Params
+    from jinja2 import UndefinedError
+
+    for text in ("{{ titel }}", "{{ essay.titel }}", "<a title='{{ essay.titel }}'>"):
+        with pytest.raises(UndefinedError):
+            env.from_string(text).render(essay=Greeter())
+    out = env.from_string(
+        "[{% if titel %}x{% endif %}{{ titel | default('d') }}{{ extra.hero }}"
+        "{% if essay.titel is defined %}y{% endif %}{% for x in titel %}z{% endfor %}]"
+    ).render(essay=Greeter(), extra={"other": 1})
+    assert out == "[d]"
+
+
 def test_template_globals_stay_with_their_template(env) -> None:
     # each template's globals are one plain dict, made when it loads: the environment's
     # globals set before, the template's own on top, nothing shared between templates

@@ -11,7 +11,7 @@ import os
 import re
 import secrets
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from types import BuiltinFunctionType, BuiltinMethodType, FunctionType, MethodType
@@ -267,6 +267,22 @@ class ThemeTemplate(jinja2.Template):
         # the template module's globals: its own ``from jinja2.runtime import escape`` ran in them
         template.root_render_func.__globals__["escape"] = output_escape
         return template
+
+
+class PrintedUndefined(jinja2.Undefined):
+    """What a template gets for a name or attribute that does not exist: false in an
+    ``{% if %}``, taken by ``|default``, but an error where it is written into the page
+    (``{{ titel }}``, ``{{ essay.titel }}``), for a misspelt name printed nothing without
+    a word.  A key a mapping lacks (``{{ meta.extra.hero }}``: ``extra`` is the author's
+    free mapping, ``site.config.strings``) still prints nothing, as a Hugo ``.Params``."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        if self._undefined_name is None or isinstance(self._undefined_obj, Mapping):
+            return ""  # a mapping's missing key, or a call's empty result (StopIteration, as Jinja)
+        self._fail_with_undefined_error()
+        return ""  # never reached: the call above raises
 
 
 class ThemeEnvironment(jinja2.Environment):

@@ -87,7 +87,7 @@ class Theme:
         # lazily: Jinja, only when a template is rendered
         from jinja2 import ChoiceLoader, select_autoescape
 
-        from counterpoint.theme.jinja_runtime import TextLoader, ThemeEnvironment, bytecode_cache
+        from counterpoint.theme.jinja_runtime import PrintedUndefined, TextLoader, ThemeEnvironment, bytecode_cache
 
         env = ThemeEnvironment(
             loader=ChoiceLoader([TextLoader(str(d)) for d in self.template_dirs if d.is_dir()]),
@@ -95,6 +95,7 @@ class Theme:
             trim_blocks=True,
             lstrip_blocks=True,
             auto_reload=False,
+            undefined=PrintedUndefined,
             bytecode_cache=bytecode_cache(self.bytecode_dir, shipped_file) if self.bytecode_dir else None,
         )
         return env
