@@ -128,6 +128,27 @@ def test_theme_key_selects_a_site_theme_folder(tmp_path: Path) -> None:
     assert (out / "static/counterpoint.js").is_file()  # what the theme does not have comes from default
 
 
+@pytest.mark.parametrize("name", ["pygments.css", "Pygments.css"])
+def test_a_theme_file_where_the_build_writes_the_code_colours_is_an_error(tmp_path: Path, name: str) -> None:
+    """The build writes static/pygments.css itself: a theme's own file there was replaced by
+    it on a full build and won on the next partial one, the page's code colours flipping."""
+    root = make_site(
+        tmp_path / "site",
+        {
+            "content/essays/a/index.md": essay("An essay", "```python\nx = 1\n```\n"),
+            f"themes/plain/static/{name}": "/* the theme's code colours */",
+        },
+        config={"theme": "plain"},
+    )
+    report = Engine(root, search=False).build()
+    assert not report.ok
+    assert report.errors[0].startswith(
+        f"themes/plain/static/{name}:1:1: error: this file would be published as 'static/{name}'"
+    ), report.errors
+    assert "the code colours" in report.errors[0] and "hint: rename" in report.errors[0], report.errors
+    assert not (root / "public" / "index.html").exists()
+
+
 def test_unknown_theme_is_an_error(tmp_path: Path) -> None:
     root = make_site(tmp_path / "site", {"content/essays/a/index.md": essay()}, config={"theme": "nope"})
     report = Engine(root, search=False).build()

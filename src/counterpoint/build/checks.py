@@ -121,6 +121,22 @@ def generated_files(
     return made
 
 
+def theme_clashes(static: Mapping[str, Path], root: Path) -> list[ContentError]:
+    """A theme's static file where the build writes one of its own (``static/pygments.css``,
+    compared without case): which of the two was published depended on what the build
+    had to redo, the full build's or the theme's."""
+    return [
+        ContentError(
+            display_path(path, root),
+            1,
+            f"this file would be published as '{rel}', where the build writes {SITE_FILES[rel.lower()]}",
+            "rename the file (e.g. static/code.css) and link it from the theme's base.html instead",
+        )
+        for rel, path in static.items()
+        if rel.lower() in SITE_FILES
+    ]
+
+
 def output_clashes(
     inventory: Inventory,
     content: Path,

@@ -22,6 +22,7 @@ from counterpoint.build.checks import (
     check_output,
     page_clash,
     stray_errors,
+    theme_clashes,
 )
 from counterpoint.build.collector import return_free_memory
 from counterpoint.build.essays import essays, shape
@@ -86,7 +87,7 @@ def discover_content(run: Run) -> None:
     )
     run.static, skipped = run.theme.static_scan(run.root)
     run.warnings += [*run.inventory.warnings, *skipped]
-    run.errors += list(run.inventory.errors) + stray_errors(run.inventory)
+    run.errors += list(run.inventory.errors) + stray_errors(run.inventory) + theme_clashes(run.static, run.root)
     if run.options.once and run.files is not None:
         # the walk is this build's alone (the command line made it for it): a stat of every
         # file, ~2.6 KB an essay, which nothing after this step reads
