@@ -98,6 +98,12 @@ TEMPLATE_CASES = {
         '{% extends "base.html" %}\n{% block main %}\n\n<h1>{{ essay.titel }}</h1>\n{% endblock %}\n',
         "templates/essay.html:4:1: error: template error: ",
     ),
+    "a theme partial included without what it needs": (
+        "page.html",
+        '{% extends "base.html" %}\n{% block main %}\n\n{% include "partials/essay_card.html" %}\n{% endblock %}\n',
+        "templates/page.html:4:1: error: template error: 'essay' is undefined (in the theme's "
+        "partials/essay_card.html, line 2)",
+    ),
     "missing extends": (
         "page.html",
         '{% extends "nothere.html" %}\n',

@@ -229,7 +229,7 @@ def locate_template_error(exc: BaseException) -> tuple[str, int, str, bool] | No
             and frames
             and _raised_by_the_template(stack, frames[-1])
         ):
-            return frames[-1].filename, frames[-1].lineno or 0, f"template error: {exc}", False
+            return (*_blame(frames, f"template error: {exc}"), False)
         return None
     path, line = "", 0
     if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
@@ -243,7 +243,7 @@ def locate_template_error(exc: BaseException) -> tuple[str, int, str, bool] | No
     elif isinstance(exc, jinja2.TemplateSyntaxError):
         message = f"template syntax error: {exc.message}"
     else:
-        message = f"template error: {exc.message or type(exc).__name__}"
+        return (*_blame(frames, f"template error: {exc.message or type(exc).__name__}"), False)
     return path, line, message, isinstance(exc, jinja2.TemplateNotFound)
 
 
@@ -259,3 +259,19 @@ def _raised_by_the_template(stack: traceback.StackSummary, last: traceback.Frame
 def _jinja_dir() -> Path:
     """Jinja's package folder: its filters' and tests' code is the template language's."""
     return Path(sys.modules["jinja2"].__file__ or "").parent
+
+
+def _blame(frames: list[traceback.FrameSummary], message: str) -> tuple[str, int, str]:
+    """(file, line, message) of a template's error at its innermost template frame; when
+    that is the built-in theme's own (a partial a site's template includes without the
+    values it needs), at the site's template that called it, which the site can fix."""
+    if not frames:
+        return "", 0, message
+    last = frames[-1]
+    if not shipped_file(last.filename):
+        return last.filename, last.lineno or 0, message
+    caller = next((f for f in reversed(frames) if not shipped_file(f.filename)), None)
+    if caller is None:
+        return last.filename, last.lineno or 0, message
+    name = Path(last.filename).relative_to(builtin_themes_dir()).as_posix().split("/templates/", 1)[-1]
+    return caller.filename, caller.lineno or 0, f"{message} (in the theme's {name}, line {last.lineno or 0})"
