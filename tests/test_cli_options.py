@@ -149,6 +149,11 @@ TEMPLATE_CASES = {
         '{% extends "base.html" %}\n{% block main %}\n\n{{ page|dictsort }}\n{% endblock %}\n',
         "templates/page.html:4:1: error: template error:",
     ),
+    "a value a Jinja filter hands to Python that cannot take it": (
+        "page.html",
+        '{% extends "base.html" %}\n{% block main %}\n{{ page|tojson }}\n{% endblock %}\n',
+        "templates/page.html:3:1: error: template error: Object of type PlainPage is not JSON serializable",
+    ),
     "site page": (
         "index.html",
         '{% extends "base.html" %}\n{% block main %}{% include "partials/gone.html" %}{% endblock %}\n',
@@ -174,6 +179,20 @@ def test_an_error_in_a_sites_template_names_file_and_line(tmp_path, case):
     assert "internal error" not in result.stderr and "cannot write" not in result.stderr
     assert "hint: this is your own version of a theme template" in result.stderr or "not found" in expected
     assert not (root / "public" / "index.html").exists()  # nothing half-written
+
+
+def test_an_error_inside_counterpoints_code_a_template_calls_stays_an_internal_error(tmp_path):
+    """A Jinja filter's error is the template's (above); one raised in counterpoint's own
+    function, which the template called, is a bug of counterpoint's and said as one."""
+    root = make_site(
+        tmp_path,
+        {
+            "content/about.md": "---\ntitle: About\n---\nHi.\n",
+            "templates/page.html": '{% extends "base.html" %}\n{% block main %}{{ tag_slug(5) }}{% endblock %}\n',
+        },
+    )
+    result = run("build", str(root), "--no-search")
+    assert result.returncode == 3 and "internal error" in result.stderr, result.stderr
 
 
 @pytest.mark.parametrize("name", ["index.html", "essay.html"])

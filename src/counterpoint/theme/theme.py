@@ -8,6 +8,7 @@ default (so a partial theme only needs the templates it changes).
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import sys
 import traceback
@@ -249,16 +250,12 @@ def locate_template_error(exc: BaseException) -> tuple[str, int, str, bool] | No
 
 def _raised_by_the_template(stack: traceback.StackSummary, last: traceback.FrameSummary) -> bool:
     """Whether the template's own expression raised, or a Jinja filter or test it gave
-    wrong arguments (``"%s %s"|format(1)``, ``page|dictsort``): the template's error.
-    Raised by Python code of counterpoint's it called, it is a bug and stays one."""
+    what it cannot take (``"%s %s"|format(1)``, ``page|dictsort``, ``page|tojson``, down
+    into the standard library): the template's error.  Raised in counterpoint's own
+    code, which the template called, it is a bug and stays one."""
     called = list(stack)[[id(f) for f in stack].index(id(last)) + 1 :]
-    return all(Path(f.filename).is_relative_to(_jinja_dir()) for f in called)
-
-
-@lru_cache(maxsize=1)
-def _jinja_dir() -> Path:
-    """Jinja's package folder: its filters' and tests' code is the template language's."""
-    return Path(sys.modules["jinja2"].__file__ or "").parent
+    own = str(Path(__file__).parents[1]) + os.sep  # counterpoint's package, as its frames name it
+    return not any(f.filename.startswith(own) for f in called)
 
 
 def _blame(frames: list[traceback.FrameSummary], message: str) -> tuple[str, int, str]:
