@@ -399,3 +399,56 @@ def test_axe_finds_no_serious_violations(chromium_browser, annotated_server, pat
         if v["impact"] in ("serious", "critical")
     ]
     assert serious == []
+
+
+# ---- a reader on the keyboard or with a screen reader ----
+
+# WCAG contrast of every piece of text inside the elements ``selector`` matches, from computed styles:
+# the text's colour over the backgrounds beneath it (translucent layers blended down to an opaque one).
+CONTRAST = """(selector) => {
+  const parse = (c) => {
+    let m = c.match(/^rgba?\\(([^)]+)\\)/);
+    if (m) { const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; }
+    m = c.match(/^color\\(srgb ([^)]+)\\)/);
+    if (m) { const p = m[1].split(/[\\s\\/]+/).filter(Boolean).map(Number); return [p[0] * 255, p[1] * 255, p[2] * 255, p.length > 3 ? p[3] : 1]; }
+    throw new Error('unparsed colour ' + c);
+  };
+  const over = (top, bottom) => [0, 1, 2].map(i => top[i] * top[3] + bottom[i] * (1 - top[3])).concat([1]);
+  const background = (el) => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
+    }
+    return layers.reverse().reduce((below, layer) => over(layer, below), [255, 255, 255, 1]);
+  };
+  const luminance = (c) => c.slice(0, 3).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const low = [];
+  for (const root of document.querySelectorAll(selector)) {
+    for (const el of [root, ...root.querySelectorAll('*')]) {
+      if (!el.checkVisibility() || ![...el.childNodes].some(n => n.nodeType === 3 && n.data.trim())) continue;
+      const style = getComputedStyle(el), below = background(el);
+      const a = luminance(over(parse(style.color), below)), b = luminance(below);
+      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      const large = parseFloat(style.fontSize) >= 24 || (parseInt(style.fontWeight) >= 700 && parseFloat(style.fontSize) >= 18.66);
+      if (ratio < (large ? 3 : 4.5)) low.push([el.tagName + '.' + el.className, el.textContent.trim().slice(0, 30), style.color, Math.round(ratio * 100) / 100]);
+    }
+  }
+  return low;
+}"""
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_a_highlighted_remark_keeps_its_text_readable(chromium_browser, annotated_server, dark: bool) -> None:
+    # focusing (or hovering, or opening the permalink of) a remark paints it and its claim in the
+    # highlight colour: the muted dates, links and statuses on it still reach 4.5:1
+    page = open_page(chromium_browser, annotated_server, dark=dark)
+    wait_for_placement(page)
+    remark = page.evaluate("document.querySelector('.essay-body > .remark:not(.is-folded)').id")
+    page.focus(f"#{remark} .remark-author")
+    assert page.evaluate(f"document.getElementById('{remark}').classList.contains('is-linked')")
+    assert page.evaluate(CONTRAST, ".remark.is-linked, .claim.is-linked") == []
+    page.evaluate("location.hash = '#remark-numbers-16'")
+    page.wait_for_function("document.getElementById('remark-numbers-16').classList.contains('is-target')")
+    assert page.evaluate(CONTRAST, ".remark.is-target, .claim.is-target") == []
