@@ -102,6 +102,32 @@ def test_margin_remarks_stay_within_a_screen_of_their_claims(chromium_browser, s
     assert page.errors == []
 
 
+def test_the_keyboard_opens_a_compact_remark(chromium_browser, server) -> None:
+    # a remark pushed far below its claim shows only its head; a click opens it whole, and so must the
+    # keyboard: Tab into its head and the status and words are there to read, not display: none
+    page = open_page(chromium_browser, server, 1280)
+    page.locator(".stack-more").first.focus()
+    page.keyboard.press("Enter")
+    compact = page.evaluate("[...document.querySelectorAll('.essay-body > .remark.is-compact')].map(r => r.id)")
+    assert compact, "the fixture needs a remark shown as a one-line marker"
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("(id) => document.activeElement.closest('.remark')?.id === id", compact[0]):
+            break
+    else:
+        pytest.fail(f"Tab never reached {compact[0]}")
+    remark = page.locator(f"#{compact[0]}")
+    assert "is-compact" not in (remark.get_attribute("class") or "")
+    assert remark.locator(".remark-status").is_visible() and remark.locator(".remark-body").is_visible()
+    assert remark.locator(".to-critique").is_visible()
+    # opened, it still overlaps no other remark, and focus stayed where the keyboard put it
+    assert page.evaluate("(id) => document.activeElement.closest('.remark')?.id === id", compact[0])
+    shown = [r for r in page.evaluate(REMARKS)["remarks"] if r["shown"]]
+    for i, a in enumerate(shown):
+        for b in shown[i + 1 :]:
+            assert not overlap(a, b), (a, b)
+
+
 def test_status_label_in_words_on_every_remark(chromium_browser, server) -> None:
     page = open_page(chromium_browser, server, 1280)
     page.locator(".stack-more").first.click()

@@ -202,11 +202,17 @@
     });
   }
 
-  // a compact remark opens whole when clicked or focused
+  // a compact remark opens whole when clicked or focused (Tab into its head shows its status and words)
   body.addEventListener("click", function (e) {
     var remark = e.target.closest && e.target.closest(".remark.is-compact");
     if (!remark) return;
     if (!e.target.closest("a")) e.preventDefault();
+    expanded[remark.id] = true;
+    layout();
+  });
+  body.addEventListener("focusin", function (e) {
+    var remark = e.target.closest && e.target.closest(".remark.is-compact");
+    if (!remark) return;
     expanded[remark.id] = true;
     layout();
   });
