@@ -452,3 +452,20 @@ def test_a_highlighted_remark_keeps_its_text_readable(chromium_browser, annotate
     page.evaluate("location.hash = '#remark-numbers-16'")
     page.wait_for_function("document.getElementById('remark-numbers-16').classList.contains('is-target')")
     assert page.evaluate(CONTRAST, ".remark.is-target, .claim.is-target") == []
+
+
+def test_reduced_motion_moves_to_a_remark_without_smooth_scrolling(chromium_browser, annotated_server) -> None:
+    # a reader who asked for less motion is taken to the remark at once, not glided there
+    page = open_page(chromium_browser, annotated_server, reduced_motion="reduce")
+    wait_for_placement(page)
+    result = page.evaluate(
+        """() => {
+          const marker = document.querySelector('.claim-marker[data-for=fundy]');
+          const remark = document.querySelector('.remark[data-target=fundy]');
+          scrollTo(0, 0);  // the claim and its remarks (folded into a stack) are screens further down
+          marker.click();
+          const r = remark.getBoundingClientRect();
+          return {scrolled: scrollY > 0, after: r.top >= 0 && r.bottom <= innerHeight, focused: document.activeElement === remark};
+        }"""
+    )
+    assert result == {"scrolled": True, "after": True, "focused": True}, result

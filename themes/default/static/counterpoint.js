@@ -267,7 +267,7 @@
     if (isMargin()) {
       reveal(claim.remarks[0]);
       claim.remarks[0].focus({ preventScroll: true });
-      if (!inView(claim.remarks[0])) claim.remarks[0].scrollIntoView({ block: "nearest", behavior: "smooth" });
+      if (!inView(claim.remarks[0])) claim.remarks[0].scrollIntoView({ block: "nearest", behavior: motion() });
       return;
     }
     setOpen(claim, !claim.open);
@@ -278,6 +278,10 @@
     var id = claimOf(e.target);
     if (id && claims[id] && !(window.getSelection && String(getSelection()).length)) setOpen(claims[id], !claims[id].open);
   });
+  // a glide to the remark, unless the reader asked the system for less motion
+  function motion() {
+    return window.matchMedia && matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth";
+  }
   function inView(el) {
     var r = el.getBoundingClientRect();
     return r.top >= 0 && r.bottom <= innerHeight;
