@@ -469,3 +469,29 @@ def test_reduced_motion_moves_to_a_remark_without_smooth_scrolling(chromium_brow
         }"""
     )
     assert result == {"scrolled": True, "after": True, "focused": True}, result
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_escape_in_a_remark_returns_to_its_claim(chromium_browser, annotated_server, width: int) -> None:
+    # Enter on a claim's marker takes the keyboard into its remarks (margin) or unfolds them (phone);
+    # Escape anywhere in a remark comes back to the marker, and on a phone folds the remarks again
+    page = open_page(chromium_browser, annotated_server, width=width, height=844 if width < 600 else 900)
+    if width > 600:
+        wait_for_placement(page)
+    marker = page.locator(".claim-marker[data-for=fundy]")
+    marker.focus()
+    page.keyboard.press("Enter")
+    for _ in range(5):
+        if page.evaluate("document.activeElement.closest('.remark[data-target=fundy]') !== null"):
+            break
+        page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('.remark[data-target=fundy]') !== null")
+    page.keyboard.press("Escape")
+    assert page.evaluate("document.activeElement.matches('.claim-marker[data-for=fundy]')")
+    assert page.evaluate("document.activeElement.matches(':focus-visible')")
+    if width < 600:
+        assert marker.get_attribute("aria-expanded") == "false"
+        assert not page.locator(".remark[data-target=fundy]").first.is_visible()
+    else:
+        assert page.locator(".remark[data-target=fundy]").first.is_visible()

@@ -272,6 +272,15 @@
     }
     setOpen(claim, !claim.open);
   }
+  // Escape in a remark goes back to its claim's count (where Enter came from); on a phone it folds the remarks
+  body.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape" || e.defaultPrevented) return;
+    var remark = e.target.closest && e.target.closest(".remark");
+    var claim = remark && claims[remark.getAttribute("data-target")];
+    if (!claim) return;
+    if (!isMargin()) setOpen(claim, false);
+    claim.button.focus();
+  });
   // tapping the claim's own words opens its remarks too (a link inside the claim stays a link)
   body.addEventListener("click", function (e) {
     if (isMargin() || !e.target.closest || e.target.closest("a, button, .remark")) return;
