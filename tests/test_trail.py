@@ -363,7 +363,24 @@ def test_russian_remark_statuses_agree_with_remark_and_name_what_they_answer(tmp
         collapse(page.find(id="critique-one").find("a", "addressed-in").text()) == "учтена в UPD от 20 января 2026 г."
     )
     assert collapse(page.find("span", "upd-re-list").text()) == "в ответ на критику: Ирина"
-    assert page.find("aside", "remark").get("aria-label") == "Замечание к утверждению: Утверждение."
+    assert page.find("aside", "remark").get("aria-label") == "Замечание к утверждению: Утверждение. — Ирина"
+
+
+def test_remarks_on_one_claim_are_landmarks_a_screen_reader_tells_apart(tmp_path: Path) -> None:
+    """Each remark is an <aside> (a landmark a screen reader lists by its label): two readers'
+    remarks on one claim must not be two identical "Remark on: …" entries; the label names the reader."""
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay("E", "[Launched in 2022.]{.claim #a}\n"),
+            "content/essays/e/critiques/one.md": critique("Ann", "::: on #a\nNo.\n:::\n"),
+            "content/essays/e/critiques/two.md": critique("Bo", "::: on #a\nYes.\n:::\n"),
+        },
+    )
+    result = build(root)
+    assert result.ok, result.report.errors
+    labels = [r.get("aria-label") for r in parse_html(result.page("essays/e/")).find_all("aside", "remark")]
+    assert sorted(labels) == ["Remark on: Launched in 2022. — Ann", "Remark on: Launched in 2022. — Bo"]
 
 
 def test_struck_text_in_a_claim_is_not_its_text(tmp_path: Path) -> None:
@@ -389,7 +406,7 @@ def test_struck_text_in_a_claim_is_not_its_text(tmp_path: Path) -> None:
     corrects = [collapse(li.text()) for li in page.find("ul", "upd-corrects").find_all("li")]
     assert corrects[0] == "Launched in 2022."
     assert corrects[1] == "All wrong."  # struck whole: its text is all there is
-    assert page.find("aside", "remark").get("aria-label") == "Remark on: Launched in 2022."
+    assert page.find("aside", "remark").get("aria-label") == "Remark on: Launched in 2022. — Ann"
 
 
 @pytest.mark.parametrize(
