@@ -673,6 +673,21 @@ def test_russian_site_with_an_english_essay(tmp_path: Path) -> None:
     assert "Исправления" in index  # the site's own navigation stays Russian
 
 
+def test_the_site_title_keeps_the_site_language_on_a_page_in_another(tmp_path: Path) -> None:
+    """An English essay on a Russian site is <html lang="en">: the site's Russian title in its
+    header would be read by a screen reader's English voice unless it says it is Russian."""
+    files = {
+        "content/essays/english.md": essay("An English essay", "Text.", date="2026-01-15", lang="en"),
+        "content/essays/russkoe.md": essay("Русское эссе", "Текст.", date="2026-01-16"),
+    }
+    out = build(make(tmp_path, files, title="Контрапункт", language="ru"))
+    assert page(out, "essays/english/index.html").html_lang == "en"
+    (title,) = [a for tag, a in page(out, "essays/english/index.html").elements if "site-title" in a.get("class", "")]
+    assert title.get("lang") == "ru"
+    (title,) = [a for tag, a in page(out, "essays/russkoe/index.html").elements if "site-title" in a.get("class", "")]
+    assert title.get("lang") in (None, "ru")
+
+
 def test_language_codes_are_case_and_region_tolerant_and_unknown_ones_are_errors(tmp_path: Path) -> None:
     assert translator("RU").plural("reading_time", 5) == "5 минут"
     assert translator("ru-RU").date(None) == ""
