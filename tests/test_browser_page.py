@@ -495,3 +495,29 @@ def test_escape_in_a_remark_returns_to_its_claim(chromium_browser, annotated_ser
         assert not page.locator(".remark[data-target=fundy]").first.is_visible()
     else:
         assert page.locator(".remark[data-target=fundy]").first.is_visible()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_every_link_says_where_it_goes_out_of_context(chromium_browser, annotated_server, javascript: bool) -> None:
+    # a screen reader's list of links shows each link's name alone: "whole critique", "to the claim", a
+    # date six times over, each going somewhere else, tells the reader nothing.  (A claim's count, "2 remarks",
+    # is read in the sentence it ends, the claim's: WCAG 2.4.4 takes that sentence as its context.)
+    page = open_page(chromium_browser, annotated_server, javascript=javascript)
+    names = page.evaluate(
+        """() => {
+          const names = {};
+          for (const a of document.querySelectorAll('.essay a[href]:not(.claim-count):not(.footnote-backref)')) {
+            if (!a.checkVisibility()) continue;
+            const name = (a.getAttribute('aria-label') || a.innerText).replace(/\\s+/g, ' ').trim();
+            (names[name] = names[name] || new Set()).add(a.getAttribute('href'));
+          }
+          return Object.entries(names).filter(([, targets]) => targets.size > 1).map(([name, targets]) => [name, targets.size]);
+        }"""
+    )
+    assert names == [], names
+    # a name given to a link starts with the words it shows (what a voice-control user says)
+    assert page.evaluate(
+        "[...document.querySelectorAll('.essay a[aria-label]:not([role=button])')]"
+        ".filter(a => !a.getAttribute('aria-label').startsWith(a.innerText.replace(/\\s+/g, ' ').trim()))"
+        ".map(a => a.outerHTML)"
+    ) == []

@@ -383,6 +383,26 @@ def test_remarks_on_one_claim_are_landmarks_a_screen_reader_tells_apart(tmp_path
     assert sorted(labels) == ["Remark on: Launched in 2022. — Ann", "Remark on: Launched in 2022. — Bo"]
 
 
+def test_each_upd_label_link_names_its_date(tmp_path: Path) -> None:
+    """The "UPD" badge of each block is a link to the block: three links all named "UPD", each
+    going elsewhere, are useless in a screen reader's list of links; each is named with its date."""
+    root = make_site(
+        tmp_path,
+        {
+            "content/essays/e/index.md": essay(
+                "E", "::: upd 2026-01-20\nOne.\n:::\n\nText.\n\n::: upd 2026-01-22\nTwo.\n:::\n"
+            ),
+        },
+    )
+    result = build(root)
+    assert result.ok, result.report.errors
+    labels = [a.get("aria-label") for a in parse_html(result.page("essays/e/")).find_all("a", "upd-label")]
+    assert labels == ["UPD January 20, 2026", "UPD January 22, 2026"]
+    # on /corrections/, where UPDs of every essay meet, the label names the essay too
+    labels = [a.get("aria-label") for a in parse_html(result.page("corrections/")).find_all("a", "upd-label")]
+    assert labels == ["UPD January 22, 2026 — E", "UPD January 20, 2026 — E"]
+
+
 def test_struck_text_in_a_claim_is_not_its_text(tmp_path: Path) -> None:
     """An author who corrects a claim in place (``~~old~~ new``) shows the old words struck
     in the essay; everywhere the claim is named by its text (the UPD's list, the ledger,
