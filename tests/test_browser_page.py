@@ -360,6 +360,24 @@ def test_print_turns_remarks_into_numbered_notes(chromium_browser, annotated_ser
     assert notes.strip() == f"{fundy[0]}\u2013{fundy[-1]}", notes
 
 
+def test_printed_status_of_an_addressed_remark_is_one_line_of_text(chromium_browser, annotated_server) -> None:
+    # paper is narrower than 62em, but a phone's 44 px tap targets mean nothing on it, and the frame that
+    # replaces the badge colours belongs to the badges (.status), not to a remark's whole status line
+    page = open_page(chromium_browser, annotated_server, width=700)
+    page.emulate_media(media="print")
+    status = page.evaluate(
+        """() => [...document.querySelectorAll('.remark[data-status=addressed] .remark-status')].map(p => {
+          const s = getComputedStyle(p);
+          return {height: p.getBoundingClientRect().height, line: parseFloat(s.lineHeight), border: s.borderTopStyle,
+                  link: p.querySelector('.addressed-in').getBoundingClientRect().height};
+        })"""
+    )
+    assert status, "the fixture needs an addressed remark"
+    for line in status:
+        assert line["border"] == "none", line
+        assert line["link"] <= line["line"] + 1 and line["height"] <= 2 * line["line"] + 1, line
+
+
 def test_dark_scheme(chromium_browser, annotated_server) -> None:
     light = open_page(chromium_browser, annotated_server)
     dark = open_page(chromium_browser, annotated_server, dark=True)
