@@ -272,3 +272,32 @@ def test_long_texts_keep_links_short_and_copy_gives_the_whole_text(chromium_brow
     # a text that fits goes whole into the links
     page.fill("#cp-critique-text", draft.replace("\n\n:::", "\nShort.\n:::"))
     assert "Short." in issue_parts(page.get_attribute(".cp-critique-github", "href"))["body"]
+
+
+def test_tabbing_on_past_the_open_sheet_never_hides_focus_under_it(chromium_browser, critique_server) -> None:
+    # on a phone the panel is a sheet over the lower half of the screen, and it does not trap focus:
+    # Tab goes on from it into the page; whatever gets focus there is scrolled clear of the sheet, not
+    # under it (WCAG 2.4.11), and Escape still closes the sheet wherever the focus is
+    page = open_page(chromium_browser, critique_server, width=390, height=844)
+    page.locator(".claim-marker[data-for=lift]").focus()
+    page.keyboard.press("Enter")
+    page.locator('aside.remark[data-target="lift"] .cp-critique-claim').first.focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "cp-critique-text"
+    hidden = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        where = page.evaluate(
+            """() => {
+              const e = document.activeElement, panel = document.querySelector('.cp-critique-panel');
+              if (panel.contains(e) || e === document.body) return null;
+              const r = e.getBoundingClientRect(), sheet = panel.getBoundingClientRect();
+              return r.top < sheet.top && r.bottom > 0 ? null : e.outerHTML.slice(0, 80);
+            }"""
+        )
+        if where:
+            hidden.append(where)
+    assert hidden == []
+    assert page.evaluate("!document.querySelector('.cp-critique-panel').contains(document.activeElement)")
+    page.keyboard.press("Escape")
+    assert not page.locator(".cp-critique-panel").is_visible()

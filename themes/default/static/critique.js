@@ -227,8 +227,22 @@
     status.setAttribute("role", "status");
     panel.append(close, heading, help, area, actions, status);
     area.addEventListener("input", refreshLinks);
-    panel.addEventListener("keydown", function (e) { if (e.key === "Escape") closePanel(); });
+    // Escape closes the panel wherever the focus is (it does not trap focus: Tab goes on into the page);
+    // first, before the page's own Escape (a remark's, back to its claim) acts on the same key
+    document.addEventListener("keydown", function (e) {
+      if (e.key !== "Escape" || panel.hidden) return;
+      e.preventDefault();
+      closePanel();
+    }, true);
+    // what gets focus in the page scrolls clear of the panel (a sheet over the lower screen on a phone)
+    if ("ResizeObserver" in window) new ResizeObserver(clearance).observe(panel);
+    addEventListener("resize", clearance);
     document.body.appendChild(panel);
+  }
+
+  function clearance() {
+    var below = panel.hidden ? 0 : innerHeight - panel.getBoundingClientRect().top;
+    document.documentElement.style.scrollPaddingBottom = below > 0 ? Math.ceil(below + 8) + "px" : "";
   }
 
   function part(name) { return panel.querySelector(name); }
@@ -292,13 +306,17 @@
     say("");
     refreshLinks();
     panel.hidden = false;
+    clearance();
     var caret = text.lastIndexOf("\n\n:::") + 1;  // the empty line inside the remark: room to write
     area.focus();
     area.setSelectionRange(caret, caret);
   }
 
   function closePanel() {
+    var inside = panel.contains(document.activeElement);
     panel.hidden = true;
-    if (opener && document.contains(opener) && !opener.hidden) opener.focus();
+    clearance();
+    // focus goes back where it came from, unless the reader had already moved on into the page
+    if (inside && opener && document.contains(opener) && !opener.hidden) opener.focus();
   }
 })();
