@@ -534,8 +534,11 @@ def test_every_link_says_where_it_goes_out_of_context(chromium_browser, annotate
     )
     assert names == [], names
     # a name given to a link starts with the words it shows (what a voice-control user says)
-    assert page.evaluate(
-        "[...document.querySelectorAll('.essay a[aria-label]:not([role=button])')]"
-        ".filter(a => !a.getAttribute('aria-label').startsWith(a.innerText.replace(/\\s+/g, ' ').trim()))"
-        ".map(a => a.outerHTML)"
-    ) == []
+    assert (
+        page.evaluate(
+            "[...document.querySelectorAll('.essay a[aria-label]:not([role=button])')]"
+            ".filter(a => !a.getAttribute('aria-label').startsWith(a.innerText.replace(/\\s+/g, ' ').trim()))"
+            ".map(a => a.outerHTML)"
+        )
+        == []
+    )
