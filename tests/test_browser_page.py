@@ -542,3 +542,22 @@ def test_every_link_says_where_it_goes_out_of_context(chromium_browser, annotate
         )
         == []
     )
+
+
+def test_a_markers_expanded_state_tells_whether_its_remarks_are_shown(chromium_browser, annotated_server) -> None:
+    # in the margin a claim's count says "expanded" to a screen reader only when its remarks are on
+    # the screen: remarks folded into a stack ("2 more remarks") are not, until the count opens them
+    page = open_page(chromium_browser, annotated_server)
+    wait_for_placement(page)
+    states = page.evaluate(
+        """() => [...document.querySelectorAll('.claim-marker')].map(m => [m.dataset.for, m.getAttribute('aria-expanded'),
+          [...document.querySelectorAll(`.essay-body > .remark[data-target="${CSS.escape(m.dataset.for)}"]`)].every(r => r.checkVisibility())])"""
+    )
+    assert any(not shown for _, _, shown in states), "the fixture needs a claim whose remarks are folded"
+    assert [(claim, expanded) for claim, expanded, shown in states if expanded != ("true" if shown else "false")] == []
+    marker = page.locator(".claim-marker[data-for=fundy]")
+    assert marker.get_attribute("aria-expanded") == "false"
+    marker.focus()
+    page.keyboard.press("Enter")
+    assert marker.get_attribute("aria-expanded") == "true"
+    assert page.locator(".remark[data-target=fundy]").first.is_visible()

@@ -141,10 +141,6 @@
   var expanded = {};  // remark id -> shown whole although it had been made compact
   function layout() {
     var margin = isMargin();
-    order.forEach(function (id) {
-      var claim = claims[id];
-      claim.button.setAttribute("aria-expanded", margin || claim.open ? "true" : "false");
-    });
     var remarks = $$(".essay-body > .remark");
     var mores = stacks.map(function (s) { return s.more; });
     if (!margin) {
@@ -152,6 +148,7 @@
         r.style.top = "";
         r.classList.remove("is-grouped", "is-compact", "is-folded", "is-far");
       });
+      expandedStates();
       return;
     }
     var folded = {};
@@ -199,6 +196,18 @@
       item.el.style.top = Math.round(top) + "px";
       if (!item.more) item.el.classList.toggle("is-grouped", grouped);
       if (state !== "is-far") { bottom = top + height; previous = item.target; }
+    });
+    expandedStates();
+  }
+
+  // a claim's count is "expanded" while all of its remarks are shown: unfolded on a phone; in the margin,
+  // none folded into a stack or left out far below its claim
+  function expandedStates() {
+    var margin = isMargin();
+    order.forEach(function (id) {
+      var claim = claims[id];
+      var shown = margin ? claim.remarks.every(function (r) { return !r.classList.contains("is-folded") && !r.classList.contains("is-far"); }) : claim.open;
+      claim.button.setAttribute("aria-expanded", shown ? "true" : "false");
     });
   }
 
@@ -253,7 +262,7 @@
   function setOpen(claim, open) {
     claim.open = open;
     claim.remarks.forEach(function (r) { r.classList.toggle("is-open", open); });
-    claim.button.setAttribute("aria-expanded", open || isMargin() ? "true" : "false");
+    expandedStates();
   }
   // a remark folded into a stack or made compact is shown whole when something leads to it
   function reveal(remark) {
@@ -265,7 +274,7 @@
   }
   function markerClicked(claim) {
     if (isMargin()) {
-      reveal(claim.remarks[0]);
+      claim.remarks.forEach(reveal);
       claim.remarks[0].focus({ preventScroll: true });
       if (!inView(claim.remarks[0])) claim.remarks[0].scrollIntoView({ block: "nearest", behavior: motion() });
       return;
