@@ -403,6 +403,24 @@ def test_each_upd_label_link_names_its_date(tmp_path: Path) -> None:
     assert labels == ["UPD January 22, 2026 — E", "UPD January 20, 2026 — E"]
 
 
+@pytest.mark.parametrize("lang, name", [("en", "Back to the text: note 2"), ("ru", "Назад к тексту: сноска 2")])
+def test_a_footnotes_way_back_says_what_it_is(tmp_path: Path, lang: str, name: str) -> None:
+    """A footnote ends with a link back to its reference, shown as "↩︎": a screen reader reads
+    "left arrow with hook" for every one of them; each is named in the essay's language."""
+    root = make_site(
+        tmp_path,
+        {"content/essays/e/index.md": essay("E", "One.[^a] Two.[^b]\n\n[^a]: First.\n[^b]: Second.\n", lang=lang)},
+    )
+    result = build(root)
+    assert result.ok, result.report.errors
+    backs = parse_html(result.page("essays/e/")).find_all("a", "footnote-backref")
+    assert [(b.get("href"), collapse(b.text())) for b in backs] == [
+        ("#fnref1", "\u21a9\ufe0e"),
+        ("#fnref2", "\u21a9\ufe0e"),
+    ]
+    assert backs[1].get("aria-label") == name
+
+
 def test_struck_text_in_a_claim_is_not_its_text(tmp_path: Path) -> None:
     """An author who corrects a claim in place (``~~old~~ new``) shows the old words struck
     in the essay; everywhere the claim is named by its text (the UPD's list, the ledger,

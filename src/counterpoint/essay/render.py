@@ -232,7 +232,10 @@ def render_body(linked: LinkedEssay, site: Site, jinja: Environment) -> Body:  #
             published=published,
         )
 
-    env = render_env(essay.env, Rendering(claim_attrs, upd_open, claim_after))
+    def footnote_back(number: str) -> str:
+        return t("footnote_back", n=number)
+
+    env = render_env(essay.env, Rendering(claim_attrs, upd_open, claim_after, footnote_back))
     remark_template = jinja.get_template("partials/remark.html")
 
     parts: list[str] = []

@@ -41,6 +41,7 @@ class Rendering:
     claim_attrs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # claim id -> linked data attributes
     upd: Callable[[Any], str] | None = None  # the opening HTML of a UPD block, given its ``model.Update``
     claim_after: Callable[[str], str] | None = None  # what follows a claim's last part, given its id
+    footnote_back: Callable[[str], str] | None = None  # the name of a footnote's link back, given its number
 
 
 @dataclass(frozen=True)

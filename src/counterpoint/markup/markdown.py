@@ -30,6 +30,7 @@ from mdit_py_plugins.attrs.parse import ParseError
 from mdit_py_plugins.attrs.parse import parse as parse_attrs
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.footnote.index import render_footnote_anchor
 
 from counterpoint.markup import urls
 from counterpoint.markup.env import collecting, rendering
@@ -82,9 +83,21 @@ def essay_parser() -> MarkdownIt:
     md.add_render_rule("claim_open", render_claim_open)
     md.add_render_rule("claim_close", lambda *a: "</span>")
     md.add_render_rule("claim_after", render_claim_after)
+    md.add_render_rule("footnote_anchor", render_footnote_backref)
     urls.install(md)
     stop_text_where_rules_start(md)
     return md
+
+
+def render_footnote_backref(self: Any, tokens: list[Token], idx: int, options: Any, env: dict) -> str:
+    """The footnote's link back to its reference ("↩︎"), named for a screen reader by
+    ``Rendering.footnote_back`` when the page gives one."""
+    html: str = render_footnote_anchor(self, tokens, idx, options, env)
+    name = rendering(env).footnote_back
+    if name is None:
+        return html
+    label = escapeHtml(name(self.rules["footnote_anchor_name"](tokens, idx, options, env)))
+    return html.replace(' class="footnote-backref"', f' class="footnote-backref" aria-label="{label}"', 1)
 
 
 @cache
