@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from counterpoint.build import steps, uptodate
-from counterpoint.build.checks import notes, os_error
+from counterpoint.build.checks import os_error
 from counterpoint.build.collector import fewer_collections
+from counterpoint.build.notes import notes
 from counterpoint.build.options import BuildOptions
 from counterpoint.build.record import BuildRecord, cache_dir, per_output
 from counterpoint.build.report import BuildReport
