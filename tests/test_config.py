@@ -125,6 +125,10 @@ def test_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cfg = load_config(root, base_url="https://b.org/docs", output=tmp_path / "out")
     assert (cfg.base_url, cfg.base_path) == ("https://b.org/docs/", "/docs/")
     assert cfg.output == tmp_path / "out"
+    # serve's origin keeps site.yml's path
+    moved = site(tmp_path / "s", "title: T\nauthor: A\nbase_url: https://a.org/blog\n")
+    cfg = load_config(moved, origin="http://127.0.0.1:8000")
+    assert (cfg.base_url, cfg.base_path) == ("http://127.0.0.1:8000/blog/", "/blog/")
     monkeypatch.chdir(tmp_path)
     assert load_config(root, output=Path("rel")).output == tmp_path / "rel"
     with pytest.raises(UsageError, match="--base-url"):

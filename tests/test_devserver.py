@@ -514,7 +514,7 @@ def _fake_engine_module(log: list[frozenset[Path] | None]) -> types.ModuleType:
             assert options.out is not None and not options.persist and not options.index_search
             assert options.future, "serve shows the essays dated in the future (marked)"
             self.root = root
-            self.base_url = options.base_url
+            self.base_url = f"{options.origin}/"  # the real one: site.yml's base_url path at serve's origin
             self.config = types.SimpleNamespace(
                 output=options.out, base_path="/", root=root, search=False, language="en"
             )
@@ -554,11 +554,9 @@ def test_run_serve_builds_serves_rebuilds_and_stops(tmp_path: Path, monkeypatch:
     import _thread
 
     from counterpoint.serve import serve
-    from counterpoint.source import config
 
     log: list[frozenset[Path] | None] = []
     monkeypatch.setitem(sys.modules, "counterpoint.build.engine", _fake_engine_module(log))
-    monkeypatch.setattr(config, "load_config", lambda root: types.SimpleNamespace(base_path="/"))
     (tmp_path / "site.yml").write_text("title: t\n", encoding="utf-8")
     (tmp_path / "content").mkdir()
     essay = tmp_path / "content" / "six-axes.md"

@@ -473,6 +473,32 @@ def test_deleted_and_renamed_essays_disappear(serve: Callable[..., Server], tmp_
     assert server.proc.poll() is None
 
 
+def test_a_new_base_url_path_in_site_yml_moves_the_served_site(serve: Callable[..., Server], tmp_path: Path) -> None:
+    # the author sets the site up for a project page (https://user.github.io/docs/) while serving
+    site = small_site(tmp_path)
+    (site / "site.yml").write_text(
+        (site / "site.yml").read_text(encoding="utf-8") + "base_url: https://example.org/blog/\n", encoding="utf-8"
+    )
+    server = serve(site)
+    assert server.url + "blog/" in server.output
+    server.wait_page("/blog/essays/tides/", "First version of the tides essay.")
+
+    mark = server.mark()
+    text = (site / "site.yml").read_text(encoding="utf-8")
+    (site / "site.yml").write_text(text.replace("/blog/", "/docs/"), encoding="utf-8")
+    _, page = server.wait_page("/docs/essays/tides/", "First version of the tides essay.")
+    assert 'href="/docs/static/counterpoint.css"' in page and "/blog/" not in page
+    server.wait_line(rf"^serving {re.escape(server.url)}docs/", start=mark)  # the new address, said plainly
+    assert server.get("/blog/essays/tides/")[0] == 404
+    assert (raw(server.port, "/")[0], raw(server.port, "/docs")[0]) == (302, 302)  # to /docs/, as at a start there
+
+    # and back to the root of the host
+    (site / "site.yml").write_text(text.replace("https://example.org/blog/", "/"), encoding="utf-8")
+    _, page = server.wait_page("/essays/tides/", "First version of the tides essay.")
+    assert 'href="/static/counterpoint.css"' in page
+    assert server.proc.poll() is None
+
+
 # -- safety --------------------------------------------------------------------------------
 
 

@@ -63,7 +63,9 @@ class Engine:
     def __init__(self, root: Path, options: BuildOptions | None = None, **fields: object):
         self.root = Path(root).resolve()
         self.options = options if options is not None else BuildOptions(**fields)  # type: ignore[arg-type]
-        self.config: SiteConfig = load_config(self.root, base_url=self.options.base_url, output=self.options.out)
+        self.config: SiteConfig = load_config(
+            self.root, base_url=self.options.base_url, output=self.options.out, origin=self.options.origin
+        )
         self.record = BuildRecord(self.root, self.options)
         self.last_stats: BuildStats | None = None
         self.warnings: list[str] = []  # of the last build or check: symlinks not followed

@@ -16,6 +16,9 @@ class BuildOptions:
     future: bool = False  # include essays dated after the build's moment, marked as scheduled
     out: Path | None = None  # the output folder; None: site.yml's (public/)
     base_url: str | None = None  # instead of site.yml's
+    # serve: site.yml's base_url at this origin (http://127.0.0.1:8000), its path read at every
+    # build, so a site moved to another path in site.yml moves on the dev server too
+    origin: str | None = None
     jobs: int | None = None  # processes that render, the build's own included; None: one per CPU
     use_cache: bool = True  # False: render everything, read and keep no cache
     search: bool | None = None  # False: no Pagefind index; None: as site.yml says
@@ -43,4 +46,6 @@ class BuildOptions:
         """The options a build's output depends on, as one string: a build records it,
         and the next build with the same key may find it has nothing to do."""
         out = str(Path(self.out).absolute()) if self.out is not None else None
-        return json.dumps([out, self.base_url, self.drafts, self.search, self.future])
+        return json.dumps(
+            [out, self.base_url, self.drafts, self.search, self.future, *([self.origin] if self.origin else [])]
+        )

@@ -56,7 +56,7 @@ if TYPE_CHECKING:
 def configure(run: Run) -> None:
     """site.yml, the output folder's safety, the theme; the workers of a cold build start."""
     options = run.options
-    config = load_config(run.root, base_url=options.base_url, output=options.out)
+    config = load_config(run.root, base_url=options.base_url, output=options.out, origin=options.origin)
     if options.search is not None:
         config = replace(config, search=options.search)
     run.config = config

@@ -141,7 +141,6 @@ def run_serve(
     # Long: the server's life from start to stop, in order.
     from counterpoint.build.engine import Engine  # lazily: the engine pulls in the whole pipeline
     from counterpoint.build.options import BuildOptions
-    from counterpoint.source.config import load_config  # lazily, as the engine
 
     out = out or sys.stdout
     root = root.resolve()
@@ -150,15 +149,11 @@ def run_serve(
     indexer: BackgroundIndex | None = None
     try:
         try:
-            base_path = load_config(root).base_path
-        except BuildFailed:
-            base_path = "/"  # the engine reports the errors, in the terminal and the overlay
-        try:
             options = BuildOptions(
                 drafts=drafts,
                 future=True,  # essays dated in the future are shown, marked as scheduled
                 out=serve_dir,
-                base_url=server.origin + base_path,
+                origin=server.origin,  # with site.yml's base_url path, followed when site.yml changes
                 persist=False,  # serve keeps its cache in memory (saved once it serves and when it stops)
                 start_method="spawn",  # the server's threads make fork unsafe
                 # the site is served as soon as it is built; its search index follows in the
@@ -173,8 +168,11 @@ def run_serve(
         server.base_path = engine.config.base_path
 
         def published(report: BuildReport) -> None:
-            server.base_path = engine.config.base_path  # site.yml may have moved the site
+            moved = engine.config.base_path != server.base_path  # site.yml's base_url has a new path
+            server.base_path = engine.config.base_path
             server.publish(report)
+            if moved:
+                say(f"serving {server.url}", out)
             if indexer is not None and report.ok and any(w.endswith(".html") for w in report.written):
                 indexer.request()  # after the reload is sent: search follows in the background
 

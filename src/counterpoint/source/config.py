@@ -70,11 +70,14 @@ class SiteConfig:
     digest: str = ""  # blake2b-128 of site.yml bytes, for caches
 
 
-def load_config(root: Path, *, base_url: str | None = None, output: Path | None = None) -> SiteConfig:  # noqa: C901 - a check per key, all errors at once
+def load_config(  # noqa: C901 - a check per key, all errors at once
+    root: Path, *, base_url: str | None = None, output: Path | None = None, origin: str | None = None
+) -> SiteConfig:
     # Long: a check per key of site.yml, all errors at once.
     """Read ``root/site.yml``; raise BuildFailed with every error, UsageError for a bad CLI value.
 
-    ``output`` from the command line is taken relative to the current directory.
+    ``output`` from the command line is taken relative to the current directory;
+    ``origin`` (serve's) replaces the scheme and host of site.yml's base_url, keeping its path.
     """
     root = root.resolve()
     path = root / CONFIG_NAME
@@ -102,7 +105,7 @@ def load_config(root: Path, *, base_url: str | None = None, output: Path | None 
             raise UsageError(f"--base-url: {exc}") from None
     else:
         try:
-            values["base_url"] = normalize_base_url(values["base_url"] or "/")
+            values["base_url"] = _at_origin(normalize_base_url(values["base_url"] or "/"), origin)
         except ValueError as exc:
             bad("base_url", f"base_url: {exc}", "write e.g. base_url: https://example.github.io/blog/ or base_url: /")
 
@@ -249,6 +252,11 @@ def _extra_css_problem(value: str, root: Path) -> tuple[str, str]:
 def icon_type(value: str) -> str:
     """The MIME type of an icon by its name (``favicon.png`` -> ``image/png``); '' when unknown."""
     return _ICON_TYPES.get(Path(urlsplit(value).path).suffix.lower(), "")
+
+
+def _at_origin(base_url: str, origin: str | None) -> str:
+    """``base_url``'s path at ``origin`` (serve's ``http://127.0.0.1:8000``); as it is without one."""
+    return base_url if origin is None else origin.rstrip("/") + urlsplit(base_url).path
 
 
 def normalize_base_url(value: str) -> str:
