@@ -588,9 +588,38 @@ def _staging_folders(site: Path) -> list[str]:
     return [
         p.name
         for folder in (site / ".counterpoint", site / ".counterpoint" / "serve")
+        if folder.is_dir()
         for p in folder.iterdir()
         if p.name.startswith(".cp-tmp-")
     ]
+
+
+def test_sigterm_during_the_first_build_stops_cleanly(tmp_path: Path) -> None:
+    # `kill`, `timeout` or a process manager stopping a server that is still making its first build
+    many = {f"content/essays/e{i:03}/index.md": essay(f"Essay {i}", "Some text. " * 200) for i in range(300)}
+    site = make_site(tmp_path / "site", many)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "counterpoint", "serve", str(site), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        cwd=site.parent,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=_default_sigint,
+    )
+    try:
+        wait_for(lambda: _staging_folders(site), "the first build's staging folder", timeout=30)
+        proc.send_signal(signal.SIGTERM)
+        output, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, output
+    assert output.splitlines()[-1:] == ["stopped"], output
+    assert "Traceback" not in output and "leaked" not in output, output
+    assert not _staging_folders(site), "the half-made first build is left behind"
 
 
 @pytest.mark.skipif(not search.available(), reason="pagefind[bin] is not installed")

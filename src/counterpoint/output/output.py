@@ -294,15 +294,17 @@ def _prune_empty(folder: Path, out: Path) -> None:
         folder = folder.parent
 
 
-def remove_stale_stages(out: Path) -> None:
+def remove_stale_stages(out: Path, *, own: bool = False) -> None:
     """Staging folders left by a build that was killed: those whose owner is gone
-    (another running process's, such as serve's search index, stay)."""
+    (another running process's, such as serve's search index, stay); ``own``: this
+    process's too, once none of its builds runs."""
+    mine = staging_prefix()
     if out.is_dir():
         for entry in out.iterdir():
             if (
                 entry.name.startswith(STAGING_PREFIX + "stage-")
                 and entry.is_dir()
                 and not entry.is_symlink()
-                and owner_gone(entry.name)
+                and (owner_gone(entry.name) or (own and entry.name.startswith(mine)))
             ):
                 shutil.rmtree(entry, ignore_errors=True)

@@ -141,12 +141,17 @@ def run_serve(
     # Long: the server's life from start to stop, in order.
     from counterpoint.build.engine import Engine  # lazily: the engine pulls in the whole pipeline
     from counterpoint.build.options import BuildOptions
+    from counterpoint.output.output import remove_stale_stages  # lazily, as the engine
 
     out = out or sys.stdout
     root = root.resolve()
     serve_dir = root / SERVE_DIR
     server = DevServer(serve_dir, host=host, port=port, allowed_hosts=allowed_hosts, out=out)
     indexer: BackgroundIndex | None = None
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        # from the start: a SIGTERM during the first build stops it as Ctrl-C does
+        previous = signal.signal(signal.SIGTERM, _sigterm)
     try:
         try:
             options = BuildOptions(
@@ -203,16 +208,11 @@ def run_serve(
         ignore = [engine.config.output, root / ".counterpoint"]
         # the standard places too, existing or not, so a templates/ created later is seen
         watched = [*engine.watched_paths(), root / "site.yml", root / "content", root / "templates", root / "themes"]
-        previous = None
-        if threading.current_thread() is threading.main_thread():
-            previous = signal.signal(signal.SIGTERM, _sigterm)
         try:
             with rebuilder, Watcher(watched, rebuilder.notify, poll=poll, ignore=ignore, out=out):
                 say(f"serving {server.url}  (Ctrl-C to stop)", out)
                 server.serve_forever()
         finally:
-            if previous is not None:
-                signal.signal(signal.SIGTERM, previous)
             engine.save_cache()  # with the rebuilds since the start; the build thread has stopped
     except KeyboardInterrupt:
         pass
@@ -220,5 +220,9 @@ def run_serve(
         if indexer is not None:
             indexer.stop()
         server.stop()
+        # no build of this server runs now: a stage the interrupt caught as it was made goes too
+        remove_stale_stages(serve_dir, own=True)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     say("stopped", out)
     return 0
