@@ -561,6 +561,34 @@ def test_hostile_paths_and_hosts_against_the_real_server(serve: Callable[..., Se
     assert server.proc.poll() is None
 
 
+def test_a_second_server_of_the_same_site_says_where_the_first_serves(
+    serve: Callable[..., Server], tmp_path: Path
+) -> None:
+    # a server forgotten in another terminal: both would build into .counterpoint/serve/, the
+    # second's pages (links to its own port) replacing those the first one serves
+    site = small_site(tmp_path)
+    first = serve(site)
+    before = (site / ".counterpoint/serve/essays/tides/index.html").read_bytes()
+    second = subprocess.run(
+        [sys.executable, "-m", "counterpoint", "serve", str(site), "--port", str(first.port)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        cwd=site.parent,
+    )
+    assert second.returncode == 2, second.stdout + second.stderr
+    assert f"another counterpoint serve is serving this site at {first.url}" in second.stderr, second.stderr
+    assert "Traceback" not in second.stdout + second.stderr
+    assert "built in" not in second.stdout, "the second server built into the first one's folder"
+    assert (site / ".counterpoint/serve/essays/tides/index.html").read_bytes() == before
+    assert first.get("/essays/tides/")[0] == 200 and first.proc.poll() is None
+
+    first.stop()  # once it has stopped, the site can be served again
+    again = serve(site)
+    assert again.get("/essays/tides/")[0] == 200
+
+
 def test_ctrl_c_stops_cleanly(serve: Callable[..., Server], tmp_path: Path) -> None:
     site = small_site(tmp_path)
     server = serve(site)

@@ -20,12 +20,13 @@ from types import FrameType
 from typing import TextIO
 
 from counterpoint.build.report import BuildReport
-from counterpoint.errors import BuildFailed, say
+from counterpoint.errors import BuildFailed, UsageError, say
 from counterpoint.serve.devserver import DevServer
 from counterpoint.serve.rebuild import Rebuilder
 from counterpoint.serve.watcher import Watcher
 
 SERVE_DIR = Path(".counterpoint") / "serve"
+SERVE_LOCK = Path(".counterpoint") / "serve.lock"  # held by the site's server, which writes its address in it
 BACKGROUND_NICENESS = 10  # the search indexer's, set before it starts its threads, which inherit it
 
 
@@ -127,6 +128,40 @@ class BackgroundIndex:
             self._thread.join(30)
 
 
+def claim_site(root: Path) -> int | None:
+    """Hold the site's ``serve.lock`` while this server runs (the kernel lets go when it exits,
+    however it exits): a second server of the site would build into the same folder, its pages
+    (their links at its own port) replacing the ones the first serves.  None where there is no
+    ``flock``, or no site here (the engine says so)."""
+    try:
+        import fcntl  # lazily: POSIX only
+    except ImportError:
+        return None
+    if not (root / "site.yml").is_file():
+        return None
+    path = root / SERVE_LOCK
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        where = os.read(fd, 4096).decode("utf-8", "replace").strip()
+        os.close(fd)
+        raise UsageError(
+            "another counterpoint serve is serving this site"
+            + (f" at {where}" if where else "")
+            + "; open that address, or stop that server first"
+        ) from None
+    return fd
+
+
+def _note_address(lock: int | None, url: str) -> None:
+    """Say in the lock where this server serves, for a second one to tell the user."""
+    if lock is not None:
+        os.ftruncate(lock, 0)
+        os.pwrite(lock, url.encode(), 0)
+
+
 def run_serve(
     root: Path,
     *,
@@ -146,7 +181,13 @@ def run_serve(
     out = out or sys.stdout
     root = root.resolve()
     serve_dir = root / SERVE_DIR
-    server = DevServer(serve_dir, host=host, port=port, allowed_hosts=allowed_hosts, out=out)
+    lock = claim_site(root)  # before the port: a second server of this site binds none
+    try:
+        server = DevServer(serve_dir, host=host, port=port, allowed_hosts=allowed_hosts, out=out)
+    except BaseException:
+        if lock is not None:
+            os.close(lock)
+        raise
     indexer: BackgroundIndex | None = None
     previous = None
     if threading.current_thread() is threading.main_thread():
@@ -172,11 +213,14 @@ def run_serve(
         server.output = engine.config.output
         server.base_path = engine.config.base_path
 
+        _note_address(lock, server.url)
+
         def published(report: BuildReport) -> None:
             moved = engine.config.base_path != server.base_path  # site.yml's base_url has a new path
             server.base_path = engine.config.base_path
             server.publish(report)
             if moved:
+                _note_address(lock, server.url)
                 say(f"serving {server.url}", out)
             if indexer is not None and report.ok and any(w.endswith(".html") for w in report.written):
                 indexer.request()  # after the reload is sent: search follows in the background
@@ -224,5 +268,7 @@ def run_serve(
         remove_stale_stages(serve_dir, own=True)
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+        if lock is not None:
+            os.close(lock)
     say("stopped", out)
     return 0
