@@ -473,6 +473,24 @@ def test_deleted_and_renamed_essays_disappear(serve: Callable[..., Server], tmp_
     assert server.proc.poll() is None
 
 
+def test_edits_under_a_symlinked_content_folder(serve: Callable[..., Server], tmp_path: Path) -> None:
+    # content/ kept elsewhere (another repository, a synced folder) and linked into the site
+    site = small_site(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    os.rename(site / "content", elsewhere)
+    (site / "content").symlink_to(elsewhere, target_is_directory=True)
+    server = serve(site)
+    assert "Not only the Moon." in server.get("/essays/tides/")[1]
+
+    mark = server.mark()
+    write(site, "content/essays/tides/critiques/ana.md", critique("ana", "::: on #lift\nThe Sun lifts it too.\n:::"))
+    server.wait_page("/essays/tides/", "The Sun lifts it too.")
+    # the terminal names the file as the site has it
+    server.wait_line(r"^rebuilt in \d+ ms: content/essays/tides/critiques/ana\.md -> ", start=mark)
+    write(site, TIDES, tides("Edited through the link."))
+    server.wait_page("/essays/tides/", "Edited through the link.")
+
+
 def test_a_new_base_url_path_in_site_yml_moves_the_served_site(serve: Callable[..., Server], tmp_path: Path) -> None:
     # the author sets the site up for a project page (https://user.github.io/docs/) while serving
     site = small_site(tmp_path)

@@ -261,6 +261,21 @@ def test_a_root_folder_replaced_wholesale_is_watched_again(site: Path, poll: boo
             pytest.fail("templates/ is not watched after being recreated")
 
 
+def test_a_symlinked_root_is_reported_under_the_path_given(tmp_path: Path, poll: bool) -> None:
+    # content/ linked in from elsewhere: the build knows site/content/…, not where the link leads
+    site = tmp_path.resolve() / "site"
+    site.mkdir()
+    (site / "site.yml").write_text("title: t\n", encoding="utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    (site / "content").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    seen = Seen()
+    with watch(site, seen, poll=poll):
+        essay = site / "content" / "essay.md"
+        essay.write_text("hello", encoding="utf-8")
+        assert seen.wait_for(essay), seen.paths
+    assert all(p.is_relative_to(site) for p in seen.paths), seen.paths
+
+
 def test_unrelated_files_beside_site_yml_are_ignored(site: Path) -> None:
     seen = Seen()
     with watch(site, seen):

@@ -146,7 +146,11 @@ class Watcher(FileSystemEventHandler):
         poll_interval: float = 1.0,
         out: TextIO | None = None,
     ) -> None:
-        self._roots = sorted({str(_absolute(Path(p))) for p in paths})
+        given = {str(_absolute(Path(p))): str(Path(p).absolute()) for p in paths}
+        self._roots = sorted(given)
+        # a root reached through a symlink (content/ linked in from elsewhere) is watched where
+        # it really is; its events are said under the path given, which is the one the build knows
+        self._given = {real: path for real, path in given.items() if real != path}
         self._on_change = on_change
         self._filter = ChangeFilter(ignore, self._roots)
         self._poll = poll
@@ -240,9 +244,15 @@ class Watcher(FileSystemEventHandler):
             changed = {Path(p) for p in self._filter.changed_paths(event) if self._filter.root_of(p) is not None}
             changed |= self._follow_roots(event)
             if changed:
-                self._on_change(frozenset(changed))
+                self._on_change(frozenset(self._as_given(p) for p in changed))
         except Exception as exc:  # a failing callback must not kill the observer thread
             say(f"internal error in the watcher: {type(exc).__name__}: {exc}", self._out or sys.stderr)
+
+    def _as_given(self, path: Path) -> Path:
+        root = self._filter.root_of(str(path))
+        if root is None or root not in self._given:
+            return path
+        return Path(self._given[root] + str(path)[len(root) :])
 
     def _follow_roots(self, event: FileSystemEvent) -> set[Path]:
         """Keep a recursive watch on each root folder that exists; return roots newly watched.
