@@ -190,3 +190,10 @@ def test_the_note_goes_once_every_word_is_the_sites_own(tmp_path) -> None:
     }
     root = make_site(tmp_path, {"content/essays/e.md": essay("E")}, {"language": "fr", "strings": strings})
     assert [e for e in Engine(root).check() if e.severity == "note"] == []
+
+
+def test_an_unclosed_bracket_is_said_where_it_opens(tmp_path: Path) -> None:
+    # YAML notices it only at the end of the file, a line that is not there
+    [(path, line, message, hint)] = failures(tmp_path, "title: T\nauthor: A\ncritiques: {email: a@b.org\n")
+    assert (path, line) == ("site.yml", 3), message
+    assert hint == "close the quote or bracket that starts here"

@@ -201,7 +201,7 @@ def test_a_broken_post_writes_nothing(tmp_path, site: Path):
     before = sorted(p.relative_to(site) for p in site.rglob("*"))
     result = run("import", str(blog), "--site", str(site))
     assert result.returncode == 1
-    assert "_posts/2024-04-01-broken.md:3:1: error: invalid YAML in front matter" in result.stderr
+    assert "_posts/2024-04-01-broken.md:2:8: error: invalid YAML in front matter" in result.stderr
     assert "1 error(s); nothing was written" in result.stdout
     assert sorted(p.relative_to(site) for p in site.rglob("*")) == before
 

@@ -744,7 +744,7 @@ def test_a_broken_site_gives_messages_not_a_traceback(tmp_path: Path) -> None:
     [
         ([], {"site.yml": "title: T\n"}, 1, "site.yml:1:1: error: site.yml is missing 'author'"),
         ([], {"site.yml": "title: T\nauthor: A\ntheme: nope\n"}, 1, "site.yml"),
-        ([], {"site.yml": "title: [unclosed\n"}, 1, "site.yml:2:1: error: invalid YAML in site.yml"),
+        ([], {"site.yml": "title: [unclosed\n"}, 1, "site.yml:1:8: error: invalid YAML in site.yml"),
         (["--base-url", "ftp://x"], {}, 2, "error: --base-url: 'ftp://x' must start with / or http(s)://host"),
     ],
     ids=["missing author", "unknown theme", "bad YAML", "bad --base-url"],

@@ -383,14 +383,19 @@ def _load(  # noqa: C901 - each of YAML's failures mapped to its own message
         raise error(exc.mark, exc.message, exc.hint) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
-        if exc.context_mark is not None and (mark is None or "end of stream" in (exc.problem or "")):
-            mark = exc.context_mark  # an unclosed quote: point at where it opened
+        # found only at the end of the text (a line past the last one): an unclosed quote or
+        # bracket, said where it opened
+        unclosed = mark is None or "end of stream" in (exc.problem or "") or mark.index >= len(text.rstrip())
+        if exc.context_mark is not None and unclosed:
+            mark = exc.context_mark
         problem = exc.problem or exc.context or "syntax error"
         if exc.context and exc.problem:
             problem = f"{problem} ({exc.context})"
         hint = _YAML_HINTS.get(
             exc.problem or "", "check the YAML here: one 'key: value' per line; quote values with ':', '#', '[' or '{'"
         )
+        if unclosed and mark is exc.context_mark:
+            hint = _YAML_HINTS["found unexpected end of stream"]
         raise error(mark, f"invalid YAML in {label}: {problem}", hint) from None
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n")
