@@ -21,6 +21,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -628,6 +629,60 @@ def test_sigterm_stops_cleanly(serve: Callable[..., Server], tmp_path: Path) -> 
     server = serve(small_site(tmp_path))
     assert server.interrupt(signal.SIGTERM) == 0, server.output
     assert server.lines[-1] == "stopped" and "Traceback" not in server.output
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with suppress(OSError):
+            found |= {int(c) for c in (task / "children").read_text().split()}
+    return found
+
+
+def _ignores_sigint(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    ignored = int(next(line for line in status.splitlines() if line.startswith("SigIgn:")).split()[1], 16)
+    return bool(ignored & (1 << (signal.SIGINT - 1)))
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads a process's children from /proc")
+def test_ctrl_c_in_a_terminal_during_a_rebuild_stops_cleanly(tmp_path: Path) -> None:
+    # a terminal's Ctrl-C reaches every process of its group: the server and the workers it rendered with
+    many = {f"content/essays/e{i:03}/index.md": essay(f"Essay {i}", "Some text. " * 200) for i in range(300)}
+    site = make_site(tmp_path / "site", many, config={"search": False})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "counterpoint", "serve", str(site), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=lambda: (_default_sigint(), os.setpgrp()),  # its own group, as a terminal's job
+    )
+    try:
+        assert proc.stdout is not None
+        while not (line := proc.stdout.readline()).startswith("serving") and line:
+            pass
+        before = _children(proc.pid)  # multiprocessing's resource tracker
+        write(site, "templates/base.html", (builtin_themes_dir() / "default/templates/base.html").read_text("utf-8"))
+        workers = wait_for(lambda: _children(proc.pid) - before, "the rebuild's worker processes", timeout=30)
+        # once they have started (a Ctrl-C while one is still starting Python is not handled), they
+        # leave Ctrl-C to the server: dying of it, they broke the pool, with tracebacks and
+        # "internal error: BrokenProcessPool … (this is a bug in counterpoint)"
+        wait_for(lambda: all(_ignores_sigint(pid) for pid in workers), "workers that ignore Ctrl-C", timeout=10)
+        os.killpg(proc.pid, signal.SIGINT)
+        output, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    assert proc.returncode == 0, output
+    assert output.splitlines()[-1:] == ["stopped"], output
+    assert "Traceback" not in output and "internal error" not in output and "build failed" not in output, output
+    assert not _staging_folders(site)
 
 
 def _staging_folders(site: Path) -> list[str]:

@@ -12,6 +12,7 @@ through a pipe.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -183,6 +184,11 @@ def die_with_parent(parent: int) -> None:
 
 
 def start_worker(parent: int, *warm: Any) -> None:
+    """A renderer of the build's pool, as it starts.  A terminal's Ctrl-C reaches every
+    process of its group: the build's own process answers it and ends the workers
+    (``Scheduler.stop``), or, in serve, lets the build finish; a worker dying of it would
+    only break the pool (tracebacks, and a rebuild failed for no reason of the site's)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent(parent)
     if warm:
         warm_up(*warm)
