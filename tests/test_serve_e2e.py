@@ -776,6 +776,36 @@ def test_stopping_the_server_stops_its_search_indexing(serve: Callable[..., Serv
     assert not _staging_folders(site)
 
 
+def test_ctrl_c_in_a_terminal_while_indexing_says_nothing_of_the_index(tmp_path: Path) -> None:
+    # the terminal's Ctrl-C reaches Pagefind too, which may die of it before the server stops it
+    fake = tmp_path / "fake-pagefind"
+    fake.write_text(SLOW_PAGEFIND.format(python=sys.executable), encoding="utf-8")
+    fake.chmod(0o755)
+    pid_file = tmp_path / "pagefind.pid"
+    site = small_site(tmp_path)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PAGEFIND_BINARY_PATH": str(fake), "FAKE_PAGEFIND_PID": str(pid_file)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "counterpoint", "serve", str(site), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        preexec_fn=lambda: (_default_sigint(), os.setpgrp()),  # its own group, as a terminal's job
+    )
+    try:
+        wait_for(lambda: pid_file.is_file() and pid_file.read_text(), "the indexer to start", 30)
+        os.killpg(proc.pid, signal.SIGINT)
+        output, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    assert proc.returncode == 0, output
+    assert output.splitlines()[-1:] == ["stopped"], output
+    assert "search index" not in output, output  # not "ready (0 of 0 shards indexed)": it was stopped
+
+
 # -- a real browser ------------------------------------------------------------------------
 
 

@@ -294,6 +294,7 @@ class Indexed:
     warning: str | None = None
     indexed: int = 0
     shards: int = 0
+    stopped: bool = False  # Pagefind was stopped (a server stopping, Ctrl-C): no index was made
 
 
 def index_site(
@@ -343,7 +344,7 @@ def index_site(
         _index_shards(executable, out, the_plan, todo, language, work, started, ui_from)
         _put_in_place(bundle, work, the_plan, todo, ui_ok)
     except Stopped:
-        return Indexed()
+        return Indexed(stopped=True)
     except (RuntimeError, OSError, ValueError) as exc:
         message = f"search index failed (the site itself was built): {str(exc)[-500:]}"
         say(message, sys.stderr)

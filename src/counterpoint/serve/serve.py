@@ -97,14 +97,16 @@ class BackgroundIndex:
                 done = Indexed(warning)
                 say(warning, self._out)
             with self._lock:
-                if done.warning is None and not self._stopping:
+                # a Pagefind stopped by a terminal's Ctrl-C (it reaches the whole group) may end
+                # before the server begins to stop: nothing was made, so nothing is said
+                if done.warning is None and not done.stopped and not self._stopping:
                     what = "ready" if self._runs == 0 else "updated"
                     say(
                         f"search index {what} in {time.perf_counter() - started:.1f} s "
                         f"({done.indexed} of {done.shards} shards indexed)",
                         self._out,
                     )
-                self._runs += 1
+                self._runs += not done.stopped  # the first index made is "ready"
 
     def _started(self, proc: subprocess.Popen) -> None:
         with self._lock:
