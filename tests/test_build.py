@@ -241,3 +241,40 @@ def test_slugs_do_not_depend_on_which_transliteration_package_is_installed(monke
     monkeypatch.setitem(sys.modules, "unidecode", impostor)
     assert slugs.slug.__wrapped__("Заметка о сносках") == "zametka-o-snoskakh"
     assert slugs.slug.__wrapped__("Ёлка и щука") == "elka-i-shchuka"
+
+
+@pytest.mark.parametrize("above", [0, 10_000])
+def test_cards_are_kept_compressed_only_on_a_big_site_and_pages_are_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, above: int
+) -> None:
+    """Each essay's card and corrections entries are kept zlib-compressed only past
+    ``COMPACT_ABOVE`` essays, where they weigh tens of MB; below it compressing them cost
+    2 % of a build's CPU for nothing.  Either way every page is the same bytes."""
+    from parallel_twin import snapshot
+
+    import counterpoint.build.pipeline as pipeline
+    import counterpoint.site.site_pages as site_pages
+
+    files = {
+        f"content/essays/e{n}/index.md": essay(
+            f"E{n}", f"[A claim.]{{.claim #a}}\n\n::: upd 2026-01-2{n} corrects=#a\nFixed.\n:::\n", tags=["t"]
+        )
+        for n in range(3)
+    }
+    first = Engine(make_site(tmp_path / "ref", files), use_cache=False, search=False, jobs=1)
+    first.build()
+    reference = snapshot(first.config.output)
+    made: list[int] = []
+    real = site_pages.compact
+
+    def counted(html: str) -> bytes:
+        made.append(1)
+        return real(html)
+
+    monkeypatch.setattr(pipeline, "compact", counted)
+    monkeypatch.setattr(site_pages, "COMPACT_ABOVE", above)
+    root = make_site(tmp_path / "site", files)
+    engine = Engine(root, use_cache=False, search=False, jobs=1)
+    engine.build()
+    assert bool(made) == (above == 0)  # 3 essays: compressed only when the bound is below that
+    assert snapshot(engine.config.output) == reference

@@ -266,10 +266,10 @@ class EssayResult:
     errors: tuple[Any, ...] = ()  # ContentError
     digests: tuple[tuple[str, str], ...] = field(default=())  # (rel, digest) of the files read
     # the essay's card on the listings (partials/essay_card.html) and its UPDs' entries on the
-    # corrections page (as summary.updates), rendered with it; zlib-compressed UTF-8
-    # (``site_pages.compact``), since every result is kept in memory
-    card: bytes = b""
-    corrections: tuple[bytes, ...] = ()
+    # corrections page (as summary.updates), rendered with it; on a big site zlib-compressed
+    # UTF-8 (``site_pages.compact``, ``Context.compact``), since every result is kept in memory
+    card: bytes | str = b""
+    corrections: tuple[bytes | str, ...] = ()
     code: tuple[str, ...] = ()  # the languages of its code blocks: the lexers a process re-rendering it needs
     until: float = 0.0  # an essay dated in the future: its moment (UTC timestamp), when this result stops holding
     # files of content/ outside its bundle that its page links (its ``image:``, /img/share.png as
@@ -288,3 +288,4 @@ class Context:
     pages: tuple[tuple[str, str], ...] = ()  # plain pages for the navigation: (title, path)
     future: bool = False  # essays dated after ``now`` are shown (marked) instead of held back
     now: float = float("inf")  # the build's moment (UTC timestamp): one for every worker
+    compact: bool = False  # keep cards and corrections entries compressed (``site_pages.COMPACT_ABOVE``)

@@ -123,8 +123,9 @@ def _process(
     files[url + "corrections.xml"] = essay_corrections_feed(summary, site, jinja).encode()
     # the card and the corrections-page entries show on site pages, in the site's language
     home = site_for(ctx.config, ctx.config.language, ctx.pages)
-    card = compact(card_html(summary, home, jinja))
-    entries = tuple(compact(correction_html(update, home, jinja)) for update in summary.updates)
+    keep = compact if ctx.compact else str  # a big site's are kept compressed
+    card = keep(card_html(summary, home, jinja))
+    entries = tuple(keep(correction_html(update, home, jinja)) for update in summary.updates)
     refs: list[OutputRef] = []
     for alias in summary.aliases:  # an old address: a page that sends the reader on
         files[alias + "index.html" if alias.endswith("/") else alias] = redirect_page(summary, site, jinja).encode()

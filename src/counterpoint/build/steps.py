@@ -106,7 +106,14 @@ def plain_pages(run: Run) -> None:
     nav = _nav(run.plain)
     run.inputs += "|" + repr(nav)  # every page links the plain pages: their titles and addresses are in every key
     run.ctx = Context(
-        run.config, run.theme, run.options.drafts, run.stage.dir, nav, future=run.options.future, now=time.time()
+        run.config,
+        run.theme,
+        run.options.drafts,
+        run.stage.dir,
+        nav,
+        future=run.options.future,
+        now=time.time(),
+        compact=len(run.inventory.essays) > listings.COMPACT_ABOVE,
     )
 
 
