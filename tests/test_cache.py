@@ -590,3 +590,31 @@ def test_a_serve_edit_looks_only_at_the_essay_it_changed(tmp_path: Path, monkeyp
     assert "Edited text 1." in (root / "served/essays/e1/index.html").read_text()
     assert "Edited again 3." in (root / "served/essays/e3/index.html").read_text()
     assert "More text 2." in (root / "served/essays/e2/index.html").read_text()
+
+
+def test_a_files_digest_is_the_same_wherever_it_is_made(tmp_path: Path) -> None:
+    """One digest for a file's bytes: of an input read whole or in chunks, of an output as
+    the manifest records it, and as search reads the pages back to find what changed.
+    Two that differed would rewrite or re-index without end."""
+    from counterpoint.build.record import manifest_file
+    from counterpoint.output.manifest import Manifest
+    from counterpoint.output.output import digest_bytes
+    from counterpoint.output.search import index_site
+    from counterpoint.source.content import digest_file
+
+    big = os.urandom(3 * (1 << 20) + 7)  # more than one chunk
+    root = make_site(
+        tmp_path / "site", {"content/essays/a/index.md": essay("A", "Text."), "content/essays/a/big.bin": big}
+    )
+    assert digest_file(root / "content/essays/a/big.bin") == digest_bytes(big)
+    engine = Engine(root, search=False)
+    engine.build()
+    out = engine.config.output
+    recorded = Manifest.load(manifest_file(root, out)).files
+    assert recorded["essays/a/big.bin"][0] == digest_bytes(big)  # the input's digest, copied as it is
+    assert recorded["index.html"][0] == digest_bytes((out / "index.html").read_bytes())
+    record = tmp_path / "search-record.json"
+    first = index_site(out, "en", pages={rel: entry[0] for rel, entry in recorded.items()}, record=record)
+    assert first.warning is None and first.indexed > 0
+    again = index_site(out, "en", record=record)  # the pages' digests read from the files
+    assert (again.warning, again.indexed) == (None, 0)

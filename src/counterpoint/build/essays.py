@@ -8,7 +8,6 @@ objects, carrying the rest of the output over.
 from __future__ import annotations
 
 from dataclasses import replace
-from hashlib import blake2b
 from pathlib import Path
 
 from counterpoint.build.cache import cache_key
@@ -18,7 +17,7 @@ from counterpoint.build.run import Run
 from counterpoint.errors import BuildFailed, ContentError
 from counterpoint.model import EssayResult, EssaySource
 from counterpoint.source.content import Hasher, with_digests
-from counterpoint.source.walk import content_file
+from counterpoint.source.walk import content_file, digest_bytes
 
 
 def essays(run: Run) -> None:
@@ -182,7 +181,7 @@ def _hashed(source: EssaySource, hasher: Hasher) -> EssaySource:
     for ref in source.files():
         if not ref.digest:
             try:
-                known[ref.rel] = blake2b(ref.path.read_bytes(), digest_size=16).hexdigest()
+                known[ref.rel] = digest_bytes(ref.path.read_bytes())
             except OSError:
                 continue
             hasher.learn(ref, known[ref.rel])

@@ -16,12 +16,12 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
-from hashlib import blake2b
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from counterpoint.model import OutputRef
 from counterpoint.output.lock import owner_gone, owner_tag
+from counterpoint.source.walk import digest_bytes  # noqa: F401 - the stages name it here, with the output
 
 if TYPE_CHECKING:
     from counterpoint.output.manifest import Manifest
@@ -32,10 +32,6 @@ STAGING_PREFIX = ".cp-tmp-"
 def staging_prefix(kind: str = "stage") -> str:
     """The start of a new staging folder's name: it names its owner (``lock.owner_tag``)."""
     return f"{STAGING_PREFIX}{kind}-{owner_tag()}-"
-
-
-def digest_bytes(data: bytes) -> str:
-    return blake2b(data, digest_size=16).hexdigest()
 
 
 def atomic_write(path: Path, data: bytes | Callable[[BinaryIO], object]) -> None:

@@ -50,7 +50,7 @@ from pathlib import Path, PurePosixPath
 
 from counterpoint.errors import say
 from counterpoint.output.memory import resident_mb
-from counterpoint.output.output import STAGING_PREFIX, atomic_write, staging_prefix
+from counterpoint.output.output import STAGING_PREFIX, atomic_write, digest_bytes, staging_prefix
 
 BUNDLE = "pagefind"
 SHARDS = "shards.json"
@@ -359,7 +359,7 @@ def index_site(
 def _all_pages(out: Path) -> dict[str, str]:
     """Every HTML page of ``out`` with its digest, read from the files."""
     return {
-        rel: hashlib.blake2b((out / rel).read_bytes(), digest_size=16).hexdigest()
+        rel: digest_bytes((out / rel).read_bytes())
         for rel in (p.relative_to(out).as_posix() for p in sorted(out.rglob("*.html")))
         if not rel.startswith((BUNDLE + "/", STAGING_PREFIX))
     }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field, replace
-from hashlib import blake2b
+from hashlib import sha256  # as walk.digest_bytes
 from pathlib import Path
 
 from counterpoint.errors import ContentError, display_path
@@ -61,13 +61,13 @@ class Place:
 
 
 def digest_file(path: Path) -> str:
-    """The file's digest (as ``output.digest_bytes`` of its bytes), read in chunks:
-    memory stays flat whatever the size of the file (a 1 GB video in content/)."""
-    h = blake2b(digest_size=16)
+    """``digest_bytes`` of the file, read in chunks: memory stays flat whatever the
+    size of the file (a 1 GB video in content/)."""
+    h = sha256()
     with open(path, "rb") as handle:  # not hashlib.file_digest: Python 3.11+
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             h.update(chunk)
-    return h.hexdigest()
+    return h.hexdigest()[:32]
 
 
 class Hasher:
