@@ -5,7 +5,6 @@ files makes, byte for byte, and the saved manifest must say what the folder hold
 
 from __future__ import annotations
 
-from hashlib import blake2b
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from counterpoint.build.engine import Engine
 from counterpoint.build.options import BuildOptions
 from counterpoint.build.record import manifest_file
 from counterpoint.output.manifest import Manifest
+from counterpoint.output.output import digest_bytes
 from counterpoint.site import feeds
 from counterpoint.site import listing as listed_essays
 
@@ -40,7 +40,7 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _tree(folder: Path) -> dict[str, str]:
     return {
-        p.relative_to(folder).as_posix(): blake2b(p.read_bytes(), digest_size=16).hexdigest()
+        p.relative_to(folder).as_posix(): digest_bytes(p.read_bytes())  # as the manifest has them
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
