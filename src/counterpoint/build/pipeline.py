@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pickle
 import zlib
-from dataclasses import replace
 from itertools import accumulate
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
@@ -32,7 +31,7 @@ from counterpoint.markup.env import Addresses, set_addresses
 from counterpoint.markup.highlight import prepare
 from counterpoint.markup.markdown import essay_parser, fence_languages, reader_parser
 from counterpoint.markup.urls import ImageFiles, output_path
-from counterpoint.model import Context, EssayMeta, EssayResult, EssaySource, EssaySummary, OutputRef
+from counterpoint.model import Context, EssayMeta, EssayResult, EssaySource, EssaySummary, OutputRef, evolve
 from counterpoint.output.output import copy_staged, digest_bytes, write_staged
 from counterpoint.site.feeds import essay_corrections_feed
 from counterpoint.site.site_pages import card_html, compact, correction_html
@@ -83,7 +82,7 @@ def process_essay(source: EssaySource, ctx: Context) -> EssayResult:
             return EssayResult(None, errors=(_unreadable(exc, source, ctx.config.root),))
         else:
             raise  # writing the stage failed: the engine says what and where
-    return replace(result, digests=digests)
+    return evolve(result, digests=digests)
 
 
 def _process(
@@ -175,18 +174,18 @@ def _summary_and_page(
     """The essay's summary with its digests, and its page as written, with where the body
     is in the page's bytes (``full``: the feeds carry the body, read there by ``feeds.Bodies``)."""
     body = render_body(linked, site, jinja)
-    summary = replace(summarize(linked, site, url), scheduled=scheduled)
+    summary = evolve(summarize(linked, site, url), scheduled=scheduled)
     listed = digest_bytes(pickle.dumps(summary, protocol=5))
     feed_bytes = body.feed.encode() if full else b""
     feed_digest = digest_bytes(feed_bytes) if full else ""
     # the summary is what ``listed`` covers and the body: its digest is of the two digests
-    summary = replace(
+    summary = evolve(
         summary, listed=listed, feed_digest=feed_digest, digest=digest_bytes(f"{listed}\0{feed_digest}".encode())
     )
     page, feed = page_bytes(render_essay_page(linked, summary, site, jinja, body), body, feed_bytes)
     if full:  # where feeds read the body, or (a theme that does not write it as it is) the body itself
         content = b"" if feed or not feed_bytes else zlib.compress(feed_bytes, 1)
-        summary = replace(summary, feed=feed, page_size=len(page), content=content)
+        summary = evolve(summary, feed=feed, page_size=len(page), content=content)
     return summary, page
 
 

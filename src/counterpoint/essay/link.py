@@ -8,12 +8,12 @@ Every problem is collected; nothing depends on the order files were read in.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 
 from counterpoint.errors import ContentError
 from counterpoint.essay import anchoring
-from counterpoint.model import Claim, Critique, ParsedEssay, Remark, Update
+from counterpoint.model import Claim, Critique, ParsedEssay, Remark, Update, evolve
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def link(essay: ParsedEssay) -> tuple[LinkedEssay, list[ContentError]]:  # noqa:
                 (u.id for u in corrections.get(claim_id, ()) if critique.date.sort_key() <= u.date.sort_key()),
                 "",
             )
-            remark = replace(remark, claim=claim_id, answered_by=answered, earlier=remark.quote in earlier)
+            remark = evolve(remark, claim=claim_id, answered_by=answered, earlier=remark.quote in earlier)
             remarks.append(remark)
             remarks_by_claim.setdefault(claim_id, []).append(remark)
         status = "open"
@@ -120,7 +120,7 @@ def link(essay: ParsedEssay) -> tuple[LinkedEssay, list[ContentError]]:  # noqa:
                 )
             )
         critiques.append(
-            replace(critique, remarks=tuple(remarks), status=status, addressed_by=tuple(addressed.get(critique.id, ())))
+            evolve(critique, remarks=tuple(remarks), status=status, addressed_by=tuple(addressed.get(critique.id, ())))
         )
     critiques.sort(key=lambda c: (not c.pinned, c.date.sort_key(), c.id))
     linked = LinkedEssay(

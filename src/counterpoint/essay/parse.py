@@ -10,7 +10,6 @@ critiques are known before the essay's body is parsed), under the same field rul
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -40,6 +39,7 @@ from counterpoint.model import (
     Remark,
     Reply,
     Update,
+    evolve,
 )
 from counterpoint.source.config import SiteConfig
 from counterpoint.source.foreign_keys import adopt
@@ -214,7 +214,7 @@ def essay_document(
     doc = parse_document(raw, source.index.path, config.root)
     doc, notes, errors = adopt(doc, _ESSAY_KEYS)
     if source.name_date and "date" not in doc.meta:
-        doc = replace(doc, meta={**doc.meta, "date": source.name_date})
+        doc = evolve(doc, meta={**doc.meta, "date": source.name_date})
         notes.append(
             ContentError(
                 doc.rel,
@@ -440,12 +440,12 @@ def parse_critique(
             remark, problem = _remark(critique_id, token.info, line, piece, doc.rel, source_line)
             if remark:
                 clean_lead = next(clean_leads) if lead else ""
-                remarks.append(replace(remark, published=_when(published, doc.rel, source_line), lead=clean_lead))
+                remarks.append(evolve(remark, published=_when(published, doc.rel, source_line), lead=clean_lead))
         else:
             reply, problem = _reply(token.info, line, piece, doc.rel, authors, config.timezone)
             if reply:
                 source_line = body_lines[token.map[0]] if token.map and token.map[0] < len(body_lines) else ""
-                reply = replace(reply, published=_when(published, doc.rel, source_line))
+                reply = evolve(reply, published=_when(published, doc.rel, source_line))
             if reply:
                 replies.append(reply)
         if problem:

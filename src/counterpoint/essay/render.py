@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from markdown_it.token import Token
@@ -21,7 +21,7 @@ from markupsafe import Markup
 from counterpoint.essay.link import LinkedEssay
 from counterpoint.markup.env import Rendering, addresses, render_env, set_addresses
 from counterpoint.markup.markdown import essay_parser, plain_text
-from counterpoint.model import Claim, CorrectedClaim, EssaySummary, Update, UpdateSummary
+from counterpoint.model import Claim, CorrectedClaim, EssaySummary, Update, UpdateSummary, evolve
 from counterpoint.theme.site import Site
 
 if TYPE_CHECKING:
@@ -320,7 +320,7 @@ def upd_html(linked: LinkedEssay, update: Update, site: Site, url: str) -> str:
     md = essay_parser()
     env = render_env(linked.essay.env, Rendering())
     # shown away from the essay: its relative links and images are made root-relative
-    set_addresses(env, replace(addresses(env), away=url))
+    set_addresses(env, evolve(addresses(env), away=url))
     html = md.renderer.render(linked.essay.tokens[update.start + 1 : update.end], md.options, env)
     # and its in-page links point into the essay
     page = site.url(url)

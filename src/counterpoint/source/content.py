@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from hashlib import sha256  # as walk.digest_bytes
 from pathlib import Path
 
 from counterpoint.errors import ContentError, display_path
 from counterpoint.markup.slugs import slug
-from counterpoint.model import EssaySource, FileRef, PageSource
+from counterpoint.model import EssaySource, FileRef, PageSource, evolve
 from counterpoint.source.walk import Scanned, is_skipped_link, link_warnings, scan
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown")  # Markdown files: essays, pages, critiques; never assets
@@ -289,24 +289,24 @@ def replace_refs(inventory: Inventory, fresh: dict[Path, FileRef]) -> Inventory:
         items = parts.setdefault(place.kind, list(getattr(inventory, place.kind)))
         item = items[place.at]
         if place.kind == "essays":
-            items[place.at] = replace(
+            items[place.at] = evolve(
                 item,
                 index=swap(item.index),
                 critiques=tuple(map(swap, item.critiques)),
                 assets=tuple(map(swap, item.assets)),
             )
         elif place.kind == "pages":
-            items[place.at] = replace(item, index=swap(item.index))
+            items[place.at] = evolve(item, index=swap(item.index))
         else:
             items[place.at] = swap(item)
-    return replace(inventory, places=where, **{kind: tuple(items) for kind, items in parts.items()})
+    return evolve(inventory, places=where, **{kind: tuple(items) for kind, items in parts.items()})
 
 
 def with_digests(source: EssaySource, digests: dict[str, str]) -> EssaySource:
     def fill(ref):
-        return ref if ref.digest else replace(ref, digest=digests.get(ref.rel, ""))
+        return ref if ref.digest else evolve(ref, digest=digests.get(ref.rel, ""))
 
-    return replace(
+    return evolve(
         source,
         index=fill(source.index),
         critiques=tuple(fill(r) for r in source.critiques),

@@ -9,10 +9,10 @@ rewrites them for good.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from counterpoint.errors import ContentError
+from counterpoint.model import evolve
 from counterpoint.source.frontmatter import Document
 
 # other generators' key -> counterpoint's key
@@ -114,7 +114,7 @@ def adopt(doc: Document, allowed: frozenset[str] | set[str]) -> tuple[Document, 
             continue
         meta[target], lines[target] = value, line
         notes.append(_note(doc, line, f"'{key}' is read as '{target}'", f"rename it to '{target}'"))
-    return replace(doc, meta=meta, meta_lines=lines), notes, errors
+    return evolve(doc, meta=meta, meta_lines=lines), notes, errors
 
 
 def _as_list(value: Any) -> list:
