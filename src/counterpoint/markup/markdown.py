@@ -259,8 +259,11 @@ def stray_blocks(known: tuple[str, ...], elsewhere: dict[str, str], hint: str, e
         lines: list[str] | None = None
         ends: set[int] = set()  # the closing lines of the blocks so far: one closes one block
         problems = collecting(state.env).problems
+        if ":::" not in state.src:
+            return
         for token in state.tokens:
-            if token.nesting == 1 and token.type.startswith("container_"):
+            kind = token.type
+            if kind != "inline" and token.nesting == 1 and kind.startswith("container_"):
                 lines = lines if lines is not None else state.src.split("\n")
                 end = token.map[1] if token.map else -1
                 closed = container_closed(lines, token)
@@ -269,7 +272,7 @@ def stray_blocks(known: tuple[str, ...], elsewhere: dict[str, str], hint: str, e
                     problems.append((line, UNCLOSED.format(name=token.type.split("_")[1]), UNCLOSED_HINT))
                 pending += not closed or end in ends  # its own ':::' comes later, as text
                 ends.add(end)
-            if token.type != "inline" or ":::" not in token.content:
+            if kind != "inline" or ":::" not in token.content:
                 continue
             for number, text in enumerate(token.content.split("\n")):
                 words = text.strip().lstrip(":").split(maxsplit=1) if text.strip().startswith(":::") else None
