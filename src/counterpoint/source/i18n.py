@@ -313,9 +313,15 @@ class Translator:
         counts in the browser and picks the form with ``Intl.PluralRules``."""
         return {c: self.plural_form(key, c) for c in PLURAL_CATEGORIES}
 
+    @cached_property
+    def _overridden(self) -> frozenset[str]:
+        """The keys the site overrides and every key before a dot in them (``reading_time``
+        for ``reading_time.one``): a plural string the site gives in any form."""
+        return frozenset(k[:at] for k in self.overrides for at, c in enumerate(k) if c == ".") | set(self.overrides)
+
     def plural_form(self, key: str, category: str) -> str:
         candidates = (f"{key}.{category}", f"{key}.other", key)
-        if any(k == key or k.startswith(key + ".") for k in self.overrides):
+        if key in self._overridden:
             for candidate in candidates:
                 if candidate in self.overrides:
                     return self.overrides[candidate]
