@@ -546,3 +546,24 @@ def test_content_errors_of_this_round_come_back_from_worker_processes(tmp_path, 
     assert f"{WELCOME}:8:1: error: id 'main'" in err
     assert "content/essays/e00.md:7:1: error: file looks binary (NUL byte at offset" in err
     assert "internal error" not in err
+
+
+@pytest.mark.parametrize("name", ["index.md.Hy3456", "index.markdown.a1B2c3", "draft.mdown.XyZ123"])
+def test_an_editors_save_in_progress_does_not_publish_a_drafts_source(tmp_path, capsys, name) -> None:
+    """Kate and other Qt editors save ``index.md`` by writing ``index.md.XXXXXX`` (six random
+    characters) beside it and renaming it over: a build that ran meanwhile, or after the
+    editor crashed, copied that file into the output as the essay's asset, with what the
+    author had not published: a comment, or the whole text of an essay being made a draft."""
+    secret = "An unpublished draft: the embargoed figures."
+    root = new_site(
+        tmp_path,
+        {
+            "content/essays/plans/index.md": essay("Plans", "Published text."),
+            f"content/essays/plans/{name}": essay("Plans", secret, draft=True),
+        },
+    )
+    code, _, err = build(capsys, root)
+    assert code == 0, err
+    out = root / "public"
+    published = [p for p in out.rglob("*") if p.is_file() and secret.encode() in p.read_bytes()]
+    assert published == [] and not list(out.rglob(name))

@@ -532,6 +532,7 @@ def test_the_walk_and_the_watcher_agree_on_what_a_source_is(tmp_path: Path) -> N
         ".hidden.md",
         ".cp-tmp-1-index.html",
         "data.kate-swp",
+        "index.md.Hy3456",
         "a~b.md",
         "table.csv",
     ]

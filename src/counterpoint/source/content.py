@@ -17,9 +17,7 @@ from pathlib import Path
 from counterpoint.errors import ContentError, display_path
 from counterpoint.markup.slugs import slug
 from counterpoint.model import EssaySource, FileRef, PageSource, evolve
-from counterpoint.source.walk import Scanned, is_skipped_link, link_warnings, scan
-
-MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown")  # Markdown files: essays, pages, critiques; never assets
+from counterpoint.source.walk import MARKDOWN_SUFFIXES, Scanned, is_skipped_link, link_warnings, scan
 
 
 def is_markdown(path: str) -> bool:

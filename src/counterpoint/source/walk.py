@@ -13,6 +13,8 @@ import stat as stat_mode
 from hashlib import blake2b, sha256
 from pathlib import Path
 
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown")  # Markdown files: essays, pages, critiques; never assets
+
 # Editors' swap, backup and write-then-rename files, OS litter and the build's own temp
 # files (``.cp-tmp-*``): never a source, wherever they are.  The watcher of ``serve``
 # uses the same rule, so a file the walk skips never triggers a rebuild and a file the
@@ -33,6 +35,8 @@ LITTER = (
     "desktop.ini",
     ".~lock.*#",
     "*.kate-swp",
+    # Qt's save (Kate, KWrite...): the new text in ``index.md.XXXXXX``, renamed over ``index.md``
+    *(f"*{suffix}.{'[a-z0-9]' * 6}" for suffix in MARKDOWN_SUFFIXES),
     "*.tmp",
     ".cp-tmp-*",
 )
