@@ -324,6 +324,36 @@ def test_new_since_last_visit(chromium_browser, annotated_server) -> None:
     assert page.evaluate("document.querySelectorAll('.is-new').length") == 0
 
 
+def test_two_sites_on_one_origin_keep_their_own_last_visits(chromium_browser, tmp_path) -> None:
+    """Two project sites of one GitHub Pages user (``user.github.io/a/``, ``.../b/``) share
+    an origin, and so the browser's storage: an essay ``e`` of one had the last visit of
+    the other's ``e``.  A site under a sub-path keys its visits by that path."""
+    from browser import StaticServer
+    from sitefactory import build, critique, essay, make_site
+
+    served = tmp_path / "served"
+    for name in ("a", "b"):
+        files = {
+            "content/essays/e/index.md": essay("E", "[A claim.]{.claim #c}\n"),
+            "content/essays/e/critiques/r.md": critique("r", "::: on #c\nNo.\n:::\n"),
+        }
+        root = make_site(tmp_path / name, files, {"base_url": f"/{name}/"})
+        built = build(root, out=served / name)
+        assert built.ok, built.report.errors
+    with StaticServer(served) as server:
+        page = new_page(chromium_browser, 1280)
+        for name in ("a", "b"):
+            page.goto(server.url + f"{name}/essays/e/")
+            page.wait_for_load_state("load")
+        keys = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('counterpoint:last-visit:')).sort()")
+        assert keys == ["counterpoint:last-visit:/a/e", "counterpoint:last-visit:/b/e"]
+        page.goto(server.url + "a/")  # the listing reads the visits the essays wrote
+        page.evaluate("localStorage.setItem('counterpoint:last-visit:/a/e', '2020-01-01T00:00Z')")
+        page.reload()
+        page.wait_for_load_state("load")
+        assert page.locator(".new-since").is_visible()
+
+
 # ---- print, schemes, requests ----
 
 

@@ -4,7 +4,12 @@
    a marker button per claim, and what is new since the last visit is marked. */
 (function () {
   "use strict";
-  var KEY = "counterpoint:last-visit:";
+  // keyed by the site's path too when it is not at the root: two sites under one origin (a GitHub
+  // Pages user's project sites, /a/ and /b/) share the browser's storage. The path is where this
+  // script is served from (BASE/static/counterpoint.js); a site at the root keeps the plain key.
+  var script = document.currentScript && document.currentScript.src ? new URL(document.currentScript.src).pathname : "/";
+  var base = script.replace(/static\/counterpoint\.js$/, "");
+  var KEY = "counterpoint:last-visit:" + (base === "/" ? "" : base);
 
   // The last visit of an essay, in ms since the epoch (null on the first visit);
   // this visit is recorded as the next one's reference, to the minute.
