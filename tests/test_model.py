@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import pytest
 
@@ -52,3 +53,17 @@ def test_evolve_runs_post_init_and_honours_slots_as_replace_does() -> None:
 
     assert evolve(Checked(1), x=5).double == 10
     assert evolve(Slotted(1), x=5) == Slotted(5)
+
+
+def test_evolve_does_not_carry_a_cached_property_of_the_old_value() -> None:
+    @dataclass(frozen=True)
+    class Named:
+        first: str
+
+        @cached_property
+        def shout(self) -> str:
+            return self.first.upper()
+
+    old = Named("ana")
+    assert old.shout == "ANA"
+    assert evolve(old, first="bob").shout == "BOB"

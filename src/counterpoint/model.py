@@ -29,11 +29,12 @@ def evolve(value: _Value, **changes: Any) -> _Value:
     """``dataclasses.replace`` for the frozen values the stages hand on, six times as fast:
     ``replace`` walks the fields and calls ``__init__`` (17 µs for an ``EssaySummary``,
     some twenty calls an essay), this copies the instance's fields and sets the changed
-    ones.  A value with ``__post_init__`` or ``__slots__`` goes through ``replace``."""
+    ones.  A value with ``__post_init__`` or ``__slots__``, or one holding more than its
+    fields (a ``cached_property`` computed from the old ones), goes through ``replace``."""
     kind = type(value)
-    if hasattr(kind, "__post_init__") or not hasattr(value, "__dict__"):
+    known = getattr(kind, "__dataclass_fields__", {})
+    if hasattr(kind, "__post_init__") or len(getattr(value, "__dict__", ())) != len(known):
         return replace(value, **changes)  # type: ignore[type-var]
-    known = kind.__dataclass_fields__  # type: ignore[attr-defined]
     for name in changes:
         if name not in known or not known[name].init:
             raise TypeError(f"{kind.__name__} has no field {name!r} to replace")

@@ -32,7 +32,7 @@ class PlainPage:
     html: str
     draft: bool
     image: str = ""  # as written in the front matter
-    image_line: int = 1  # its line, for the error when its file is missing (``pipeline.page_image``)
+    image_line: int = 1  # its line, for the error when its file is missing (``image_problem``)
 
     def image_problem(self, rel: str, root: Path) -> ContentError | None:
         """An essay's ``share_image`` for this page (``rel``: its file), whose folder's
