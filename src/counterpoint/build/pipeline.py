@@ -11,7 +11,6 @@ import pickle
 import zlib
 from itertools import accumulate
 from pathlib import Path, PurePosixPath
-from urllib.parse import urlsplit
 
 from jinja2 import Environment, TemplateError
 
@@ -30,14 +29,15 @@ from counterpoint.essay.render import (
 from counterpoint.markup.env import Addresses, set_addresses
 from counterpoint.markup.highlight import prepare
 from counterpoint.markup.markdown import essay_parser, fence_languages, reader_parser
-from counterpoint.markup.urls import ImageFiles, output_path
+from counterpoint.markup.urls import ImageFiles
 from counterpoint.model import Context, EssayMeta, EssayResult, EssaySource, EssaySummary, OutputRef, evolve
 from counterpoint.output.output import copy_staged, digest_bytes, write_staged
 from counterpoint.site.feeds import essay_corrections_feed
+from counterpoint.site.pages import image_file
 from counterpoint.site.site_pages import card_html, compact, correction_html
 from counterpoint.source.content import digest_file
 from counterpoint.source.i18n import prepare_dates
-from counterpoint.source.walk import IMAGE_HINT, content_file
+from counterpoint.source.walk import IMAGE_HINT
 from counterpoint.theme.site import Site, site_for
 from counterpoint.theme.theme import Theme, jinja_for, template_problem
 
@@ -147,14 +147,9 @@ def share_image(
     outside the bundle it is, if it is one (``EssayResult.needs``).  ``url``: the essay's
     folder in the output; ``assets``: its bundle's files by their path there.  An address
     of another host (https://…) is not checked."""
-    parts = urlsplit(meta.image)
-    if not meta.image or parts.scheme or parts.netloc:
-        return [], ()
-    rel = output_path(meta.image, url)
-    if rel is not None and rel in assets:
-        return [], ()
-    if rel is not None and content_file(root, rel):
-        return [], (rel,)
+    found, rel = image_file(meta.image, url, root, assets)
+    if found:
+        return [], (rel,) if rel is not None and rel not in assets else ()
     hint = IMAGE_HINT
     if rel is None:
         message = f"image: {meta.image} is outside the site"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,11 +39,8 @@ class PlainPage:
         """An essay's ``share_image`` for this page (``rel``: its file), whose folder's
         files are copied as any file of content/ is; asked on every build, of a cached
         page too, as an essay's image outside its bundle is (``EssayResult.needs``)."""
-        parts = urlsplit(self.image)
-        if not self.image or parts.scheme or parts.netloc:
-            return None
-        target = output_path(self.image, self.slug + "/" if self.slug else "")
-        if target is not None and content_file(root, target):
+        found, target = image_file(self.image, self.slug + "/" if self.slug else "", root)
+        if found:
             return None
         message = (
             f"image: {self.image} is outside the site"
@@ -67,6 +65,18 @@ class PlainPage:
                 page_image=site.resource(self.image, url),
             ),
         )
+
+
+def image_file(image: str, folder: str, root: Path, bundle: Container[str] = ()) -> tuple[bool, str | None]:
+    """Whether the ``image:`` of the page at ``folder`` (``essays/x/``) names a file its
+    ``og:image`` may link to, and that file's path in the output: one of ``bundle`` (the
+    output paths of the files that go with the page) or of content/.  Another host's
+    address is found and not looked at (None); a path that leaves the site is not found (None)."""
+    parts = urlsplit(image)
+    if not image or parts.scheme or parts.netloc:
+        return True, None
+    rel = output_path(image, folder)
+    return rel is not None and (rel in bundle or content_file(root, rel)), rel
 
 
 _SLUG_HINT = "use lowercase letters, digits and '-', with '/' between parts, e.g. slug: about/team"
