@@ -21,7 +21,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -76,6 +76,35 @@ def small_site(tmp_path: Path, extra: dict[str, str] | None = None) -> Path:
 def _default_sigint() -> None:
     # a shell's background job may inherit SIGINT ignored; Ctrl-C must reach the server
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@contextmanager
+def raw_server(
+    site: Path, *, group: bool = False, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[str]]:
+    """``counterpoint serve`` for a test that signals it itself, before it serves or at a moment
+    of its own (``Server`` waits for "serving"); ``group``: in a process group of its own, as a
+    terminal's job, so that ``os.killpg`` reaches its workers as a terminal's Ctrl-C does.
+    Killed at the end if it still runs."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "counterpoint", "serve", str(site), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        cwd=site.parent,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+        preexec_fn=(lambda: (_default_sigint(), os.setpgrp())) if group else _default_sigint,
+    )
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            if group:
+                os.killpg(proc.pid, signal.SIGKILL)
+            else:
+                proc.kill()
+            proc.communicate()
 
 
 class Server:
@@ -653,16 +682,7 @@ def test_ctrl_c_in_a_terminal_during_a_rebuild_stops_cleanly(tmp_path: Path) -> 
     # a terminal's Ctrl-C reaches every process of its group: the server and the workers it rendered with
     many = {f"content/essays/e{i:03}/index.md": essay(f"Essay {i}", "Some text. " * 200) for i in range(300)}
     site = make_site(tmp_path / "site", many, config={"search": False})
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "counterpoint", "serve", str(site), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        preexec_fn=lambda: (_default_sigint(), os.setpgrp()),  # its own group, as a terminal's job
-    )
-    try:
+    with raw_server(site, group=True) as proc:
         assert proc.stdout is not None
         while not (line := proc.stdout.readline()).startswith("serving") and line:
             pass
@@ -675,10 +695,6 @@ def test_ctrl_c_in_a_terminal_during_a_rebuild_stops_cleanly(tmp_path: Path) -> 
         wait_for(lambda: all(_ignores_sigint(pid) for pid in workers), "workers that ignore Ctrl-C", timeout=10)
         os.killpg(proc.pid, signal.SIGINT)
         output, _ = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
     assert proc.returncode == 0, output
     assert output.splitlines()[-1:] == ["stopped"], output
     assert "Traceback" not in output and "internal error" not in output and "build failed" not in output, output
@@ -699,24 +715,10 @@ def test_sigterm_during_the_first_build_stops_cleanly(tmp_path: Path) -> None:
     # `kill`, `timeout` or a process manager stopping a server that is still making its first build
     many = {f"content/essays/e{i:03}/index.md": essay(f"Essay {i}", "Some text. " * 200) for i in range(300)}
     site = make_site(tmp_path / "site", many)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "counterpoint", "serve", str(site), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        cwd=site.parent,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        preexec_fn=_default_sigint,
-    )
-    try:
+    with raw_server(site) as proc:
         wait_for(lambda: _staging_folders(site), "the first build's staging folder", timeout=30)
         proc.send_signal(signal.SIGTERM)
         output, _ = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
     assert proc.returncode == 0, output
     assert output.splitlines()[-1:] == ["stopped"], output
     assert "Traceback" not in output and "leaked" not in output, output
@@ -783,24 +785,12 @@ def test_ctrl_c_in_a_terminal_while_indexing_says_nothing_of_the_index(tmp_path:
     fake.chmod(0o755)
     pid_file = tmp_path / "pagefind.pid"
     site = small_site(tmp_path)
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PAGEFIND_BINARY_PATH": str(fake), "FAKE_PAGEFIND_PID": str(pid_file)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "counterpoint", "serve", str(site), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        env=env,
-        preexec_fn=lambda: (_default_sigint(), os.setpgrp()),  # its own group, as a terminal's job
-    )
-    try:
+    with raw_server(
+        site, group=True, env={"PAGEFIND_BINARY_PATH": str(fake), "FAKE_PAGEFIND_PID": str(pid_file)}
+    ) as proc:
         wait_for(lambda: pid_file.is_file() and pid_file.read_text(), "the indexer to start", 30)
         os.killpg(proc.pid, signal.SIGINT)
         output, _ = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
     assert proc.returncode == 0, output
     assert output.splitlines()[-1:] == ["stopped"], output
     assert "search index" not in output, output  # not "ready (0 of 0 shards indexed)": it was stopped
